@@ -1,0 +1,79 @@
+"""Command line: sample, evaluate, bench, report (see ../shared/spec/exports.md).
+
+A user never sees a traceback: every failure ends in one Chinese line on stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from dashboard import policy
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit 2 with a Chinese line, like every failure
+        self.exit(2, f"命令行参数错误：{message}\n")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为YYYY-MM-DD格式：{text}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = ChineseArgumentParser(prog="python -m dashboard", description="资产盘活驾驶舱 命令行")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    e = sub.add_parser("evaluate", help="评估全部规则并导出结果")
+    e.add_argument("workbooks", nargs="+")
+    e.add_argument("--as-of", type=_date, required=True)
+    e.add_argument("--out", type=Path, required=True)
+    e.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+
+    s = sub.add_parser("sample", help="生成示例台账")
+    s.add_argument("--assets", type=int, default=800)
+    s.add_argument("--seed", type=int, default=2024)
+    s.add_argument("--out", type=Path, required=True)
+
+    b = sub.add_parser("bench", help="性能基准")
+    b.add_argument("--assets", type=int, default=100_000)
+    b.add_argument("--seed", type=int, default=7)
+    b.add_argument("--skip-openpyxl", action="store_true", help="不测openpyxl读取（100万行时约5分钟）")
+    b.add_argument("--workdir", type=Path, default=None)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except policy.PolicyError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 — the promise: no traceback reaches a user
+        print(f"内部错误：{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args) -> int:
+    if args.command == "evaluate":
+        from dashboard import evaluate
+        params = policy.resolve_params(policy.parse_param_args(args.param))
+        status, message = evaluate.run(args.workbooks, args.as_of, args.out, params)
+        print(message, file=sys.stderr if status else sys.stdout)
+        return status
+    if args.command == "sample":
+        from dashboard import sample
+        counts = sample.generate(args.assets, args.seed, args.out)
+        print(f"已生成{args.out}：{counts}")
+        return 0
+    if args.command == "bench":
+        from dashboard import bench
+        return bench.main(args)
+    return 2

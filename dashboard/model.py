@@ -1,0 +1,94 @@
+"""The DuckDB model: one canonical, typed table per template sheet.
+
+Every template column exists in every table, NULL when the upload lacked it,
+so the rule queries always compile; `loaded_columns` records what was really
+uploaded, which is how a rule knows it was "not evaluated" rather than passed.
+"""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from dashboard import policy, template
+
+SQL_TYPES = {
+    template.TEXT: "VARCHAR", template.ENUM: "VARCHAR", template.YESNO: "VARCHAR",
+    template.YEAR: "INTEGER", template.MONEY: "DECIMAL(18,2)", template.NUMBER: "DOUBLE",
+    template.DATE: "DATE",
+}
+
+
+def connect(path: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(path)
+    con.execute("SET preserve_insertion_order = true")
+    return con
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def load_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame],
+                columns: dict[str, set[str]]) -> None:
+    """(Re)create every template table from the importer's frames."""
+    for sheet in template.SHEETS:
+        frame = tables.get(sheet.name)
+        _create_table(con, sheet, frame)
+    present = [(s, c) for s, cols in columns.items() for c in sorted(cols)]
+    con.execute("CREATE OR REPLACE TABLE loaded_columns (sheet VARCHAR, column_name VARCHAR)")
+    if present:
+        con.executemany("INSERT INTO loaded_columns VALUES (?, ?)", present)
+    load_negative_list(con, policy.read_negative_list())
+    load_rule_catalog(con)
+
+
+def _create_table(con, sheet: template.Sheet, frame: pd.DataFrame | None) -> None:
+    table = quote(sheet.name)
+    if frame is None:
+        cols = ", ".join(f"{quote(c.name)} {SQL_TYPES[c.kind]}" for c in sheet.columns)
+        con.execute(f"CREATE OR REPLACE TABLE {table} (row_id BIGINT, {cols}, "
+                    "source_file VARCHAR, source_sheet VARCHAR, source_row INTEGER, qa BOOLEAN)")
+        return
+    known = {c.name for c in sheet.columns} | set(template.PROVENANCE) | {"qa"}
+    select = ["CAST(row_number() OVER () AS BIGINT) AS row_id"]
+    for c in sheet.columns:
+        expr = _cast(c) if c.name in frame.columns else f"CAST(NULL AS {SQL_TYPES[c.kind]})"
+        select.append(f"{expr} AS {quote(c.name)}")
+    select += ["CAST(source_file AS VARCHAR) AS source_file",
+               "CAST(source_sheet AS VARCHAR) AS source_sheet",
+               "CAST(source_row AS INTEGER) AS source_row",
+               "coalesce(CAST(qa AS BOOLEAN), false) AS qa"]
+    select += [f"CAST({quote(x)} AS VARCHAR) AS {quote(x)}" for x in frame.columns if x not in known]
+    con.register("_frame", frame)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {', '.join(select)} FROM _frame")
+    finally:
+        con.unregister("_frame")
+
+
+def _cast(c: template.Column) -> str:
+    col = quote(c.name)
+    if c.kind == template.MONEY:
+        return f"CAST(round(CAST({col} AS DOUBLE), 2) AS DECIMAL(18,2))"
+    if c.kind == template.DATE:
+        return f"CAST({col} AS DATE)"
+    return f"CAST({col} AS {SQL_TYPES[c.kind]})"
+
+
+def load_negative_list(con, items: list[tuple[str, list[str]]]) -> None:
+    rows = [(item, word) for item, words in items for word in words]
+    con.execute("CREATE OR REPLACE TABLE negative_list (item VARCHAR, keyword VARCHAR)")
+    con.executemany("INSERT INTO negative_list VALUES (?, ?)", rows)
+
+
+def load_rule_catalog(con) -> None:
+    rows = [(r.rule_id, r.level, r.name, r.seed) for r in policy.rules().values()]
+    con.execute("CREATE OR REPLACE TABLE rule_catalog "
+                "(rule_id VARCHAR, level VARCHAR, name VARCHAR, seed VARCHAR)")
+    con.executemany("INSERT INTO rule_catalog VALUES (?, ?, ?, ?)", rows)
+
+
+def loaded_columns(con) -> set[str]:
+    """{"assets", "assets.town", ...}: sheets and sheet.column pairs that were uploaded."""
+    pairs = con.execute("SELECT sheet, column_name FROM loaded_columns").fetchall()
+    return {s for s, _ in pairs} | {f"{s}.{c}" for s, c in pairs}

@@ -1,0 +1,134 @@
+"""Policy as data: named parameters, the rule catalog and the negative list.
+
+The files live in data/policy/ so an office can read and change them without
+touching code.  The UI shows every parameter and every report prints them.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+POLICY_DIR = Path(__file__).resolve().parent.parent / "data" / "policy"
+PARAMETERS_FILE = POLICY_DIR / "parameters.toml"
+RULES_FILE = POLICY_DIR / "rules.csv"
+NEGATIVE_LIST_FILE = POLICY_DIR / "negative_list.csv"
+
+
+class PolicyError(ValueError):
+    """A parameter or policy file a user supplied is wrong (message in Chinese)."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    label: str
+    default: float | int
+    unit: str
+    rules: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    level: str        # red / yellow / flag / distribution / disposal
+    name: str
+    seed: str         # the work plan's own wording
+    needs: tuple[str, ...]  # "sheet" or "sheet.column" that must have been uploaded
+    explain: str      # Chinese sentence template filled from the rule's facts
+
+
+@lru_cache(maxsize=1)
+def parameters() -> dict[str, Parameter]:
+    data = tomllib.loads(PARAMETERS_FILE.read_text(encoding="utf-8"))
+    return {name: Parameter(name, v["label"], v["default"], v["unit"], v["rules"])
+            for name, v in data.items()}
+
+
+def default_params() -> dict[str, float | int]:
+    return {name: p.default for name, p in parameters().items()}
+
+
+def resolve_params(overrides: dict[str, object] | None = None) -> dict[str, float | int]:
+    """Defaults with the user's overrides applied, each checked and typed like its default."""
+    params = default_params()
+    for name, raw in (overrides or {}).items():
+        if name not in params:
+            known = "、".join(params)
+            raise PolicyError(f"未知参数“{name}”。可用参数：{known}")
+        params[name] = _typed(name, raw, params[name])
+    if params["income_rate_too_low"] > params["income_rate_reasonable"]:
+        raise PolicyError("参数错误：income_rate_too_low 不能大于 income_rate_reasonable")
+    if params["contract_red_months"] > params["contract_yellow_months"]:
+        raise PolicyError("参数错误：contract_red_months 不能大于 contract_yellow_months")
+    return params
+
+
+def _typed(name: str, raw: object, default: float | int) -> float | int:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise PolicyError(f"参数“{name}”的值“{raw}”不是数字") from None
+    if value < 0:
+        raise PolicyError(f"参数“{name}”不能为负数：{raw}")
+    if isinstance(default, int):
+        if value != int(value):
+            raise PolicyError(f"参数“{name}”须为整数：{raw}")
+        return int(value)
+    return value
+
+
+def parse_param_args(items: list[str]) -> dict[str, str]:
+    """--param NAME=VALUE pairs from the command line."""
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise PolicyError(f"参数格式应为 名称=值：{item}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict[str, Rule]:
+    with RULES_FILE.open(encoding="utf-8") as f:
+        return {r["rule_id"]: Rule(r["rule_id"], r["level"], r["name"], r["seed"],
+                                   tuple(r["needs"].split()), r["explain"])
+                for r in csv.DictReader(f)}
+
+
+def warning_rule_ids() -> list[str]:
+    return [r.rule_id for r in rules().values() if r.level in ("red", "yellow")]
+
+
+# --- negative list (负面清单) -------------------------------------------------
+
+def read_negative_list(path: Path | None = None) -> list[tuple[str, list[str]]]:
+    """Items with their keywords; keywords are separated by ；or ; or 、 in the file."""
+    text = (path or NEGATIVE_LIST_FILE).read_text(encoding="utf-8-sig")
+    return parse_negative_list(text)
+
+
+def parse_negative_list(text: str) -> list[tuple[str, list[str]]]:
+    items = []
+    for row in csv.DictReader(io.StringIO(text)):
+        item = (row.get("item") or "").strip()
+        words = (row.get("keywords") or "").replace(";", "；").split("；")
+        words = [w.strip() for w in words if w.strip()]
+        if item:
+            items.append((item, words or [item]))
+    if not items:
+        raise PolicyError("负面清单为空或格式不正确：需要 item,keywords 两列")
+    return items
+
+
+def format_negative_list(items: list[tuple[str, list[str]]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["item", "keywords"])
+    for item, words in items:
+        w.writerow([item, "；".join(words)])
+    return buf.getvalue()

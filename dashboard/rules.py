@@ -1,0 +1,81 @@
+"""Runs the rule queries of queries/*.sql against a loaded DuckDB model.
+
+Each query file is one SELECT; the runner materialises it as a TEMP table named
+after the file, in PIPELINE order, because later rules read earlier results
+(R07 reads IDLE, asset levels read every warning).  TEMP tables belong to one
+connection (one DuckDB cursor per Streamlit session), so sessions evaluating at
+different dates never see each other's results.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+
+from dashboard import model, policy
+
+QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+
+PIPELINE = (
+    "income_rate",          # shared definition: annual income rate (§3)
+    "distribution_checks",  # D1–D6 (§5)
+    "disposal_checks",      # DP1–DP6 (§6)
+    "warnings_idle",        # IDLE, LE1–LE4 (§2)
+    "warnings_yellow",      # Y01–Y09 (§3)
+    "warnings_red",         # R01–R10 (§3)
+    "asset_flags",          # PLEDGE, OUT_OF_SCOPE, QA
+    "rule_hits",            # all of the above, minus what was not evaluated
+    "asset_results",        # level, batch suggestion, sign-off tier per asset
+)
+
+
+@dataclass
+class Evaluation:
+    as_of: dt.date
+    params: dict[str, float | int]
+    last_full_year: int
+    not_evaluated: list[str] = field(default_factory=list)
+
+
+def last_full_year(as_of: dt.date) -> int:
+    """`Yr` of policy-rules §3: this year if as_of is 31 December, else last year."""
+    return as_of.year if (as_of.month, as_of.day) == (12, 31) else as_of.year - 1
+
+
+def not_evaluated(loaded: set[str]) -> list[str]:
+    """Rules whose sheet or column was not uploaded: reported, never 'passed'."""
+    return sorted(r.rule_id for r in policy.rules().values()
+                  if not all(need in loaded for need in r.needs))
+
+
+@lru_cache(maxsize=None)
+def query_text(name: str) -> str:
+    return (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def run_query(con: duckdb.DuckDBPyConnection, name: str, bind: dict[str, object]):
+    """Execute queries/<name>.sql, binding only the $parameters it uses."""
+    sql = query_text(name)
+    used = set(re.findall(r"\$([A-Za-z_]\w*)", sql))
+    return con.execute(sql, {k: v for k, v in bind.items() if k in used})
+
+
+def bindings(as_of: dt.date, params: dict, skipped: list[str]) -> dict[str, object]:
+    return {**params, "as_of": as_of, "yr": last_full_year(as_of), "not_evaluated": skipped}
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date,
+             params: dict[str, float | int] | None = None) -> Evaluation:
+    params = policy.resolve_params(params)
+    skipped = not_evaluated(model.loaded_columns(con))
+    bind = bindings(as_of, params, skipped)
+    for name in PIPELINE:
+        sql = query_text(name)
+        used = set(re.findall(r"\$([A-Za-z_]\w*)", sql))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}",
+                    {k: v for k, v in bind.items() if k in used})
+    return Evaluation(as_of, params, last_full_year(as_of), skipped)
