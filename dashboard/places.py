@@ -63,3 +63,88 @@ def villages_of(town: str) -> list[Village]:
 
 def all_towns() -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.town for v in villages()))
+
+
+# ---------------------------------------------------------------- matching
+# A ledger's (所在镇, 所在嘎查村) as written → the reference names, with what was
+# corrected or doubted.  kind is None (as written is right), "corrected" or "doubt".
+@dataclass(frozen=True)
+class PlaceMatch:
+    town: str | None
+    village: str | None
+    town_kind: str | None = None
+    town_note: str | None = None
+    village_kind: str | None = None
+    village_note: str | None = None
+
+
+_PREFIXES = ("内蒙古自治区", "鄂尔多斯市", "鄂托克前旗")
+
+
+def _squeeze(text: str) -> str:
+    import unicodedata
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def match_town(written: str) -> tuple[str | None, str | None, str | None]:
+    """(town, kind, note): 城川 → 城川镇 (corrected), 布拉格苏木 → 上海庙镇 (corrected)."""
+    t = _squeeze(written)
+    for p in _PREFIXES:
+        t = t.removeprefix(p)
+    towns = all_towns()
+    if t in towns:
+        return t, (None if t == written else "corrected"), (None if t == written else f"规范为“{t}”")
+    if t + "镇" in towns:
+        return t + "镇", "corrected", f"补全为“{t}镇”"
+    if t in OLD_TOWN_NAMES:
+        new = OLD_TOWN_NAMES[t]
+        return new, "corrected", f"“{written}”为旧称，按现属“{new}”读取"
+    return None, "doubt", f"“{written}”不在全旗镇名录中（{'、'.join(TOWNS)}）"
+
+
+@lru_cache(maxsize=None)
+def _village_names(town: str) -> dict[str, tuple[str, ...]]:
+    """Every accepted spelling in one town → the short names it may mean."""
+    names: dict[str, list[str]] = {}
+    for v in villages_of(town):
+        spellings = {v.short, v.official}
+        for tail in ("嘎查", "村", "社区"):
+            if v.short.endswith(tail) and len(v.short) > len(tail) + 1:
+                spellings.add(v.short[: -len(tail)])         # 大沙头 for 大沙头村
+        if v.short.endswith("嘎查"):
+            spellings.add(v.short + "村")                    # 乌兰道崩嘎查村
+        for s in spellings:
+            names.setdefault(s, [])
+            if v.short not in names[s]:
+                names[s].append(v.short)
+    return {k: tuple(v) for k, v in names.items()}
+
+
+def match_village(town: str, written: str) -> tuple[str | None, str | None, str | None]:
+    """(short name, kind, note) of a village within its town, never by name alone."""
+    v = _squeeze(written)
+    for p in (*_PREFIXES, town):
+        v = v.removeprefix(p)
+    hits = _village_names(town).get(v, ())
+    if len(hits) == 1:
+        short = hits[0]
+        if short == written:
+            return short, None, None
+        return short, "corrected", f"规范为“{short}”"
+    if len(hits) > 1:
+        return None, "doubt", f"“{written}”在{town}有{len(hits)}个同名单位（{'、'.join(hits)}），请写全称"
+    elsewhere = sorted({t for t in TOWNS if t != town and v in _village_names(t)})
+    hint = f"（{'、'.join(elsewhere)}有此名称）" if elsewhere else ""
+    return None, "doubt", f"“{written}”不在{town}的区划名录中{hint}"
+
+
+@lru_cache(maxsize=4096)
+def match_place(town: str | None, village: str | None) -> PlaceMatch:
+    """Check one (镇, 嘎查村) pair; unknown places are kept as written, doubted."""
+    t, tk, tn = match_town(town) if town else (None, None, None)
+    if town and t is None:
+        return PlaceMatch(town, village, tk, tn)            # cannot check the village
+    if not village or t is None:
+        return PlaceMatch(t or town, village, tk, tn)
+    v, vk, vn = match_village(t, village)
+    return PlaceMatch(t, v if v is not None else village, tk, tn, vk, vn)

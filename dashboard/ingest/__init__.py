@@ -1,0 +1,112 @@
+"""Ledger importer: uploads (xlsx/xlsm/xls/ods/csv) → typed tables + rejection report.
+
+    from dashboard.ingest import load_files
+    result = load_files(["台账.xlsx", ("上传.csv", b"...")])
+    result.tables["assets"], result.issues, result.usable
+
+load_files never raises on bad input: every unusable file or sheet becomes a
+Chinese message in result.fatal, every row not loaded an Issue.
+"""
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from dashboard import template as T
+
+from .read import sheets_of
+from .report import KIND_ZH, ImportResult, Issue, SheetLoad, UnusableInput
+from .sheet import Loaded, Seen, load_sheet
+
+__all__ = ["load_files", "ImportResult", "Issue", "SheetLoad", "UnusableInput", "KIND_ZH"]
+log = logging.getLogger(__name__)
+MAX_BYTES = 200 * 1024 * 1024
+NO_ASSETS = ("未找到资产台账：请上传含“资产台账”工作表（或含资产编号、资产名称、资产类别、所在镇、"
+             "建成年度、资产原值表头）的文件")
+
+
+def load_files(files, max_bytes: int = MAX_BYTES) -> ImportResult:
+    result = ImportResult()
+    frames: dict[str, list[pd.DataFrame]] = {}
+    seen: dict[str, Seen] = {}
+    for f in files:
+        name = _name(f)
+        try:
+            name, sheets = sheets_of(f, max_bytes)
+            for sheet_name, grid in sheets:
+                _commit(result, frames, seen, _load(name, sheet_name, grid, seen))
+        except UnusableInput as e:
+            _fatal(result, name, None, str(e))
+        except Exception as e:            # a bug or a hostile file: report, never a traceback
+            log.exception("import of %s failed", name)
+            _fatal(result, name, None, f"文件“{name}”读取失败（{type(e).__name__}），请检查文件是否完整")
+    for kind, parts in frames.items():
+        result.tables[kind] = _concat(kind, parts)
+    if "assets" not in result.tables and not any("资产台账" in m for m in result.fatal):
+        result.fatal.append(NO_ASSETS)
+    return result
+
+
+def _load(file: str, sheet_name: str, grid, seen) -> Loaded:
+    """One sheet; an unexpected error spoils only this sheet (nothing is half-committed)."""
+    try:
+        return load_sheet(file, sheet_name, grid, seen)
+    except Exception as e:
+        log.exception("sheet %s / %s failed", file, sheet_name)
+        msg = f"文件“{file}”的工作表“{sheet_name}”无法读取（{type(e).__name__}）"
+        out = Loaded(SheetLoad(file, sheet_name, None))
+        out.fatal = msg
+        out.issues.append(Issue(file, sheet_name, None, None, msg, "fatal"))
+        return out
+
+
+def _commit(result: ImportResult, frames, seen, out: Loaded) -> None:
+    result.sheets.append(out.load)
+    result.issues.extend(out.issues)
+    if out.fatal:
+        result.fatal.append(out.fatal)
+    if out.data_date and (result.data_date is None or out.data_date > result.data_date):
+        result.data_date = out.data_date
+    if out.frame is not None:
+        frames.setdefault(out.load.kind, []).append(out.frame)
+        present = {c for c in out.frame.columns if c in _canonical(out.load.kind)}
+        result.columns.setdefault(out.load.kind, set()).update(present)
+    if out.keys:
+        kind, index, rows, file, sheet = out.keys
+        seen.setdefault(kind, Seen()).keys.append((index, rows, file, sheet))
+
+
+def _canonical(kind: str) -> set[str]:
+    return {c.name for c in T.SHEET_BY_NAME[kind].columns}
+
+
+def _concat(kind: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack sheets of one kind; a column missing from a part is empty there."""
+    if len(parts) == 1:
+        return parts[0]
+    frame = pd.concat(parts, ignore_index=True)
+    order = [c.name for c in T.SHEET_BY_NAME[kind].columns if c.name in frame.columns]
+    tail = ("source_file", "source_sheet", "source_row", "qa")
+    rest = [c for c in frame.columns if c not in order and c not in tail]
+    frame = frame[order + rest + list(tail)]
+    for c in order:
+        spec = T.SHEET_BY_NAME[kind].column(c)
+        if spec.kind in (T.TEXT, T.ENUM, T.YESNO):
+            frame[c] = frame[c].astype("str")
+    for c in rest:
+        frame[c] = frame[c].astype("str")
+    return frame
+
+
+def _fatal(result: ImportResult, file: str, sheet, msg: str) -> None:
+    result.fatal.append(msg)
+    result.issues.append(Issue(file, sheet, None, None, msg, "fatal"))
+
+
+def _name(f) -> str:
+    from pathlib import Path
+    try:
+        return Path(str(f[0] if isinstance(f, tuple) else f)).name
+    except Exception:
+        return str(f)

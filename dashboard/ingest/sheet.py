@@ -1,0 +1,384 @@
+"""Load one sheet: header → column plan → cleaned columns → rows kept or rejected.
+
+Row decisions are taken on whole columns (boolean masks); Python only touches
+the rows that end up in the report.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dashboard import places, template as T
+
+from . import clean as C
+from .header import UNITS, Header, find_header, kind_from_name, plausible, title_date, title_unit
+from .report import Issue, SheetLoad, UnusableInput
+
+_TOTAL_RE = re.compile(r"合\s*计|小\s*计|总\s*计|累\s*计")
+PLACE_SHEETS = ("assets", "distribution")
+_WHAT = {T.YEAR: "年份", T.DATE: "日期", T.MONEY: "金额", T.NUMBER: "数值"}
+
+
+@dataclass
+class Seen:
+    """Keys already loaded (across files), to reject later duplicates."""
+    keys: list[tuple[pd.Index, np.ndarray, str, str]] = field(default_factory=list)
+
+    def first(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(mask of keys seen before, where: 'file 工作表 row N' per hit)."""
+        hit = np.zeros(len(keys), bool)
+        where = np.empty(len(keys), dtype=object)
+        for index, rows, file, sheet in self.keys:
+            m = ~hit & pd.Index(keys).isin(index)
+            if m.any():
+                pos = index.get_indexer(keys[m])
+                where[m] = [f"“{file}”{sheet}第{r}行" for r in rows[pos]]
+                hit |= m
+        return hit, where
+
+
+@dataclass
+class Column:
+    index: int
+    header: str                # as written (parent/child joined)
+    name: str                  # output column name
+    spec: T.Column | None      # None: unknown column, kept as text
+    unit: str | None = None
+
+
+@dataclass
+class Loaded:
+    load: SheetLoad
+    frame: pd.DataFrame | None = None
+    issues: list[Issue] = field(default_factory=list)
+    data_date: object = None
+    fatal: str | None = None
+    keys: tuple | None = None   # (kind, Index of keys, rows) to register once committed
+
+
+def _letter(j: int) -> str:
+    s = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def plan(h: Header, grid_width: int, load: SheetLoad, issues: list[Issue]) -> list[Column]:
+    """Choose which header column feeds each canonical column; keep the others."""
+    sheet = T.SHEET_BY_NAME[h.kind]
+    best: dict[str, object] = {}
+    for c in h.cols:
+        if c.canonical and (c.canonical not in best or (c.spelled and not best[c.canonical].spelled)):
+            best[c.canonical] = c
+    cols, used = [], set()
+    for c in h.cols:
+        if c.canonical and best[c.canonical] is c:
+            spec = sheet.column(c.canonical)
+            cols.append(Column(c.index, c.text, c.canonical, spec, c.unit))
+            if c.text == spec.zh:
+                load.columns_recognised.append(c.canonical)
+            else:
+                load.columns_variant[c.text] = c.canonical
+            continue
+        if c.canonical:
+            first = best[c.canonical]
+            issues.append(Issue(load.file, load.sheet, None, c.text,
+                                f"列“{c.text}”与“{first.text}”都对应“{sheet.column(c.canonical).zh}”，"
+                                f"按“{first.text}”读取，此列按原样保留", "info"))
+        cols.append(Column(c.index, c.text, "", None))
+    for j in range(len(h.cols), grid_width):
+        cols.append(Column(j, "", "", None))
+    # unknown columns are named by their header; collisions get a suffix
+    used = {c.name for c in cols if c.spec} | set(T.PROVENANCE) | {"qa"}
+    for c in cols:
+        if c.spec is None:
+            base = c.header or f"未命名列{_letter(c.index)}"
+            name, k = base, 2
+            while name in used:
+                name, k = f"{base}_{k}", k + 1
+            used.add(name)
+            c.name = name
+    return cols
+
+
+def recognise(file: str, sheet_name: str, grid: list[list]) -> tuple[Header | None, SheetLoad, str | None]:
+    """The sheet's header and kind; (None, load, message) when not a ledger sheet."""
+    by_name = kind_from_name(sheet_name) if sheet_name != "CSV" else None
+    kinds = (by_name,) if by_name else tuple(s.name for s in T.SHEETS)
+    h = find_header(grid, kinds)
+    load = SheetLoad(file, sheet_name, by_name)
+    if h is None or (by_name is None and not plausible(h)):
+        if by_name:
+            return None, load, f"工作表“{sheet_name}”按名称应为{T.SHEET_BY_NAME[by_name].zh}，但前20行中找不到表头"
+        return None, load, None
+    load.kind = h.kind
+    load.header_row = h.row + 1
+    return h, load, None
+
+
+def load_sheet(file: str, sheet_name: str, grid: list[list], seen: dict[str, Seen]) -> Loaded:
+    h, load, problem = recognise(file, sheet_name, grid)
+    if h is None:
+        out = Loaded(load)
+        where = f"文件“{file}”的工作表“{sheet_name}”" if sheet_name != "CSV" else f"文件“{file}”"
+        if problem:
+            out.fatal = problem if sheet_name != "CSV" else f"{where}找不到表头"
+            out.issues.append(Issue(file, sheet_name, None, None, out.fatal, "fatal"))
+        elif any(any(v not in ("", None) for v in r) for r in grid[:50]):
+            out.issues.append(Issue(file, sheet_name, None, None,
+                                    f"{where}未识别为任何台账（资产台账/收益台账/收益分配/处置台账/问题台账），未载入", "info"))
+        return out
+    sheet = T.SHEET_BY_NAME[h.kind]
+    out = Loaded(load)
+    width = max((len(r) for r in grid[h.row:h.row + 1]), default=0)
+    cols = plan(h, width, load, out.issues)
+    present = {c.spec.name for c in cols if c.spec}
+    missing = [c.zh for c in sheet.required if c.name not in present]
+    if missing:
+        out.fatal = (f"文件“{file}”的{sheet.zh}（工作表“{sheet_name}”）缺少必填列："
+                     + "、".join(f"“{m}”" for m in missing))
+        out.issues.append(Issue(file, sheet_name, None, "、".join(missing), out.fatal, "fatal"))
+        return out
+    titles = grid[:h.first_row]
+    out.data_date = title_date(titles)
+    body = grid[h.row + 1:]
+    data = np.array(body, dtype=object) if body else np.empty((0, width), dtype=object)
+    if data.ndim != 2:        # ragged rows (CSV padding failed): pad here
+        data = _rectangular(body)
+    rownum = np.arange(h.row + 2, h.row + 2 + len(body))
+    _fill(out, sheet, cols, data, rownum, title_unit(titles), seen)
+    return out
+
+
+def _rectangular(rows: list[list]) -> np.ndarray:
+    width = max(map(len, rows))
+    arr = np.full((len(rows), width), "", dtype=object)
+    for i, r in enumerate(rows):
+        arr[i, :len(r)] = r
+    return arr
+
+
+def _col_data(data: np.ndarray, j: int) -> np.ndarray:
+    if j < data.shape[1]:
+        return data[:, j]
+    return np.full(data.shape[0], "", dtype=object)
+
+
+def _unit(c: Column, title: str | None, load: SheetLoad, issues: list[Issue]) -> tuple[float, bool]:
+    """(factor to 元, unit was assumed) for a money column."""
+    if c.unit in UNITS:
+        load.units[c.spec.name] = f"{c.unit}（表头）"
+        return UNITS[c.unit], False
+    if title:
+        load.units[c.spec.name] = f"{title}（表头上方“单位：{title}”）"
+        return UNITS[title], False
+    load.units[c.spec.name] = "元（未注明，按元读取）"
+    return 1.0, True
+
+
+def _fill(out: Loaded, sheet: T.Sheet, cols: list[Column], data: np.ndarray, rownum: np.ndarray,
+          title_unit_: str | None, seen: dict[str, Seen]) -> None:
+    load, issues = out.load, out.issues
+    file, sname = load.file, load.sheet
+    cleaned: dict[str, C.Cleaned] = {}
+    assumed: list[Column] = []
+    for c in cols:
+        a = _col_data(data, c.index)
+        if c.spec is None:
+            cleaned[c.name] = C.texts(a)
+            continue
+        factor = 1.0
+        if c.spec.kind == T.MONEY:
+            factor, guess = _unit(c, title_unit_, load, issues)
+            if guess:
+                assumed.append(c)
+        cleaned[c.name] = C.clean(a, c.spec, factor)
+    del data
+    # blank rows are not "read"; empty unknown columns are dropped
+    blank = np.logical_and.reduce([x.empty for x in cleaned.values()]) if cleaned else np.ones(0, bool)
+    keep = ~blank
+    if not keep.all():
+        rownum = rownum[keep]
+        for k, x in cleaned.items():
+            cleaned[k] = _take(x, keep)
+    cols = [c for c in cols if c.spec or c.header or not cleaned[c.name].empty.all()]
+    load.columns_unknown = [c.name for c in cols if c.spec is None]
+    n = len(rownum)
+    load.rows_read = n
+
+    reasons: dict[int, list[tuple[str, str]]] = {}
+    total = _total_rows(cols, cleaned, n)
+    for i in np.flatnonzero(total):
+        reasons[int(i)] = [("", "合计行，未作为资产载入" if sheet.name == "assets" else "合计行，未载入")]
+    for c in cols:
+        if not (c.spec and c.spec.required):
+            continue
+        x = cleaned[c.name]
+        bad = x.status == C.BAD if x.status is not None else np.zeros(n, bool)
+        for i in np.flatnonzero((x.empty | bad) & ~total):
+            why = (f"必填列“{c.header}”为空" if x.empty[i] else f"“{c.header}”{x.notes[i]}")
+            reasons.setdefault(int(i), []).append((c.header, why))
+        if c.spec.kind == T.ENUM and x.status is not None:      # unknown value in a required enum
+            for i in np.flatnonzero((x.status == C.DOUBT) & ~total):
+                reasons.setdefault(int(i), []).append((c.header, f"必填列“{c.header}”{x.notes[i]}"))
+    rejected = np.zeros(n, bool)
+    if reasons:
+        rejected[list(reasons)] = True
+    if sheet.key:
+        _duplicates(sheet, cols, cleaned, rownum, rejected, reasons, seen, out)
+
+    loaded = ~rejected
+    qa = np.zeros(n, bool)
+    ids = cleaned.get("asset_id").values if "asset_id" in cleaned else None
+    _place_check(sheet, cols, cleaned, loaded, qa, rownum, ids, out)
+    _cell_issues(cols, cleaned, loaded, qa, rownum, ids, out)
+    _unit_notes(assumed, cleaned, loaded, out)
+    for i in sorted(reasons):
+        (col, _), texts = reasons[i][0], [r for _, r in reasons[i]]
+        kind = "skipped" if total[i] else "rejected"
+        issues.append(Issue(file, sname, int(rownum[i]), col or None, "；".join(texts), kind,
+                            ids[i] if ids is not None and isinstance(ids[i], str) else None))
+    load.rows_rejected = int(rejected.sum())
+    load.rows_loaded = n - load.rows_rejected
+    out.frame = _frame(sheet, cols, cleaned, loaded, qa, rownum, file, sname)
+
+
+def _take(x: C.Cleaned, m: np.ndarray) -> C.Cleaned:
+    return C.Cleaned(x.values[m], x.empty[m], None if x.status is None else x.status[m],
+                     None if x.notes is None else x.notes[m])
+
+
+def _total_rows(cols: list[Column], cleaned: dict[str, C.Cleaned], n: int) -> np.ndarray:
+    """Rows whose first two non-empty cells (left to right) say 合计/小计/总计/累计."""
+    total = np.zeros(n, bool)
+    seen = np.zeros(n, np.int8)
+    for c in sorted(cols, key=lambda c: c.index):
+        if (seen >= 2).all():
+            break
+        x = cleaned[c.name]
+        look = ~x.empty & (seen < 2)
+        idx = np.flatnonzero(look)
+        if idx.size and x.values.dtype == object:      # text columns: str or None
+            s = pd.Series(x.values[idx], dtype="str")
+            hit = s.str.contains(_TOTAL_RE.pattern, regex=True) & (s.str.len() <= 15)
+            total[idx] |= hit.to_numpy(bool, na_value=False)
+        seen[idx] += 1
+    return total
+
+
+def _duplicates(sheet, cols, cleaned, rownum, rejected, reasons, seen, out: Loaded) -> None:
+    """Keep the first row of each key (across files); reject the rest, naming the first."""
+    key_col = next(c for c in cols if c.spec and c.spec.name == sheet.key)
+    keys = cleaned[key_col.name].values
+    cand = np.flatnonzero(~rejected)
+    k = pd.Series(keys[cand], dtype=object)
+    dup = k.duplicated(keep="first").to_numpy(bool)
+    before, where = seen.setdefault(sheet.name, Seen()).first(keys[cand])
+    label = f"“{out.load.file}”{out.load.sheet}"
+    if dup.any():
+        firsts = k[~dup & k.duplicated(keep=False).to_numpy(bool)]
+        first_row = dict(zip(firsts.to_numpy(), rownum[cand][firsts.index.to_numpy()]))
+        for p in np.flatnonzero(dup & ~before):
+            where[p] = f"{label}第{first_row[keys[cand[p]]]}行"
+    bad = dup | before
+    zh = key_col.header
+    for p in np.flatnonzero(bad):
+        i = int(cand[p])
+        reasons[i] = [(zh, f"重复的{sheet.column(sheet.key).zh}“{keys[i]}”，已保留首次出现（{where[p]}）")]
+        rejected[i] = True
+    kept = cand[~bad]
+    out.keys = (sheet.name, pd.Index(keys[kept]), rownum[kept], out.load.file, out.load.sheet)
+
+
+def _place_check(sheet, cols, cleaned, loaded, qa, rownum, ids, out: Loaded) -> None:
+    """Check (所在镇, 所在嘎查村) against places.py, one call per distinct pair."""
+    names = {c.spec.name: c for c in cols if c.spec}
+    if sheet.name not in PLACE_SHEETS or "town" not in names:
+        return
+    town = cleaned[names["town"].name]
+    vill = cleaned[names["village"].name] if "village" in names else None
+    tv = town.values
+    vv = vill.values if vill is not None else np.full(len(tv), None, dtype=object)
+    tc, tu = pd.factorize(tv, use_na_sentinel=True)
+    vc, vu = pd.factorize(vv, use_na_sentinel=True)
+    pair = (tc.astype(np.int64) + 1) * (len(vu) + 1) + (vc + 1)
+    upair, inv = np.unique(pair, return_inverse=True)
+    res = []
+    for p in upair:
+        t, v = divmod(int(p), len(vu) + 1)
+        res.append(places.match_place(tu[t - 1] if t else None, vu[v - 1] if v else None))
+    town.values = np.array([r.town for r in res], dtype=object)[inv]
+    if vill is not None:
+        vill.values = np.array([r.village for r in res], dtype=object)[inv]
+    for key, attr in (("town", "town"), ("village", "village")):
+        if key not in names:
+            continue
+        kinds = np.array([getattr(r, attr + "_kind") for r in res], dtype=object)[inv]
+        notes = np.array([getattr(r, attr + "_note") for r in res], dtype=object)[inv]
+        hdr = names[key].header
+        flag = (kinds != None) & loaded  # noqa: E711 (elementwise)
+        qa |= flag
+        for i in np.flatnonzero(flag):
+            out.issues.append(Issue(out.load.file, out.load.sheet, int(rownum[i]), hdr,
+                                    f"{'所在镇' if key == 'town' else '所在嘎查村'}{notes[i]}", kinds[i],
+                                    ids[i] if ids is not None else None))
+
+
+def _cell_issues(cols, cleaned, loaded, qa, rownum, ids, out: Loaded) -> None:
+    """Corrections and doubts in the cells of loaded rows."""
+    for c in cols:
+        x = cleaned[c.name]
+        if x.status is None:
+            continue
+        idx = x.flagged(loaded)
+        if not idx.size:
+            continue
+        qa[idx] = True
+        for i in idx:
+            st = x.status[i]
+            reason = f"“{c.header}”{x.notes[i]}"
+            if st == C.BAD:
+                reason += "，已置空"
+            elif st == C.DOUBT and c.spec is not None and c.spec.kind in (T.ENUM, T.YESNO):
+                reason += "，按原文保留"
+            out.issues.append(Issue(out.load.file, out.load.sheet, int(rownum[i]), c.header, reason,
+                                    "corrected" if st == C.CORRECTED else "doubt",
+                                    ids[i] if ids is not None else None))
+
+
+def _unit_notes(assumed: list[Column], cleaned, loaded, out: Loaded) -> None:
+    for c in assumed:
+        v = cleaned[c.name].values[loaded]
+        v = v[np.isfinite(v)]
+        reason = f"{c.spec.zh}未注明单位，按元读取"
+        if v.size and np.median(v) < 1000:
+            reason += "；数值偏小，疑为万元，请核对"
+        out.issues.append(Issue(out.load.file, out.load.sheet, None, c.header, reason, "info"))
+
+
+def _frame(sheet, cols, cleaned, loaded, qa, rownum, file, sname) -> pd.DataFrame:
+    data = {}
+    for c in sorted(cols, key=lambda c: _order(sheet, c)):
+        v = cleaned[c.name].values[loaded]
+        kind = c.spec.kind if c.spec else T.TEXT
+        if kind in (T.TEXT, T.ENUM, T.YESNO):
+            v = C.as_str_array(v)
+        data[c.name] = v
+    n = int(loaded.sum())
+    data["source_file"] = pd.array([file] * n, dtype="str")
+    data["source_sheet"] = pd.array([sname] * n, dtype="str")
+    data["source_row"] = rownum[loaded].astype(np.int64)
+    data["qa"] = qa[loaded]
+    return pd.DataFrame(data)
+
+
+def _order(sheet: T.Sheet, c: Column) -> tuple[int, int]:
+    """Template order for template columns, then unknown columns as in the file."""
+    if c.spec is None:
+        return 1, c.index
+    return 0, sheet.columns.index(c.spec)
