@@ -30,6 +30,8 @@ PIPELINE = (
     "asset_flags",          # PLEDGE, OUT_OF_SCOPE, QA
     "rule_hits",            # all of the above, minus what was not evaluated
     "asset_results",        # level, batch suggestion, sign-off tier per asset
+    "collection_checks",    # C1–C6 (§5)
+    "milestones",           # M1–M6 (§8)
 )
 
 

@@ -131,6 +131,8 @@ ASSETS = Sheet("assets", "资产台账", key="asset_id", columns=(
     _c("revitalisation_path", "盘活路径", ENUM, False, ("盘活措施",), REVITALISATION_PATH),
     _c("batch_recorded", "四个一批", ENUM, False, ("分类",), BATCH),
     _c("verified_date", "核实日期", DATE, False, ("最近核实日期",)),
+    # Not in the spec's table, needed by C4 (四(四) 联农带农机制); optional.
+    _c("benefit_linkage", "联农带农", TEXT, False, ("联农带农机制", "利益联结机制", "利益联结", "带农情况")),
 ))
 
 INCOME = Sheet("income", "收益台账", columns=(
