@@ -93,9 +93,9 @@ def match_town(written: str) -> tuple[str | None, str | None, str | None]:
         t = t.removeprefix(p)
     towns = all_towns()
     if t in towns:
-        return t, (None if t == written else "corrected"), (None if t == written else f"规范为“{t}”")
+        return t, (None if t == written else "corrected"), (None if t == written else f"“{written}”规范为“{t}”")
     if t + "镇" in towns:
-        return t + "镇", "corrected", f"补全为“{t}镇”"
+        return t + "镇", "corrected", f"“{written}”补全为“{t}镇”"
     if t in OLD_TOWN_NAMES:
         new = OLD_TOWN_NAMES[t]
         return new, "corrected", f"“{written}”为旧称，按现属“{new}”读取"
@@ -130,7 +130,7 @@ def match_village(town: str, written: str) -> tuple[str | None, str | None, str 
         short = hits[0]
         if short == written:
             return short, None, None
-        return short, "corrected", f"规范为“{short}”"
+        return short, "corrected", f"“{written}”规范为“{short}”"
     if len(hits) > 1:
         return None, "doubt", f"“{written}”在{town}有{len(hits)}个同名单位（{'、'.join(hits)}），请写全称"
     elsewhere = sorted({t for t in TOWNS if t != town and v in _village_names(t)})

@@ -34,8 +34,13 @@ def load_files(files, max_bytes: int = MAX_BYTES) -> ImportResult:
         name = _name(f)
         try:
             name, sheets = sheets_of(f, max_bytes)
+            found = False
             for sheet_name, grid in sheets:
-                _commit(result, frames, seen, _load(name, sheet_name, grid, seen))
+                out = _load(name, sheet_name, grid, seen)
+                found |= out.load.kind is not None
+                _commit(result, frames, seen, out)
+            if not found:
+                result.issues.append(Issue(name, None, None, None, f"文件“{name}”中没有可识别的台账工作表", "info"))
         except UnusableInput as e:
             _fatal(result, name, None, str(e))
         except Exception as e:            # a bug or a hostile file: report, never a traceback

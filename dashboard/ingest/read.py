@@ -35,7 +35,7 @@ _ENCRYPTED_OLE = "EncryptionInfo".encode("utf-16-le")
 
 def source(f, max_bytes: int) -> tuple[str, bytes | Path]:
     """(display name, bytes or path) of an upload, enforcing the size limit."""
-    limit = f"文件“{{}}”超过大小上限{max_bytes // (1024 * 1024)}MB"
+    limit = f"文件“{{}}”超过大小上限{_size(max_bytes)}"
     if isinstance(f, tuple):
         name, data = f
         name = Path(str(name)).name
@@ -50,6 +50,14 @@ def source(f, max_bytes: int) -> tuple[str, bytes | Path]:
     if size > max_bytes:
         raise UnusableInput(limit.format(path.name))
     return path.name, path
+
+
+def _size(n: int) -> str:
+    """200MB, 1.5MB, 100KB, 10字节: the limit as users read it."""
+    for unit, scale in (("MB", 1024 ** 2), ("KB", 1024)):
+        if n >= scale:
+            return f"{n / scale:.3g}{unit}"
+    return f"{n}字节"
 
 
 def sniff(name: str, head: bytes) -> str:

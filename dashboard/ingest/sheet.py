@@ -176,6 +176,8 @@ def _unit(c: Column, title: str | None, load: SheetLoad, issues: list[Issue]) ->
         return UNITS[c.unit], False
     if title:
         load.units[c.spec.name] = f"{title}（表头上方“单位：{title}”）"
+        issues.append(Issue(load.file, load.sheet, None, c.header,
+                            f"{c.spec.zh}按表头上方的“单位：{title}”读取", "info"))
         return UNITS[title], False
     load.units[c.spec.name] = "元（未注明，按元读取）"
     return 1.0, True
@@ -243,6 +245,8 @@ def _fill(out: Loaded, sheet: T.Sheet, cols: list[Column], data: np.ndarray, row
         kind = "skipped" if total[i] else "rejected"
         issues.append(Issue(file, sname, int(rownum[i]), col or None, "；".join(texts), kind,
                             ids[i] if ids is not None and isinstance(ids[i], str) else None))
+    # the report reads top to bottom: sheet-level notes, then by row
+    out.issues.sort(key=lambda i: i.row or 0)
     load.rows_rejected = int(rejected.sum())
     load.rows_loaded = n - load.rows_rejected
     out.frame = _frame(sheet, cols, cleaned, loaded, qa, rownum, file, sname)
