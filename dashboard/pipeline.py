@@ -28,7 +28,7 @@ def open_ledgers(files, con: duckdb.DuckDBPyConnection | None = None, **ingest_o
 
 def frame(con: duckdb.DuckDBPyConnection, query: str, bind: dict) -> pd.DataFrame:
     """Run queries/<query>.sql into a DataFrame (arrow path: much faster than .df())."""
-    return rules.run_query(con, query, bind).arrow().read_all().to_pandas()
+    return rules.run_query(con, query, bind).to_arrow_table().to_pandas()
 
 
 def evaluate(bench: Workbench, as_of: dt.date, params: dict | None = None) -> rules.Evaluation:

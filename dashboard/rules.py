@@ -59,11 +59,16 @@ def query_text(name: str) -> str:
     return (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def run_query(con: duckdb.DuckDBPyConnection, name: str, bind: dict[str, object]):
-    """Execute queries/<name>.sql, binding only the $parameters it uses."""
-    sql = query_text(name)
+def used_params(sql: str, bind: dict[str, object]) -> dict[str, object]:
+    """Only the $parameters a query uses: DuckDB refuses extra ones."""
     used = set(re.findall(r"\$([A-Za-z_]\w*)", sql))
-    return con.execute(sql, {k: v for k, v in bind.items() if k in used})
+    return {k: v for k, v in bind.items() if k in used}
+
+
+def run_query(con: duckdb.DuckDBPyConnection, name: str, bind: dict[str, object]):
+    """queries/<name>.sql as a DuckDB relation, its $parameters bound."""
+    sql = query_text(name)
+    return con.sql(sql, params=used_params(sql, bind))
 
 
 def bindings(as_of: dt.date, params: dict, skipped: list[str]) -> dict[str, object]:
@@ -77,7 +82,5 @@ def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date,
     bind = bindings(as_of, params, skipped)
     for name in PIPELINE:
         sql = query_text(name)
-        used = set(re.findall(r"\$([A-Za-z_]\w*)", sql))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}",
-                    {k: v for k, v in bind.items() if k in used})
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", used_params(sql, bind))
     return Evaluation(as_of, params, last_full_year(as_of), skipped)
