@@ -250,3 +250,38 @@ def test_header_only_sheet_is_usable_with_zero_rows():
     r = load_files([("头.xlsx", F.simple_assets([]))])
     assert r.usable and len(r.tables["assets"]) == 0
     assert r.sheets[0].rows_read == 0 and r.fatal == []
+
+
+def test_group_row_above_a_complete_leaf_row():
+    """Parent labels (基本信息, 合同情况) above a row holding every leaf header."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"                       # recognised by headers, not by name
+    ws.append(["基本信息", None, None, None, None, None, None, "合同情况", None])
+    ws.merge_cells("A1:G1")
+    ws.merge_cells("H1:I1")
+    ws.append(["资产编号", "资产名称", "资产类别", "所在镇", "所在嘎查村", "建成年度", "资产原值(元)",
+               "开始日期", "截止日期"])
+    ws.append(["B1", "大棚", "经营性", "城川镇", "克珠日村", 2020, 50000, "2023-01-01", "2025/12/31"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = load_files([("组.xlsx", buf.getvalue())])
+    s = r.sheets[0]
+    assert (s.kind, s.header_row) == ("assets", 2)
+    assert s.columns_variant == {"合同情况/开始日期": "contract_start", "合同情况/截止日期": "contract_end",
+                                 "资产原值(元)": "original_value"}
+    a = r.tables["assets"]
+    assert a.loc[0, "contract_end"] == pd.Timestamp("2025-12-31")
+    assert a.loc[0, "village"] == "克珠日村" and not a.loc[0, "qa"]
+    assert r.issues == []
+
+
+def test_semicolon_csv_and_tuple_upload():
+    text = "资产编号;资产名称;资产类别;所在镇;建成年度;资产原值（元）\nS1;井;公益性;城川镇;2019;800\n"
+    r = load_files([("分号.txt", text.encode("utf-8"))])
+    assert r.usable and r.tables["assets"]["original_value"].tolist() == [800.0]
+    assert r.tables["assets"]["build_year"].tolist() == [2019]

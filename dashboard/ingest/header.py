@@ -117,29 +117,30 @@ class Header:
         return len({c.canonical for c in self.cols if c.canonical})
 
 
-def _resolve(parent: str, child: str, sheet_name: str) -> tuple[str | None, bool, str | None]:
+def _resolve(parent: str, child: str, sheet_name: str) -> tuple[str | None, bool, str | None, str]:
     """Match one column given its parent and child header text (either may be empty).
 
-    Returns (canonical, canonical-spelling, unit).  Parent+child is tried before
-    the child alone, so 合同情况/编号 is not taken for 资产编号's variant 编号
-    when 合同编号 is meant... unless nothing longer matches.
+    Returns (canonical, spelled canonically, unit, header as the user knows it).
+    Parent+child is tried before the child alone (合同情况 + 起始日期 → 合同起始日期);
+    the header text names the parent only when the parent was needed.
     """
+    joined = f"{parent}/{child}" if parent and child and parent != child else (child or parent)
     tries = []
     if child:
         if parent and parent != child:
-            tries.append(parent + child)
+            tries.append((parent + child, joined))
             stripped = re.sub(r"(情况|信息)$", "", norm(parent))
             if stripped != norm(parent):
-                tries.append(stripped + child)
-        tries.append(child)
+                tries.append((stripped + child, joined))
+        tries.append((child, child))
     elif parent:
-        tries.append(parent)
-    for t in tries:
+        tries.append((parent, parent))
+    for t, text in tries:
         m = match(t, sheet_name)
         if m:
             unit = split_unit(child)[1] if child else None
-            return m[0], m[1], unit or (split_unit(parent)[1] if parent else None)
-    return None, False, None
+            return m[0], m[1], unit or (split_unit(parent)[1] if parent else None), text
+    return None, False, None, joined
 
 
 def _build(rows: list[list[str]], kind: str, last: int, parent: int | None) -> Header:
@@ -154,8 +155,7 @@ def _build(rows: list[list[str]], kind: str, last: int, parent: int | None) -> H
         # under an empty child only the parent's own cell counts (vertical merge);
         # its right-carried text would duplicate the column into empty columns
         p = (filled[j] if c else own[j]) if j < len(own) else ""
-        canon, spelled, unit = _resolve(p, c, kind)
-        text = f"{p}/{c}" if p and c and p != c else (c or p)
+        canon, spelled, unit, text = _resolve(p, c, kind)
         h.cols.append(HeaderCol(j, text, canon, spelled, unit))
     return h
 
