@@ -20,7 +20,7 @@ from .report import UnusableInput
 # An xlsx is a zip; refuse archives that inflate absurdly (zip bombs).
 MAX_INFLATE_RATIO = 100
 MAX_INFLATED = 8 * 1024 ** 3
-# How a zip of a docx/pptx looks, to say so instead of "not a spreadsheet".
+# Files people mistake for spreadsheets, named so the message says what it is.
 _MAGIC = (
     (b"%PDF", "PDF文件"),
     (b"\x89PNG", "PNG图片"),
@@ -100,10 +100,8 @@ def _check_zip(name: str, data: bytes | Path) -> None:
         raise UnusableInput(f"文件“{name}”不是有效的电子表格（是压缩包，但不含Excel工作表）")
 
 
-def open_book(name: str, data: bytes | Path) -> CalamineWorkbook:
-    head = data[:8192] if isinstance(data, bytes) else _head(data)
-    if sniff(name, head) != "book":
-        raise ValueError("not a workbook")
+def open_book(name: str, data: bytes | Path, head: bytes) -> CalamineWorkbook:
+    """A calamine workbook (xlsx/xlsm/xlsb/xls/ods: calamine tells them apart itself)."""
     if head.startswith(b"PK"):
         _check_zip(name, data)
     try:
@@ -151,7 +149,6 @@ def decode_text(name: str, data: bytes) -> str:
 def csv_rows(name: str, data: bytes | Path) -> list[list]:
     """Rows of a CSV/TXT (comma, tab or semicolon), padded to one width."""
     raw = data if isinstance(data, bytes) else data.read_bytes()
-    sniff(name, raw[:8192])
     text = decode_text(name, raw)
     sample = "\n".join(text.splitlines()[:30])
     delim = max(",\t;", key=sample.count) if any(d in sample for d in ",\t;") else ","
@@ -171,4 +168,4 @@ def sheets_of(f, max_bytes: int) -> tuple[str, Iterator[tuple[str, list[list]]]]
     head = data[:8192] if isinstance(data, bytes) else _head(data)
     if sniff(name, head) == "text":
         return name, iter([("CSV", csv_rows(name, data))])
-    return name, book_sheets(name, open_book(name, data))
+    return name, book_sheets(name, open_book(name, data, head))

@@ -185,8 +185,45 @@ def _unit(c: Column, title: str | None, load: SheetLoad, issues: list[Issue]) ->
 
 def _fill(out: Loaded, sheet: T.Sheet, cols: list[Column], data: np.ndarray, rownum: np.ndarray,
           title_unit_: str | None, seen: dict[str, Seen]) -> None:
-    load, issues = out.load, out.issues
-    file, sname = load.file, load.sheet
+    load = out.load
+    cleaned, assumed = _clean_all(cols, data, title_unit_, out)
+    del data
+    # blank rows are not "read"
+    keep = ~np.logical_and.reduce([x.empty for x in cleaned.values()])
+    if not keep.all():
+        rownum = rownum[keep]
+        cleaned = {k: _take(x, keep) for k, x in cleaned.items()}
+    # columns with neither header nor data are stray cells' width, not columns
+    cols = [c for c in cols if c.spec or c.header or not cleaned[c.name].empty.all()]
+    load.columns_unknown = [c.name for c in cols if c.spec is None]
+    n = load.rows_read = len(rownum)
+
+    total, reasons = _row_reasons(sheet, cols, cleaned, n)
+    rejected = np.zeros(n, bool)
+    rejected[list(reasons)] = True
+    if sheet.key:
+        _duplicates(sheet, cols, cleaned, rownum, rejected, reasons, seen, out)
+    loaded = ~rejected
+    qa = np.zeros(n, bool)
+    ids = cleaned["asset_id"].values if "asset_id" in cleaned else None
+    _place_check(sheet, cols, cleaned, loaded, qa, rownum, ids, out)
+    _cell_issues(cols, cleaned, loaded, qa, rownum, ids, out)
+    _unit_notes(assumed, cleaned, loaded, out)
+    for i in sorted(reasons):
+        out.issues.append(Issue(load.file, load.sheet, int(rownum[i]), reasons[i][0][0] or None,
+                                "；".join(r for _, r in reasons[i]), "skipped" if total[i] else "rejected",
+                                ids[i] if ids is not None and isinstance(ids[i], str) else None))
+    # the report reads top to bottom: sheet-level notes, then by row
+    out.issues.sort(key=lambda i: i.row or 0)
+    load.rows_rejected = int(rejected.sum())
+    load.rows_loaded = n - load.rows_rejected
+    out.frame = _frame(sheet, cols, cleaned, loaded, qa, rownum, load.file, load.sheet)
+
+
+def _clean_all(cols: list[Column], data: np.ndarray, title_unit_: str | None,
+               out: Loaded) -> tuple[dict[str, C.Cleaned], list[Column]]:
+    """Every column cleaned by its type; unknown columns as text.  Also returns the
+    money columns whose unit had to be assumed."""
     cleaned: dict[str, C.Cleaned] = {}
     assumed: list[Column] = []
     for c in cols:
@@ -196,23 +233,16 @@ def _fill(out: Loaded, sheet: T.Sheet, cols: list[Column], data: np.ndarray, row
             continue
         factor = 1.0
         if c.spec.kind == T.MONEY:
-            factor, guess = _unit(c, title_unit_, load, issues)
+            factor, guess = _unit(c, title_unit_, out.load, out.issues)
             if guess:
                 assumed.append(c)
         cleaned[c.name] = C.clean(a, c.spec, factor)
-    del data
-    # blank rows are not "read"; empty unknown columns are dropped
-    blank = np.logical_and.reduce([x.empty for x in cleaned.values()]) if cleaned else np.ones(0, bool)
-    keep = ~blank
-    if not keep.all():
-        rownum = rownum[keep]
-        for k, x in cleaned.items():
-            cleaned[k] = _take(x, keep)
-    cols = [c for c in cols if c.spec or c.header or not cleaned[c.name].empty.all()]
-    load.columns_unknown = [c.name for c in cols if c.spec is None]
-    n = len(rownum)
-    load.rows_read = n
+    return cleaned, assumed
 
+
+def _row_reasons(sheet: T.Sheet, cols: list[Column], cleaned: dict[str, C.Cleaned],
+                 n: int) -> tuple[np.ndarray, dict[int, list[tuple[str, str]]]]:
+    """(合计 mask, row → [(header, reason)]) for rows that cannot be loaded."""
     reasons: dict[int, list[tuple[str, str]]] = {}
     total = _total_rows(cols, cleaned, n)
     for i in np.flatnonzero(total):
@@ -221,35 +251,14 @@ def _fill(out: Loaded, sheet: T.Sheet, cols: list[Column], data: np.ndarray, row
         if not (c.spec and c.spec.required):
             continue
         x = cleaned[c.name]
-        bad = x.status == C.BAD if x.status is not None else np.zeros(n, bool)
-        for i in np.flatnonzero((x.empty | bad) & ~total):
-            why = (f"必填列“{c.header}”为空" if x.empty[i] else f"“{c.header}”{x.notes[i]}")
+        status = x.status if x.status is not None else np.zeros(n, np.int8)
+        for i in np.flatnonzero((x.empty | (status == C.BAD)) & ~total):
+            why = f"必填列“{c.header}”为空" if x.empty[i] else f"“{c.header}”{x.notes[i]}"
             reasons.setdefault(int(i), []).append((c.header, why))
-        if c.spec.kind == T.ENUM and x.status is not None:      # unknown value in a required enum
-            for i in np.flatnonzero((x.status == C.DOUBT) & ~total):
+        if c.spec.kind in (T.ENUM, T.YESNO):          # unknown value in a required enum
+            for i in np.flatnonzero((status == C.DOUBT) & ~total):
                 reasons.setdefault(int(i), []).append((c.header, f"必填列“{c.header}”{x.notes[i]}"))
-    rejected = np.zeros(n, bool)
-    if reasons:
-        rejected[list(reasons)] = True
-    if sheet.key:
-        _duplicates(sheet, cols, cleaned, rownum, rejected, reasons, seen, out)
-
-    loaded = ~rejected
-    qa = np.zeros(n, bool)
-    ids = cleaned.get("asset_id").values if "asset_id" in cleaned else None
-    _place_check(sheet, cols, cleaned, loaded, qa, rownum, ids, out)
-    _cell_issues(cols, cleaned, loaded, qa, rownum, ids, out)
-    _unit_notes(assumed, cleaned, loaded, out)
-    for i in sorted(reasons):
-        (col, _), texts = reasons[i][0], [r for _, r in reasons[i]]
-        kind = "skipped" if total[i] else "rejected"
-        issues.append(Issue(file, sname, int(rownum[i]), col or None, "；".join(texts), kind,
-                            ids[i] if ids is not None and isinstance(ids[i], str) else None))
-    # the report reads top to bottom: sheet-level notes, then by row
-    out.issues.sort(key=lambda i: i.row or 0)
-    load.rows_rejected = int(rejected.sum())
-    load.rows_loaded = n - load.rows_rejected
-    out.frame = _frame(sheet, cols, cleaned, loaded, qa, rownum, file, sname)
+    return total, reasons
 
 
 def _take(x: C.Cleaned, m: np.ndarray) -> C.Cleaned:
