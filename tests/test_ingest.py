@@ -285,3 +285,19 @@ def test_semicolon_csv_and_tuple_upload():
     r = load_files([("分号.txt", text.encode("utf-8"))])
     assert r.usable and r.tables["assets"]["original_value"].tolist() == [800.0]
     assert r.tables["assets"]["build_year"].tolist() == [2019]
+
+
+def test_two_columns_for_one_template_column_and_an_unnamed_one():
+    data = F.simple_assets([["E1", "n", "经营性", "城川镇", 2019, 5000, 6000, "zz", None],
+                            ["E2", "n", "经营性", "城川镇", 2019, 5000, 6000, "zz", "零散"]],
+                           headers=["资产编号", "资产名称", "资产类别", "所在镇", "建成年度", "资产原值(元)",
+                                    "资产金额", "编号", ""])
+    r = load_files([("重列.xlsx", data)])
+    a = r.tables["assets"]
+    assert a["original_value"].tolist() == [5000.0, 5000.0]      # the canonical spelling wins
+    assert a["资产金额"].tolist() == ["6000", "6000"] and a["编号"].tolist() == ["zz", "zz"]
+    assert a["未命名列I"].isna().tolist() == [True, False]
+    info = entries(r, kind="info")
+    assert ("资产台账", None, "资产金额",
+            "第G列“资产金额”与第F列“资产原值(元)”都对应“资产原值”，按第F列读取，此列按原样保留", "info") in info
+    assert len(info) == 2

@@ -75,7 +75,7 @@ def plan(h: Header, grid_width: int, load: SheetLoad, issues: list[Issue]) -> li
     for c in h.cols:
         if c.canonical and (c.canonical not in best or (c.spelled and not best[c.canonical].spelled)):
             best[c.canonical] = c
-    cols, used = [], set()
+    cols = []
     for c in h.cols:
         if c.canonical and best[c.canonical] is c:
             spec = sheet.column(c.canonical)
@@ -88,8 +88,9 @@ def plan(h: Header, grid_width: int, load: SheetLoad, issues: list[Issue]) -> li
         if c.canonical:
             first = best[c.canonical]
             issues.append(Issue(load.file, load.sheet, None, c.text,
-                                f"列“{c.text}”与“{first.text}”都对应“{sheet.column(c.canonical).zh}”，"
-                                f"按“{first.text}”读取，此列按原样保留", "info"))
+                                f"第{_letter(c.index)}列“{c.text}”与第{_letter(first.index)}列“{first.text}”"
+                                f"都对应“{sheet.column(c.canonical).zh}”，按第{_letter(first.index)}列读取，"
+                                "此列按原样保留", "info"))
         cols.append(Column(c.index, c.text, "", None))
     for j in range(len(h.cols), grid_width):
         cols.append(Column(j, "", "", None))
