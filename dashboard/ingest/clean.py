@@ -260,7 +260,8 @@ def dates(a: np.ndarray) -> Cleaned:
     notes = np.empty(n, dtype=object)
     is_date = (types == dt.date) | (types == dt.datetime) | (types == pd.Timestamp)
     if is_date.any():
-        days[is_date] = np.array(a[is_date], dtype="datetime64[D]").astype(np.int64)
+        codes, uniq = pd.factorize(a[is_date])
+        days[is_date] = np.array(list(uniq), dtype="datetime64[D]").astype(np.int64)[codes]
     is_num = (types == float) | (types == int)
     if is_num.any():
         f = a[is_num].astype(float)
@@ -302,19 +303,15 @@ def _to_text(v):
 
 
 def texts(a: np.ndarray) -> Cleaned:
-    """Stripped text, None for blank; numbers written without a trailing .0."""
-    n = len(a)
-    types = _types(a)
-    is_str = types == str
-    out = np.empty(n, dtype=object)
-    if is_str.any():
-        s = pd.Series(a[is_str], dtype="str").str.strip()
-        out[is_str] = s.mask(s == "").to_numpy(object, na_value=None)
-    idx = np.flatnonzero(~is_str)
-    status = np.zeros(n, np.int8)
-    if idx.size:
-        _per_unique(a, idx, _to_text, out, status, np.empty(n, dtype=object))
-    empty = pd.isna(out)
+    """Stripped text, None for blank; numbers written without a trailing .0.
+
+    Converted once per distinct value: ledgers repeat the same few words
+    (towns, categories) down a million rows.
+    """
+    codes, uniq = pd.factorize(a, use_na_sentinel=True)       # None/NaN → -1
+    table = np.array([_to_text(u)[0] for u in uniq] + [None], dtype=object)
+    out = table[codes]                                          # -1 picks the trailing None
+    empty = (table == None)[codes]  # noqa: E711 (elementwise)
     return Cleaned(out, empty, None, None)
 
 
