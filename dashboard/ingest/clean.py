@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard import template as T
+
+from .header import norm as squeeze
 
 OK, CORRECTED, DOUBT, BAD = 0, 1, 2, 3
 _EPOCH = dt.date(1970, 1, 1)
@@ -53,10 +54,6 @@ class Cleaned:
         if rows is not None:
             m &= rows
         return np.flatnonzero(m)
-
-
-def squeeze(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def _types(a: np.ndarray) -> np.ndarray:
