@@ -21,6 +21,7 @@ from dashboard import model, policy
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 
 PIPELINE = (
+    "eval_params",          # $as_of and the tier limits as a one-row table, for views
     "income_rate",          # shared definition: annual income rate (§3)
     "distribution_checks",  # D1–D6 (§5)
     "disposal_checks",      # DP1–DP6 (§6)
@@ -29,10 +30,14 @@ PIPELINE = (
     "warnings_red",         # R01–R10 (§3)
     "asset_flags",          # PLEDGE, OUT_OF_SCOPE, QA
     "rule_hits",            # all of the above, minus what was not evaluated
-    "asset_results",        # level, batch suggestion, sign-off tier per asset
+    "asset_levels",         # level, rules and flags per asset that fired anything
+    "asset_results",        # (view) every asset: level, batch suggestion, sign-off tier
     "collection_checks",    # C1–C6 (§5)
     "milestones",           # M1–M6 (§8)
 )
+
+# Steps that are views (no $parameters allowed): cheap joins read on demand.
+VIEWS = {"asset_results"}
 
 
 @dataclass
@@ -82,5 +87,6 @@ def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date,
     bind = bindings(as_of, params, skipped)
     for name in PIPELINE:
         sql = query_text(name)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", used_params(sql, bind))
+        kind = "VIEW" if name in VIEWS else "TABLE"
+        con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}", used_params(sql, bind))
     return Evaluation(as_of, params, last_full_year(as_of), skipped)

@@ -21,7 +21,7 @@ approval_step(path, step) AS (VALUES
 ),
 batches AS (
     SELECT d.batch_id, count(*) AS batch_size, sum(a.original_value) AS batch_total
-    FROM disposals d LEFT JOIN assets a ON a.asset_id = d.asset_id
+    FROM disposals d LEFT JOIN assets a ON a.row_id = d.asset_row
     WHERE d.batch_id IS NOT NULL
     GROUP BY d.batch_id
 ),
@@ -32,7 +32,7 @@ dated AS (
                 WHEN d.simplified = '是' THEN 'simplified'
                 ELSE 'full' END AS path
     FROM disposals d
-    LEFT JOIN assets a ON a.asset_id = d.asset_id
+    LEFT JOIN assets a ON a.row_id = d.asset_row
     LEFT JOIN batches b ON b.batch_id = d.batch_id
 ),
 steps AS (
@@ -93,7 +93,7 @@ notices AS (
     GROUP BY row_id
 ),
 checked AS (
-    SELECT r.row_id, r.source_file, r.source_row AS sheet_row, r.asset_id, r.path,
+    SELECT r.row_id, r.source_file, r.source_row AS sheet_row, r.asset_row, r.asset_id, r.path,
            r.original_value, coalesce(r.batch_id, '无') AS batch_id,
            coalesce(r.batch_size, 1) AS batch_size,
            coalesce(r.batch_total, r.original_value) AS batch_total,
@@ -116,7 +116,7 @@ checked AS (
     LEFT JOIN out_of_order o USING (row_id)
     LEFT JOIN unapproved u USING (row_id)
 )
-SELECT row_id, source_file, sheet_row, asset_id, path,
+SELECT row_id, source_file, sheet_row, asset_row, asset_id, path,
        list_filter([CASE WHEN len(missing) > 0 THEN 'DP1' END,
                     CASE WHEN short_notices IS NOT NULL THEN 'DP2' END,
                     CASE WHEN len(inversions) > 0 THEN 'DP3' END,
@@ -131,10 +131,10 @@ SELECT row_id, source_file, sheet_row, asset_id, path,
                            proceeds := proceeds)) AS facts
 FROM checked
 UNION ALL
-SELECT NULL, NULL, NULL, a.asset_id,
+SELECT NULL, NULL, NULL, a.row_id, a.asset_id,
        CASE WHEN a.owner_level IN ('旗', '镇') THEN 'state' ELSE 'full' END,
        ['DP6'], to_json(struct_pack(status := a.disposal_status))
 FROM assets a
 WHERE a.disposal_status = '已处置'
-  AND NOT EXISTS (SELECT 1 FROM disposals d WHERE d.asset_id = a.asset_id)
+  AND NOT EXISTS (SELECT 1 FROM disposals d WHERE d.asset_row = a.row_id)
   AND NOT list_contains($not_evaluated, 'DP6')

@@ -1,19 +1,24 @@
 -- Distribution compliance D1–D6 (policy-rules §5), one row per 收益分配 row.
 -- A check whose column was not uploaded is NULL (not evaluated), never "passed".
+-- Purposes and beneficiaries repeat across rows: judge each distinct text once.
 WITH negative AS (
-    SELECT d.row_id, min(n.item) AS item
-    FROM distribution d JOIN negative_list n ON contains(d.purpose, n.keyword)
-    GROUP BY d.row_id
+    SELECT p.purpose, min(n.item) AS item
+    FROM (SELECT DISTINCT purpose FROM distribution WHERE purpose IS NOT NULL) p
+    JOIN negative_list n ON contains(p.purpose, n.keyword)
+    GROUP BY p.purpose
 ),
 beneficiaries AS (
-    SELECT row_id,
-           list_filter(regexp_split_to_array(coalesce(beneficiary, ''), '[、，,;；/\s]+'),
-                       lambda x: x <> '') AS parts
-    FROM distribution
+    SELECT beneficiary,
+           list_bool_and(list_transform(parts,
+               lambda x: x IN ('脱贫户', '脱贫人口', '监测对象', '监测户', '村集体'))) AS allowed
+    FROM (SELECT beneficiary,
+                 list_filter(regexp_split_to_array(beneficiary, '[、，,;；/\s]+'), lambda x: x <> '') AS parts
+          FROM (SELECT DISTINCT beneficiary FROM distribution WHERE beneficiary IS NOT NULL))
+    WHERE len(parts) > 0
 ),
 checks AS (
     SELECT d.row_id, d.source_file, d.source_row AS sheet_row,
-           d.asset_id, coalesce(d.town, a.town) AS town, coalesce(d.village, a.village) AS village,
+           d.asset_row, d.asset_id, coalesce(d.town, a.town) AS town, coalesce(d.village, a.village) AS village,
            d.year, d.amount, d.purpose, d.beneficiary, d.payout_method,
            d.income_arrived_date, d.distributed_date, n.item,
            (d.plan IS NULL OR d.plan = '无') AS d1,
@@ -25,14 +30,13 @@ checks AS (
                    THEN d.distributed_date > d.income_arrived_date + to_months($retention_months)
                ELSE $as_of > d.income_arrived_date + to_months($retention_months)
            END AS d4,
-           (len(b.parts) = 0 OR NOT list_bool_and(list_transform(b.parts,
-                lambda x: x IN ('脱贫户', '脱贫人口', '监测对象', '监测户', '村集体')))) AS d5,
+           NOT coalesce(b.allowed, false) AS d5,
            coalesce(d.payout_method IN ('直接发放现金', '发放现金', '现金发放', '发放实物', '实物发放'),
                     false) AS d6
     FROM distribution d
-    LEFT JOIN assets a ON a.asset_id = d.asset_id
-    LEFT JOIN negative n ON n.row_id = d.row_id
-    LEFT JOIN beneficiaries b ON b.row_id = d.row_id
+    LEFT JOIN assets a ON a.row_id = d.asset_row
+    LEFT JOIN negative n ON n.purpose = d.purpose
+    LEFT JOIN beneficiaries b ON b.beneficiary = d.beneficiary
 )
 SELECT *,
        list_filter([CASE WHEN d1 THEN 'D1' END, CASE WHEN d2 THEN 'D2' END,

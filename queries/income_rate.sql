@@ -1,16 +1,16 @@
 -- Annual income rate (policy-rules §3, shared definitions): 实收收益 of the last
 -- full year $yr ÷ 资产原值, for operating assets with at least one full year of
 -- operation (建成年度 < $yr).  An asset with no income row for $yr has income 0.
-SELECT a.asset_id,
+SELECT a.row_id AS asset_row, a.asset_id,
        $yr AS year,
        coalesce(i.income, 0)::DECIMAL(18,2) AS income,
        a.original_value,
        coalesce(i.income, 0) / a.original_value AS rate
 FROM assets a
 LEFT JOIN (
-    SELECT asset_id, sum(income_received) AS income
-    FROM income WHERE year = $yr GROUP BY asset_id
-) i USING (asset_id)
+    SELECT asset_row, sum(income_received) AS income
+    FROM income WHERE year = $yr GROUP BY asset_row
+) i ON i.asset_row = a.row_id
 WHERE a.category = '经营性'
   AND a.disposal_status IS DISTINCT FROM '已处置'
   AND a.build_year < $yr

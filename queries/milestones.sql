@@ -14,9 +14,11 @@ at_dates AS (
     ) WHERE at_date <= $as_of OR at_date IN (SELECT due_date FROM due)
 ),
 in_scope AS (
-    SELECT a.* FROM assets a
-    WHERE NOT EXISTS (SELECT 1 FROM rule_hits h
-                      WHERE h.asset_id = a.asset_id AND h.rule_id = 'OUT_OF_SCOPE')
+    SELECT a.row_id, a.town, a.category, a.original_value, a.verified_date, a.ownership_status,
+           a.ownership_date, a.stop_date, a.operating_status, a.revitalised_date
+    FROM assets a
+    ANTI JOIN (SELECT asset_row FROM rule_hits WHERE rule_id = 'OUT_OF_SCOPE') o
+        ON o.asset_row = a.row_id
 ),
 -- 盘活 baseline: operating assets idle or low-efficiency on 2024-02-29 [interp: idle by
 -- their stop date and not yet revitalised then, or flagged LE1–LE4 now, or revitalised since]
@@ -27,8 +29,7 @@ needing AS (
            AND (a.operating_status = '停运' OR a.revitalised_date IS NOT NULL)
            AND NOT coalesce(a.revitalised_date <= DATE '2024-02-29', false))
        OR a.revitalised_date > DATE '2024-02-29'
-       OR EXISTS (SELECT 1 FROM rule_hits h WHERE h.asset_id = a.asset_id
-                  AND h.rule_id IN ('LE1', 'LE2', 'LE3', 'LE4')))
+       OR a.row_id IN (SELECT asset_row FROM rule_hits WHERE rule_id IN ('LE1', 'LE2', 'LE3', 'LE4')))
 ),
 -- One row per counted item: when it enters the denominator (NULL: always), when it
 -- leaves it (NULL: never), when it counts as done (NULL: never), and its value.
@@ -49,12 +50,12 @@ items AS (
     SELECT 'M3', coalesce(a.town, p.responsible_unit), p.found_date,
            CASE WHEN p.status = '已销号' THEN p.signoff_date END,
            p.plan_date, 0
-    FROM problems p LEFT JOIN assets a ON a.asset_id = p.asset_id
+    FROM problems p LEFT JOIN assets a ON a.row_id = p.asset_row
     WHERE p.found_date IS NOT NULL AND NOT (p.status = '已整改' AND p.plan_date IS NULL)
     UNION ALL
     SELECT 'M6', coalesce(a.town, p.responsible_unit), p.found_date, NULL,
            CASE WHEN p.status = '已销号' THEN p.signoff_date END, 0
-    FROM problems p LEFT JOIN assets a ON a.asset_id = p.asset_id
+    FROM problems p LEFT JOIN assets a ON a.row_id = p.asset_row
     WHERE p.found_date IS NOT NULL
 ),
 grouped AS (

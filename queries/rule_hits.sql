@@ -1,15 +1,18 @@
 -- Every fired rule and flag, one row per asset and rule (the most recent occurrence,
 -- with the number of occurrences), without the rules that could not be evaluated.
-SELECT h.asset_id, h.rule_id, c.level, h.key_date, h.facts, h.occurrences
+-- A GROUP BY, not a window: it does not sort the hits.
+SELECT h.asset_row, h.asset_id, h.rule_id, c.level, h.key_date, h.facts, h.occurrences
 FROM (
-    SELECT asset_id, rule_id, key_date, facts,
-           count(*) OVER (PARTITION BY asset_id, rule_id) AS occurrences
+    SELECT asset_row, rule_id,
+           any_value(asset_id) AS asset_id,
+           max(key_date) AS key_date,
+           arg_max(facts, (coalesce(key_date, DATE '1900-01-01'), facts)) AS facts,
+           count(*) AS occurrences
     FROM (SELECT * FROM warnings_idle
           UNION ALL SELECT * FROM warnings_yellow
           UNION ALL SELECT * FROM warnings_red
           UNION ALL SELECT * FROM asset_flags)
-    QUALIFY row_number() OVER (PARTITION BY asset_id, rule_id
-                               ORDER BY key_date DESC NULLS LAST, facts) = 1
+    WHERE NOT list_contains($not_evaluated, rule_id)
+    GROUP BY asset_row, rule_id
 ) h
 JOIN rule_catalog c USING (rule_id)
-WHERE NOT list_contains($not_evaluated, h.rule_id)

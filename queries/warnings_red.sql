@@ -1,75 +1,77 @@
 -- Red warnings R01–R10 (policy-rules §3, seed 五): the banner rural-affairs office
 -- (旗委农牧办) intervenes early.  A disposed asset no longer operates and gets none.
--- One row per fired rule: asset_id, rule_id, key_date, facts.
-WITH active AS (
-    SELECT * FROM assets WHERE disposal_status IS DISTINCT FROM '已处置'
-),
-not_renewed AS (
-    SELECT * FROM active WHERE renewed IS DISTINCT FROM '是' AND contract_end IS NOT NULL
-)
-SELECT asset_id, 'R01' AS rule_id, NULL::DATE AS key_date,
+-- One row per fired rule: asset_row, asset_id, rule_id, key_date, facts.
+SELECT row_id AS asset_row, asset_id, 'R01' AS rule_id, NULL::DATE AS key_date,
        to_json(struct_pack(status := operating_status)) AS facts
-FROM active WHERE operating_status = '不正常'
+FROM assets
+WHERE disposal_status IS DISTINCT FROM '已处置' AND operating_status = '不正常'
 
 UNION ALL
-SELECT asset_id, 'R02', principal_due,
+SELECT row_id, asset_id, 'R02', principal_due,
        to_json(struct_pack(principal := principal, principal_due := principal_due,
                            principal_recovered := coalesce(principal_recovered, 0)))
-FROM active
-WHERE principal > 0 AND principal_due < $as_of AND coalesce(principal_recovered, 0) < principal
+FROM assets
+WHERE disposal_status IS DISTINCT FROM '已处置'
+  AND principal > 0 AND principal_due < $as_of AND coalesce(principal_recovered, 0) < principal
 
 UNION ALL
-SELECT asset_id, 'R03', make_date(year, 12, 31),
+SELECT asset_row, asset_id, 'R03', make_date(year, 12, 31),
        to_json(struct_pack(year := year, income := income, original_value := original_value, rate := rate))
 FROM income_rate
 WHERE rate < $income_rate_too_low
 
 UNION ALL
 -- only years wholly inside the contract: a partial first or last year owes less
-SELECT a.asset_id, 'R04', make_date(i.year, 12, 31),
+SELECT a.row_id, a.asset_id, 'R04', make_date(i.year, 12, 31),
        to_json(struct_pack(year := i.year, income_due := i.income_due,
                            contract_income := a.contract_income))
-FROM income i JOIN active a ON a.asset_id = i.asset_id
-WHERE i.year <= $yr
+FROM income i JOIN assets a ON a.row_id = i.asset_row
+WHERE a.disposal_status IS DISTINCT FROM '已处置'
+  AND i.year <= $yr
   AND a.contract_start <= make_date(i.year, 1, 1)
   AND a.contract_end >= make_date(i.year, 12, 31)
   AND i.income_due < a.contract_income
 
 UNION ALL
-SELECT i.asset_id, 'R05', i.payment_due_date,
+SELECT a.row_id, a.asset_id, 'R05', i.payment_due_date,
        to_json(struct_pack(year := i.year, payment_due_date := i.payment_due_date,
                            income_due := i.income_due,
                            income_received := CASE WHEN i.payment_date <= $as_of
                                                    THEN coalesce(i.income_received, 0) ELSE 0 END))
-FROM income i JOIN active a ON a.asset_id = i.asset_id
-WHERE i.payment_due_date < $as_of
+FROM income i JOIN assets a ON a.row_id = i.asset_row
+WHERE a.disposal_status IS DISTINCT FROM '已处置'
+  AND i.payment_due_date < $as_of
   AND (i.payment_date IS NULL OR i.payment_date > $as_of
        OR coalesce(i.income_received, 0) < i.income_due)
 
 UNION ALL
-SELECT c.asset_id, 'R06', make_date(c.year, 12, 31),
+SELECT a.row_id, a.asset_id, 'R06', make_date(c.year, 12, 31),
        to_json(struct_pack(year := c.year, purpose := c.purpose, item := c.item))
-FROM distribution_checks c JOIN active a ON a.asset_id = c.asset_id
-WHERE c.year >= $yr AND list_contains(c.failed, 'D3')
+FROM distribution_checks c JOIN assets a ON a.row_id = c.asset_row
+WHERE a.disposal_status IS DISTINCT FROM '已处置'
+  AND c.year >= $yr AND list_contains(c.failed, 'D3')
 
 UNION ALL
-SELECT w.asset_id, 'R07', a.stop_date, to_json(struct_pack(stop_date := a.stop_date))
-FROM warnings_idle w JOIN active a ON a.asset_id = w.asset_id
+SELECT a.row_id, a.asset_id, 'R07', a.stop_date, to_json(struct_pack(stop_date := a.stop_date))
+FROM warnings_idle w JOIN assets a ON a.row_id = w.asset_row
 WHERE w.rule_id = 'IDLE' AND NOT coalesce(a.revitalised_date <= $as_of, false)
 
 UNION ALL
-SELECT asset_id, 'R08', NULL,
+SELECT row_id, asset_id, 'R08', NULL,
        to_json(struct_pack(circumstance := disposal_circumstance,
                            status := coalesce(disposal_status, '未填写')))
-FROM active
-WHERE nullif(trim(disposal_circumstance), '') IS NOT NULL
+FROM assets
+WHERE disposal_status IS DISTINCT FROM '已处置'
+  AND nullif(trim(disposal_circumstance), '') IS NOT NULL
 
 UNION ALL
-SELECT asset_id, 'R09', contract_end, to_json(struct_pack(contract_end := contract_end))
-FROM not_renewed
-WHERE $as_of <= contract_end AND contract_end < $as_of + to_months($contract_red_months)
+SELECT row_id, asset_id, 'R09', contract_end, to_json(struct_pack(contract_end := contract_end))
+FROM assets
+WHERE disposal_status IS DISTINCT FROM '已处置' AND renewed IS DISTINCT FROM '是'
+  AND $as_of <= contract_end AND contract_end < $as_of + to_months($contract_red_months)
 
 UNION ALL
-SELECT asset_id, 'R10', contract_end, to_json(struct_pack(contract_end := contract_end))
-FROM not_renewed
-WHERE contract_end + to_months($contract_yellow_months) < $as_of
+SELECT row_id, asset_id, 'R10', contract_end, to_json(struct_pack(contract_end := contract_end))
+FROM assets
+WHERE disposal_status IS DISTINCT FROM '已处置' AND renewed IS DISTINCT FROM '是'
+  AND contract_end + to_months($contract_yellow_months) < $as_of

@@ -1,65 +1,66 @@
 -- Yellow warnings Y01–Y09 (policy-rules §3, seed 五): tracked by the town or banner
 -- asset authority.  A disposed asset no longer operates: only Y07 applies to it.
--- One row per fired rule: asset_id, rule_id, key_date, facts.
-WITH active AS (
-    SELECT * FROM assets WHERE disposal_status IS DISTINCT FROM '已处置'
-),
-not_renewed AS (
-    SELECT * FROM active WHERE renewed IS DISTINCT FROM '是' AND contract_end IS NOT NULL
-)
-SELECT asset_id, 'Y01' AS rule_id, NULL::DATE AS key_date,
+-- One row per fired rule: asset_row, asset_id, rule_id, key_date, facts.
+SELECT row_id AS asset_row, asset_id, 'Y01' AS rule_id, NULL::DATE AS key_date,
        to_json(struct_pack(status := operating_status)) AS facts
-FROM active WHERE operating_status = '一般'
+FROM assets
+WHERE disposal_status IS DISTINCT FROM '已处置' AND operating_status = '一般'
 
 UNION ALL
-SELECT asset_id, 'Y02', make_date(year, 12, 31),
+SELECT asset_row, asset_id, 'Y02', make_date(year, 12, 31),
        to_json(struct_pack(year := year, income := income, original_value := original_value, rate := rate))
 FROM income_rate
 WHERE rate >= $income_rate_too_low AND rate < $income_rate_reasonable
 
 UNION ALL
-SELECT i.asset_id, 'Y03', i.payment_date,
+SELECT a.row_id, a.asset_id, 'Y03', i.payment_date,
        to_json(struct_pack(year := i.year, payment_due_date := i.payment_due_date,
                            payment_date := i.payment_date))
-FROM income i JOIN active a ON a.asset_id = i.asset_id
-WHERE i.year >= $yr
+FROM income i JOIN assets a ON a.row_id = i.asset_row
+WHERE a.disposal_status IS DISTINCT FROM '已处置'
+  AND i.year >= $yr
   AND i.income_received >= i.income_due
   AND i.payment_date > i.payment_due_date
   AND i.payment_date <= $as_of
 
 UNION ALL
-SELECT c.asset_id, 'Y04', make_date(c.year, 12, 31),
+SELECT a.row_id, a.asset_id, 'Y04', make_date(c.year, 12, 31),
        to_json(struct_pack(year := c.year, sheet_row := c.sheet_row,
                            failed := array_to_string(list_filter(c.failed, lambda x: x <> 'D3'), '、')))
-FROM distribution_checks c JOIN active a ON a.asset_id = c.asset_id
-WHERE c.year >= $yr AND len(list_filter(c.failed, lambda x: x <> 'D3')) > 0
+FROM distribution_checks c JOIN assets a ON a.row_id = c.asset_row
+WHERE a.disposal_status IS DISTINCT FROM '已处置'
+  AND c.year >= $yr AND len(list_filter(c.failed, lambda x: x <> 'D3')) > 0
 
 UNION ALL
-SELECT asset_id, 'Y05', revitalised_date,
+SELECT row_id, asset_id, 'Y05', revitalised_date,
        to_json(struct_pack(revitalised_date := revitalised_date,
                            watch_until := CAST(revitalised_date + to_months($revitalised_watch_months) AS DATE)))
-FROM active
-WHERE revitalised_date <= $as_of
+FROM assets
+WHERE disposal_status IS DISTINCT FROM '已处置'
+  AND revitalised_date <= $as_of
   AND $as_of <= revitalised_date + to_months($revitalised_watch_months)
 
 UNION ALL
-SELECT asset_id, 'Y06', NULL, to_json(struct_pack(judicial := judicial_recovery))
-FROM active WHERE judicial_recovery = '是'
+SELECT row_id, asset_id, 'Y06', NULL, to_json(struct_pack(judicial := judicial_recovery))
+FROM assets
+WHERE disposal_status IS DISTINCT FROM '已处置' AND judicial_recovery = '是'
 
 UNION ALL
-SELECT d.asset_id, 'Y07', d.disposal_date,
+SELECT a.row_id, a.asset_id, 'Y07', d.disposal_date,
        to_json(struct_pack(proceeds := d.proceeds, disposal_date := d.disposal_date))
-FROM disposals d JOIN assets a ON a.asset_id = d.asset_id
+FROM disposals d JOIN assets a ON a.row_id = d.asset_row
 WHERE d.proceeds > 0 AND NOT coalesce(d.proceeds_allocated_date <= $as_of, false)
 
 UNION ALL
-SELECT asset_id, 'Y08', contract_end, to_json(struct_pack(contract_end := contract_end))
-FROM not_renewed
-WHERE contract_end BETWEEN $as_of + to_months($contract_red_months)
+SELECT row_id, asset_id, 'Y08', contract_end, to_json(struct_pack(contract_end := contract_end))
+FROM assets
+WHERE disposal_status IS DISTINCT FROM '已处置' AND renewed IS DISTINCT FROM '是'
+  AND contract_end BETWEEN $as_of + to_months($contract_red_months)
                        AND $as_of + to_months($contract_yellow_months)
 
 UNION ALL
-SELECT asset_id, 'Y09', contract_end, to_json(struct_pack(contract_end := contract_end))
-FROM not_renewed
-WHERE contract_end + to_months($contract_red_months) < $as_of
+SELECT row_id, asset_id, 'Y09', contract_end, to_json(struct_pack(contract_end := contract_end))
+FROM assets
+WHERE disposal_status IS DISTINCT FROM '已处置' AND renewed IS DISTINCT FROM '是'
+  AND contract_end + to_months($contract_red_months) < $as_of
   AND $as_of <= contract_end + to_months($contract_yellow_months)
