@@ -1,0 +1,5 @@
+"""Monthly dispatch (月调度), quarterly bulletin (季通报) and annual summary (年总结).
+
+content.gather runs queries/report_*.sql into a Report (plain data); narrative
+writes one paragraph per section; xlsx and docx draw the same Report.
+"""

@@ -1,0 +1,448 @@
+"""Gathers every number of a report by running queries/report_*.sql.
+
+The rules are evaluated on cursors of their own (TEMP result tables belong to a
+cursor), once at the report's date and once at the previous period's end; the
+previous evaluation's warnings are registered as `prev_rule_hits` so "new" and
+"cleared" are answered in SQL too.  This module only arranges query rows into
+tables: no rule, threshold or count is computed here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import duckdb
+
+from dashboard import explain, policy, rules
+from dashboard.reports import narrative
+from dashboard.reports.document import (DATE, INT, PCT, TEXT, WAN, Chart, Col, Parameter, Part,
+                                        Report, Section, Table)
+from dashboard.reports.periods import Period
+
+LEVELS = {"red": "红色", "yellow": "黄色", "none": "无"}
+PATHS = {"full": "村级完整程序", "simplified": "简易程序", "state": "国有资产程序", "transfer": "转让拍卖程序"}
+SIGNERS = {"T1": "镇或旗项目资产主管部门", "T2": "旗领导小组（实地核查）",
+           "T3": "市乡村振兴部门复核", "T4": "自治区乡村振兴部门复核"}
+WARNING_LIST_COLS = [Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14),
+                     Col("资产编号", TEXT, 16), Col("资产名称", TEXT, 24), Col("原值（万元）", WAN),
+                     Col("触发规则", TEXT, 16), Col("预警原因", TEXT, 60), Col("责任单位", TEXT, 20),
+                     Col("本期新增", TEXT, 8)]
+
+
+def wan(yuan) -> float | None:
+    """Yuan → 万元 as a number (the writers print two decimals)."""
+    return None if yuan is None else float(Decimal(str(yuan)) / 10000)
+
+
+class Snapshot:
+    """One evaluation on its own cursor; `rows(name)` runs queries/<name>.sql on it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, as_of: dt.date, params: dict | None):
+        self.cur = con.cursor()
+        self.evaluation = rules.evaluate(self.cur, as_of, params)
+        ev = self.evaluation
+        self.bind = rules.bindings(ev.as_of, ev.params, ev.not_evaluated)
+
+    def move_to(self, as_of: dt.date) -> "Snapshot":
+        self.evaluation = rules.evaluate(self.cur, as_of, self.evaluation.params)
+        self.bind = rules.bindings(as_of, self.evaluation.params, self.evaluation.not_evaluated)
+        return self
+
+    def rows(self, name: str) -> list[dict]:
+        rel = rules.run_query(self.cur, name, self.bind)
+        return [dict(zip(rel.columns, r)) for r in rel.fetchall()]
+
+    def one(self, name: str) -> dict:
+        return self.rows(name)[0]
+
+    def close(self) -> None:
+        self.cur.close()
+
+
+def gather(con: duckdb.DuckDBPyConnection, period: Period, params: dict | None = None,
+           as_of: dt.date | None = None, previous: duckdb.DuckDBPyConnection | None = None) -> Report:
+    """The whole report for the period; `previous` = an older snapshot's connection, when kept."""
+    as_of = as_of or period.end
+    previous_as_of = period.previous().end
+    now = Snapshot(con, as_of, params)
+    before = Snapshot(previous or con, previous_as_of, now.evaluation.params)
+    try:
+        hits = before.cur.sql("SELECT asset_id, rule_id, level, facts FROM rule_hits").to_arrow_table()
+        now.cur.register("prev_rule_hits", hits)
+        return _assemble(period, now, before)
+    finally:
+        now.close()
+        before.close()
+
+
+def _assemble(period: Period, now: Snapshot, before: Snapshot) -> Report:
+    ev = now.evaluation
+    labels = policy.parameters()
+    report = Report(kind=period.kind, period=period, as_of=ev.as_of,
+                    previous_as_of=before.evaluation.as_of,
+                    parameters=[Parameter(n, labels[n].label, v, labels[n].unit) for n, v in ev.params.items()],
+                    not_evaluated=ev.not_evaluated, sections=[], annexes=[])
+    warning_rows = now.rows("report_warning_list")
+    report.sections = [
+        overview(now, before, warning_rows),
+        warnings(now, warning_rows, before.evaluation.as_of),
+        income(now),
+        milestones(now),
+        disposals(now),
+        problems(now),
+    ]
+    if period.kind == "quarterly":
+        report.sections.append(ranking(now))
+    if period.kind == "annual":
+        report.sections.append(trend(before, period))  # `before` is free again: reuse its cursor
+    report.annexes = annexes(now, warning_rows)
+    for section in report.sections:
+        section.narrative = narrative.write(section, report)
+    return report
+
+
+# --- 一、总体情况 --------------------------------------------------------------
+
+KEY_FIGURES = [  # (query column, label, kind)
+    ("assets", "资产总数（项）", INT), ("assets_value", "资产原值（万元）", WAN),
+    ("red", "红色预警资产（项）", INT), ("red_value", "红色预警资产原值（万元）", WAN),
+    ("yellow", "黄色预警资产（项）", INT), ("yellow_value", "黄色预警资产原值（万元）", WAN),
+    ("idle", "闲置资产（项）", INT), ("low_efficiency", "低效资产（项）", INT),
+    ("distribution_failed", "收益分配不合规（笔）", INT),
+    ("distribution_failed_amount", "收益分配不合规金额（万元）", WAN),
+    ("disposal_violating", "处置程序违规（件）", INT),
+    ("problems", "发现问题（个）", INT), ("problems_signed_off", "已销号问题（个）", INT),
+    ("revitalisation_rate", "盘活率", PCT),
+]
+
+
+def _figure(value, kind):
+    if value is None:
+        return None
+    return wan(value) if kind == WAN else float(value) if kind == PCT else int(value)
+
+
+def overview(now: Snapshot, before: Snapshot, warning_rows: list[dict]) -> Section:
+    cur, prev = now.one("report_key_figures"), before.one("report_key_figures")
+    rows, figures = [], {}
+    for key, label, kind in KEY_FIGURES:
+        a, b = _figure(cur[key], kind), _figure(prev[key], kind)
+        change = None if a is None or b is None else a - b
+        rows.append([label, a, b, change])
+        figures[key], figures[f"prev_{key}"] = a, b
+    figures["new_warnings"] = sum(1 for r in warning_rows if r["is_new"])
+    table = Table("主要指标", "主要指标", [Col("指标", TEXT, 28), Col("本期", INT), Col("上期", INT),
+                                      Col("增减", INT)], rows,
+                  row_kinds=[kind for _, _, kind in KEY_FIGURES])
+    return Section("overview", "总体情况", [Part("", [table])], figures)
+
+
+# --- 二、预警情况 --------------------------------------------------------------
+
+def warnings(now: Snapshot, warning_rows: list[dict], previous_as_of: dt.date) -> Section:
+    ev = now.evaluation
+    towns = now.rows("report_levels_by_town")
+    cleared = now.rows("report_cleared")
+    heat = now.rows("report_heatmap")
+    town_table = Table("分镇预警", "各镇预警情况", [
+        Col("镇", TEXT, 14), Col("资产数（项）", INT), Col("资产原值（万元）", WAN),
+        Col("红色预警（项）", INT), Col("红色预警原值（万元）", WAN), Col("黄色预警（项）", INT),
+        Col("黄色预警原值（万元）", WAN), Col("预警资产占比", PCT)],
+        [["全旗合计" if t["is_total"] else t["town"], t["assets"], wan(t["assets_value"]), t["red"],
+          wan(t["red_value"]), t["yellow"], wan(t["yellow_value"]), float(t["warned_share"])]
+         for t in towns])
+    red = _warning_table("红色预警", "红色预警资产名单", warning_rows, "red", ev)
+    yellow = _warning_table("黄色预警", "黄色预警资产名单", warning_rows, "yellow", ev)
+    new = [r for r in warning_rows if r["is_new"]]
+    new_table = _change_table("新增预警", "本期新增预警", new, ev.as_of, ev.params, "原因")
+    # a cleared warning is explained by its facts at the previous period's end
+    cleared_table = _change_table("解除预警", "本期解除预警", cleared, previous_as_of, ev.params, "上期原因")
+    chart, heat_table = _heatmap(heat)
+    figures = {
+        "towns": [t for t in towns if not t["is_total"]],
+        "total": next(t for t in towns if t["is_total"]),
+        "red_assets": len(red.rows), "yellow_assets": len(yellow.rows),
+        "new": len(new), "cleared": len(cleared),
+        "new_red": sum(1 for r in new if r["rule_level"] == "red"),
+        "cleared_red": sum(1 for r in cleared if r["rule_level"] == "red"),
+        "top_rules": _top_rules(heat),
+    }
+    parts = [Part("各镇预警情况", [town_table]),
+             Part("红色预警资产名单", [red], note="" if red.rows else "本期无红色预警资产。"),
+             Part("黄色预警资产名单", [yellow], note="" if yellow.rows else "本期无黄色预警资产。"),
+             Part("本期新增和解除预警", [new_table, cleared_table]),
+             Part("预警分布", [heat_table], chart=chart)]
+    return Section("warnings", "预警情况", parts, figures)
+
+
+def _reasons(rows: list[dict], ev) -> str:
+    return "\n".join(f"{explain.label(r['rule_id'])}：{explain.explain(r['rule_id'], r['facts'], ev.as_of, ev.params)}"
+                     for r in rows)
+
+
+def _by_asset(rows: list[dict]) -> list[list[dict]]:
+    """Group the (asset, rule) rows of the warning list by asset, keeping the query's order."""
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(r["asset_id"], []).append(r)
+    return list(groups.values())
+
+
+def _warning_table(sheet: str, title: str, rows: list[dict], level: str, ev) -> Table:
+    out = []
+    for group in _by_asset([r for r in rows if r["level"] == level]):
+        first = group[0]
+        out.append([len(out) + 1, first["town"], first["village"], first["asset_id"], first["asset_name"],
+                    wan(first["original_value"]), "、".join(r["rule_id"] for r in group),
+                    _reasons(group, ev), first["responsible_unit"] or "未填写",
+                    "是" if any(r["is_new"] for r in group) else "否"])
+    return Table(sheet, title, WARNING_LIST_COLS, out, group_by=1)
+
+
+def _change_table(sheet, title, rows, as_of, params, reason_header) -> Table:
+    cols = [Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14), Col("资产编号", TEXT, 16),
+            Col("资产名称", TEXT, 24), Col("规则", TEXT, 30), Col("等级", TEXT, 6),
+            Col(reason_header, TEXT, 60)]
+    out = [[i + 1, r["town"], r["village"], r["asset_id"], r["asset_name"], explain.label(r["rule_id"]),
+            LEVELS[r["rule_level"]], explain.explain(r["rule_id"], r["facts"], as_of, params)]
+           for i, r in enumerate(rows)]
+    return Table(sheet, title, cols, out)
+
+
+def _heatmap(heat: list[dict]) -> tuple[Chart, Table]:
+    towns = list(dict.fromkeys(h["town"] for h in heat))
+    rule_ids = sorted({h["rule_id"] for h in heat}, key=lambda r: (r[0] != "R", r))
+    counts = {(h["town"], h["rule_id"]): h["assets"] for h in heat}
+    z = [[counts.get((t, r), 0) for r in rule_ids] for t in towns]
+    chart = Chart("heatmap", "各镇预警规则分布（资产数）", rule_ids, towns, z)
+    table = Table("预警热力图", "各镇预警规则分布（资产数）",
+                  [Col("镇", TEXT, 14)] + [Col(r, INT, 6) for r in rule_ids],
+                  [[t] + row for t, row in zip(towns, z)])
+    return chart, table
+
+
+def _top_rules(heat: list[dict]) -> list[tuple[str, int]]:
+    totals: dict[str, int] = {}
+    for h in heat:
+        totals[h["rule_id"]] = totals.get(h["rule_id"], 0) + h["assets"]
+    return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+
+
+# --- 三、收益收缴和分配 ---------------------------------------------------------
+
+def income(now: Snapshot) -> Section:
+    collection = now.rows("report_collection")
+    dist = now.rows("report_distribution")
+    names = policy.rules()
+    banner = [c for c in collection if c["is_total"]]
+    check_table = Table("收益收缴", "收益收缴检查情况（经营性资产）", [
+        Col("检查项", TEXT, 30), Col("检查资产数（项）", INT), Col("符合（项）", INT),
+        Col("不符合（项）", INT), Col("符合率", PCT)],
+        [[f"{c['check_id']} {names[c['check_id']].name}", c["checked"], c["passed"], c["failed"],
+          c["passed"] / c["checked"] if c["checked"] else None] for c in banner])
+    town_table = _collection_by_town(collection)
+    dist_table = Table("收益分配", "收益分配合规情况", [
+        Col("镇", TEXT, 14), Col("分配笔数", INT), Col("分配金额（万元）", WAN), Col("不合规笔数", INT),
+        Col("不合规金额（万元）", WAN)] + [Col(f"D{i} {names[f'D{i}'].name}", INT, 12) for i in range(1, 7)],
+        [["全旗合计" if d["is_total"] else d["town"], d["rows"], wan(d["amount"]), d["failed_rows"],
+          wan(d["failed_amount"])] + [d[f"d{i}"] for i in range(1, 7)] for d in dist])
+    figures = {"collection": banner, "distribution": next((d for d in dist if d["is_total"]), None)}
+    return Section("income", "收益收缴和分配", [
+        Part("收益收缴", [check_table, town_table]),
+        Part("收益分配", [dist_table])], figures)
+
+
+def _collection_by_town(collection: list[dict]) -> Table:
+    towns = list(dict.fromkeys(c["town"] for c in collection if not c["is_total"]))
+    checks = [f"C{i}" for i in range(1, 7)]
+    failed = {(c["town"], c["check_id"]): c["failed"] for c in collection if not c["is_total"]}
+    return Table("收益收缴分镇", "各镇收益收缴不符合项（项）",
+                 [Col("镇", TEXT, 14)] + [Col(c, INT, 8) for c in checks],
+                 [[t] + [failed.get((t, c), 0) for c in checks] for t in towns])
+
+
+# --- 四、重点工作进展 -----------------------------------------------------------
+
+def milestones(now: Snapshot) -> Section:
+    rows = now.rows("report_milestones")
+    by_town = now.rows("report_milestones_by_town")
+    names = policy.rules()
+    table = Table("工作节点", "重点工作节点完成情况", [
+        Col("节点", TEXT, 6), Col("工作内容", TEXT, 28), Col("完成时限", DATE, 12),
+        Col("到期时完成数", INT), Col("到期时应完成数", INT), Col("到期时完成率", PCT),
+        Col("截至报告日完成数", INT), Col("截至报告日应完成数", INT), Col("截至报告日完成率", PCT)],
+        [[m["milestone"], names[m["milestone"]].name, m["due_date"],
+          m["done_at_due"], m["total_at_due"], _share(m["share_at_due"]),
+          m["done"], m["total"], _share(m["share"])] for m in rows])
+    ids = [m["milestone"] for m in rows]
+    towns = list(dict.fromkeys(t["town"] for t in by_town))
+    shares = {(t["town"], t["milestone"]): _share(t["share"]) for t in by_town}
+    town_table = Table("分镇节点", "各镇工作节点完成率（截至报告日）",
+                       [Col("镇", TEXT, 14)] + [Col(i, PCT, 10) for i in ids],
+                       [[t] + [shares.get((t, i)) for i in ids] for t in towns])
+    chart = Chart("milestones", "重点工作节点完成率", ids, ["到期时", "截至报告日"],
+                  [[_share(m["share_at_due"]) for m in rows], [_share(m["share"]) for m in rows]])
+    m5 = next((m for m in rows if m["milestone"] == "M5"), None)
+    return Section("milestones", "重点工作进展", [Part("", [table, town_table], chart=chart)],
+                   {"milestones": rows, "revitalisation": m5})
+
+
+def _share(value) -> float | None:
+    return None if value is None else float(value)
+
+
+# --- 五、资产处置 ---------------------------------------------------------------
+
+def disposals(now: Snapshot) -> Section:
+    ev = now.evaluation
+    counts = now.rows("report_disposal_counts")
+    rows = now.rows("report_disposals")
+    names = policy.rules()
+    count_table = Table("处置情况", "资产处置程序检查情况", [
+        Col("处置程序", TEXT, 16), Col("检查件数", INT), Col("违规件数", INT)]
+        + [Col(f"DP{i} {names[f'DP{i}'].name}", INT, 12) for i in range(1, 7)],
+        [["合计" if c["is_total"] else PATHS.get(c["path"], c["path"]), c["checked"], c["violating"]]
+         + [c[f"dp{i}"] for i in range(1, 7)] for c in counts])
+    bad = [r for r in rows if r["violations"]]
+    violation_table = Table("处置违规", "处置程序违规清单", [
+        Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14), Col("资产编号", TEXT, 16),
+        Col("资产名称", TEXT, 24), Col("处置程序", TEXT, 14), Col("违规规则", TEXT, 14),
+        Col("违规情况", TEXT, 60)],
+        [[i + 1, r["town"], r["village"], r["asset_id"], r["asset_name"], PATHS.get(r["path"], r["path"]),
+          "、".join(r["violations"]), _dp_reasons(r, ev)] for i, r in enumerate(bad)])
+    total = next((c for c in counts if c["is_total"]), None)
+    return Section("disposals", "资产处置", [
+        Part("", [count_table, violation_table],
+             note="" if bad else "本期未发现处置程序违规。")],
+        {"total": total, "by_rule": {f"DP{i}": (total or {}).get(f"dp{i}", 0) for i in range(1, 7)}})
+
+
+def _dp_reasons(row: dict, ev) -> str:
+    return "\n".join(f"{rid}：{explain.explain(rid, row['facts'], ev.as_of, ev.params)}"
+                     for rid in row["violations"])
+
+
+# --- 六、问题整改和销号 ---------------------------------------------------------
+
+def problems(now: Snapshot) -> Section:
+    aspects = now.rows("report_problems_by_aspect")
+    tiers = now.rows("report_problems_by_tier")
+    aspect_table = Table("问题分方面", "问题整改情况（按五个方面）", [
+        Col("方面", TEXT, 20), Col("问题数（个）", INT), Col("整改中", INT), Col("已整改", INT),
+        Col("已销号", INT), Col("逾期未整改", INT), Col("已制定一案一策", INT)],
+        [["合计" if a["is_total"] else a["aspect"], a["problems"], a["rectifying"], a["rectified"],
+          a["signed_off"], a["overdue"], a["planned"]] for a in aspects])
+    tier_table = Table("问题分层级", "问题销号情况（按销号层级）", [
+        Col("销号层级", TEXT, 10), Col("销号主体", TEXT, 28), Col("问题数（个）", INT),
+        Col("已销号", INT), Col("未销号", INT)],
+        [[t["tier"] or "未关联资产", SIGNERS.get(t["tier"], "按责任单位"), t["problems"], t["signed_off"],
+          t["open"]] for t in tiers])
+    return Section("problems", "问题整改和销号", [Part("", [aspect_table, tier_table])],
+                   {"aspects": aspects, "tiers": tiers})
+
+
+# --- 季通报：各镇排名；年总结：全年走势 -----------------------------------------
+
+def ranking(now: Snapshot) -> Section:
+    rows = now.rows("report_town_ranking")
+    table = Table("分镇排名", "各镇预警情况排名", [
+        Col("镇", TEXT, 14), Col("资产数（项）", INT), Col("红色预警（项）", INT),
+        Col("红色预警原值（万元）", WAN), Col("黄色预警（项）", INT), Col("预警资产占比", PCT),
+        Col("本期新增预警（条）", INT), Col("红色预警数排名", INT), Col("红色预警原值排名", INT),
+        Col("预警占比排名", INT)],
+        [[r["town"], r["assets"], r["red"], wan(r["red_value"]), r["yellow"], float(r["warned_share"]),
+          r["new_warnings"], r["rank_red"], r["rank_red_value"], r["rank_share"]] for r in rows])
+    return Section("ranking", "各镇排名", [Part("", [table])], {"ranking": rows})
+
+
+TREND = [("red", "红色预警（项）", INT), ("yellow", "黄色预警（项）", INT),
+         ("red_value", "红色预警原值（万元）", WAN), ("yellow_value", "黄色预警原值（万元）", WAN),
+         ("idle", "闲置资产（项）", INT), ("problems_signed_off", "已销号问题（个）", INT),
+         ("revitalisation_rate", "盘活率", PCT)]
+
+
+def trend(snapshot: Snapshot, period: Period) -> Section:
+    """The year month by month: the rules evaluated again at every month end."""
+    months = []
+    for end in period.month_ends():
+        figures = snapshot.move_to(end).one("report_key_figures")
+        months.append((end, {k: _figure(figures[k], kind) for k, _, kind in TREND}))
+    table = Table("月度走势", "全年各月预警和进展情况",
+                  [Col("月份", TEXT, 10)] + [Col(label, kind) for _, label, kind in TREND],
+                  [[f"{end.month}月"] + [f[k] for k, _, _ in TREND] for end, f in months])
+    chart = Chart("trend", "全年各月红黄预警资产数", [f"{end.month}月" for end, _ in months],
+                  ["红色预警", "黄色预警"], [[f["red"] for _, f in months], [f["yellow"] for _, f in months]])
+    return Section("trend", "全年走势", [Part("", [table], chart=chart)], {"months": months})
+
+
+# --- 附表 ----------------------------------------------------------------------
+
+def annexes(now: Snapshot, warning_rows: list[dict]) -> list[Table]:
+    ev = now.evaluation
+    problem_rows = now.rows("report_problem_ledger")
+    return [warning_annex(warning_rows, ev), problem_annex(problem_rows),
+            disposal_annex(now.rows("report_disposals"), ev), signoff_annex(problem_rows)]
+
+
+def warning_annex(rows: list[dict], ev) -> Table:
+    out = []
+    for group in _by_asset(rows):
+        a = group[0]
+        out.append([len(out) + 1, a["town"], a["village"], a["asset_id"], a["asset_name"], a["category"],
+                    wan(a["original_value"]), LEVELS[a["level"]], "、".join(r["rule_id"] for r in group),
+                    _reasons(group, ev), a["responsible_unit"] or "未填写", a["batch_suggested"],
+                    a["batch_recorded"], a["signoff_tier"]])
+    return Table("预警范围台账", "预警范围台账", [
+        Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14), Col("资产编号", TEXT, 16),
+        Col("资产名称", TEXT, 24), Col("资产类别", TEXT, 8), Col("原值（万元）", WAN),
+        Col("预警等级", TEXT, 8), Col("触发规则", TEXT, 16), Col("事实依据", TEXT, 70),
+        Col("责任单位", TEXT, 20), Col("建议分类", TEXT, 10), Col("登记分类", TEXT, 10),
+        Col("销号层级", TEXT, 8)], out, in_docx=False)
+
+
+def problem_annex(rows: list[dict]) -> Table:
+    return Table("问题台账", "问题台账（按五个方面）", [
+        Col("序号", INT, 6), Col("方面", TEXT, 16), Col("问题编号", TEXT, 14), Col("资产编号", TEXT, 16),
+        Col("资产名称", TEXT, 24), Col("镇", TEXT, 12), Col("问题描述", TEXT, 40), Col("整改措施", TEXT, 40),
+        Col("责任单位", TEXT, 20), Col("发现日期", DATE), Col("整改时限", DATE), Col("一案一策日期", DATE),
+        Col("整改状态", TEXT, 8), Col("是否逾期", TEXT, 8)],
+        [[i + 1, r["aspect"], r["problem_id"], r["asset_id"], r["asset_name"], r["town"], r["description"],
+          r["measure"], r["responsible_unit"], r["found_date"], r["deadline"], r["plan_date"],
+          r["status_as_of"], "是" if r["overdue"] else "否"] for i, r in enumerate(rows)], in_docx=False)
+
+
+def disposal_annex(rows: list[dict], ev) -> Table:
+    """附件3 鄂托克前旗扶贫（帮扶）项目资产处置登记台账表, one row per disposal."""
+    return Table("处置登记台账", "鄂托克前旗扶贫（帮扶）项目资产处置登记台账", [
+        Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14), Col("资产编号", TEXT, 16),
+        Col("资产名称", TEXT, 24), Col("资产类别", TEXT, 8), Col("原值（万元）", WAN),
+        Col("处置情形", TEXT, 24), Col("处置方式", TEXT, 10), Col("审批情况/日期", TEXT, 30),
+        Col("处置收入（万元）", WAN), Col("收入安排", TEXT, 30), Col("备注", TEXT, 50)],
+        [[i + 1, r["town"], r["village"], r["asset_id"], r["asset_name"], r["category"],
+          wan(r["original_value"]), r["circumstance"], r["method"], _approval(r), wan(r["proceeds"]),
+          _allocation(r), _dp_reasons(r, ev) if r["violations"] else ""]
+         for i, r in enumerate(rows)], in_docx=False)
+
+
+def _approval(r: dict) -> str:
+    steps = [("镇审核", r["town_review_date"]), ("结果公示", r["review_notice_start"] if r["path"] == "simplified" else None),
+             ("领导小组批复", r["approval_date"]), ("处置", r["disposal_date"])]
+    done = [f"{name}{d.isoformat()}" for name, d in steps if d is not None]
+    return f"{PATHS.get(r['path'], r['path'])}：" + ("；".join(done) if done else "未登记审批")
+
+
+def _allocation(r: dict) -> str:
+    if r["proceeds_project"] or r["proceeds_allocated_date"]:
+        date = r["proceeds_allocated_date"].isoformat() if r["proceeds_allocated_date"] else "日期未填"
+        return f"{r['proceeds_project'] or '项目未填'}（{date}）"
+    return "未安排" if r["proceeds"] else ""
+
+
+def signoff_annex(rows: list[dict]) -> Table:
+    return Table("销号台账", "问题销号台账", [
+        Col("序号", INT, 6), Col("问题编号", TEXT, 14), Col("资产编号", TEXT, 16), Col("资产名称", TEXT, 24),
+        Col("镇", TEXT, 12), Col("原值（万元）", WAN), Col("销号层级", TEXT, 8), Col("销号主体", TEXT, 26),
+        Col("整改状态", TEXT, 8), Col("销号日期", DATE), Col("登记销号层级", TEXT, 12)],
+        [[i + 1, r["problem_id"], r["asset_id"], r["asset_name"], r["town"], wan(r["original_value"]),
+          r["signoff_tier"] or "未关联资产", SIGNERS.get(r["signoff_tier"], "按责任单位"), r["status_as_of"],
+          r["signoff_date"], r["signoff_level"]] for i, r in enumerate(rows)], in_docx=False)

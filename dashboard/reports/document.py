@@ -1,0 +1,103 @@
+"""The report as plain data: what content.py gathers and the writers draw.
+
+Numbers stay numbers (money already in 万元, shares as fractions) so the xlsx
+writer can give them number formats and tests can read them back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from dashboard.reports.periods import Period
+
+BANNER = "鄂托克前旗"
+SUBJECT = "扶贫（帮扶）项目资产巩固提升盘活处置工作"
+
+# Column kinds: text; int (count); wan (money in 万元); pct (a share 0–1); date.
+TEXT, INT, WAN, PCT, DATE = "text", "int", "wan", "pct", "date"
+
+
+@dataclass
+class Col:
+    header: str
+    kind: str = TEXT
+    width: int = 0          # xlsx width in characters; 0 = from the header and kind
+
+
+@dataclass
+class Table:
+    sheet: str              # xlsx sheet name (unique, ≤ 31 characters)
+    title: str              # caption above the table
+    columns: list[Col]
+    rows: list[list]
+    row_kinds: list[str] | None = None   # per-row kind of the numeric cells (mixed-unit tables)
+    group_by: int | None = None          # docx: one numbered sub-heading per value of this column
+    in_docx: bool = True
+
+    def column(self, header: str) -> list:
+        i = [c.header for c in self.columns].index(header)
+        return [row[i] for row in self.rows]
+
+
+@dataclass
+class Chart:
+    kind: str               # heatmap / trend / milestones
+    title: str
+    x: list                 # categories along the horizontal axis
+    y: list                 # rows (heatmap) or series names (trend, milestones)
+    z: list[list]           # values: z[row][column]
+
+
+@dataclass
+class Part:
+    title: str              # （一）level heading; "" = none
+    tables: list[Table] = field(default_factory=list)
+    chart: Chart | None = None
+    note: str = ""          # a plain sentence under the heading (e.g. 无)
+
+
+@dataclass
+class Section:
+    key: str
+    title: str              # 一、level heading, without the number
+    parts: list[Part]
+    figures: dict           # the numbers the narrative and the page preview use
+    narrative: str = ""
+
+
+@dataclass
+class Parameter:
+    name: str
+    label: str
+    value: float | int
+    unit: str
+
+
+@dataclass
+class Report:
+    kind: str
+    period: Period
+    as_of: dt.date
+    previous_as_of: dt.date
+    parameters: list[Parameter]
+    not_evaluated: list[str]
+    sections: list[Section]
+    annexes: list[Table]
+    generated: dt.date = field(default_factory=dt.date.today)
+
+    @property
+    def title(self) -> str:
+        return f"{BANNER}{SUBJECT}{self.period.kind_name}"
+
+    @property
+    def subtitle(self) -> str:
+        return f"（{self.period.label}）"
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+    def tables(self) -> list[Table]:
+        return [t for s in self.sections for p in s.parts for t in p.tables] + self.annexes
+
+    def charts(self) -> list[Chart]:
+        return [p.chart for s in self.sections for p in s.parts if p.chart]

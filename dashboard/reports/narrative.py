@@ -1,0 +1,133 @@
+"""One short paragraph per section, in the plain style of a government bulletin:
+the numbers and their change, no adjectives.  Only formats what content.py gathered.
+"""
+from __future__ import annotations
+
+from dashboard import explain, policy
+from dashboard.reports.document import Report, Section
+
+
+def wan(value: float | None) -> str:
+    return "0.00万元" if value is None else f"{value:,.2f}万元"
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.2f}%"
+
+
+def change(now: float | None, before: float | None, unit: str, money: bool = False) -> str:
+    """'较上期增加3项' / '较上期减少1.20万元' / '与上期持平'."""
+    if now is None or before is None:
+        return "上期无可比数据"
+    diff = now - before
+    if abs(diff) < 0.005:
+        return "与上期持平"
+    amount = f"{abs(diff):,.2f}{unit}" if money else f"{abs(round(diff))}{unit}"
+    return f"较上期{'增加' if diff > 0 else '减少'}{amount}"
+
+
+def write(section: Section, report: Report) -> str:
+    return WRITERS[section.key](section.figures, report)
+
+
+def overview(f: dict, r: Report) -> str:
+    text = (f"截至{explain.fmt_date(r.as_of)}，全旗纳入监测的扶贫（帮扶）项目资产共{f['assets']}项，"
+            f"原值合计{wan(f['assets_value'])}。其中，红色预警资产{f['red']}项、原值{wan(f['red_value'])}，"
+            f"{change(f['red'], f['prev_red'], '项')}；黄色预警资产{f['yellow']}项、原值{wan(f['yellow_value'])}，"
+            f"{change(f['yellow'], f['prev_yellow'], '项')}（上期截至{explain.fmt_date(r.previous_as_of)}）。"
+            f"闲置资产{f['idle']}项，低效资产{f['low_efficiency']}项。"
+            f"发现问题{f['problems']}个，已销号{f['problems_signed_off']}个。")
+    if f["revitalisation_rate"] is not None:
+        text += f"盘活率{pct(f['revitalisation_rate'])}。"
+    return text
+
+
+def warnings(f: dict, r: Report) -> str:
+    towns = "；".join(f"{t['town']}红色{t['red']}项、黄色{t['yellow']}项" for t in f["towns"])
+    text = (f"全旗红色预警资产{f['red_assets']}项，黄色预警资产{f['yellow_assets']}项。分镇看，{towns}。"
+            f"本期新增预警{f['new']}条（其中红色{f['new_red']}条），解除预警{f['cleared']}条"
+            f"（其中红色{f['cleared_red']}条）。")
+    if f["top_rules"]:
+        top = "、".join(f"{explain.label(rid)}（{n}项）" for rid, n in f["top_rules"])
+        text += f"触发较多的规则为{top}。"
+    return text
+
+
+def income(f: dict, r: Report) -> str:
+    names = policy.rules()
+    failing = [f"{c['check_id']}{names[c['check_id']].name}不符合{c['failed']}项"
+               for c in f["collection"] if c["failed"]]
+    checked = max((c["checked"] for c in f["collection"]), default=0)
+    text = f"收益收缴方面，检查经营性资产{checked}项次，" + ("；".join(failing) if failing else "各项检查均符合") + "。"
+    d = f["distribution"]
+    if d and d["rows"]:
+        text += (f"收益分配方面，共{d['rows']}笔、{wan(_w(d['amount']))}，其中不合规{d['failed_rows']}笔、"
+                 f"{wan(_w(d['failed_amount']))}；违反负面清单（D3）{d['d3']}笔，简单发钱发物（D6）{d['d6']}笔。")
+    else:
+        text += "收益分配方面，未上传收益分配台账或本期无分配记录。"
+    return text
+
+
+def _w(yuan) -> float:
+    return float(yuan) / 10000
+
+
+def milestones(f: dict, r: Report) -> str:
+    names = policy.rules()
+    parts = []
+    for m in f["milestones"]:
+        name = names[m["milestone"]].name
+        if m["total"]:
+            parts.append(f"{m['milestone']}{name}完成{m['done']}/{m['total']}（{pct(_f(m['share']))}）")
+        else:
+            parts.append(f"{m['milestone']}{name}无应完成事项")
+    text = f"截至{explain.fmt_date(r.as_of)}，" + "；".join(parts) + "。"
+    m5 = f["revitalisation"]
+    if m5 and m5["share"] is not None:
+        text += f"盘活率{pct(_f(m5['share']))}"
+        text += "（完成时限2024年6月30日未到）。" if m5["pending"] else f"，到期时为{pct(_f(m5['share_at_due']))}。"
+    return text
+
+
+def _f(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def disposals(f: dict, r: Report) -> str:
+    t = f["total"]
+    if not t or not t["checked"]:
+        return "本期无资产处置记录。"
+    names = policy.rules()
+    rules = "、".join(f"{rid}{names[rid].name}{n}件" for rid, n in f["by_rule"].items() if n)
+    return (f"检查资产处置{t['checked']}件，程序违规{t['violating']}件" + (f"，其中{rules}" if rules else "") + "。")
+
+
+def problems(f: dict, r: Report) -> str:
+    total = next(a for a in f["aspects"] if a["is_total"])
+    aspects = "；".join(f"{a['aspect']}{a['problems']}个" for a in f["aspects"] if not a["is_total"])
+    tiers = "、".join(f"{t['tier'] or '未关联资产'}层级{t['problems']}个" for t in f["tiers"])
+    return (f"发现问题{total['problems']}个（{aspects}），整改中{total['rectifying']}个、已整改{total['rectified']}个、"
+            f"已销号{total['signed_off']}个，逾期未整改{total['overdue']}个。按销号层级：{tiers or '无'}。")
+
+
+def ranking(f: dict, r: Report) -> str:
+    rows = f["ranking"]
+    if not rows:
+        return "本期无分镇数据。"
+    order = "、".join(f"{x['town']}（{x['red']}项）" for x in rows)
+    top = max(rows, key=lambda x: x["warned_share"])
+    return (f"按红色预警资产数排序，依次为{order}。预警资产占比最高的是{top['town']}，"
+            f"为{pct(float(top['warned_share']))}。")
+
+
+def trend(f: dict, r: Report) -> str:
+    months = f["months"]
+    first, last = months[0], months[-1]
+    peak = max(months, key=lambda m: m[1]["red"])
+    return (f"{first[0].month}月末红色预警资产{first[1]['red']}项、黄色{first[1]['yellow']}项；"
+            f"{last[0].month}月末红色{last[1]['red']}项、黄色{last[1]['yellow']}项。"
+            f"红色预警资产最多的是{peak[0].month}月末，为{peak[1]['red']}项。")
+
+
+WRITERS = {"overview": overview, "warnings": warnings, "income": income, "milestones": milestones,
+           "disposals": disposals, "problems": problems, "ranking": ranking, "trend": trend}
