@@ -301,3 +301,14 @@ def test_two_columns_for_one_template_column_and_an_unnamed_one():
     assert ("资产台账", None, "资产金额",
             "第G列“资产金额”与第F列“资产原值(元)”都对应“资产原值”，按第F列读取，此列按原样保留", "info") in info
     assert len(info) == 2
+
+
+def test_streamlit_uploaded_file_object():
+    class Upload:                       # what st.file_uploader hands over
+        name = "上传.xlsx"
+
+        def getvalue(self):
+            return F.simple_assets([["U1", "井", "公益性", "城川镇", "城川嘎查", 2019, 800]])
+
+    r = load_files([Upload()])
+    assert r.usable and r.tables["assets"]["source_file"].tolist() == ["上传.xlsx"]

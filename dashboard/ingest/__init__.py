@@ -112,6 +112,6 @@ def _fatal(result: ImportResult, file: str, sheet, msg: str) -> None:
 def _name(f) -> str:
     from pathlib import Path
     try:
-        return Path(str(f[0] if isinstance(f, tuple) else f)).name
+        return Path(str(f[0] if isinstance(f, tuple) else getattr(f, "name", f))).name
     except Exception:
         return str(f)

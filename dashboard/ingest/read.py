@@ -36,6 +36,8 @@ _ENCRYPTED_OLE = "EncryptionInfo".encode("utf-16-le")
 def source(f, max_bytes: int) -> tuple[str, bytes | Path]:
     """(display name, bytes or path) of an upload, enforcing the size limit."""
     limit = f"文件“{{}}”超过大小上限{_size(max_bytes)}"
+    if hasattr(f, "getvalue") and hasattr(f, "name"):      # a Streamlit UploadedFile
+        f = (f.name, f.getvalue())
     if isinstance(f, tuple):
         name, data = f
         name = Path(str(name)).name
