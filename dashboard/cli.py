@@ -39,6 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=2024)
     s.add_argument("--out", type=Path, required=True)
 
+    r = sub.add_parser("report", help="生成月调度、季通报或年总结（xlsx或docx）")
+    r.add_argument("kind", metavar="monthly|quarterly|annual")
+    r.add_argument("workbooks", nargs="+")
+    r.add_argument("--period", required=True, metavar="2024-05|2024Q2|2024")
+    r.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|FILE.docx")
+    r.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    r.add_argument("--as-of", type=_date, default=None)
+
     b = sub.add_parser("bench", help="性能基准")
     b.add_argument("--assets", type=int, default=100_000)
     b.add_argument("--seed", type=int, default=7)
@@ -73,6 +81,12 @@ def _dispatch(args) -> int:
         counts = sample.generate(args.assets, args.seed, args.out)
         print(f"已生成{args.out}：{counts}")
         return 0
+    if args.command == "report":
+        from dashboard.reports import build
+        params = policy.resolve_params(policy.parse_param_args(args.param))
+        status, message = build.run(args.kind, args.period, args.workbooks, args.out, params, args.as_of)
+        print(message, file=sys.stderr if status else sys.stdout)
+        return status
     if args.command == "bench":
         from dashboard import bench
         return bench.main(args)

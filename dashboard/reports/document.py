@@ -90,6 +90,11 @@ class Report:
         return f"{BANNER}{SUBJECT}{self.period.kind_name}"
 
     @property
+    def title_lines(self) -> list[str]:
+        """The title broken where a reader pauses (GB/T 9704: keep words whole)."""
+        return [f"{BANNER}扶贫（帮扶）项目资产", f"巩固提升盘活处置工作{self.period.kind_name}"]
+
+    @property
     def subtitle(self) -> str:
         return f"（{self.period.label}）"
 
