@@ -16,7 +16,6 @@ KIND_ZH = {
     "rejected": "未载入", "skipped": "已跳过", "doubt": "存疑",
     "corrected": "已更正", "fatal": "无法使用", "info": "说明",
 }
-ROW_NOT_LOADED = ("rejected", "skipped")
 
 
 class UnusableInput(Exception):

@@ -15,11 +15,10 @@ from dashboard import places, template as T
 
 from . import clean as C
 from .header import UNITS, Header, find_header, kind_from_name, plausible, title_date, title_unit
-from .report import Issue, SheetLoad, UnusableInput
+from .report import Issue, SheetLoad
 
 _TOTAL_RE = re.compile(r"合\s*计|小\s*计|总\s*计|累\s*计")
 PLACE_SHEETS = ("assets", "distribution")
-_WHAT = {T.YEAR: "年份", T.DATE: "日期", T.MONEY: "金额", T.NUMBER: "数值"}
 
 
 @dataclass
@@ -56,7 +55,7 @@ class Loaded:
     issues: list[Issue] = field(default_factory=list)
     data_date: object = None
     fatal: str | None = None
-    keys: tuple | None = None   # (kind, Index of keys, rows) to register once committed
+    keys: tuple | None = None   # (kind, kept keys, their rows, file, sheet), registered on commit
 
 
 def _letter(j: int) -> str:
