@@ -24,7 +24,8 @@ from dashboard.reports.document import DATE, INT, PCT, TEXT, WAN, Report, Table
 
 TITLE_FONT, HEI, KAI, FANG = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
 # Word shows altName when the font itself is missing (方正小标宋简体 is not on every PC).
-FALLBACKS = {TITLE_FONT: HEI, FANG: "仿宋", KAI: "楷体"}
+FALLBACKS = {TITLE_FONT: (HEI, "roman"), FANG: ("仿宋", "roman"), KAI: ("楷体", "script"),
+             HEI: ("SimHei", "swiss")}   # family: the look a substitute should have
 BODY_PT, TITLE_PT, TABLE_PT = 16, 22, 10.5
 NUMERALS = "一二三四五六七八九十"
 TEXT_WIDTH_CM = 21.0 - 2.8 - 2.6
@@ -106,8 +107,8 @@ def _fonts(doc) -> None:
         return
     entries = "".join(
         f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
-        f'<w:family w:val="modern"/><w:pitch w:val="fixed"/></w:font>'
-        for name, alt in FALLBACKS.items())
+        f'<w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>'
+        for name, (alt, family) in FALLBACKS.items())
     part._blob = part.blob.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>")
 
 
@@ -213,7 +214,7 @@ def _table(doc, table: Table, hidden: set[str] = frozenset()) -> None:
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
-    widths = _widths(cols)
+    widths = _widths(table, cols, keep, size)
     for column, width in zip(t.columns, widths):   # the grid: what LibreOffice and WPS lay out by
         column.width = Cm(width)
     _header_row(t.rows[0], cols, widths, size)
@@ -227,18 +228,44 @@ def _table(doc, table: Table, hidden: set[str] = frozenset()) -> None:
     doc.add_paragraph().paragraph_format.line_spacing = Pt(12)
 
 
-# Numbers get the width their longest value needs; text columns share the rest.
-NUMBER_CM = {INT: 1.3, WAN: 2.0, PCT: 1.8, DATE: 2.2}
+def _widths(table: Table, cols, keep: list[int], size: float) -> list[float]:
+    """Each column's natural width (longest line; a header may wrap onto three lines),
+    scaled up to the text width when all fit, else text columns share what the
+    numbers leave, the widest content getting the most."""
+    em = size * 0.0353                      # a Chinese character, in cm
+    natural = []
+    for j, i in enumerate(keep):
+        col = cols[j]
+        kinds = table.row_kinds or [col.kind] * len(table.rows)
+        texts = [_format(row[i], col.kind if col.kind == TEXT else kinds[r]) for r, row in enumerate(table.rows)]
+        longest = max([_ems(line) for t in texts for line in t.split("\n")] + [1])
+        header = max(_ems(col.header) / 3, min(_ems(col.header), 2))
+        natural.append(0.45 + em * max(longest, header))   # + the cell margins
+    if sum(natural) <= TEXT_WIDTH_CM:
+        return [w * TEXT_WIDTH_CM / sum(natural) for w in natural]
+    numeric = [cols[j].kind != TEXT for j in range(len(cols))]
+    widths = [min(w, 3.2) if n else None for w, n in zip(natural, numeric)]
+    _water_fill(widths, natural, [c.width or 14 for c in cols],
+                TEXT_WIDTH_CM - sum(w for w in widths if w is not None))
+    return widths
 
 
-def _widths(cols) -> list[float]:
-    fixed = [NUMBER_CM.get(c.kind) if c.header != "序号" else 0.9 for c in cols]
-    weights = [c.width or 14 for c, f in zip(cols, fixed) if f is None]
-    rest = TEXT_WIDTH_CM - sum(f for f in fixed if f is not None)
-    if not weights or rest < 1.5 * len(weights):   # too many numbers: share the page evenly
-        return [TEXT_WIDTH_CM / len(cols)] * len(cols)
-    share = iter([rest * w / sum(weights) for w in weights])
-    return [f if f is not None else next(share) for f in fixed]
+def _water_fill(widths: list, natural: list[float], weights: list[int], room: float) -> None:
+    """Open (None) columns that need less than an equal share get what they need; the
+    rest share what is left by their weights (the reasons column weighs most)."""
+    open_cols = sorted((natural[k], k) for k, w in enumerate(widths) if w is None)
+    while open_cols and open_cols[0][0] <= room / len(open_cols):
+        need, k = open_cols.pop(0)
+        widths[k] = need
+        room -= need
+    total = sum(weights[k] for _, k in open_cols)
+    for _, k in open_cols:
+        widths[k] = max(room * weights[k] / total, 1.0)
+
+
+def _ems(text: str) -> float:
+    """Width in Chinese characters: Latin letters and digits are about half."""
+    return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text)
 
 
 def _header_row(row, cols, widths, size) -> None:

@@ -1,0 +1,141 @@
+"""报告: the monthly dispatch, quarterly bulletin and annual summary — preview the key
+figures and the narrative, download Word and Excel (each built when its button is clicked).
+Only draws: the numbers come from dashboard.reports (queries/report_*.sql)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import policy
+from dashboard.explain import fmt_date
+from dashboard.reports import build, charts, periods
+from dashboard.reports.document import PCT, WAN, Report, Table
+from dashboard.ui import context, data, snapshots
+
+KIND_LABELS = {"monthly": "月调度", "quarterly": "季通报", "annual": "年总结"}
+NUMERALS = "一二三四五六七八九十"
+
+
+@st.cache_data(max_entries=24, show_spinner="正在生成报告…")
+def _report(ref: tuple, kind: str, period_text: str, as_of: dt.date | None) -> Report:
+    """The report for one data source, period and parameter set (cached across reruns)."""
+    key, version, policy_ver, _, params = ref
+    source = data.open_source(key, version, policy_ver)
+    period = periods.parse(kind, period_text)
+    return build.build(source.con, kind, period, dict(params), as_of, _previous_snapshot(source, period))
+
+
+def _previous_snapshot(source: data.Source, period: periods.Period):
+    """When months are saved as snapshots, compare with the one of the previous period's end."""
+    if source.month is None:
+        return None
+    snap = snapshots.find(period.previous().end.strftime("%Y-%m"))
+    if snap is None:
+        return None
+    return data.open_source(snap.key, snap.version, data.policy_version()).con
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def _file(ref: tuple, kind: str, period_text: str, as_of: dt.date | None, fmt: str) -> bytes:
+    return build.render(_report(ref, kind, period_text, as_of), fmt)
+
+
+def _default_period(kind: str, day: dt.date) -> str:
+    p = periods.containing(kind, day)
+    return {"monthly": f"{p.end:%Y-%m}", "quarterly": f"{p.end.year}Q{(p.end.month - 1) // 3 + 1}",
+            "annual": str(p.end.year)}[kind]
+
+
+def _frame(table: Table) -> pd.DataFrame:
+    frame = pd.DataFrame(table.rows, columns=[c.header for c in table.columns])
+    for col in table.columns:
+        if col.kind == PCT and not table.row_kinds:
+            frame[col.header] = frame[col.header].map(lambda v: None if v is None else f"{v * 100:.2f}%")
+        elif col.kind == WAN and not table.row_kinds:
+            frame[col.header] = frame[col.header].map(lambda v: None if v is None else f"{v:,.2f}")
+    if table.row_kinds:   # mixed units: show each row in its own
+        for col in table.columns[1:]:
+            frame[col.header] = [_cell(v, k) for v, k in zip(frame[col.header], table.row_kinds)]
+    return frame
+
+
+def _cell(value, kind: str) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{value * 100:.2f}%" if kind == PCT else f"{value:,.2f}" if kind == WAN else f"{value:,.0f}"
+
+
+def _metrics(report: Report) -> None:
+    f = report.section("overview").figures
+    cols = st.columns(5)
+    for col, (key, label, unit) in zip(cols, [("red", "红色预警", "项"), ("yellow", "黄色预警", "项"),
+                                               ("idle", "闲置资产", "项"), ("problems_signed_off", "已销号问题", "个"),
+                                               ("revitalisation_rate", "盘活率", "")]):
+        now, before = f[key], f[f"prev_{key}"]
+        if key == "revitalisation_rate":
+            col.metric(label, "—" if now is None else f"{now * 100:.2f}%",
+                       None if now is None or before is None else f"{(now - before) * 100:+.2f}个百分点",
+                       delta_color="normal")
+        else:
+            col.metric(label, f"{now}{unit}", None if before is None else f"{now - before:+d}{unit}",
+                       delta_color="inverse" if key in ("red", "yellow", "idle") else "normal")
+
+
+def _preview(report: Report) -> None:
+    st.subheader(report.title + report.subtitle)
+    st.caption(f"数据截至{fmt_date(report.as_of)}，与{fmt_date(report.previous_as_of)}比较"
+               + (f"；未评估的规则：{'、'.join(report.not_evaluated)}" if report.not_evaluated else ""))
+    _metrics(report)
+    for n, section in enumerate(report.sections):
+        st.markdown(f"**{NUMERALS[n]}、{section.title}**")
+        st.write(section.narrative)
+        with st.expander(f"查看{section.title}的表格和图表"):
+            for part in section.parts:
+                if part.title:
+                    st.markdown(f"*{part.title}*")
+                for table in part.tables:
+                    st.caption(table.title)
+                    st.dataframe(_frame(table), hide_index=True, width="stretch")
+                if part.chart:
+                    st.plotly_chart(charts.figure(part.chart), key=f"chart-{section.key}-{part.chart.kind}")
+    with st.expander("本报告采用的参数"):
+        st.dataframe(pd.DataFrame([(p.label, p.value, p.unit) for p in report.parameters],
+                                  columns=["参数", "取值", "单位"]), hide_index=True, width="stretch")
+
+
+def main() -> None:
+    st.title("报告")
+    ctx = context.current()
+    if ctx is None:
+        st.info(context.current_error() or "请先在侧栏选择数据来源。")
+        return
+    left, mid, right = st.columns([2, 2, 2])
+    kind = left.radio("报告类型", list(KIND_LABELS), format_func=KIND_LABELS.get, horizontal=True,
+                      key="report.kind")
+    period_text = mid.text_input("期间", value=_default_period(kind, ctx.as_of), key=f"report.period.{kind}",
+                                 help="月调度写 2024-05，季通报写 2024Q2，年总结写 2024")
+    own_date = right.checkbox("另定数据截至日期", key="report.own_as_of",
+                              help="默认取期间最后一天；勾选后可另选日期")
+    as_of = right.date_input("数据截至", value=ctx.as_of, key="report.as_of") if own_date else None
+    try:
+        report = _report(ctx.ref, kind, period_text, as_of)
+    except (periods.PeriodError, policy.PolicyError) as exc:
+        st.error(str(exc))
+        return
+    except Exception:  # noqa: BLE001 — no stack trace reaches a user
+        st.error("报告生成失败，请检查上传的台账后重试。")
+        return
+    args = (ctx.ref, kind, period_text, as_of)
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button("下载Word（docx）", data=lambda: _file(*args, "docx"), type="primary",
+                       file_name=build.file_name(report, "docx"), mime=build.MIME["docx"], on_click="ignore",
+                       key="report.docx")
+    c2.download_button("下载Excel（xlsx）", data=lambda: _file(*args, "xlsx"),
+                       file_name=build.file_name(report, "xlsx"), mime=build.MIME["xlsx"], on_click="ignore",
+                       key="report.xlsx")
+    _preview(report)
+
+
+main()
