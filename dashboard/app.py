@@ -1,0 +1,44 @@
+"""资产盘活驾驶舱 — `streamlit run dashboard/app.py`.
+
+The shell: page config, the shared sidebar (data source, as_of, filters, parameters,
+rules) and the navigation over pages/ as listed in dashboard/ui/pages.py.
+"""
+import sys
+from pathlib import Path
+
+# `streamlit run dashboard/app.py` puts only dashboard/ on sys.path.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import logging  # noqa: E402
+
+import streamlit as st  # noqa: E402
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException  # noqa: E402
+
+from dashboard.ui import sidebar  # noqa: E402
+from dashboard.ui.context import set_current  # noqa: E402
+from dashboard.ui.pages import PAGES  # noqa: E402
+
+st.set_page_config(page_title="资产盘活驾驶舱", page_icon=":material/account_balance:", layout="wide")
+
+
+def navigation():
+    sections: dict[str, list] = {}
+    for p in PAGES:
+        page = st.Page(f"../pages/{p.file}", title=p.title, icon=p.icon, url_path=p.url, default=p.default)
+        sections.setdefault(p.section, []).append(page)
+    return st.navigation(sections)
+
+
+nav = navigation()
+st.sidebar.markdown("### 资产盘活驾驶舱")
+try:
+    sidebar.build()
+except ScriptControlException:
+    raise
+except Exception as exc:  # noqa: BLE001 — a broken sidebar must still leave the upload page usable
+    logging.getLogger("dashboard.ui").exception("sidebar failed")
+    set_current(None, f"数据载入失败（{type(exc).__name__}），请重新选择数据来源或上传台账。")
+    st.sidebar.error("数据载入失败，请重新选择数据来源或上传台账。")
+nav.run()

@@ -1,0 +1,99 @@
+"""Tables as users read them: Chinese column labels, money in 万元 (2 decimals),
+dates as 2024-03-31, levels in words.  Presentation only; the numbers come from SQL."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import template
+from dashboard.explain import fmt_date, fmt_wan  # noqa: F401 — re-exported for pages
+
+LEVEL_ZH = {"red": "红色预警", "yellow": "黄色预警", "none": "无预警", "flag": "标记"}
+CHANGE_ZH = {"new": "新增预警", "cleared": "解除预警", "worsened": "等级升高"}
+
+# Template columns: canonical name → Chinese header (the first sheet that uses a name wins).
+LABELS: dict[str, str] = {}
+for _sheet in template.SHEETS:
+    for _col in _sheet.columns:
+        LABELS.setdefault(_col.name, _col.zh)
+LABELS.update({
+    "level": "预警等级", "rules": "触发预警规则", "flags": "标记", "batch_suggested": "四个一批（建议）",
+    "batch_recorded": "四个一批（台账）", "signoff_tier": "销号层级", "assets": "资产数",
+    "value": "资产原值", "red": "红色预警", "red_value": "红色预警原值", "yellow": "黄色预警",
+    "yellow_value": "黄色预警原值", "idle": "闲置", "idle_value": "闲置原值", "low": "低效",
+    "low_value": "低效原值", "warned_share": "预警占比", "rank": "排名", "rule_id": "规则",
+    "rule_level": "规则等级", "previous_level": "上期等级", "change": "变化", "reason": "原因",
+    "source_file": "来源文件", "source_row": "来源行", "source_sheet": "来源工作表", "failed": "未通过检查",
+    "violations": "违规项", "path": "处置程序", "key_date": "关键日期", "occurrences": "次数",
+    "warned": "预警资产数", "month": "月份", "town": "镇", "village": "嘎查村",
+})
+MONEY = {c.name for s in template.SHEETS for c in s.columns if c.kind == template.MONEY} | {
+    "value", "red_value", "yellow_value", "idle_value", "low_value"}
+DATES = {c.name for s in template.SHEETS for c in s.columns if c.kind == template.DATE} | {"key_date"}
+SHARES = {"warned_share"}
+HIDDEN = {"row_id", "asset_row", "facts"}
+
+
+def label(name: str) -> str:
+    """The Chinese header of a column, money with its unit: 资产原值（万元）."""
+    zh = LABELS.get(name, name)
+    return f"{zh}（万元）" if name in MONEY else zh
+
+
+def wan(yuan) -> float | None:
+    if yuan is None or (isinstance(yuan, float) and pd.isna(yuan)):
+        return None
+    return round(float(Decimal(str(yuan)) / 10000), 2)
+
+
+def count(n) -> str:
+    return f"{int(n):,}"
+
+
+def display(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """(frame with Chinese headers and 万元, column_config) for st.dataframe."""
+    out = pd.DataFrame(index=frame.index)
+    config = {}
+    for name in frame.columns:
+        if name in HIDDEN:
+            continue
+        col, head = frame[name], label(name)
+        if name in MONEY:
+            out[head] = col.map(wan).astype("Float64")
+            config[head] = st.column_config.NumberColumn(head, format="%.2f")
+        elif name in DATES:
+            out[head] = pd.to_datetime(col).dt.date
+            config[head] = st.column_config.DateColumn(head, format="YYYY-MM-DD")
+        elif name in SHARES:
+            out[head] = (col.astype("Float64") * 100).round(2)
+            config[head] = st.column_config.NumberColumn(head, format="%.2f%%")
+        elif name in ("level", "rule_level", "previous_level"):
+            out[head] = col.map(lambda v: LEVEL_ZH.get(v, v))
+        elif name == "change":
+            out[head] = col.map(lambda v: CHANGE_ZH.get(v, v))
+        else:
+            out[head] = col.map(_text) if col.dtype == object else col
+    return out, config
+
+
+def _text(value):
+    # Lists (rules, flags) read as "R01、Y02".
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        return "、".join(str(v) for v in list(value))
+    return value
+
+
+def table(frame: pd.DataFrame, *, key: str | None = None, height="auto", **kwargs):
+    """st.dataframe of a query result, formatted; says so when it is empty."""
+    if frame.empty:
+        st.info("当前筛选条件下没有数据。")
+        return None
+    shown, config = display(frame)
+    return st.dataframe(shown, column_config=config, hide_index=True, key=key, height=height, **kwargs)
+
+
+def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The displayed form of a result for xlsx/csv exports (Chinese headers, 万元)."""
+    return display(frame)[0]

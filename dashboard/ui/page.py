@@ -1,0 +1,62 @@
+"""The frame of every page: title, the data/as_of/parameters line, and a guard that
+turns any exception into a Chinese message (a user never sees a traceback)."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
+
+from dashboard import policy
+from dashboard.explain import fmt_date
+from dashboard.ui.context import Context, current, current_error
+
+log = logging.getLogger("dashboard.ui")
+
+
+def run(title: str, body: Callable[[Context], None], *, needs_data: bool = True) -> None:
+    """Draw `title`, the line of what is in force, then body(ctx), guarded."""
+    st.title(title)
+    ctx = current()
+    try:
+        if ctx is not None:
+            header(ctx)
+        if ctx is None and needs_data:
+            st.warning(current_error() or "没有可显示的数据，请在“数据上传”页上传台账。")
+            return
+        body(ctx)
+    except ScriptControlException:     # st.rerun / st.stop / st.switch_page are not errors
+        raise
+    except Exception as exc:            # noqa: BLE001 — the promise: no traceback reaches a user
+        log.exception("page %s failed", title)
+        st.error(f"本页出现内部错误（{type(exc).__name__}），已记录。请调整筛选条件或重新选择数据来源后重试。")
+
+
+def header(ctx: Context) -> None:
+    """Data source, as_of and the parameters in force, on every page."""
+    ev = ctx.evaluation
+    changed = changed_params(ctx.params)
+    params_text = ("政策参数：全部为默认值" if not changed else
+                   "政策参数（已调整）：" + "；".join(changed))
+    date_text = f"数据日期{fmt_date(ctx.source.data_date)}，" if ctx.source.data_date else ""
+    st.caption(f"数据来源：{ctx.source.label}（{date_text}评估基准日{fmt_date(ev.as_of)}，"
+               f"收益按{ev.last_full_year}年度计） · {params_text}"
+               + (" · 已应用侧栏筛选" if ctx.filters.active else ""))
+    with st.expander("本次评估使用的政策参数与未评估的规则"):
+        st.dataframe(params_frame(ctx.params), hide_index=True)
+        if ev.not_evaluated:
+            st.caption("因缺少相应工作表或列而未评估的规则：" + "、".join(ev.not_evaluated))
+
+
+def changed_params(params: dict) -> list[str]:
+    specs = policy.parameters()
+    return [f"{specs[n].label} = {v}{specs[n].unit}" for n, v in params.items() if v != specs[n].default]
+
+
+def params_frame(params: dict) -> pd.DataFrame:
+    rows = [(p.label, params[n], p.default, p.unit, n, p.rules) for n, p in policy.parameters().items()]
+    frame = pd.DataFrame(rows, columns=["参数", "当前值", "默认值", "单位", "参数名", "适用规则"])
+    frame[["当前值", "默认值"]] = frame[["当前值", "默认值"]].astype(str)
+    return frame

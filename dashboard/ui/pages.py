@@ -1,0 +1,23 @@
+"""The one list of pages: app.py builds the navigation from it, the browser test
+visits whatever the navigation shows.  A new page = a file under pages/ + one line here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    section: str
+    file: str          # under pages/
+    title: str
+    icon: str
+    url: str
+    default: bool = False
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("驾驶舱", "overview.py", "总览", ":material/dashboard:", "overview", default=True),
+    PageSpec("驾驶舱", "heatmap.py", "预警热力图", ":material/grid_on:", "heatmap"),
+    PageSpec("驾驶舱", "ledger.py", "资产台账", ":material/table_view:", "ledger"),
+    PageSpec("数据", "upload.py", "数据上传", ":material/upload_file:", "upload"),
+]

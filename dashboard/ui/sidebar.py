@@ -1,0 +1,147 @@
+"""The sidebar every page shares: data source, as_of, filters, parameters, rules.
+
+Widget keys carry the data source, so switching months starts from that month's
+defaults instead of carrying a town list the other month may not have.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import policy, template
+from dashboard.explain import fmt_date
+from dashboard.ui import data, snapshots
+from dashboard.ui.context import Context, Filters, set_current
+from dashboard.ui.fmt import LEVEL_ZH
+
+SOURCE_KEY = "ui.source"
+PENDING_SOURCE = "ui.source_pending"   # set by the upload page before a rerun
+PARAM_PREFIX = "ui.param."
+
+
+def build() -> Context | None:
+    """Draw the sidebar and publish the page context (None when no data can be shown)."""
+    with st.sidebar:
+        try:
+            key = _source_picker()
+            source = data.open_source(key, data.source_version(key), data.policy_version())
+            as_of = _as_of_picker(source)
+            params = _params_panel()
+            ref = (key, data.source_version(key), data.policy_version(), as_of,
+                   tuple(sorted(params.items())))
+            data.evaluated(ref)            # evaluate before the filters read asset levels
+            filters = _filters_panel(ref, key)
+        except data.SourceError as exc:
+            st.error(str(exc))
+            set_current(None, str(exc))
+            _rules_panel()
+            return None
+        _rules_panel()
+    ctx = Context(source, ref, filters)
+    set_current(ctx)
+    return ctx
+
+
+def select_source(key: str) -> None:
+    """Ask the sidebar to show `key` on the next run (call st.rerun() after)."""
+    st.session_state[PENDING_SOURCE] = key
+
+
+def _source_picker() -> str:
+    snaps = snapshots.list_snapshots()
+    options = [data.SAMPLE_KEY] + [s.key for s in reversed(snaps)]
+    labels = {data.SAMPLE_KEY: data.SAMPLE_LABEL} | {s.key: f"{s.label}（上传快照）" for s in snaps}
+    pending = st.session_state.pop(PENDING_SOURCE, None)
+    if pending in options:
+        st.session_state[SOURCE_KEY] = pending
+    if st.session_state.get(SOURCE_KEY) not in options:
+        st.session_state[SOURCE_KEY] = data.SAMPLE_KEY
+    return st.selectbox("数据来源", options, key=SOURCE_KEY, format_func=labels.get,
+                        help="示例数据或已保存的月度快照（在“数据上传”页上传并保存）")
+
+
+def _as_of_picker(source: data.Source) -> dt.date:
+    # The sample is judged at its own data date; an upload at today's date (the user may change it).
+    default = source.reference if source.key == data.SAMPLE_KEY else dt.date.today()
+    as_of = st.date_input("评估基准日", value=default, key=f"ui.as_of.{source.key}", format="YYYY-MM-DD",
+                          help="预警、认定和节点进度按此日期判断")
+    if source.key == data.SAMPLE_KEY and source.data_date:
+        st.caption(f"示例数据默认按其数据日期{fmt_date(source.data_date)}评估。")
+    elif source.data_date:
+        st.caption(f"本快照的数据日期：{fmt_date(source.data_date)}。")
+    return as_of
+
+
+def _params_panel() -> dict:
+    specs = policy.parameters()
+    with st.expander("政策参数", icon=":material/tune:"):
+        st.button("恢复默认值", on_click=_reset_params, key="ui.param_reset")
+        values = {}
+        for name, p in specs.items():
+            key = PARAM_PREFIX + name
+            st.session_state.setdefault(key, p.default)
+            is_int = isinstance(p.default, int)
+            values[name] = st.number_input(
+                f"{p.label}（{p.unit}）", min_value=0 if is_int else 0.0, key=key,
+                step=1 if is_int else 0.01, format="%d" if is_int else "%.4f",
+                help=f"参数名 {name}，默认值 {p.default}{p.unit}；用于规则 {p.rules}")
+    try:
+        return policy.resolve_params(values)
+    except policy.PolicyError as exc:
+        st.error(f"{exc}。已按默认值评估。")
+        return policy.default_params()
+
+
+def _reset_params() -> None:
+    for name, p in policy.parameters().items():
+        st.session_state[PARAM_PREFIX + name] = p.default
+
+
+def _filters_panel(ref: data.Ref, source_key: str) -> Filters:
+    opts = data.frame(ref, "app_filter_options", ())
+    k = f"ui.f.{source_key}."
+    st.subheader("筛选")
+    st.button("清除筛选", key=k + "clear", on_click=_clear_filters, args=(k,))
+    towns = st.multiselect("镇", _values(opts, "town"), key=k + "towns", placeholder="全部镇")
+    village_rows = opts[opts.field == "village"]
+    if towns:
+        village_rows = village_rows[village_rows.parent.isin(towns)]
+    villages = st.multiselect("嘎查村", village_rows.value.drop_duplicates().tolist(), key=k + "villages",
+                              placeholder="全部嘎查村")
+    categories = st.multiselect("资产类别", _values(opts, "category"), key=k + "categories", placeholder="全部")
+    types = st.multiselect("资产类型", _values(opts, "asset_type"), key=k + "types", placeholder="全部")
+    funds = st.multiselect("资金来源", _values(opts, "funding_source"), key=k + "funds", placeholder="全部")
+    year_from, year_to = _year_range(opts, k)
+    levels = st.multiselect("预警等级", list(LEVEL_ZH)[:3], key=k + "levels", format_func=LEVEL_ZH.get,
+                            placeholder="全部")
+    batches = st.multiselect("四个一批（建议）", list(template.BATCHES), key=k + "batches", placeholder="全部")
+    return Filters(tuple(towns), tuple(villages), tuple(categories), tuple(types), tuple(funds),
+                   year_from, year_to, tuple(levels), tuple(batches))
+
+
+def _values(opts: pd.DataFrame, field: str) -> list[str]:
+    return opts.loc[opts.field == field, "value"].tolist()
+
+
+def _year_range(opts: pd.DataFrame, k: str) -> tuple[int | None, int | None]:
+    years = sorted(int(y) for y in _values(opts, "build_year"))
+    if len(years) < 2:
+        return None, None
+    lo, hi = st.slider("建成年度", years[0], years[-1], (years[0], years[-1]), key=k + "years")
+    # The full range means "no filter", so assets without a build year stay in.
+    return (None if lo == years[0] else lo), (None if hi == years[-1] else hi)
+
+
+def _clear_filters(prefix: str) -> None:
+    for key in list(st.session_state):
+        if isinstance(key, str) and key.startswith(prefix) and key != prefix + "clear":
+            del st.session_state[key]
+
+
+def _rules_panel() -> None:
+    with st.expander("规则说明（规则编号与工作方案原文）", icon=":material/menu_book:"):
+        rows = [(r.rule_id, r.name, r.seed) for r in policy.rules().values()]
+        st.dataframe(pd.DataFrame(rows, columns=["规则", "名称", "工作方案原文"]), hide_index=True,
+                     height=300)

@@ -1,0 +1,138 @@
+"""预警热力图: town × warning rule (red and yellow groups), town × month, and the
+assets behind any cell with one sentence per fired rule."""
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from dashboard import explain, policy, ui
+from dashboard.ui import fmt
+
+CHART_KEY = "heatmap_chart"
+PICK_TOWN, PICK_RULE = "heatmap_pick_town", "heatmap_pick_rule"
+LIST_LIMIT = 100
+GROUPS = (("red", "红色预警规则", "Reds"), ("yellow", "黄色预警规则", "YlOrBr"))
+
+
+def rule_ids(level: str) -> list[str]:
+    return [r.rule_id for r in policy.rules().values() if r.level == level]
+
+
+def grid(df: pd.DataFrame, towns: list[str], level: str, measure: str) -> pd.DataFrame:
+    """towns × rules of one level, zeros where nothing fired (arrangement only)."""
+    part = df[df.level == level].pivot_table(index="town", columns="rule_id", values=measure, aggfunc="sum")
+    return part.reindex(index=towns, columns=rule_ids(level)).fillna(0)
+
+
+def figure(df: pd.DataFrame, measure: str) -> go.Figure:
+    towns = list(dict.fromkeys(df.town))
+    widths = [len(rule_ids(level)) for level, _, _ in GROUPS]
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=widths, horizontal_spacing=0.06,
+                        subplot_titles=[title for _, title, _ in GROUPS])
+    for i, (level, title, scale) in enumerate(GROUPS, start=1):
+        z = grid(df, towns, level, measure)
+        if measure == "value":
+            z = z.map(fmt.wan)
+        text = z.map(lambda v: "" if v == 0 else (f"{v:.2f}" if measure == "value" else f"{int(v)}"))
+        names = [explain.label(r) for r in z.columns]
+        fig.add_trace(go.Heatmap(
+            z=z.values.tolist(), x=list(z.columns), y=towns, text=text.values.tolist(),
+            texttemplate="%{text}", colorscale=scale, name=title, showscale=False, xgap=2, ygap=2,
+            customdata=[names] * len(towns),
+            hovertemplate="%{y} · %{customdata}<br>" + ("原值 %{z:.2f}万元" if measure == "value" else "%{z}项资产")
+            + "<extra></extra>"), row=1, col=i)
+        # Invisible points on every cell: plotly heatmaps send no click selection themselves.
+        xs = [r for _ in towns for r in z.columns]
+        ys = [t for t in towns for _ in z.columns]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", showlegend=False, hoverinfo="skip",
+                                 marker=dict(size=28, symbol="square", opacity=0.01, color="#000")),
+                      row=1, col=i)
+    fig.update_layout(height=120 + 38 * len(towns), margin=dict(t=40, b=10, l=10, r=10),
+                      clickmode="event+select", dragmode=False)
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def picked_from_chart() -> None:
+    """Chart click → the town and rule selectboxes (they are the drill-down's one state)."""
+    event = st.session_state.get(CHART_KEY)
+    points = (event or {}).get("selection", {}).get("points", [])
+    if points:
+        st.session_state[PICK_TOWN] = points[0].get("y")
+        st.session_state[PICK_RULE] = points[0].get("x")
+
+
+def sentence(rule_id: str, facts, ctx: ui.Context) -> str:
+    try:
+        return f"{rule_id} {explain.explain(rule_id, facts, ctx.as_of, ctx.params)}"
+    except Exception:  # noqa: BLE001 — a fact the template cannot use must not hide the asset
+        return explain.label(rule_id)
+
+
+def asset_list(ctx: ui.Context, town: str, rule_id: str, total: int) -> None:
+    df = ctx.frame("app_heatmap_assets", town=town, rule_id=rule_id, limit=LIST_LIMIT)
+    if df.empty:
+        st.info(f"{town}没有触发{explain.label(rule_id)}的资产（当前筛选条件下）。")
+        return
+    shown = df.asset_id.nunique()
+    more = f"，显示原值最大的{shown}项" if total > shown else ""
+    st.markdown(f"#### {town} · {explain.label(rule_id)}：{total:,}项资产{more}")
+    for asset_id, rows in df.groupby("asset_id", sort=False):
+        first = rows.iloc[0]
+        st.markdown(f"**{asset_id} {first.asset_name}**（{first.village or '未填写嘎查村'}，原值"
+                    f"{fmt.fmt_wan(first.original_value)}，{fmt.LEVEL_ZH.get(first.level, first.level)}）")
+        st.markdown("\n".join(f"- {sentence(r.rule_id, r.facts, ctx)}" for r in rows.itertuples()))
+
+
+def drill_down(ctx: ui.Context, df: pd.DataFrame) -> None:
+    st.subheader("查看资产")
+    st.caption("点击热力图中的格子，或在下面选择镇和规则。")
+    towns = list(dict.fromkeys(df.town))
+    rules = rule_ids("red") + rule_ids("yellow")
+    if st.session_state.get(PICK_TOWN) not in towns:
+        st.session_state[PICK_TOWN] = towns[0]
+    if st.session_state.get(PICK_RULE) not in rules:
+        fired = df[df.town == st.session_state[PICK_TOWN]].rule_id
+        st.session_state[PICK_RULE] = fired.iloc[0] if len(fired) else rules[0]
+    left, right = st.columns(2)
+    town = left.selectbox("镇", towns, key=PICK_TOWN)
+    rule_id = right.selectbox("规则", rules, key=PICK_RULE, format_func=explain.label)
+    cell = df[(df.town == town) & (df.rule_id == rule_id)]
+    asset_list(ctx, town, rule_id, int(cell.assets.sum()))
+
+
+def over_time(ctx: ui.Context) -> None:
+    st.subheader("各镇预警资产数（按月度快照）")
+    history = ctx.history("app_town_levels")
+    frames = [h.assign(month=label) for label, h in history if not h.empty]
+    if not frames:
+        st.info("当前筛选条件下没有预警资产。")
+        return
+    if len(history) == 1:
+        st.info(f"目前只有一期数据（{history[0][0]}）。在“数据上传”页按月份保存快照后，这里逐月比较。")
+    df = pd.concat(frames)
+    z = df.pivot_table(index="town", columns="month", values="warned", aggfunc="sum", sort=False).fillna(0)
+    z = z.reindex(columns=[label for label, _ in history])
+    fig = go.Figure(go.Heatmap(z=z.values.tolist(), x=list(z.columns), y=list(z.index),
+                               text=z.values.astype(int).tolist(), texttemplate="%{text}",
+                               colorscale="OrRd", xgap=2, ygap=2,
+                               hovertemplate="%{y} · %{x}<br>红色和黄色预警资产 %{z}项<extra></extra>"))
+    fig.update_layout(height=120 + 38 * len(z.index), margin=dict(t=20, b=10, l=10, r=10))
+    fig.update_yaxes(autorange="reversed")
+    st.plotly_chart(fig, key="heatmap_months")
+
+
+def body(ctx: ui.Context) -> None:
+    df = ctx.frame("app_heatmap")
+    if df.empty:
+        st.info("当前筛选条件下没有红色或黄色预警。")
+        return
+    measure = st.radio("数值", ["assets", "value"], horizontal=True, key="heatmap_measure",
+                       format_func={"assets": "资产数（项）", "value": "资产原值（万元）"}.get)
+    st.plotly_chart(figure(df, measure), key=CHART_KEY, on_select=picked_from_chart,
+                    selection_mode="points", config={"displayModeBar": False})
+    drill_down(ctx, df)
+    over_time(ctx)
+
+
+ui.run("预警热力图", body)

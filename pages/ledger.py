@@ -1,0 +1,100 @@
+"""资产台账: the filtered ledger with search, column chooser, sorting, paging, export,
+and one asset's whole record (income, distributions, disposals, problems, rules)."""
+import math
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import explain, ui
+from dashboard.ui import export, fmt
+
+PAGE_SIZE = 200
+DEFAULT_COLUMNS = ["asset_id", "asset_name", "town", "village", "category", "asset_type", "build_year",
+                   "original_value", "operating_status", "operator", "level", "rules", "flags",
+                   "batch_suggested", "signoff_tier"]
+DETAIL_KEY = "ledger_detail_id"
+
+
+def listing(ctx: ui.Context, search: str, sort: str, desc: bool, limit, offset: int) -> pd.DataFrame:
+    return ctx.frame("app_ledger", search=search, sort=sort, desc=desc, limit=limit, offset=offset)
+
+
+def controls(ctx: ui.Context) -> tuple[str, list[str], str, bool]:
+    every = [c for c in listing(ctx, "", "row_id", False, 0, 0).columns if c != "row_id"]
+    search = st.text_input("搜索（资产或项目名称、运营主体、管护主体、镇、嘎查村、资产编号）", key="ledger_search",
+                           placeholder="输入关键词，例如 光伏、合作社、城川").strip()
+    with st.expander("显示的列与排序", expanded=False):
+        columns = st.multiselect("显示的列", every, default=[c for c in DEFAULT_COLUMNS if c in every],
+                                 format_func=fmt.label, key="ledger_columns")
+        left, right = st.columns([3, 1])
+        sort = left.selectbox("排序依据", every, index=every.index("original_value"), format_func=fmt.label,
+                              key="ledger_sort")
+        desc = right.toggle("降序", value=True, key="ledger_desc")
+    return search, columns or DEFAULT_COLUMNS, sort, desc
+
+
+def downloads(ctx: ui.Context, search: str, columns: list[str], sort: str, desc: bool) -> None:
+    def full() -> pd.DataFrame:
+        return fmt.export_frame(listing(ctx, search, sort, desc, None, 0)[columns])
+
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button("导出 Excel", lambda: export.xlsx_bytes({"资产台账": full()}), "资产台账（筛选结果）.xlsx",
+                         export.XLSX_MIME, on_click="ignore", icon=":material/download:", key="ledger_xlsx")
+    right.download_button("导出 CSV", lambda: export.csv_bytes(full()), "资产台账（筛选结果）.csv",
+                          export.CSV_MIME, on_click="ignore", icon=":material/download:", key="ledger_csv")
+
+
+def detail(ctx: ui.Context, asset_id: str) -> None:
+    record = ctx.frame("app_asset", asset_id=asset_id)
+    if record.empty:
+        st.info(f"没有资产编号为“{asset_id}”的资产。")
+        return
+    row = record.iloc[0]
+    st.subheader(f"{asset_id} {row.asset_name}")
+    tabs = st.tabs(["预警与标记", "基本信息", "收益", "收益分配", "处置", "问题"])
+    with tabs[0]:
+        fired = ctx.frame("app_asset_rules", asset_id=asset_id)
+        if fired.empty:
+            st.success("该资产未触发任何预警或标记。")
+        for r in fired.itertuples():
+            text = explain.explain(r.rule_id, r.facts, ctx.as_of, ctx.params)
+            tag = fmt.LEVEL_ZH.get(r.level, r.level)
+            st.markdown(f"- **{r.rule_id}**（{tag}）{text}")
+    with tabs[1]:
+        shown, _ = fmt.display(record)
+        st.dataframe(shown.T.rename(columns={shown.index[0]: "值"}).astype(str), height=400)
+    for tab, name in zip(tabs[2:], ("app_asset_income", "app_asset_distribution",
+                                     "app_asset_disposals", "app_asset_problems")):
+        with tab:
+            df = ctx.frame(name, asset_id=asset_id)
+            if df.empty:
+                st.info("该资产在此台账中没有记录。")
+            else:
+                ui.table(df, key=f"ledger_{name}")
+
+
+def body(ctx: ui.Context) -> None:
+    search, columns, sort, desc = controls(ctx)
+    total = ctx.frame("app_ledger_count", search=search).iloc[0]
+    if total.assets == 0:
+        st.info("当前筛选条件和搜索词下没有资产。")
+        return
+    pages = max(1, math.ceil(total.assets / PAGE_SIZE))
+    left, right = st.columns([3, 1])
+    page = right.number_input(f"页码（共{pages}页）", 1, pages, 1, key="ledger_page")
+    left.caption(f"共{fmt.count(total.assets)}项资产，原值{fmt.fmt_wan(total.value)}；每页{PAGE_SIZE}行。")
+    df = listing(ctx, search, sort, desc, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    event = ui.table(df[columns], key="ledger_table", on_select="rerun", selection_mode="single-row",
+                     height=420)
+    downloads(ctx, search, columns, sort, desc)
+    rows = event.selection.rows if event is not None else []
+    picked = str(df.iloc[rows[0]].asset_id) if rows else None
+    if picked and picked != st.session_state.get("ledger_last_pick"):   # a new click fills the box once
+        st.session_state["ledger_last_pick"] = st.session_state[DETAIL_KEY] = picked
+    st.divider()
+    asset_id = st.text_input("资产详情：点击表格中的一行，或输入资产编号", key=DETAIL_KEY).strip()
+    if asset_id:
+        detail(ctx, asset_id)
+
+
+ui.run("资产台账", body)

@@ -1,0 +1,76 @@
+"""数据上传: import ledgers, see what was loaded and rejected, save them as a monthly snapshot."""
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import ui
+from dashboard.explain import fmt_date
+from dashboard.ui import export, sidebar, snapshots, uploads
+
+UPLOADER = "upload_files"
+
+
+def month_picker(bench) -> str:
+    default = uploads.default_month(bench)
+    years = list(range(2020, max(dt.date.today().year, default.year) + 2))
+    left, right = st.columns(2)
+    year = left.selectbox("报告年份", years, index=years.index(default.year), key="upload_year",
+                          format_func=lambda y: f"{y}年")
+    month = right.selectbox("报告月份", list(range(1, 13)), index=default.month - 1, key="upload_month",
+                            format_func=lambda m: f"{m}月")
+    return f"{year:04d}-{month:02d}"
+
+
+def save_panel(bench) -> None:
+    st.subheader("保存为月度快照")
+    hint = f"数据日期{fmt_date(bench.result.data_date)}" if bench.result.data_date else "未在表头找到数据日期，默认为本月"
+    st.caption(f"快照按报告月份命名，保存后可随时在侧栏“数据来源”中重新打开并与其他月份比较（{hint}）。")
+    month = month_picker(bench)
+    if snapshots.find(month):
+        st.warning(f"已有{snapshots.month_label(month)}的快照，保存将覆盖它。")
+    if st.button(f"保存为{snapshots.month_label(month)}快照并查看", type="primary", key="upload_save"):
+        snap = snapshots.save(bench.con, bench.result, month)
+        sidebar.select_source(snap.key)
+        st.session_state["upload_saved"] = snap.label
+        st.rerun()
+
+
+def report(bench) -> None:
+    result = bench.result
+    for message in result.fatal:
+        st.error(message)
+    st.subheader("导入概况")
+    st.dataframe(uploads.summary(bench), hide_index=True)
+    rejected = result.rejection_frame()
+    not_loaded = rejected[rejected["类别"].isin(["未载入", "已跳过"])]
+    st.markdown(f"**未载入{len(not_loaded):,}行**，存疑或已更正的单元格{len(rejected) - len(not_loaded):,}处。")
+    if not rejected.empty:
+        st.dataframe(rejected, hide_index=True, height=260)
+        st.download_button("下载未载入与存疑报告（Excel）", lambda: uploads.rejection_xlsx(bench),
+                           "导入报告.xlsx", export.XLSX_MIME, on_click="ignore", key="upload_report",
+                           icon=":material/download:")
+
+
+def body(ctx) -> None:
+    saved = st.session_state.pop("upload_saved", None)
+    if saved:
+        st.success(f"已保存{saved}快照，侧栏数据来源已切换到该快照。")
+    st.markdown("可一次上传多个文件（xlsx、xls、csv），包括资产台账、收益台账、收益分配、处置台账、问题台账。")
+    files = st.file_uploader("选择台账文件", type=["xlsx", "xls", "csv"], accept_multiple_files=True,
+                             key=UPLOADER)
+    if files:
+        bench = uploads.parsed(files)
+        report(bench)
+        if bench.result.usable:
+            save_panel(bench)
+        else:
+            st.error("上传的文件无法使用：没有找到可载入的资产台账。请按模板检查工作表和表头后重新上传。")
+    saved_list = snapshots.list_snapshots()
+    st.subheader("已保存的快照")
+    if not saved_list:
+        st.info("还没有保存的快照。")
+    else:
+        st.markdown("、".join(s.label for s in saved_list))
+
+
+ui.run("数据上传", body, needs_data=False)

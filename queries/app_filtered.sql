@@ -1,0 +1,20 @@
+-- The sidebar filters of the app as one table macro (created on each evaluated cursor
+-- by dashboard/ui/data.py), so every app_*.sql page query filters the same way:
+--   FROM app_filtered($towns, $villages, $categories, $types, $funds,
+--                     $year_from, $year_to, $levels, $batches)
+-- An empty list (or a NULL year) means "no filter"; a blank town, village, type or
+-- funding source is offered and matched as '未填写'.
+CREATE OR REPLACE TEMP MACRO app_filtered(towns, villages, categories, types, funds,
+                                          year_from, year_to, levels, batches) AS TABLE
+SELECT r.*, a.funding_source, a.build_year
+FROM asset_results r
+JOIN assets a ON a.row_id = r.row_id
+WHERE (len(towns) = 0 OR list_contains(towns, coalesce(r.town, '未填写')))
+  AND (len(villages) = 0 OR list_contains(villages, coalesce(r.village, '未填写')))
+  AND (len(categories) = 0 OR list_contains(categories, coalesce(r.category, '未填写')))
+  AND (len(types) = 0 OR list_contains(types, coalesce(r.asset_type, '未填写')))
+  AND (len(funds) = 0 OR list_contains(funds, coalesce(a.funding_source, '未填写')))
+  AND (year_from IS NULL OR a.build_year >= year_from)
+  AND (year_to IS NULL OR a.build_year <= year_to)
+  AND (len(levels) = 0 OR list_contains(levels, r.level))
+  AND (len(batches) = 0 OR list_contains(batches, r.batch_suggested))
