@@ -12,6 +12,7 @@ from dashboard import policy
 from dashboard.explain import fmt_date
 from dashboard.reports import build, charts, periods
 from dashboard.reports.document import PCT, WAN, Report, Table
+from dashboard import ui
 from dashboard.ui import context, data, snapshots
 
 KIND_LABELS = {"monthly": "月调度", "quarterly": "季通报", "annual": "年总结"}
@@ -105,12 +106,7 @@ def _preview(report: Report) -> None:
                                   columns=["参数", "取值", "单位"]), hide_index=True, width="stretch")
 
 
-def main() -> None:
-    st.title("报告")
-    ctx = context.current()
-    if ctx is None:
-        st.info(context.current_error() or "请先在侧栏选择数据来源。")
-        return
+def body(ctx: context.Context) -> None:
     left, mid, right = st.columns([2, 2, 2])
     kind = left.radio("报告类型", list(KIND_LABELS), format_func=KIND_LABELS.get, horizontal=True,
                       key="report.kind")
@@ -119,13 +115,11 @@ def main() -> None:
     own_date = right.checkbox("另定数据截至日期", key="report.own_as_of",
                               help="默认取期间最后一天；勾选后可另选日期")
     as_of = right.date_input("数据截至", value=ctx.as_of, key="report.as_of") if own_date else None
+    st.caption("报告覆盖全旗全部资产（不受侧栏筛选影响），采用侧栏的政策参数；与上一期期末的评估结果比较。")
     try:
         report = _report(ctx.ref, kind, period_text, as_of)
     except (periods.PeriodError, policy.PolicyError) as exc:
         st.error(str(exc))
-        return
-    except Exception:  # noqa: BLE001 — no stack trace reaches a user
-        st.error("报告生成失败，请检查上传的台账后重试。")
         return
     args = (ctx.ref, kind, period_text, as_of)
     c1, c2, _ = st.columns([1, 1, 3])
@@ -138,4 +132,4 @@ def main() -> None:
     _preview(report)
 
 
-main()
+ui.run("报告", body)

@@ -19,5 +19,6 @@ PAGES: list[PageSpec] = [
     PageSpec("驾驶舱", "overview.py", "总览", ":material/dashboard:", "overview", default=True),
     PageSpec("驾驶舱", "heatmap.py", "预警热力图", ":material/grid_on:", "heatmap"),
     PageSpec("驾驶舱", "ledger.py", "资产台账", ":material/table_view:", "ledger"),
+    PageSpec("驾驶舱", "report.py", "报告", ":material/description:", "report"),
     PageSpec("数据", "upload.py", "数据上传", ":material/upload_file:", "upload"),
 ]

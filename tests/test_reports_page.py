@@ -1,0 +1,47 @@
+"""The 报告 page in AppTest: preview of the sample's report, both downloads, Chinese errors."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def clear_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def page():
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("../pages/report.py").run()
+    return at
+
+
+def test_report_page_previews_and_offers_both_files(page):
+    assert not page.exception, page.exception
+    text = " ".join(m.value for m in page.main.markdown)
+    for title in ("一、总体情况", "二、预警情况", "六、问题整改和销号"):
+        assert title in text
+    assert any("全旗纳入监测的扶贫（帮扶）项目资产共" in m.value for m in page.main.markdown)
+    labels = [b.proto.label for b in page.get("download_button")]
+    assert labels == ["下载Word（docx）", "下载Excel（xlsx）"]
+    red = next(m for m in page.main.metric if m.label == "红色预警")
+    assert red.value.endswith("项")
+
+
+def test_quarterly_ranks_towns_and_bad_period_says_why(page):
+    page.radio(key="report.kind").set_value("quarterly").run()
+    assert not page.exception, page.exception
+    assert any("各镇排名" in m.value for m in page.main.markdown)
+    page.text_input(key="report.period.quarterly").set_value("2024Q7").run()
+    assert not page.exception
+    errors = [e.value for e in page.main.error]
+    assert errors and "2024Q2" in errors[0] and "无法识别" in errors[0]
+    assert not page.get("download_button")
