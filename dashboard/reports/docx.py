@@ -20,7 +20,7 @@ from docx.shared import Cm, Pt
 
 from dashboard import explain
 from dashboard.reports import charts
-from dashboard.reports.document import DATE, INT, PCT, TEXT, WAN, Report, Table
+from dashboard.reports.document import DATE, INT, PCT, TEXT, WAN, Col, Report, Table
 
 TITLE_FONT, HEI, KAI, FANG = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
 # Word shows altName when the font itself is missing (方正小标宋简体 is not on every PC).
@@ -158,9 +158,9 @@ def _heading(doc, text: str, font: str) -> None:
     _run(p, text, font, BODY_PT, bold=font == FANG)
 
 
-def _para(doc, text: str, size: float = BODY_PT) -> None:
+def _para(doc, text: str, size: float = BODY_PT, justify: bool = True) -> None:
     p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if justify else WD_ALIGN_PARAGRAPH.LEFT
     p.paragraph_format.first_line_indent = Pt(size * 2)
     _run(p, text, FANG, size)
 
@@ -168,12 +168,10 @@ def _para(doc, text: str, size: float = BODY_PT) -> None:
 def _closing(doc, report: Report) -> None:
     _heading(doc, "附：本报告采用的参数", HEI)
     rows = [[p.label, _param_value(p.value), p.unit] for p in report.parameters]
-    table = Table("参数", "", [], rows)
-    from dashboard.reports.document import Col
-    table.columns = [Col("参数", TEXT, 40), Col("取值", TEXT, 10), Col("单位", TEXT, 6)]
-    _table(doc, table)
+    _table(doc, Table("参数", "", [Col("参数", TEXT, 40), Col("取值", TEXT, 10), Col("单位", TEXT, 6)], rows))
     skipped = "、".join(report.not_evaluated)
-    _para(doc, ("未上传相应数据、未作评估的规则：" + skipped + "。") if skipped else "全部规则均已评估。", 14)
+    _para(doc, ("未上传相应数据、未作评估的规则：" + skipped + "。") if skipped else "全部规则均已评估。", 14,
+          justify=False)   # a list of IDs justified would spread into gaps
     _para(doc, "本报告由资产盘活驾驶舱根据上传的项目资产台账自动生成，预警规则依据《鄂托克前旗扶贫（帮扶）"
                "项目资产巩固提升盘活处置工作方案》（鄂前政办发〔2024〕13号）；各项预警的完整明细见同期Excel附表。", 14)
     sign = doc.add_paragraph()
