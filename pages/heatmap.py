@@ -77,11 +77,12 @@ def asset_list(ctx: ui.Context, town: str, rule_id: str, total: int) -> None:
     shown = df.asset_id.nunique()
     more = f"，显示原值最大的{shown}项" if total > shown else ""
     st.markdown(f"#### {town} · {explain.label(rule_id)}：{total:,}项资产{more}")
+    box = st.container(height=560, border=True)
     for asset_id, rows in df.groupby("asset_id", sort=False):
         first = rows.iloc[0]
-        st.markdown(f"**{asset_id} {first.asset_name}**（{first.village or '未填写嘎查村'}，原值"
+        box.markdown(f"**{asset_id} {first.asset_name}**（{first.village or '未填写嘎查村'}，原值"
                     f"{fmt.fmt_wan(first.original_value)}，{fmt.LEVEL_ZH.get(first.level, first.level)}）")
-        st.markdown("\n".join(f"- {sentence(r.rule_id, r.facts, ctx)}" for r in rows.itertuples()))
+        box.markdown("\n".join(f"- {sentence(r.rule_id, r.facts, ctx)}" for r in rows.itertuples()))
 
 
 def drill_down(ctx: ui.Context, df: pd.DataFrame) -> None:

@@ -1,4 +1,5 @@
 """总览: the filtered assets at a glance, the change since the previous snapshot, towns ranked."""
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -6,36 +7,38 @@ from dashboard import ui
 from dashboard.ui import fmt
 
 
+def metric(col, label: str, n, yuan=None) -> None:
+    money = None if yuan is None else fmt.fmt_wan(yuan)
+    col.metric(label, f"{fmt.count(n)}项", money, delta_color="off", delta_arrow="off", border=True)
+
+
 def cards(ctx: ui.Context) -> bool:
     o = ctx.frame("app_overview").iloc[0]
     if o.assets == 0:
         st.info("当前筛选条件下没有资产，请放宽侧栏筛选。")
         return False
-    c = st.columns(5)
-    c[0].metric("资产", f"{fmt.count(o.assets)}项", border=True)
-    c[1].metric("资产原值", fmt.fmt_wan(o.value), border=True)
-    c[2].metric("红色预警", f"{fmt.count(o.red)}项", fmt.fmt_wan(o.red_value), delta_color="off", border=True)
-    c[3].metric("黄色预警", f"{fmt.count(o.yellow)}项", fmt.fmt_wan(o.yellow_value), delta_color="off",
-                border=True)
-    c[4].metric("闲置 / 低效", f"{fmt.count(o.idle)} / {fmt.count(o.low)}项",
-                f"{fmt.fmt_wan(o.idle_value)} / {fmt.fmt_wan(o.low_value)}", delta_color="off", border=True)
+    c = st.columns(4)
+    metric(c[0], "资产", o.assets)
+    c[1].metric("资产原值（万元）", f"{fmt.wan(o.value):,.2f}", border=True)
+    metric(c[2], "红色预警资产", o.red, o.red_value)
+    metric(c[3], "黄色预警资产", o.yellow, o.yellow_value)
+    cats = ctx.frame("app_overview_categories")
+    c = st.columns(2 + max(len(cats), 2))
+    metric(c[0], "闲置资产", o.idle, o.idle_value)
+    metric(c[1], "低效资产", o.low, o.low_value)
+    for col, r in zip(c[2:], cats.itertuples()):
+        metric(col, f"{r.category}资产", r.assets, r.value)
     return True
 
 
-def categories(ctx: ui.Context) -> None:
-    df = ctx.frame("app_overview_categories")
-    left, right = st.columns([2, 3])
-    with left:
-        st.subheader("按资产类别")
-        ui.table(df)
-    with right:
-        shown = df.assign(value_wan=df.value.map(fmt.wan))
-        fig = px.bar(shown, x="category", y="value_wan", text="assets",
-                     labels={"category": "资产类别", "value_wan": "资产原值（万元）", "assets": "资产数"},
-                     title="各类别资产原值（万元，柱上数字为资产数）")
-        fig.update_traces(marker_color="#5c6bc0", texttemplate="%{text}项")
-        fig.update_layout(height=300, margin=dict(t=40, b=10, l=10, r=10))
-        st.plotly_chart(fig, key="overview_categories")
+def town_chart(ranking: pd.DataFrame) -> None:
+    long = ranking.melt(id_vars="town", value_vars=["red", "yellow"], var_name="level", value_name="n")
+    long["level"] = long.level.map(fmt.LEVEL_ZH)
+    fig = px.bar(long, x="town", y="n", color="level", barmode="stack", text="n",
+                 color_discrete_map={"红色预警": "#c62828", "黄色预警": "#f9a825"},
+                 labels={"town": "", "n": "资产数", "level": ""}, title="各镇预警资产数")
+    fig.update_layout(height=320, margin=dict(t=40, b=10, l=10, r=10), legend=dict(orientation="h", y=1.12))
+    st.plotly_chart(fig, key="overview_towns")
 
 
 def changes(ctx: ui.Context) -> None:
@@ -58,15 +61,16 @@ def changes(ctx: ui.Context) -> None:
 
 def ranking(ctx: ui.Context) -> None:
     st.subheader("各镇排名（按红色预警资产数、其原值）")
-    ui.table(ctx.frame("app_town_ranking"), key="overview_ranking")
+    df = ctx.frame("app_town_ranking")
+    ui.table(df, key="overview_ranking")
+    town_chart(df)
 
 
 def body(ctx: ui.Context) -> None:
     if not cards(ctx):
         return
-    categories(ctx)
-    changes(ctx)
     ranking(ctx)
+    changes(ctx)
 
 
 ui.run("总览", body)

@@ -1,0 +1,212 @@
+"""AppTest of the shell and the pages 总览, 预警热力图, 资产台账, 数据上传 on the bundled sample.
+
+Every expected number comes from a direct evaluation of the same workbook
+(pipeline + rules, no Streamlit), so the pages are checked against the SQL."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import explain, pipeline, rules
+from dashboard.ingest import load_files
+from fixtures_messy import assets_xlsx
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2024, 12, 31)          # the sample's data date (Yr = 2024)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def sample_path() -> Path:
+    path = Path(os.environ.get("ZCPH_SAMPLE") or ROOT / "data" / "sample.xlsx")
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing")
+        pytest.skip(f"{path} not generated yet")
+    return path
+
+
+@pytest.fixture(scope="module")
+def direct():
+    """The sample evaluated without the app: the reference for every count."""
+    bench = pipeline.open_ledgers([sample_path()])
+    rules.evaluate(bench.con, AS_OF)
+    return bench.con
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZCPH_DATA_DIR", str(tmp_path / "var"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def app(page: str | None = None) -> AppTest:
+    sample_path()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    at.run()
+    if page:
+        at.switch_page(f"../pages/{page}.py").run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.main.error], [e.value for e in at.main.error]
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.main.metric if m.label == label)
+
+
+def table_with(at: AppTest, column: str):
+    """The first table on the page with that column (the header's parameter table comes first)."""
+    return next(d.value for d in at.main.dataframe if column in d.value.columns)
+
+
+def one(con, sql: str, *params):
+    return con.execute(sql, list(params)).fetchone()[0]
+
+
+@pytest.mark.parametrize("page,title", [(None, "总览"), ("heatmap", "预警热力图"),
+                                        ("ledger", "资产台账"), ("upload", "数据上传")])
+def test_page_renders_on_the_sample_with_as_of_and_parameters(page, title):
+    at = app(page)
+    assert at.main.title[0].value == title
+    line = at.main.caption[0].value
+    assert "示例数据" in line and "评估基准日2024年12月31日" in line and "政策参数：全部为默认值" in line
+
+
+def test_overview_cards_follow_the_town_filter(direct):
+    at = app()
+    assert metric(at, "资产") == f"{one(direct, 'SELECT count(*) FROM asset_results'):,}项"
+    town = one(direct, "SELECT town FROM asset_results GROUP BY town ORDER BY count(*) FILTER (WHERE level='red') LIMIT 1")
+    at.multiselect(key="ui.f.sample.towns").set_value([town]).run()
+    assert_clean(at)
+    n, red = direct.execute("SELECT count(*), count(*) FILTER (WHERE level = 'red') FROM asset_results "
+                            "WHERE town = ?", [town]).fetchone()
+    assert metric(at, "资产") == f"{n:,}项"
+    assert metric(at, "红色预警资产") == f"{red:,}项"
+    ranking = table_with(at, "排名")
+    assert list(ranking["镇"]) == [town]
+
+
+def test_parameter_change_is_shown_and_used(direct):
+    at = app()
+    at.number_input(key="ui.param.idle_months").set_value(3).run()
+    assert_clean(at)
+    assert "已调整" in at.main.caption[0].value and "3个月" in at.main.caption[0].value
+    cur = direct.cursor()
+    rules.evaluate(cur, AS_OF, {"idle_months": 3})
+    idle = one(cur, "SELECT count(*) FROM asset_results WHERE list_contains(flags, 'IDLE')")
+    assert metric(at, "闲置资产") == f"{idle:,}项"
+    at.button(key="ui.param_reset").click().run()
+    assert "全部为默认值" in at.main.caption[0].value
+
+
+def test_heatmap_figure_holds_the_sql_counts(direct):
+    at = app("heatmap")
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    heat = [t for t in fig["data"] if t["type"] == "heatmap"]
+    shown = {(y, x): z for t in heat for y, row in zip(t["y"], t["z"]) for x, z in zip(t["x"], row) if z}
+    expected = dict(((town, rule), n) for town, rule, n in direct.execute(
+        "SELECT coalesce(r.town, '未填写'), h.rule_id, count(*) FROM rule_hits h "
+        "JOIN asset_results r ON r.row_id = h.asset_row WHERE h.level IN ('red', 'yellow') GROUP BY ALL").fetchall())
+    assert shown == expected and expected
+
+
+def test_heatmap_lists_assets_of_a_cell_with_one_sentence_per_rule(direct):
+    town, rule = direct.execute(
+        "SELECT r.town, h.rule_id FROM rule_hits h JOIN asset_results r ON r.row_id = h.asset_row "
+        "WHERE h.level = 'red' GROUP BY ALL ORDER BY count(*) DESC LIMIT 1").fetchone()
+    at = app("heatmap")
+    at.selectbox(key="heatmap_pick_town").set_value(town).run()
+    at.selectbox(key="heatmap_pick_rule").set_value(rule).run()
+    assert_clean(at)
+    total = one(direct, "SELECT count(*) FROM rule_hits h JOIN asset_results r ON r.row_id = h.asset_row "
+                        "WHERE r.town = ? AND h.rule_id = ?", town, rule)
+    text = "\n".join(m.value for m in at.main.markdown)
+    assert f"{town} · {explain.label(rule)}：{total:,}项资产" in text
+    asset_id, facts = direct.execute(
+        "SELECT h.asset_id, h.facts FROM rule_hits h JOIN asset_results r ON r.row_id = h.asset_row "
+        "WHERE r.town = ? AND h.rule_id = ? ORDER BY r.original_value DESC, h.asset_id LIMIT 1", [town, rule]).fetchone()
+    assert f"{rule} {explain.explain(rule, facts, AS_OF, rules.policy.default_params())}" in text
+    assert asset_id in text
+
+
+def test_ledger_level_filter_and_search(direct):
+    at = app("ledger")
+    at.multiselect(key="ui.f.sample.levels").set_value(["red"]).run()
+    assert_clean(at)
+    red, value = direct.execute("SELECT count(*), sum(original_value) FROM asset_results WHERE level = 'red'").fetchone()
+    assert f"共{red:,}项资产，原值{explain.fmt_wan(value)}" in at.main.caption[-1].value or \
+        any(f"共{red:,}项资产" in c.value for c in at.main.caption)
+    table = table_with(at, "预警等级")
+    assert set(table["预警等级"]) == {"红色预警"}
+    name = one(direct, "SELECT asset_name FROM asset_results WHERE level = 'red' LIMIT 1")
+    at.text_input(key="ledger_search").set_value(name).run()
+    n = one(direct, "SELECT count(*) FROM asset_results r JOIN assets a USING (row_id) WHERE r.level = 'red' "
+                    "AND (contains(a.asset_name, ?) OR contains(a.project_name, ?) OR contains(a.operator, ?) "
+                    "OR contains(a.custodian, ?) OR contains(a.village, ?) OR contains(a.town, ?) "
+                    "OR contains(a.asset_id, ?))", *[name] * 7)
+    assert any(f"共{n:,}项资产" in c.value for c in at.main.caption)
+
+
+def test_ledger_asset_detail_explains_its_rules(direct):
+    asset_id = one(direct, "SELECT asset_id FROM asset_results WHERE level = 'red' ORDER BY asset_id LIMIT 1")
+    at = app("ledger")
+    at.text_input(key="ledger_detail_id").set_value(asset_id).run()
+    assert_clean(at)
+    fired = direct.execute("SELECT rule_id FROM rule_hits WHERE asset_id = ?", [asset_id]).fetchall()
+    text = "\n".join(m.value for m in at.main.markdown)
+    for (rule,) in fired:
+        assert f"**{rule}**" in text
+
+
+def test_empty_filter_result_says_so(direct):
+    at = app()
+    at.multiselect(key="ui.f.sample.levels").set_value(["red"]).run()
+    at.multiselect(key="ui.f.sample.batches").set_value(["巩固"]).run()   # red assets are never 巩固
+    assert_clean(at)
+    assert any("没有资产" in i.value for i in at.main.info)
+
+
+def test_upload_of_a_messy_workbook_reports_rejections_and_saves_a_snapshot(tmp_path):
+    path = assets_xlsx(tmp_path / "镇台账.xlsx")
+    expected = load_files([path])
+    not_loaded = sum(1 for i in expected.issues if i.kind in ("rejected", "skipped"))
+    at = app("upload")
+    at.file_uploader(key="upload_files").upload("镇台账.xlsx", path.read_bytes(), XLSX).run()
+    assert_clean(at)
+    assert any(f"未载入{not_loaded:,}行" in m.value for m in at.main.markdown) and not_loaded > 0
+    summary = table_with(at, "识别为")
+    assets_row = summary[summary["识别为"] == "资产台账"].iloc[0]
+    assert assets_row["未载入行数"] == next(s.rows_rejected for s in expected.sheets if s.kind == "assets")
+    rejected = table_with(at, "原因")
+    assert len(rejected) == len(expected.issues)
+    rows = {(r.sheet, r.row) for r in expected.issues if r.kind in ("rejected", "skipped")}
+    shown = set(zip(rejected["工作表"], rejected["行"].astype(object)))
+    assert rows <= shown and any("合计" in r for r in rejected["原因"])
+    assert at.selectbox(key="upload_year").value == 2024 and at.selectbox(key="upload_month").value == 12
+    at.button(key="upload_save").click().run()
+    assert_clean(at)
+    assert any("已保存2024年12月快照" in s.value for s in at.main.success)
+    at.switch_page("../pages/overview.py").run()
+    assert_clean(at)
+    assert "数据来源：2024年12月" in at.main.caption[0].value
+    assert metric(at, "资产") == f"{len(expected.tables['assets']):,}项"
+    assert any("没有上一期快照" in i.value for i in at.main.info)
+
+
+def test_unusable_upload_says_why_in_chinese():
+    at = app("upload")
+    at.file_uploader(key="upload_files").upload("台账.xlsx", b"%PDF-1.4 not a ledger", XLSX).run()
+    assert not at.exception
+    errors = [e.value for e in at.main.error]
+    assert errors and any("PDF" in e for e in errors) and any("无法使用" in e for e in errors)
