@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--seed", type=int, default=7)
     b.add_argument("--skip-openpyxl", action="store_true", help="不测openpyxl读取（100万行时约5分钟）")
     b.add_argument("--workdir", type=Path, default=None)
+
+    u = sub.add_parser("uibench", help="页面筛选变化后的重跑时间（AppTest）")
+    u.add_argument("--assets", type=int, default=100_000)
+    u.add_argument("--seed", type=int, default=7)
+    u.add_argument("--workbook", type=Path, default=None, help="已生成的工作簿（缺省时生成）")
     return p
 
 
@@ -87,6 +92,9 @@ def _dispatch(args) -> int:
         status, message = build.run(args.kind, args.period, args.workbooks, args.out, params, args.as_of)
         print(message, file=sys.stderr if status else sys.stdout)
         return status
+    if args.command == "uibench":
+        from dashboard import ui_bench
+        return ui_bench.main(args)
     if args.command == "bench":
         from dashboard import bench
         return bench.main(args)
