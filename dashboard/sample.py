@@ -209,6 +209,14 @@ class Scen:
         d = add_months(self.ctx.as_of, k)
         return d.replace(day=min(day, calendar.monthrange(d.year, d.month)[1])) if day else d
 
+    def first_after(self, months: int, strict: bool = True) -> dt.date:
+        """Earliest date d with d + months > as_of (≥ if not strict): the day a
+        month-based rule stops firing.  Month-end clipping makes this a search."""
+        d, a = add_months(self.ctx.as_of, -months) - dt.timedelta(days=3), self.ctx.as_of
+        while not (add_months(d, months) > a if strict else add_months(d, months) >= a):
+            d += dt.timedelta(days=1)
+        return d
+
     def rent(self, rate: float) -> None:
         """Contract income as a share of the original value, in whole yuan."""
         self.set(contract_income=float(round(self.value * rate)))
@@ -226,9 +234,9 @@ def _s_idle(s):
     s.set(operating_status="停运", stop_date=s.m(-6), batch_recorded="盘活")
 
 
-@scenario("idle_not_yet", (), "停运，停运日期 = as_of − 6个月 + 1天：未满6个月，不算闲置（近似边界）")
+@scenario("idle_not_yet", (), "停运，停运日期为“+6个月 > as_of”的最早一天：未满6个月，不算闲置（边界）")
 def _s_idle_not_yet(s):
-    s.set(operating_status="停运", stop_date=s.m(-6) + dt.timedelta(days=1), batch_recorded="提升")
+    s.set(operating_status="停运", stop_date=s.first_after(6), batch_recorded="提升")
 
 
 @scenario("qa_no_stop_date", ("QA",), "停运但未填停运日期：无法判断是否闲置，列为数据质量问题")
@@ -248,9 +256,9 @@ def _s_revitalised_late(s):
           batch_recorded="盘活")
 
 
-@scenario("revitalised_old", (), "盘活日期 = as_of − 12个月 − 1天：跟踪期已过，不再黄色预警（边界）")
+@scenario("revitalised_old", (), "盘活日期为“+12个月 < as_of”的最晚一天：跟踪期刚过，不再黄色预警（边界）")
 def _s_revitalised_old(s):
-    s.set(stop_date=s.m(-30, 1), revitalised_date=s.m(-12) - dt.timedelta(days=1),
+    s.set(stop_date=s.m(-30, 1), revitalised_date=s.first_after(12, strict=False) - dt.timedelta(days=1),
           revitalisation_path="转变用途", batch_recorded="巩固")
 
 
@@ -260,9 +268,9 @@ def _s_le1(s):
     s.set(batch_recorded="盘活")
 
 
-@scenario("le1_not_yet", (), "入股经营：约定分红日期 = as_of − 6个月 + 1天，未分红，尚在宽限期（边界）", "入股经营")
+@scenario("le1_not_yet", (), "入股经营：约定分红日期为“+6个月 > as_of”的最早一天，未分红，尚在宽限期（边界）", "入股经营")
 def _s_le1_not_yet(s):
-    s.inc(s.ctx.yr - 1, dividend_due_date=s.m(-6) + dt.timedelta(days=1), dividend_date=None,
+    s.inc(s.ctx.yr - 1, dividend_due_date=s.first_after(6), dividend_date=None,
           income_received=0.0)
 
 
@@ -385,9 +393,9 @@ def _s_y08_renewed(s):
     s.set(contract_end=s.m(2), renewed="是")
 
 
-@scenario("y09", ("Y09",), "合同到期日期 = as_of − 3个月 + 1天，未续签：到期已超1个月、未超3个月")
+@scenario("y09", ("Y09",), "合同到期日期为“+3个月 ≥ as_of”的最早一天，未续签：到期已超1个月、未超3个月（边界）")
 def _s_y09(s):
-    s.set(contract_end=s.m(-3) + dt.timedelta(days=1), renewed="否", batch_recorded="提升")
+    s.set(contract_end=s.first_after(3, strict=False), renewed="否", batch_recorded="提升")
 
 
 # Red (§3) --------------------------------------------------------------------------
@@ -447,9 +455,10 @@ def _s_r09_b(s):
     s.set(contract_end=s.m(1) - dt.timedelta(days=1), renewed="否", batch_recorded="提升")
 
 
-@scenario("r10", ("R10",), "合同到期日期 = as_of − 3个月（边界：+3个月 < as_of 只差1天），未续签")
+@scenario("r10", ("R10",), "合同到期日期为“+3个月 < as_of”的最晚一天，未续签（边界）")
 def _s_r10(s):
-    s.set(contract_end=s.m(-3), renewed="否", batch_recorded="盘活")
+    s.set(contract_end=s.first_after(3, strict=False) - dt.timedelta(days=1), renewed="否",
+          batch_recorded="盘活")
 
 
 @scenario("contract_gap", (), "合同到期日期 = as_of − 15天，未续签：到期不满1个月，不预警（规则的空档）")
@@ -842,21 +851,36 @@ def _capacity(ctx: Ctx, a: Table, op: np.ndarray) -> None:
 
 # --------------------------------------------------------------------------- other scenarios
 class Picker:
-    """Hands out distinct non-scenario assets of a category (and owner level)."""
+    """Hands out distinct non-scenario assets of a category (and owner level), in a
+    random order drawn once per kind of request: O(1) per asset at any size."""
 
     def __init__(self, ctx: Ctx, a: Table, used: np.ndarray):
         self.ctx, self.a, self.used = ctx, a, used
+        self.pools: dict[tuple, list] = {}
+
+    def _pool(self, key: tuple, category: str, levels, max_value) -> list:
+        if key not in self.pools:
+            ok = (self.a["category"] == category) & ~self.used
+            ok_level = ok & np.isin(self.a["owner_level"], levels)
+            if max_value is not None:
+                ok_level &= self.a["original_value"] <= max_value
+            cand = np.flatnonzero(ok_level)
+            if not len(cand):       # small samples: fall back to any free asset of the category
+                cand = np.flatnonzero(ok)
+            self.pools[key] = [self.ctx.rng.permutation(cand).tolist(), 0]
+        return self.pools[key]
 
     def take(self, category: str, levels=("嘎查村",), max_value: float | None = None) -> int:
-        ok = (self.a["category"] == category) & ~self.used & np.isin(self.a["owner_level"], levels)
-        if max_value is not None:
-            ok &= self.a["original_value"] <= max_value
-        cand = np.flatnonzero(ok)
-        if not len(cand):                  # small samples: fall back to any free asset of the category
-            cand = np.flatnonzero((self.a["category"] == category) & ~self.used)
-        i = int(cand[self.ctx.rng.integers(0, len(cand))])
-        self.used[i] = True
-        return i
+        key = (category, tuple(levels), max_value)
+        pool = self._pool(key, category, levels, max_value)
+        cand, k = pool
+        while k < len(cand) and self.used[cand[k]]:
+            k += 1
+        if k == len(cand):
+            raise ValueError(f"样本资产不足：没有更多可用的{category}资产")
+        pool[1] = k + 1
+        self.used[cand[k]] = True
+        return int(cand[k])
 
 
 def _scope_and_tiers(ctx: Ctx, a: Table, pick: Picker) -> None:
@@ -1464,7 +1488,9 @@ def _total_row(ws, fmt, sheet: T.Sheet, t: Table, r: int) -> None:
 def write(ledger: Ledger, out: str | Path) -> None:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(out), {"constant_memory": True})
+    # constant_memory: rows go to disk as written.  No URL / formula sniffing of text.
+    wb = xlsxwriter.Workbook(str(out), {"constant_memory": True, "strings_to_urls": False,
+                                        "strings_to_formulas": False})
     # Fixed metadata: the same (n, seed, as_of_ref) gives the same bytes.
     wb.set_properties({"title": "鄂托克前旗扶贫（帮扶）项目资产台账（示例数据）", "author": "资产盘活驾驶舱示例生成器",
                        "created": dt.datetime.combine(ledger.as_of, dt.time())})
