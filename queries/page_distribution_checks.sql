@@ -1,0 +1,29 @@
+-- 收益与分配: each distribution check D1–D6 over the filtered 收益分配 rows (see
+-- page_distribution_rows.sql for the filter): rows checked, passing, failing and the money
+-- of the failing rows.  A check that was not evaluated counts no row at all.
+WITH dist AS (
+    SELECT d.* FROM distribution_checks d
+    WHERE coalesce(d.year <= year($as_of), true)
+      AND CASE WHEN d.asset_row IS NOT NULL
+               THEN d.asset_row IN (SELECT row_id FROM app_filtered($towns, $villages, $categories, $types,
+                                    $funds, $year_from, $year_to, $levels, $batches))
+               ELSE (len($towns) = 0 OR list_contains($towns, coalesce(d.town, '未填写')))
+                AND (len($villages) = 0 OR list_contains($villages, coalesce(d.village, '未填写')))
+                AND len($categories) + len($types) + len($funds) + len($levels) + len($batches) = 0
+                AND $year_from IS NULL AND $year_to IS NULL END
+),
+checks AS (
+    SELECT amount, upper(check_id) AS check_id, failed_check
+    FROM (UNPIVOT (SELECT amount, d1, d2, d3, d4, d5, d6 FROM dist)
+          ON d1, d2, d3, d4, d5, d6 INTO NAME check_id VALUE failed_check)
+    WHERE NOT list_contains($not_evaluated, upper(check_id))
+)
+SELECT c.check_id, count(x.check_id) AS checked,
+       count(*) FILTER (WHERE NOT x.failed_check) AS passed,
+       count(*) FILTER (WHERE x.failed_check) AS failing,
+       coalesce(sum(x.amount) FILTER (WHERE x.failed_check), 0) AS failed_amount,
+       list_contains($not_evaluated, c.check_id) AS not_evaluated
+FROM (SELECT unnest(['D1', 'D2', 'D3', 'D4', 'D5', 'D6']) AS check_id) c
+LEFT JOIN checks x ON x.check_id = c.check_id
+GROUP BY c.check_id
+ORDER BY c.check_id

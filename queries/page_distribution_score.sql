@@ -1,0 +1,29 @@
+-- 收益与分配: the distribution scorecard per town (and per village when $by_village) over
+-- the filtered 收益分配 rows (see page_distribution_rows.sql): rows and money, rows passing
+-- every evaluated check, rows failing any and their money, and the failures per check.
+WITH dist AS (
+    SELECT d.* FROM distribution_checks d
+    WHERE coalesce(d.year <= year($as_of), true)
+      AND CASE WHEN d.asset_row IS NOT NULL
+               THEN d.asset_row IN (SELECT row_id FROM app_filtered($towns, $villages, $categories, $types,
+                                    $funds, $year_from, $year_to, $levels, $batches))
+               ELSE (len($towns) = 0 OR list_contains($towns, coalesce(d.town, '未填写')))
+                AND (len($villages) = 0 OR list_contains($villages, coalesce(d.village, '未填写')))
+                AND len($categories) + len($types) + len($funds) + len($levels) + len($batches) = 0
+                AND $year_from IS NULL AND $year_to IS NULL END
+)
+SELECT coalesce(town, '未填写') AS town,
+       CASE WHEN $by_village THEN coalesce(village, '未填写') END AS village,
+       count(*) AS rows, coalesce(sum(amount), 0) AS amount,
+       count(*) FILTER (WHERE len(failed) = 0) AS passed_rows,
+       count(*) FILTER (WHERE len(failed) > 0) AS failed_rows,
+       coalesce(sum(amount) FILTER (WHERE len(failed) > 0), 0) AS failed_amount,
+       count(*) FILTER (WHERE list_contains(failed, 'D1')) AS d1,
+       count(*) FILTER (WHERE list_contains(failed, 'D2')) AS d2,
+       count(*) FILTER (WHERE list_contains(failed, 'D3')) AS d3,
+       count(*) FILTER (WHERE list_contains(failed, 'D4')) AS d4,
+       count(*) FILTER (WHERE list_contains(failed, 'D5')) AS d5,
+       count(*) FILTER (WHERE list_contains(failed, 'D6')) AS d6
+FROM dist
+GROUP BY ALL
+ORDER BY town COLLATE zh, village COLLATE zh
