@@ -30,6 +30,8 @@ from typing import Callable
 
 import numpy as np
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
 from dashboard import places, template as T
 
@@ -37,6 +39,7 @@ AS_OF_REF = dt.date(2024, 12, 31)
 EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 NAT = np.datetime64("NaT", "D")
 ASSETS_PER_COPY = 800            # one copy of the scenario set per this many assets
+CHUNK = 20_000                   # rows rendered at a time when writing
 
 # --------------------------------------------------------------------------- vocab
 # (type, weight, median value 万元, log-sd, cap 万元, capacity unit or None)
@@ -167,7 +170,9 @@ class Scenario:
     atype: str | None = None   # asset type the scenario needs (else the drawn one)
 
 
-SCENARIOS: dict[str, dict] = {}      # key → {"rules": (...), "why": "...", "sheet": ...}
+# key → {"rules": rule IDs the scenario's asset fires (T1–T4: its tier), "why": the facts,
+#        "category": the asset's 资产类别}.  build() reports where each one went.
+SCENARIOS: dict[str, dict] = {}
 _OPERATING: list[Scenario] = []
 
 
@@ -535,16 +540,14 @@ class Ctx:
     yr: int                     # last full year (policy-rules §3)
     villages: list              # [(town, short, code9)]
 
-    def choice(self, options, size, p=None):
-        idx = self.rng.choice(len(options), size=size, p=p)
-        return _obj(list(options))[idx] if not isinstance(options, np.ndarray) else options[idx]
+    def choice(self, options, size, p=None) -> np.ndarray:
+        """size picks from options (kept as Python objects: str, int)."""
+        pool = options if isinstance(options, np.ndarray) else _obj(list(options))
+        return pool[self.rng.choice(len(pool), size=size, p=p)]
 
     def masked_name(self, size: int) -> np.ndarray:
         """Custodians and households as 王某某: realistic shape, no personal data."""
-        return _obj([s + "某某" for s in self.ctx_surnames(size)])
-
-    def ctx_surnames(self, size: int) -> np.ndarray:
-        return self.choice(SURNAMES, size)
+        return _obj([s + "某某" for s in self.choice(SURNAMES, size)])
 
 
 def last_full_year(as_of: dt.date) -> int:
@@ -1417,14 +1420,14 @@ def _header(sheet: T.Sheet, c: T.Column) -> str:
     return c.zh + ("（万元）" if sheet is T.ASSETS else "（元）")
 
 
-def _cells(t: Table, c: T.Column, wan: bool, rows: np.ndarray | None) -> list:
-    """One column as Python values for write_row: dates as Excel serials (the
-    column's date format makes them real dates), money rounded, blanks None."""
+def _cells(t: Table, c: T.Column, wan: bool, rows) -> list:
+    """One column (rows: an index array or slice) as Python values: dates as Excel
+    serials (the column's date format makes them real dates), money rounded,
+    whole numbers as int, blanks None."""
     col = t.cols.get(c.name)
     if col is None:
-        return [None] * t.n
-    if rows is not None:
-        col = col[rows]
+        return [None] * len(range(t.n)[rows] if isinstance(rows, slice) else rows)
+    col = col[rows]
     if c.kind == T.DATE:
         serial = (col - EXCEL_EPOCH).astype("int64").astype(object)
         serial[np.isnat(col)] = None
@@ -1441,6 +1444,45 @@ def _cells(t: Table, c: T.Column, wan: bool, rows: np.ndarray | None) -> list:
     return out.tolist()
 
 
+class BlockWorksheet(Worksheet):
+    """An xlsxwriter worksheet (added with worksheet_class=) that appends a block of
+    plain rows in one go, in constant_memory mode.  xlsxwriter's per-cell path costs
+    about 8 µs a cell — minutes for 1,000,000 assets × 41 columns; here a cell is one
+    f-string.  The cells are the ones write_row would write: inline strings, numbers
+    with the column's style; the workbook, styles, merges and panes stay xlsxwriter's."""
+
+    def begin_block(self, first_row: int) -> None:
+        self._write_single_row(first_row)          # flush what the normal API wrote above
+
+    def append_rows(self, first_row: int, columns: list[list], text: list[bool],
+                    styles: list[int | None]) -> None:
+        n = len(columns[0])
+        rownums = [str(r + 1) for r in range(first_row, first_row + n)]
+        cells = [_render(col, xl_col_to_name(j), rownums, text[j], styles[j])
+                 for j, col in enumerate(columns)]
+        self.fh.write("".join(f'<row r="{r}">{"".join(row)}</row>' for r, row in zip(rownums, zip(*cells))))
+
+    def end_block(self, first_row: int, last_row: int, last_col: int) -> None:
+        self._check_dimensions(first_row, 0)
+        self._check_dimensions(last_row, last_col)
+        self.previous_row = last_row                # later writes continue below the block
+
+
+def _render(values: list, letter: str, rownums: list[str], text: bool, style: int | None) -> list[str]:
+    s = f' s="{style}"' if style else ""
+    if text:
+        return [f'<c r="{letter}{r}"{s} t="inlineStr"><is><t>{_xml_text(v)}</t></is></c>' if v is not None
+                else "" for v, r in zip(values, rownums)]
+    return [f'<c r="{letter}{r}"{s}><v>{v:.16G}</v></c>' if v is not None else ""
+            for v, r in zip(values, rownums)]
+
+
+def _xml_text(v: str) -> str:
+    if not v.isprintable():           # control characters: never in generated text; escape anyway
+        v = "".join(ch if ch.isprintable() or ch in "\t\n" else f"_x{ord(ch):04X}_" for ch in v)
+    return v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _formats(wb) -> dict:
     return {
         "title": wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}),
@@ -1453,14 +1495,23 @@ def _formats(wb) -> dict:
     }
 
 
-def _write_sheet(wb, fmt: dict, sheet: T.Sheet, t: Table, as_of: dt.date, rows=None) -> None:
-    ws = wb.add_worksheet(sheet.zh)
+def _column_format(fmt: dict, c: T.Column, wan: bool):
+    """Dates and money are styled per column (also for cells a user types in later)."""
+    if c.kind == T.DATE:
+        return fmt[T.DATE]
+    if c.kind == T.MONEY:
+        return fmt["万元" if wan else "元"]
+    return None
+
+
+def _write_sheet(wb, fmt: dict, sheet: T.Sheet, t: Table, as_of: dt.date, rows=None,
+                 plain: bool = False) -> None:
+    ws = wb.add_worksheet(sheet.zh, worksheet_class=BlockWorksheet)
     cols = sheet.columns
     wan = sheet is T.ASSETS
     for j, c in enumerate(cols):
-        cell = fmt[T.DATE] if c.kind == T.DATE else fmt["万元" if wan else "元"] if c.kind == T.MONEY else None
         width = WIDE.get(c.name, max(10, 2 * len(_header(sheet, c)) + 1))
-        ws.set_column(j, j, width, cell)     # a column's format styles every cell written without one
+        ws.set_column(j, j, width, _column_format(fmt, c, wan))
     r = 0
     if wan:   # county ledgers open with a title row merged across the table
         title = f"鄂托克前旗扶贫（帮扶）项目资产台账（截至{as_of.year}年{as_of.month}月{as_of.day}日）"
@@ -1469,12 +1520,32 @@ def _write_sheet(wb, fmt: dict, sheet: T.Sheet, t: Table, as_of: dt.date, rows=N
         r = 1
     ws.write_row(r, 0, [_header(sheet, c) for c in cols], fmt["head"])
     ws.freeze_panes(r + 1, 2 if wan else 1)
-    data = [_cells(t, c, wan, rows) for c in cols]
-    write = ws.write_row
-    for k, row in enumerate(zip(*data), start=r + 1):
-        write(k, 0, row)
+    _write_data(ws, fmt, sheet, t, r + 1, rows, plain)
     if wan:
         _total_row(ws, fmt, sheet, t, r + 1 + t.n)
+
+
+def _write_data(ws: "BlockWorksheet", fmt: dict, sheet: T.Sheet, t: Table, first: int, rows,
+                plain: bool = False) -> None:
+    """The data rows in chunks: only CHUNK rows of Python values exist at a time.
+    plain: through xlsxwriter's write_row instead (slow; the tests compare the two)."""
+    cols = sheet.columns
+    wan = sheet is T.ASSETS
+    text = [c.kind in (T.TEXT, T.ENUM, T.YESNO) for c in cols]
+    styles = [_column_format(fmt, c, wan) for c in cols]
+    styles = [f._get_xf_index() if f is not None else None for f in styles]
+    ws.begin_block(first)
+    for lo in range(0, t.n, CHUNK):
+        hi = min(t.n, lo + CHUNK)
+        idx = slice(lo, hi) if rows is None else rows[lo:hi]
+        data = [_cells(t, c, wan, idx) for c in cols]
+        if plain:
+            for r, row in enumerate(zip(*data), start=first + lo):
+                ws.write_row(r, 0, row)
+        else:
+            ws.append_rows(first + lo, data, text, styles)
+    if t.n and not plain:
+        ws.end_block(first, first + t.n - 1, len(cols) - 1)
 
 
 def _total_row(ws, fmt, sheet: T.Sheet, t: Table, r: int) -> None:
@@ -1485,7 +1556,7 @@ def _total_row(ws, fmt, sheet: T.Sheet, t: Table, r: int) -> None:
         ws.write_number(r, names.index(k), round(float(np.nansum(t[k])) / 10_000, 4), fmt["total"])
 
 
-def write(ledger: Ledger, out: str | Path) -> None:
+def write(ledger: Ledger, out: str | Path, plain: bool = False) -> None:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     # constant_memory: rows go to disk as written.  No URL / formula sniffing of text.
@@ -1497,7 +1568,7 @@ def write(ledger: Ledger, out: str | Path) -> None:
     fmt = _formats(wb)
     for sheet in T.SHEETS:
         rows = ledger.asset_order if sheet is T.ASSETS else None
-        _write_sheet(wb, fmt, sheet, ledger.tables[sheet.name], ledger.as_of, rows)
+        _write_sheet(wb, fmt, sheet, ledger.tables[sheet.name], ledger.as_of, rows, plain)
     wb.close()
 
 

@@ -218,3 +218,19 @@ def test_main_parses_the_cli_arguments(tmp_path, capsys):
 def test_too_small_a_sample_is_refused(tmp_path):
     with pytest.raises(ValueError):
         sample.generate(50, 1, tmp_path / "x.xlsx")
+
+
+def test_block_rows_equal_xlsxwriter_write_row(tmp_path):
+    """BlockWorksheet renders rows itself for speed: the cells must read back exactly
+    as the ones xlsxwriter's write_row writes, with the same number formats."""
+    import openpyxl
+    ledger = sample.build(300, 11)
+    fast, plain = tmp_path / "fast.xlsx", tmp_path / "plain.xlsx"
+    sample.write(ledger, fast)
+    sample.write(ledger, plain, plain=True)
+    assert read(fast) == read(plain)
+    a, b = openpyxl.load_workbook(fast), openpyxl.load_workbook(plain)
+    for name in a.sheetnames:
+        for ra, rb in zip(a[name].iter_rows(), b[name].iter_rows()):
+            assert [c.number_format for c in ra] == [c.number_format for c in rb]
+        assert a[name].dimensions == b[name].dimensions
