@@ -50,7 +50,7 @@ def changes(ctx: ui.Context) -> None:
     label, ref = previous
     df = ctx.compared("app_changes", ref)
     counts = df.change.value_counts()
-    st.caption(f"上一期：{label}（按其数据日期评估，政策参数与本期相同）")
+    st.caption(f"上一期：{label}（按其数据日期评估，无数据日期时按月末；政策参数与本期相同）")
     c = st.columns(3)
     for col, (key, name) in zip(c, fmt.CHANGE_ZH.items()):
         col.metric(name, f"{int(counts.get(key, 0)):,}项", border=True)

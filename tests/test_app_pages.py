@@ -210,3 +210,56 @@ def test_unusable_upload_says_why_in_chinese():
     assert not at.exception
     errors = [e.value for e in at.main.error]
     assert errors and any("PDF" in e for e in errors) and any("无法使用" in e for e in errors)
+
+
+def test_heatmap_in_wan_holds_the_sql_sums(direct):
+    at = app("heatmap")
+    at.radio(key="heatmap_measure").set_value("value").run()
+    assert_clean(at)
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    shown = {(y, x): z for t in fig["data"] if t["type"] == "heatmap"
+             for y, row in zip(t["y"], t["z"]) for x, z in zip(t["x"], row) if z}
+    expected = {(town, rule): round(float(v) / 10000, 2) for town, rule, v in direct.execute(
+        "SELECT coalesce(r.town, '未填写'), h.rule_id, sum(r.original_value) FROM rule_hits h "
+        "JOIN asset_results r ON r.row_id = h.asset_row WHERE h.level IN ('red', 'yellow') GROUP BY ALL").fetchall()}
+    assert shown == {k: v for k, v in expected.items() if v}
+
+
+def test_two_snapshots_are_compared(direct):
+    from dashboard.ui import snapshots
+    older = pipeline.open_ledgers([sample_path()])
+    # The older month: nothing had stopped yet and all income arrived, so its warnings differ.
+    older.con.execute("UPDATE assets SET operating_status = '良好', stop_date = NULL")
+    older.con.execute("UPDATE income SET income_received = income_due")
+    snapshots.save(older.con, older.result, "2024-11")
+    newer = pipeline.open_ledgers([sample_path()])
+    snapshots.save(newer.con, newer.result, "2024-12")
+    before = older.con.cursor()
+    rules.evaluate(before, AS_OF)
+
+    def warnings(con):
+        return set(con.execute("SELECT asset_id, rule_id FROM rule_hits WHERE level IN ('red', 'yellow')").fetchall())
+
+    def levels(con):
+        rank = {"none": 0, "yellow": 1, "red": 2}
+        return {a: rank[lv] for a, lv in con.execute("SELECT asset_id, level FROM asset_results").fetchall()}
+
+    new, cleared = warnings(direct) - warnings(before), warnings(before) - warnings(direct)
+    worse = sum(1 for a, lv in levels(direct).items() if lv > levels(before).get(a, 0))
+    assert new or cleared
+
+    at = app()
+    at.selectbox(key="ui.source").set_value("snap:2024-12").run()
+    at.date_input(key="ui.as_of.snap:2024-12").set_value(AS_OF).run()
+    assert_clean(at)
+    assert "上一期：2024年11月" in " ".join(c.value for c in at.main.caption)
+    assert metric(at, "新增预警") == f"{len(new):,}项"
+    assert metric(at, "解除预警") == f"{len(cleared):,}项"
+    assert metric(at, "等级升高") == f"{worse:,}项"
+
+    at.switch_page("../pages/heatmap.py").run()
+    assert_clean(at)
+    months = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]
+    assert months["x"] == ["2024年11月", "2024年12月"]
+    warned_before = one(before, "SELECT count(*) FROM asset_results WHERE level <> 'none'")
+    assert sum(row[0] for row in months["z"]) == warned_before
