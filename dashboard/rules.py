@@ -23,7 +23,8 @@ QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 PIPELINE = (
     "eval_params",          # $as_of and the tier limits as a one-row table, for views
     "income_rate",          # shared definition: annual income rate (§3)
-    "distribution_checks",  # D1–D6 (§5)
+    "distribution_judged",  # D1–D6 verdicts per 收益分配 row (§5)
+    "distribution_checks",  # (view) the verdicts with the row's texts, town and village
     "disposal_checks",      # DP1–DP6 (§6)
     "warnings_idle",        # IDLE, LE1–LE4 (§2)
     "warnings_yellow",      # Y01–Y09 (§3)
@@ -37,7 +38,7 @@ PIPELINE = (
 )
 
 # Steps that are views (no $parameters allowed): cheap joins read on demand.
-VIEWS = {"asset_results"}
+VIEWS = {"asset_results", "distribution_checks"}
 
 
 @dataclass

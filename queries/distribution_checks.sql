@@ -1,46 +1,10 @@
--- Distribution compliance D1–D6 (policy-rules §5), one row per 收益分配 row.
--- A check whose column was not uploaded is NULL (not evaluated), never "passed".
--- Purposes and beneficiaries repeat across rows: judge each distinct text once.
-WITH negative AS (
-    SELECT p.purpose, min(n.item) AS item
-    FROM (SELECT DISTINCT purpose FROM distribution WHERE purpose IS NOT NULL) p
-    JOIN negative_list n ON contains(p.purpose, n.keyword)
-    GROUP BY p.purpose
-),
-beneficiaries AS (
-    SELECT beneficiary,
-           list_bool_and(list_transform(parts,
-               lambda x: x IN ('脱贫户', '脱贫人口', '监测对象', '监测户', '村集体'))) AS allowed
-    FROM (SELECT beneficiary,
-                 list_filter(regexp_split_to_array(beneficiary, '[、，,;；/\s]+'), lambda x: x <> '') AS parts
-          FROM (SELECT DISTINCT beneficiary FROM distribution WHERE beneficiary IS NOT NULL))
-    WHERE len(parts) > 0
-),
-checks AS (
-    SELECT d.row_id, d.source_file, d.source_row AS sheet_row,
-           d.asset_row, d.asset_id, coalesce(d.town, a.town) AS town, coalesce(d.village, a.village) AS village,
-           d.year, d.amount, d.purpose, d.beneficiary, d.payout_method,
-           d.income_arrived_date, d.distributed_date, n.item,
-           (d.plan IS NULL OR d.plan = '无') AS d1,
-           coalesce(d.plan_change = '未审批', false) AS d2,
-           n.item IS NOT NULL AS d3,
-           CASE
-               WHEN d.income_arrived_date IS NULL THEN NULL
-               WHEN d.distributed_date <= $as_of
-                   THEN d.distributed_date > d.income_arrived_date + to_months($retention_months)
-               ELSE $as_of > d.income_arrived_date + to_months($retention_months)
-           END AS d4,
-           NOT coalesce(b.allowed, false) AS d5,
-           coalesce(d.payout_method IN ('直接发放现金', '发放现金', '现金发放', '发放实物', '实物发放'),
-                    false) AS d6
-    FROM distribution d
-    LEFT JOIN assets a ON a.row_id = d.asset_row
-    LEFT JOIN negative n ON n.purpose = d.purpose
-    LEFT JOIN beneficiaries b ON b.beneficiary = d.beneficiary
-)
-SELECT *,
-       list_filter([CASE WHEN d1 THEN 'D1' END, CASE WHEN d2 THEN 'D2' END,
-                    CASE WHEN d3 THEN 'D3' END, CASE WHEN d4 THEN 'D4' END,
-                    CASE WHEN d5 THEN 'D5' END, CASE WHEN d6 THEN 'D6' END],
-                   lambda x: x IS NOT NULL AND NOT list_contains($not_evaluated, x)) AS failed
-FROM checks
+-- Distribution compliance D1–D6 with the row's texts and its asset's town and village
+-- (a view over the verdicts of distribution_judged; pages, reports and exports read this).
+SELECT j.row_id, d.source_file, d.source_row AS sheet_row, j.asset_row, d.asset_id,
+       coalesce(d.town, a.town) AS town, coalesce(d.village, a.village) AS village,
+       d.year, d.amount, d.purpose, d.beneficiary, d.payout_method,
+       d.income_arrived_date, d.distributed_date, j.item,
+       j.d1, j.d2, j.d3, j.d4, j.d5, j.d6, j.failed
+FROM distribution_judged j
+JOIN distribution d ON d.row_id = j.row_id
+LEFT JOIN assets a ON a.row_id = j.asset_row

@@ -13,7 +13,7 @@ at_dates AS (
         FROM generate_series(DATE '2024-01-01', CAST($as_of AS TIMESTAMP), INTERVAL 1 MONTH) g(m)
     ) WHERE at_date <= $as_of OR at_date IN (SELECT due_date FROM due)
 ),
-in_scope AS (
+in_scope AS NOT MATERIALIZED (
     SELECT a.row_id, a.town, a.category, a.original_value, a.verified_date, a.ownership_status,
            a.ownership_date, a.stop_date, a.operating_status, a.revitalised_date
     FROM assets a
@@ -22,7 +22,7 @@ in_scope AS (
 ),
 -- 盘活 baseline: operating assets idle or low-efficiency on 2024-02-29 [interp: idle by
 -- their stop date and not yet revitalised then, or flagged LE1–LE4 now, or revitalised since]
-needing AS (
+needing AS NOT MATERIALIZED (
     SELECT a.* FROM in_scope a
     WHERE a.category = '经营性' AND (
           (a.stop_date + to_months($idle_months) <= DATE '2024-02-29'

@@ -46,8 +46,9 @@ WHERE a.disposal_status IS DISTINCT FROM '已处置'
 
 UNION ALL
 SELECT a.row_id, a.asset_id, 'R06', make_date(c.year, 12, 31),
-       to_json(struct_pack(year := c.year, purpose := c.purpose, item := c.item))
-FROM distribution_checks c JOIN assets a ON a.row_id = c.asset_row
+       to_json(struct_pack(year := c.year, purpose := (SELECT purpose FROM distribution d WHERE d.row_id = c.row_id),
+                           item := c.item))
+FROM distribution_judged c JOIN assets a ON a.row_id = c.asset_row
 WHERE a.disposal_status IS DISTINCT FROM '已处置'
   AND c.year >= $yr AND list_contains(c.failed, 'D3')
 

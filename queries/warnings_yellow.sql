@@ -25,9 +25,9 @@ WHERE a.disposal_status IS DISTINCT FROM '已处置'
 
 UNION ALL
 SELECT a.row_id, a.asset_id, 'Y04', make_date(c.year, 12, 31),
-       to_json(struct_pack(year := c.year, sheet_row := c.sheet_row,
+       to_json(struct_pack(year := c.year, sheet_row := (SELECT source_row FROM distribution d WHERE d.row_id = c.row_id),
                            failed := array_to_string(list_filter(c.failed, lambda x: x <> 'D3'), '、')))
-FROM distribution_checks c JOIN assets a ON a.row_id = c.asset_row
+FROM distribution_judged c JOIN assets a ON a.row_id = c.asset_row
 WHERE a.disposal_status IS DISTINCT FROM '已处置'
   AND c.year >= $yr AND len(list_filter(c.failed, lambda x: x <> 'D3')) > 0
 
