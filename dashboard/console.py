@@ -181,7 +181,8 @@ def _error_text(exc: Exception, prefix: bool = True) -> str:
     """DuckDB's own message (it names the table or column at fault), first lines only."""
     text = str(exc).strip()
     kind = "查询出错" if not isinstance(exc, duckdb.PermissionException) else "不允许访问文件、网络或扩展"
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("LINE ")]
+    lines = [line for line in text.splitlines()
+             if line.strip() and not line.startswith("LINE ") and not line.strip().startswith("^")]
     body = "\n".join(lines[:2])
     return f"{kind}：{body}" if prefix else body
 

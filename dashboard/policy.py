@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -106,10 +107,39 @@ def warning_rule_ids() -> list[str]:
 
 # --- negative list (负面清单) -------------------------------------------------
 
+def user_negative_list_file() -> Path:
+    """The list as edited in the app: in the app's data folder ($ZCPH_DATA_DIR, default var/,
+    where the snapshots are), so the shipped default in data/policy/ is never overwritten."""
+    return Path(os.environ.get("ZCPH_DATA_DIR") or POLICY_DIR.parent.parent / "var") / "negative_list.csv"
+
+
+def negative_list_file() -> Path:
+    """The list in force: the user's edited copy when there is one, else the shipped default."""
+    user = user_negative_list_file()
+    return user if user.exists() else NEGATIVE_LIST_FILE
+
+
 def read_negative_list(path: Path | None = None) -> list[tuple[str, list[str]]]:
     """Items with their keywords; keywords are separated by ；or ; or 、 in the file."""
-    text = (path or NEGATIVE_LIST_FILE).read_text(encoding="utf-8-sig")
+    text = (path or negative_list_file()).read_text(encoding="utf-8-sig")
     return parse_negative_list(text)
+
+
+def save_negative_list(items: list[tuple[str, list[str]]], path: Path | None = None) -> Path:
+    """Write the user's list (checked first: an empty list is refused); a half-written file never replaces it."""
+    text = format_negative_list(items)
+    parse_negative_list(text)
+    path = path or user_negative_list_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def reset_negative_list() -> None:
+    """Back to the shipped default."""
+    user_negative_list_file().unlink(missing_ok=True)
 
 
 def parse_negative_list(text: str) -> list[tuple[str, list[str]]]:

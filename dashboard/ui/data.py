@@ -37,8 +37,8 @@ def sample_path() -> Path:
 
 
 def policy_version() -> float:
-    """Changes when the negative list file is edited, so sources reload it."""
-    return policy.NEGATIVE_LIST_FILE.stat().st_mtime
+    """Changes when the negative list in force is edited or reset, so sources reload it."""
+    return policy.negative_list_file().stat().st_mtime
 
 
 def source_version(key: str) -> float:

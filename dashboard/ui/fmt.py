@@ -7,7 +7,7 @@ from decimal import Decimal
 import pandas as pd
 import streamlit as st
 
-from dashboard import template
+from dashboard import policy, template
 from dashboard.explain import fmt_date, fmt_wan  # noqa: F401 — re-exported for pages
 
 LEVEL_ZH = {"red": "红色预警", "yellow": "黄色预警", "none": "无预警", "flag": "标记"}
@@ -34,6 +34,27 @@ MONEY = {c.name for s in template.SHEETS for c in s.columns if c.kind == templat
 DATES = {c.name for s in template.SHEETS for c in s.columns if c.kind == template.DATE} | {"key_date"}
 SHARES = {"warned_share"}
 HIDDEN = {"row_id", "asset_row", "facts"}
+
+# Columns of the pages 收益与分配, 盘活进度, 处置与销号 (queries/page_*.sql); a check's
+# column (c1, d3, dp2) is headed by its rule ID and name from data/policy/rules.csv.
+LABELS.update({
+    "check_id": "检查项", "check_name": "检查内容", "checked": "已检查", "passed": "通过", "failing": "未通过",
+    "failed_amount": "未通过金额", "failed_value": "未通过资产原值", "not_evaluated": "未评估",
+    "rows": "分配记录数", "passed_rows": "全部通过的记录", "failed_rows": "有未通过项的记录",
+    "passed_assets": "全部通过的资产", "failed_assets": "有未通过项的资产", "reasons": "原因",
+    "milestone": "节点", "milestone_name": "节点名称", "due_date": "到期日", "share_at_due": "到期时完成率",
+    "share": "截至基准日完成率", "done": "已完成", "total": "应完成", "revitalised": "已盘活资产数",
+    "revitalised_value": "已盘活资产原值", "revitalised_share": "已盘活比例", "differs": "建议与台账不一致",
+    "violating": "有违规的处置", "status_as_of": "整改状态", "overdue": "是否逾期", "problems": "问题数",
+    "overdue_problems": "逾期未整改",
+    "rectifying": "整改中", "rectified": "已整改", "signed_off": "已销号", "open": "未销号",
+    "tier": "销号层级", "signer": "销号主体", "tier_range": "原值范围", "path_name": "处置程序",
+})
+LABELS.update({rid.lower(): f"{rid} {r.name}" for rid, r in policy.rules().items()
+               if r.level in ("collection", "distribution", "disposal")})
+MONEY |= {"failed_amount", "failed_value", "revitalised_value"}
+DATES |= {"due_date"}
+SHARES |= {"share_at_due", "share", "revitalised_share"}
 
 
 def label(name: str) -> str:

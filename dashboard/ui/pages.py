@@ -19,6 +19,10 @@ PAGES: list[PageSpec] = [
     PageSpec("驾驶舱", "overview.py", "总览", ":material/dashboard:", "overview", default=True),
     PageSpec("驾驶舱", "heatmap.py", "预警热力图", ":material/grid_on:", "heatmap"),
     PageSpec("驾驶舱", "ledger.py", "资产台账", ":material/table_view:", "ledger"),
+    PageSpec("驾驶舱", "income.py", "收益与分配", ":material/payments:", "income"),
+    PageSpec("驾驶舱", "progress.py", "盘活进度", ":material/trending_up:", "progress"),
+    PageSpec("驾驶舱", "disposal.py", "处置与销号", ":material/fact_check:", "disposal"),
     PageSpec("驾驶舱", "report.py", "报告", ":material/description:", "report"),
     PageSpec("数据", "upload.py", "数据上传", ":material/upload_file:", "upload"),
+    PageSpec("数据", "sql_console.py", "SQL 查询", ":material/terminal:", "sql"),
 ]

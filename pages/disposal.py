@@ -1,0 +1,168 @@
+"""处置与销号: every disposal with its path, its steps on a timeline and its violations
+DP1–DP6 explained; the disposal ledger in the layout of the seed's annex 3 (built by the
+report's own annex code); the problem ledger by the five aspects with overdue problems
+highlighted; the sign-off tiers T1–T4 and who signs off."""
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import explain, template, ui
+from dashboard.reports import content
+from dashboard.reports.document import WAN
+from dashboard.ui import export, fmt
+
+TIMELINE_LIMIT = 40
+STEP_COLOURS = ["#90caf9", "#42a5f5", "#1e88e5", "#66bb6a", "#ffca28", "#ffa000", "#ab47bc", "#7b1fa2",
+                "#ef5350", "#212121", "#8d6e63"]
+OVERDUE_STYLE = "background-color: #ffebee; color: #b71c1c"
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """Rows as plain dicts, missing values as None (what the report's annex code expects)."""
+    rows = df.astype(object).where(df.notna(), None).to_dict("records")
+    # Lists arrive as numpy arrays; the annex code tests them for truth like Python lists.
+    return [{k: v.tolist() if hasattr(v, "tolist") else v for k, v in r.items()} for r in rows]
+
+
+def path_name(path: str) -> str:
+    return content.PATHS.get(path, path)
+
+
+def counts(ctx: ui.Context) -> bool:
+    df = ctx.frame("page_disposal_counts")
+    total = df[df.is_total]
+    if total.empty or total.checked.iloc[0] == 0:
+        st.info("当前筛选条件下没有处置记录。")
+        return False
+    t = total.iloc[0]
+    c = st.columns(2)
+    c[0].metric("检查的处置", f"{fmt.count(t.checked)}件", border=True)
+    c[1].metric("有违规的处置", f"{fmt.count(t.violating)}件", border=True)
+    df["path_name"] = df.path.map(lambda p: "合计" if p is None or pd.isna(p) else path_name(p))
+    ui.table(df[["path_name", "checked", "violating"] + [f"dp{i}" for i in range(1, 7)]], key="disposal_counts")
+    return True
+
+
+def timeline_figure(steps: pd.DataFrame) -> go.Figure:
+    """One row per disposal, one marker per dated step (colour = step), a line over its span."""
+    steps = steps.assign(who=steps.asset_id + steps.violating.map({True: " ⚠", False: ""}))
+    rows = list(dict.fromkeys(steps.who))
+    fig = go.Figure()
+    for who, part in steps.groupby("who", sort=False):
+        fig.add_trace(go.Scatter(x=[part.step_date.min(), part.step_date.max()], y=[who, who], mode="lines",
+                                 line=dict(color="#bdbdbd", width=2), showlegend=False, hoverinfo="skip"))
+    for i, (step, part) in enumerate(steps.sort_values("idx").groupby("step", sort=False)):
+        fig.add_trace(go.Scatter(
+            x=part.step_date, y=part.who, mode="markers", name=fmt.label(step),
+            marker=dict(size=10, color=STEP_COLOURS[i % len(STEP_COLOURS)], line=dict(width=1, color="#fff")),
+            hovertemplate="%{y}<br>" + fmt.label(step) + " %{x|%Y-%m-%d}<extra></extra>"))
+    fig.update_yaxes(categoryorder="array", categoryarray=rows[::-1], title="")
+    fig.update_xaxes(tickformat="%Y-%m-%d")
+    fig.update_layout(height=140 + 24 * len(rows), margin=dict(t=30, b=10, l=10, r=10),
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom"))
+    return fig
+
+
+def timeline(ctx: ui.Context) -> None:
+    st.subheader("处置环节时间线")
+    steps = ctx.frame("page_disposal_steps", limit=TIMELINE_LIMIT)
+    if steps.empty:
+        st.info("当前筛选条件下没有登记了日期的处置台账记录。")
+        return
+    st.caption(f"每行一件处置（⚠ 为有违规），每个点是处置台账中登记的一个环节日期；有违规的排在前面，最多显示{TIMELINE_LIMIT}件。")
+    steps["step_date"] = pd.to_datetime(steps.step_date)
+    st.plotly_chart(timeline_figure(steps), key="disposal_timeline")
+
+
+def violations(ctx: ui.Context, rows: list[dict]) -> None:
+    st.subheader("处置程序违规（DP1–DP6）")
+    bad = [r for r in rows if r["violations"] is not None and len(r["violations"])]
+    if not bad:
+        st.success("当前筛选条件下未发现处置程序违规。")
+        return
+    box = st.container(height=420, border=True)
+    for r in bad:
+        box.markdown(f"**{r['asset_id']} {r['asset_name'] or ''}**（{r['town']} {r['village'] or ''}，"
+                     f"{path_name(r['path'])}，原值{fmt.fmt_wan(r['original_value'])}）")
+        box.markdown("\n".join(f"- **{rid}** {explain.explain(rid, r['facts'], ctx.as_of, ctx.params)}"
+                               for rid in r["violations"]))
+
+
+def annex(ctx: ui.Context, rows: list[dict]) -> None:
+    table = content.disposal_annex(rows, ctx.evaluation)
+    st.subheader(f"附件3 {table.title}")
+    frame = pd.DataFrame(table.rows, columns=[c.header for c in table.columns])
+    money = [c.header for c in table.columns if c.kind == WAN]
+    frame[money] = frame[money].astype("Float64").round(2)
+    st.dataframe(frame, hide_index=True, key="disposal_annex", height=360,
+                 column_config={h: st.column_config.NumberColumn(h, format="%.2f") for h in money})
+    st.download_button("导出处置登记台账（Excel）", lambda: export.xlsx_bytes({table.sheet: frame}),
+                       "项目资产处置登记台账.xlsx", export.XLSX_MIME, on_click="ignore",
+                       icon=":material/download:", key="disposal_annex_xlsx")
+
+
+def disposals(ctx: ui.Context) -> None:
+    st.header("资产处置")
+    if not counts(ctx):
+        return
+    rows = records(ctx.frame("page_disposals"))
+    timeline(ctx)
+    violations(ctx, rows)
+    annex(ctx, rows)
+
+
+def highlight_overdue(row: pd.Series) -> list[str]:
+    return [OVERDUE_STYLE if row.get("是否逾期") == "逾期" else ""] * len(row)
+
+
+def problems(ctx: ui.Context) -> None:
+    st.header("问题整改（按五个方面）")
+    aspects = list(template.ASPECTS)
+    summary = ctx.frame("page_problem_aspects", aspects=aspects)
+    if summary[summary.is_total].problems.iloc[0] == 0:
+        st.info("当前筛选条件下没有问题记录。")
+        return
+    summary["aspect"] = summary.aspect.fillna("合计")
+    ui.table(summary.drop(columns="is_total"), key="disposal_aspects")
+    ledger = ctx.frame("page_problems", aspects=aspects)
+    ledger["overdue"] = ledger.overdue.map({True: "逾期", False: ""})
+    st.caption("整改时限早于评估基准日且尚未整改（不是已整改或已销号）的问题标为“逾期”，红色显示；整改状态为评估基准日时的状态。")
+    cols = ["problem_id", "asset_id", "asset_name", "town", "description", "measure", "responsible_unit",
+            "found_date", "deadline", "plan_date", "status_as_of", "overdue", "signoff_date", "signoff_tier"]
+    for tab, aspect in zip(st.tabs(aspects), aspects):
+        with tab:
+            part = ledger[ledger.aspect == aspect][cols]
+            if part.empty:
+                st.info("该方面没有问题记录。")
+                continue
+            shown, config = fmt.display(part)
+            st.dataframe(shown.style.apply(highlight_overdue, axis=1), column_config=config, hide_index=True,
+                         key=f"disposal_problems_{aspects.index(aspect)}", height=320)
+
+
+def tier_range(tier: str, params: dict) -> str:
+    limits = [params["tier_t1_max"], params["tier_t2_max"], params["tier_t3_max"]]
+    i = int(tier[1]) - 1
+    if i == 0:
+        return f"{fmt.fmt_wan(limits[0])}及以下"
+    if i == 3:
+        return f"{fmt.fmt_wan(limits[2])}以上"
+    return f"{fmt.fmt_wan(limits[i - 1])}以上至{fmt.fmt_wan(limits[i])}"
+
+
+def tiers(ctx: ui.Context) -> None:
+    st.header("销号层级（T1–T4）")
+    st.caption("按单项资产原值确定销号层级（七(四)）；原值界限来自政策参数。")
+    df = ctx.frame("page_signoff_tiers")
+    df.insert(1, "signer", df.tier.map(content.SIGNERS))
+    df.insert(2, "tier_range", df.tier.map(lambda t: tier_range(t, ctx.params)))
+    ui.table(df, key="disposal_tiers")
+
+
+def body(ctx: ui.Context) -> None:
+    disposals(ctx)
+    problems(ctx)
+    tiers(ctx)
+
+
+ui.run("处置与销号", body)

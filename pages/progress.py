@@ -1,0 +1,160 @@
+"""盘活进度: milestones M1–M6 against their due dates (per town, with the due line drawn),
+盘活率 (M5) month by month, the four batches suggested vs recorded, the six paths."""
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from dashboard import policy, template, ui
+from dashboard.ui import fmt
+
+BANNER = "全旗"
+MILESTONES = [f"M{i}" for i in range(1, 7)]
+DUE_COLOUR, LINE_COLOURS = "#c62828", ["#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037"]
+UNRECORDED = "未登记"
+
+
+def name(milestone: str) -> str:
+    return f"{milestone} {policy.rules()[milestone].name}"
+
+
+def milestone_table(ctx: ui.Context) -> None:
+    df = ctx.frame("page_milestones")
+    df["town"] = df.town.fillna(BANNER)
+    df.insert(1, "milestone_name", df.milestone.map(lambda m: policy.rules()[m].name))
+    cols = ["milestone", "milestone_name", "town", "due_date", "share_at_due", "share", "done", "total"]
+    ui.table(df[cols], key="progress_milestones")
+    if df.pending.any():
+        st.caption("到期日晚于评估基准日的节点尚未到期，“到期时完成率”为空。")
+
+
+def series_label(town) -> str:
+    return BANNER if town is None or pd.isna(town) else town
+
+
+def milestone_figure(series: pd.DataFrame, due: pd.DataFrame) -> go.Figure:
+    """One panel per milestone: the month-end share, the due date as a dashed line and the
+    share on the due date marked (due: the page_milestones rows of the same towns)."""
+    fig = make_subplots(rows=2, cols=3, subplot_titles=[name(m) for m in MILESTONES],
+                        vertical_spacing=0.16, horizontal_spacing=0.06)
+    towns = list(dict.fromkeys(series.town.map(series_label)))
+    for i, m in enumerate(MILESTONES):
+        row, col = i // 3 + 1, i % 3 + 1
+        part = series[series.milestone == m]
+        for j, town in enumerate(towns):
+            line = part[part.town.map(series_label) == town]
+            fig.add_trace(go.Scatter(
+                x=line.at_date, y=line.share * 100, mode="lines", name=town, legendgroup=town,
+                showlegend=i == 0, line=dict(color=LINE_COLOURS[j % len(LINE_COLOURS)], width=2),
+                customdata=line[["done", "total"]].values,
+                hovertemplate=f"{town} %{{x|%Y-%m-%d}}<br>完成率 %{{y:.2f}}%（%{{customdata[0]:.0f}}/%{{customdata[1]:.0f}}）"
+                              "<extra></extra>"), row=row, col=col)
+        due_rows = due[due.milestone == m]
+        if due_rows.empty:
+            continue
+        due_date = due_rows.due_date.iloc[0]
+        fig.add_shape(type="line", x0=due_date, x1=due_date, y0=0, y1=105, row=row, col=col,
+                      line=dict(color=DUE_COLOUR, width=1.5, dash="dash"))
+        reached = due_rows[due_rows.share_at_due.notna()]
+        fig.add_trace(go.Scatter(
+            x=reached.due_date, y=reached.share_at_due * 100, mode="markers+text", name="到期日完成率",
+            legendgroup="due", showlegend=i == 0, marker=dict(color=DUE_COLOUR, size=9, symbol="diamond"),
+            text=[f"{v * 100:.2f}%" for v in reached.share_at_due], textposition="middle right",
+            textfont=dict(color=DUE_COLOUR, size=11),
+            customdata=reached.town.map(series_label),
+            hovertemplate="%{customdata} 到期日%{x|%Y-%m-%d}<br>完成率 %{y:.2f}%<extra></extra>"), row=row, col=col)
+    fig.update_yaxes(range=[0, 110], ticksuffix="%")
+    fig.update_xaxes(tickformat="%Y-%m")
+    fig.update_layout(height=560, margin=dict(t=50, b=10, l=10, r=10),
+                      legend=dict(orientation="h", y=-0.08))
+    return fig
+
+
+def milestones(ctx: ui.Context) -> None:
+    st.header("重点工作节点（M1–M6）")
+    st.caption("节点按镇统计：侧栏只有“镇”筛选适用。红色虚线为到期日，菱形标出到期日的完成率。")
+    milestone_table(ctx)
+    series = ctx.frame("page_milestone_series")
+    if series.empty:
+        st.info("评估基准日之前没有节点数据。")
+        return
+    due = ctx.frame("page_milestones")
+    due = due[due.town.isna()] if not ctx.filters.towns else due[due.town.notna()]
+    st.plotly_chart(milestone_figure(series, due), key="progress_milestones_chart")
+
+
+def revitalisation(ctx: ui.Context) -> None:
+    st.header("盘活率（M5）逐月变化")
+    series = ctx.frame("page_milestone_series")
+    m5 = series[series.milestone == "M5"]
+    if m5.empty:
+        st.info("没有需要盘活的闲置或低效经营性资产。")
+        return
+    st.caption(policy.rules()["M5"].seed + "。盘活率 =（已盘活原值 ÷ 需盘活原值 + 已盘活项数 ÷ 需盘活项数）÷ 2，"
+               "按台账记录的盘活日期逐月计算。")
+    fig = go.Figure()
+    for j, (town, line) in enumerate(m5.groupby(m5.town.map(series_label), sort=False)):
+        fig.add_trace(go.Scatter(
+            x=line.at_date, y=line.share * 100, mode="lines+markers+text", name=town,
+            text=[f"{v * 100:.1f}%" for v in line.share], textposition="top center",
+            line=dict(color=LINE_COLOURS[j % len(LINE_COLOURS)]), customdata=line[["done", "total"]].values,
+            hovertemplate=f"{town} %{{x|%Y-%m-%d}}<br>盘活率 %{{y:.2f}}%（已盘活%{{customdata[0]:.0f}}项，"
+                          "需盘活%{customdata[1]:.0f}项）<extra></extra>"))
+    due_date = m5.due_date.iloc[0]
+    fig.add_shape(type="line", x0=due_date, x1=due_date, y0=0, y1=105, line=dict(color=DUE_COLOUR, dash="dash"))
+    fig.add_annotation(x=due_date, y=105, text=f"到期日{fmt.fmt_date(due_date)}", showarrow=False,
+                       font=dict(color=DUE_COLOUR), yanchor="bottom")
+    fig.update_yaxes(range=[0, 115], ticksuffix="%", title="盘活率")
+    fig.update_xaxes(tickformat="%Y-%m")
+    fig.update_layout(height=340, margin=dict(t=30, b=10, l=10, r=10), legend=dict(orientation="h", y=1.12))
+    st.plotly_chart(fig, key="progress_m5_chart")
+
+
+def batches(ctx: ui.Context) -> None:
+    st.header("四个一批：建议分类与台账登记")
+    summary = ctx.frame("page_batch_summary").iloc[0]
+    if summary.assets == 0:
+        st.info("当前筛选条件下没有资产。")
+        return
+    c = st.columns(3)
+    c[0].metric("台账已登记分类", f"{fmt.count(summary.recorded)}项", border=True)
+    c[1].metric("登记与建议不一致", f"{fmt.count(summary.differs)}项", border=True)
+    c[2].metric("台账未登记分类", f"{fmt.count(summary.unrecorded)}项", border=True)
+    df = ctx.frame("page_batches")
+    df["batch_recorded"] = df.batch_recorded.fillna(UNRECORDED)
+    # Arrangement only: the counts come from SQL; rows = suggested, columns = recorded.
+    cross = df.pivot_table(index="batch_suggested", columns="batch_recorded", values="assets",
+                           aggfunc="sum", fill_value=0)
+    order = list(template.BATCHES)
+    cross = cross.reindex(index=order, columns=order + [UNRECORDED], fill_value=0).astype(int)
+    cross.index = [f"建议：{b}" for b in cross.index]
+    cross.columns = [f"台账：{b}" for b in cross.columns]
+    st.caption("行为规则建议的分类，列为台账登记的分类；对角线以外为不一致（项数）。")
+    st.dataframe(cross, key="progress_batches")
+
+
+def paths(ctx: ui.Context) -> None:
+    st.header("六条盘活路径")
+    df = ctx.frame("page_paths", paths=list(template.PATHS))
+    if df.assets.sum() == 0:
+        st.info("当前筛选条件下没有登记盘活路径的资产。")
+        return
+    ui.table(df, key="progress_paths")
+    fig = go.Figure([
+        go.Bar(x=df.revitalisation_path, y=df.revitalised, name="已盘活", marker_color="#2e7d32",
+               text=df.revitalised, textposition="inside"),
+        go.Bar(x=df.revitalisation_path, y=df.assets - df.revitalised, name="尚未盘活", marker_color="#bdbdbd"),
+    ])
+    fig.update_layout(barmode="stack", height=300, margin=dict(t=30, b=10, l=10, r=10),
+                      yaxis_title="资产数（项）", legend=dict(orientation="h", y=1.15))
+    st.plotly_chart(fig, key="progress_paths_chart")
+
+
+def body(ctx: ui.Context) -> None:
+    milestones(ctx)
+    revitalisation(ctx)
+    batches(ctx)
+    paths(ctx)
+
+
+ui.run("盘活进度", body)

@@ -1,0 +1,22 @@
+-- 处置与销号: the filtered disposals (see page_disposals.sql) per procedure path (path NULL =
+-- all): checked, with any violation, and per rule DP1–DP6.
+WITH picked AS (
+    SELECT c.* FROM disposal_checks c
+    WHERE CASE WHEN c.asset_row IS NOT NULL
+               THEN c.asset_row IN (SELECT row_id FROM app_filtered($towns, $villages, $categories, $types,
+                                    $funds, $year_from, $year_to, $levels, $batches))
+               ELSE len($towns) + len($villages) + len($categories) + len($types) + len($funds)
+                    + len($levels) + len($batches) = 0 AND $year_from IS NULL AND $year_to IS NULL END
+)
+SELECT path, count(*) AS checked,
+       count(*) FILTER (WHERE len(violations) > 0) AS violating,
+       count(*) FILTER (WHERE list_contains(violations, 'DP1')) AS dp1,
+       count(*) FILTER (WHERE list_contains(violations, 'DP2')) AS dp2,
+       count(*) FILTER (WHERE list_contains(violations, 'DP3')) AS dp3,
+       count(*) FILTER (WHERE list_contains(violations, 'DP4')) AS dp4,
+       count(*) FILTER (WHERE list_contains(violations, 'DP5')) AS dp5,
+       count(*) FILTER (WHERE list_contains(violations, 'DP6')) AS dp6,
+       GROUPING(path) = 1 AS is_total
+FROM picked
+GROUP BY GROUPING SETS ((path), ())
+ORDER BY is_total, path

@@ -1,0 +1,18 @@
+-- 处置与销号: every disposal checked (处置台账 rows, and 已处置 assets missing from it) in the
+-- sidebar filters, with the columns of annex 3 (as report_disposals.sql) and its violations.
+-- A row whose asset is not in the asset ledger shows only when no filter is set.
+SELECT c.row_id, coalesce(a.town, '未填写') AS town, a.village, c.asset_id, a.asset_name,
+       a.category, a.original_value,
+       coalesce(d.circumstance, a.disposal_circumstance) AS circumstance, d.method, c.path,
+       d.simplified, d.town_review_date, d.review_notice_start, d.approval_date, d.disposal_date,
+       d.proceeds, d.proceeds_allocated_date, d.proceeds_project,
+       list_sort(c.violations) AS violations, c.facts
+FROM disposal_checks c
+LEFT JOIN assets a ON a.row_id = c.asset_row
+LEFT JOIN disposals d ON d.row_id = c.row_id
+WHERE CASE WHEN c.asset_row IS NOT NULL
+           THEN c.asset_row IN (SELECT row_id FROM app_filtered($towns, $villages, $categories, $types,
+                                $funds, $year_from, $year_to, $levels, $batches))
+           ELSE len($towns) + len($villages) + len($categories) + len($types) + len($funds)
+                + len($levels) + len($batches) = 0 AND $year_from IS NULL AND $year_to IS NULL END
+ORDER BY len(c.violations) = 0, a.town COLLATE zh, a.village COLLATE zh, c.row_id NULLS LAST, c.asset_id
