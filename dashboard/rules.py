@@ -22,6 +22,7 @@ QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 
 PIPELINE = (
     "eval_params",          # $as_of and the tier limits as a one-row table, for views
+    "asset_checks",         # every rule reading only 资产台账, in one pass over it
     "income_rate",          # shared definition: annual income rate (§3)
     "distribution_judged",  # D1–D6 verdicts per 收益分配 row (§5)
     "distribution_checks",  # (view) the verdicts with the row's texts, town and village

@@ -2,19 +2,16 @@
 -- and the data-quality case of a stopped asset without a stop date (QA: not guessed).
 -- One row per fired rule: asset_row, asset_id, rule_id, key_date (the date that
 -- decided it), facts.  A disposed asset no longer operates and is not judged.
+-- IDLE, QA (stopped, undated), LE3 and LE4 are judged in asset_checks.sql.
 SELECT row_id AS asset_row, asset_id, 'IDLE' AS rule_id, stop_date AS key_date,
        to_json(struct_pack(stop_date := stop_date,
                            idle_from := CAST(stop_date + to_months($idle_months) AS DATE))) AS facts
-FROM assets
-WHERE category = '经营性' AND disposal_status IS DISTINCT FROM '已处置'
-  AND operating_status = '停运' AND stop_date + to_months($idle_months) <= $as_of
+FROM asset_checks WHERE idle
 
 UNION ALL
 SELECT row_id, asset_id, 'QA', NULL,
        to_json(struct_pack(problem := '运营状况为停运但未填写停运日期，无法判断是否闲置'))
-FROM assets
-WHERE category = '经营性' AND disposal_status IS DISTINCT FROM '已处置'
-  AND operating_status = '停运' AND stop_date IS NULL
+FROM asset_checks WHERE qa_stopped_undated
 
 UNION ALL
 SELECT a.row_id, a.asset_id, 'LE1', i.dividend_due_date,
@@ -43,12 +40,8 @@ WHERE a.category = '经营性' AND a.disposal_status IS DISTINCT FROM '已处置
 UNION ALL
 SELECT row_id, asset_id, 'LE3', NULL,
        to_json(struct_pack(design_capacity := design_capacity, actual_capacity := actual_capacity))
-FROM assets
-WHERE category = '经营性' AND disposal_status IS DISTINCT FROM '已处置'
-  AND design_capacity > 0 AND actual_capacity < $capacity_ratio * design_capacity
+FROM asset_checks WHERE le3
 
 UNION ALL
 SELECT row_id, asset_id, 'LE4', NULL, to_json(struct_pack(deemed := deemed_inefficient))
-FROM assets
-WHERE category = '经营性' AND disposal_status IS DISTINCT FROM '已处置'
-  AND deemed_inefficient = '是'
+FROM asset_checks WHERE le4

@@ -1,18 +1,16 @@
 -- Red warnings R01–R10 (policy-rules §3, seed 五): the banner rural-affairs office
 -- (旗委农牧办) intervenes early.  A disposed asset no longer operates and gets none.
 -- One row per fired rule: asset_row, asset_id, rule_id, key_date, facts.
+-- R01, R02, R08, R09 and R10 read only 资产台账 and are judged in asset_checks.sql.
 SELECT row_id AS asset_row, asset_id, 'R01' AS rule_id, NULL::DATE AS key_date,
        to_json(struct_pack(status := operating_status)) AS facts
-FROM assets
-WHERE disposal_status IS DISTINCT FROM '已处置' AND operating_status = '不正常'
+FROM asset_checks WHERE r01
 
 UNION ALL
 SELECT row_id, asset_id, 'R02', principal_due,
        to_json(struct_pack(principal := principal, principal_due := principal_due,
                            principal_recovered := coalesce(principal_recovered, 0)))
-FROM assets
-WHERE disposal_status IS DISTINCT FROM '已处置'
-  AND principal > 0 AND principal_due < $as_of AND coalesce(principal_recovered, 0) < principal
+FROM asset_checks WHERE r02
 
 UNION ALL
 SELECT asset_row, asset_id, 'R03', make_date(year, 12, 31),
@@ -61,18 +59,12 @@ UNION ALL
 SELECT row_id, asset_id, 'R08', NULL,
        to_json(struct_pack(circumstance := disposal_circumstance,
                            status := coalesce(disposal_status, '未填写')))
-FROM assets
-WHERE disposal_status IS DISTINCT FROM '已处置'
-  AND nullif(trim(disposal_circumstance), '') IS NOT NULL
+FROM asset_checks WHERE r08
 
 UNION ALL
 SELECT row_id, asset_id, 'R09', contract_end, to_json(struct_pack(contract_end := contract_end))
-FROM assets
-WHERE disposal_status IS DISTINCT FROM '已处置' AND renewed IS DISTINCT FROM '是'
-  AND $as_of <= contract_end AND contract_end < $as_of + to_months($contract_red_months)
+FROM asset_checks WHERE r09
 
 UNION ALL
 SELECT row_id, asset_id, 'R10', contract_end, to_json(struct_pack(contract_end := contract_end))
-FROM assets
-WHERE disposal_status IS DISTINCT FROM '已处置' AND renewed IS DISTINCT FROM '是'
-  AND contract_end + to_months($contract_yellow_months) < $as_of
+FROM asset_checks WHERE r10

@@ -1,10 +1,10 @@
 -- Yellow warnings Y01–Y09 (policy-rules §3, seed 五): tracked by the town or banner
 -- asset authority.  A disposed asset no longer operates: only Y07 applies to it.
 -- One row per fired rule: asset_row, asset_id, rule_id, key_date, facts.
+-- Y01, Y05, Y06, Y08 and Y09 read only 资产台账 and are judged in asset_checks.sql.
 SELECT row_id AS asset_row, asset_id, 'Y01' AS rule_id, NULL::DATE AS key_date,
        to_json(struct_pack(status := operating_status)) AS facts
-FROM assets
-WHERE disposal_status IS DISTINCT FROM '已处置' AND operating_status = '一般'
+FROM asset_checks WHERE y01
 
 UNION ALL
 SELECT asset_row, asset_id, 'Y02', make_date(year, 12, 31),
@@ -35,15 +35,11 @@ UNION ALL
 SELECT row_id, asset_id, 'Y05', revitalised_date,
        to_json(struct_pack(revitalised_date := revitalised_date,
                            watch_until := CAST(revitalised_date + to_months($revitalised_watch_months) AS DATE)))
-FROM assets
-WHERE disposal_status IS DISTINCT FROM '已处置'
-  AND revitalised_date <= $as_of
-  AND $as_of <= revitalised_date + to_months($revitalised_watch_months)
+FROM asset_checks WHERE y05
 
 UNION ALL
 SELECT row_id, asset_id, 'Y06', NULL, to_json(struct_pack(judicial := judicial_recovery))
-FROM assets
-WHERE disposal_status IS DISTINCT FROM '已处置' AND judicial_recovery = '是'
+FROM asset_checks WHERE y06
 
 UNION ALL
 SELECT a.row_id, a.asset_id, 'Y07', d.disposal_date,
@@ -53,14 +49,8 @@ WHERE d.proceeds > 0 AND NOT coalesce(d.proceeds_allocated_date <= $as_of, false
 
 UNION ALL
 SELECT row_id, asset_id, 'Y08', contract_end, to_json(struct_pack(contract_end := contract_end))
-FROM assets
-WHERE disposal_status IS DISTINCT FROM '已处置' AND renewed IS DISTINCT FROM '是'
-  AND contract_end BETWEEN $as_of + to_months($contract_red_months)
-                       AND $as_of + to_months($contract_yellow_months)
+FROM asset_checks WHERE y08
 
 UNION ALL
 SELECT row_id, asset_id, 'Y09', contract_end, to_json(struct_pack(contract_end := contract_end))
-FROM assets
-WHERE disposal_status IS DISTINCT FROM '已处置' AND renewed IS DISTINCT FROM '是'
-  AND contract_end + to_months($contract_red_months) < $as_of
-  AND $as_of <= contract_end + to_months($contract_yellow_months)
+FROM asset_checks WHERE y09
