@@ -57,7 +57,7 @@ def milestone_figure(series: pd.DataFrame, due: pd.DataFrame) -> go.Figure:
                       line=dict(color=DUE_COLOUR, width=1.5, dash="dash"))
         reached = due_rows[due_rows.share_at_due.notna()]
         fig.add_trace(go.Scatter(
-            x=reached.due_date, y=reached.share_at_due * 100, mode="markers+text", name="到期日完成率",
+            x=reached.due_date.tolist(), y=(reached.share_at_due * 100).tolist(), mode="markers+text", name="到期日完成率",
             legendgroup="due", showlegend=i == 0, marker=dict(color=DUE_COLOUR, size=9, symbol="diamond"),
             text=[f"{v * 100:.2f}%" for v in reached.share_at_due], textposition="middle right",
             textfont=dict(color=DUE_COLOUR, size=11),

@@ -31,6 +31,16 @@ needing AS NOT MATERIALIZED (
        OR a.revitalised_date > DATE '2024-02-29'
        OR a.row_id IN (SELECT asset_row FROM rule_hits WHERE rule_id IN ('LE1', 'LE2', 'LE3', 'LE4')))
 ),
+-- A problem not linked to an asset counts for the town its responsible unit names
+-- (城川镇人民政府 → 城川镇); a unit naming no town counts under its own name.
+problem_towns AS (
+    SELECT p.row_id, coalesce(a.town, max(t.town), p.responsible_unit) AS town
+    FROM problems p
+    LEFT JOIN assets a ON a.row_id = p.asset_row
+    LEFT JOIN (SELECT DISTINCT town FROM assets WHERE town IS NOT NULL) t
+        ON a.row_id IS NULL AND starts_with(p.responsible_unit, t.town)
+    GROUP BY p.row_id, a.town, p.responsible_unit
+),
 -- One row per counted item: when it enters the denominator (NULL: always), when it
 -- leaves it (NULL: never), when it counts as done (NULL: never), and its value.
 items AS (
@@ -47,15 +57,15 @@ items AS (
     UNION ALL
     -- M3: problems not fixed at once need a one-case-one-plan; a signed-off problem
     -- leaves the count; one fixed with no plan was fixed at once and never counts.
-    SELECT 'M3', coalesce(a.town, p.responsible_unit), p.found_date,
+    SELECT 'M3', pt.town, p.found_date,
            CASE WHEN p.status = '已销号' THEN p.signoff_date END,
            p.plan_date, 0
-    FROM problems p LEFT JOIN assets a ON a.row_id = p.asset_row
+    FROM problems p JOIN problem_towns pt ON pt.row_id = p.row_id
     WHERE p.found_date IS NOT NULL AND NOT (p.status = '已整改' AND p.plan_date IS NULL)
     UNION ALL
-    SELECT 'M6', coalesce(a.town, p.responsible_unit), p.found_date, NULL,
+    SELECT 'M6', pt.town, p.found_date, NULL,
            CASE WHEN p.status = '已销号' THEN p.signoff_date END, 0
-    FROM problems p LEFT JOIN assets a ON a.row_id = p.asset_row
+    FROM problems p JOIN problem_towns pt ON pt.row_id = p.row_id
     WHERE p.found_date IS NOT NULL
 ),
 grouped AS (

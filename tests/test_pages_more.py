@@ -1,0 +1,269 @@
+"""AppTest of the pages 收益与分配, 盘活进度, 处置与销号 and SQL 查询 on the bundled sample.
+
+Every expected number comes from a direct evaluation of the same workbook (pipeline +
+rules, no Streamlit); the negative-list edit goes to a temporary data folder."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import explain, pipeline, policy, rules, template
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2024, 12, 31)          # the sample's data date (Yr = 2024)
+EDITOR = "income_negative_editor"
+ITEM, WORDS = "负面清单事项", "关键词（多个用“；”分隔）"
+
+
+def sample_path() -> Path:
+    path = Path(os.environ.get("ZCPH_SAMPLE") or ROOT / "data" / "sample.xlsx")
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing")
+        pytest.skip(f"{path} not generated yet")
+    return path
+
+
+@pytest.fixture(scope="module")
+def direct():
+    bench = pipeline.open_ledgers([sample_path()])
+    rules.evaluate(bench.con, AS_OF)
+    return bench.con
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZCPH_DATA_DIR", str(tmp_path / "var"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def app(page: str) -> AppTest:
+    sample_path()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page(f"../pages/{page}.py").run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.main.error], [e.value for e in at.main.error]
+
+
+def table_with(at: AppTest, column: str, value=None):
+    """The first table with that column (holding `value` in it, when given)."""
+    for d in at.main.dataframe:
+        if column in d.value.columns and (value is None or value in set(d.value[column])):
+            return d.value
+    raise AssertionError(f"no table with {column} {value or ''}")
+
+
+def one(con, sql: str, *params):
+    return con.execute(sql, list(params)).fetchone()[0]
+
+
+def cell(frame, key_col, key, col):
+    return frame.loc[frame[key_col] == key, col].iloc[0]
+
+
+def text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.main.markdown)
+
+
+@pytest.mark.parametrize("page,title", [("income", "收益与分配"), ("progress", "盘活进度"),
+                                        ("disposal", "处置与销号"), ("sql_console", "SQL 查询")])
+def test_page_renders_with_as_of_and_parameters(page, title):
+    at = app(page)
+    assert at.main.title[0].value == title
+    line = at.main.caption[0].value
+    assert "评估基准日2024年12月31日" in line and "政策参数：全部为默认值" in line
+
+
+# --- 收益与分配 -----------------------------------------------------------------
+
+def test_income_scorecards_equal_the_checks(direct):
+    at = app("income")
+    checks = table_with(at, "检查项", "D3")
+    for i in range(1, 7):
+        failed = one(direct, f"SELECT count(*) FROM distribution_checks WHERE year <= 2024 AND list_contains(failed, 'D{i}')")
+        assert cell(checks, "检查项", f"D{i}", "未通过") == failed
+    assert one(direct, "SELECT count(*) FROM distribution_checks WHERE list_contains(failed, 'D3')") > 0
+    collection = table_with(at, "检查项", "C1")
+    for i in range(1, 7):
+        failed = one(direct, f"SELECT count(*) FROM collection_checks WHERE NOT c{i}")
+        passed = one(direct, f"SELECT count(*) FROM collection_checks WHERE c{i}")
+        assert (cell(collection, "检查项", f"C{i}", "未通过"), cell(collection, "检查项", f"C{i}", "通过")) == (failed, passed)
+    towns = table_with(at, "分配记录数")
+    expected = dict(direct.execute("SELECT town, count(*) FILTER (WHERE len(failed) > 0) FROM distribution_checks "
+                                   "WHERE year <= 2024 GROUP BY town").fetchall())
+    assert dict(zip(towns["镇"], towns["有未通过项的记录"])) == expected
+
+
+def test_income_failing_rows_say_why_in_one_sentence_per_check(direct):
+    at = app("income")
+    rows = table_with(at, "分配用途")
+    assert len(rows) == one(direct, "SELECT count(*) FROM distribution_checks WHERE year <= 2024 AND len(failed) > 0")
+    reasons = "\n".join(rows["原因"])
+    purpose, item = direct.execute("SELECT purpose, item FROM distribution_checks WHERE list_contains(failed, 'D3') "
+                                   "LIMIT 1").fetchone()
+    assert f"D3 分配用途“{purpose}”属于负面清单“{item}”。" in reasons
+    arrived, = direct.execute("SELECT income_arrived_date FROM distribution_checks "
+                              "WHERE list_contains(failed, 'D4') LIMIT 1").fetchone()
+    assert f"D4 收益{explain.fmt_date(arrived)}到账" in reasons and "滞留超过12个月" in reasons
+    assert "{" not in reasons and "None" not in reasons
+
+
+def test_income_town_filter(direct):
+    town = one(direct, "SELECT town FROM distribution_checks WHERE list_contains(failed, 'D3') LIMIT 1")
+    at = app("income")
+    at.multiselect(key="ui.f.sample.towns").set_value([town]).run()
+    assert_clean(at)
+    towns = table_with(at, "分配记录数")
+    assert list(towns["镇"]) == [town]
+    d3 = one(direct, "SELECT count(*) FROM distribution_checks d JOIN assets a ON a.row_id = d.asset_row "
+                     "WHERE a.town = ? AND d.year <= 2024 AND list_contains(d.failed, 'D3')", town)
+    assert cell(table_with(at, "检查项", "D3"), "检查项", "D3", "未通过") == d3
+    assets = one(direct, "SELECT count(*) FROM collection_checks WHERE town = ?", town)
+    assert table_with(at, "资产数")["资产数"].sum() == assets
+
+
+def test_negative_list_edit_changes_d3_at_once_and_reset_restores_it(direct):
+    shipped = policy.NEGATIVE_LIST_FILE.read_bytes()
+    word, = direct.execute("SELECT purpose FROM distribution_checks WHERE NOT d3 AND year <= 2024 "
+                           "GROUP BY purpose ORDER BY count(*) DESC, purpose LIMIT 1").fetchone()
+    before = one(direct, "SELECT count(*) FROM distribution_checks WHERE year <= 2024 AND d3")
+    after = one(direct, "SELECT count(*) FROM distribution_checks WHERE year <= 2024 AND (d3 OR contains(purpose, ?))", word)
+    assert after > before
+    at = app("income")
+    at.session_state[EDITOR] = {"edited_rows": {}, "deleted_rows": [],
+                                "added_rows": [{ITEM: "测试事项", WORDS: word}]}
+    at.button(key="income_negative_save").click().run()
+    assert_clean(at)
+    assert any("已保存" in s.value for s in at.main.success)
+    assert policy.user_negative_list_file().exists() and str(policy.user_negative_list_file()).startswith(os.environ["ZCPH_DATA_DIR"])
+    assert cell(table_with(at, "检查项", "D3"), "检查项", "D3", "未通过") == after
+    assert "测试事项" in set(at.data_editor(key=EDITOR).value[ITEM])
+    at.button(key="income_negative_reset").click().run()
+    assert_clean(at)
+    assert not policy.user_negative_list_file().exists()
+    assert cell(table_with(at, "检查项", "D3"), "检查项", "D3", "未通过") == before
+    assert policy.NEGATIVE_LIST_FILE.read_bytes() == shipped
+
+
+def test_an_empty_negative_list_is_refused():
+    at = app("income")
+    n = len(policy.read_negative_list())
+    at.session_state[EDITOR] = {"edited_rows": {}, "added_rows": [], "deleted_rows": list(range(n))}
+    at.button(key="income_negative_save").click().run()
+    assert not at.exception
+    assert any("未保存" in e.value and "负面清单" in e.value for e in at.main.error)
+    assert not policy.user_negative_list_file().exists()
+
+
+# --- 盘活进度 -------------------------------------------------------------------
+
+def test_milestones_at_their_due_dates_equal_the_table_and_the_chart(direct):
+    at = app("progress")
+    table = table_with(at, "节点")
+    banner = table[table["镇"] == "全旗"]
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    due_points = {t["xaxis"]: t for t in fig["data"] if t.get("name") == "到期日完成率"}
+    lines = {s["x0"][:10] for s in fig["layout"]["shapes"]}
+    for i, (milestone, due, share) in enumerate(direct.execute(
+            "SELECT milestone, due_date, share FROM milestones WHERE town IS NULL AND is_due ORDER BY milestone").fetchall()):
+        assert round(cell(banner, "节点", milestone, "到期时完成率"), 2) == round(share * 100, 2)
+        axis = "x" if i == 0 else f"x{i + 1}"
+        assert due_points[axis]["y"][0] == pytest.approx(share * 100)
+        assert due_points[axis]["x"][0][:10] == due.isoformat()
+        assert due.isoformat() in lines
+    assert set(table["镇"]) == {"全旗"} | {t for (t,) in direct.execute("SELECT DISTINCT town FROM assets").fetchall()}
+
+
+def test_batches_crosstab_and_differences(direct):
+    at = app("progress")
+    cross = next(d.value for d in at.main.dataframe if "台账：巩固" in d.value.columns)
+    for suggested, recorded, n in direct.execute(
+            "SELECT batch_suggested, coalesce(batch_recorded, '未登记'), count(*) FROM asset_results GROUP BY ALL").fetchall():
+        assert cross.loc[f"建议：{suggested}", f"台账：{recorded}"] == n
+    differs = one(direct, "SELECT count(*) FROM asset_results WHERE batch_recorded <> batch_suggested")
+    assert next(m.value for m in at.main.metric if m.label == "登记与建议不一致") == f"{differs:,}项"
+
+
+def test_progress_town_filter(direct):
+    town = one(direct, "SELECT town FROM assets GROUP BY town ORDER BY town LIMIT 1")
+    at = app("progress")
+    at.multiselect(key="ui.f.sample.towns").set_value([town]).run()
+    assert_clean(at)
+    assert set(table_with(at, "节点")["镇"]) == {"全旗", town}
+    cross = next(d.value for d in at.main.dataframe if "台账：巩固" in d.value.columns)
+    assert cross.values.sum() == one(direct, "SELECT count(*) FROM asset_results WHERE town = ?", town)
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert {t["name"] for t in fig["data"] if t.get("mode") == "lines"} == {town}
+
+
+# --- 处置与销号 -----------------------------------------------------------------
+
+def test_disposal_counts_annex_and_explanations(direct):
+    at = app("disposal")
+    counts = table_with(at, "有违规的处置")
+    total = counts[counts["处置程序"] == "合计"].iloc[0]
+    for i in range(1, 7):
+        assert total[f"DP{i} {policy.rules()[f'DP{i}'].name}"] == one(
+            direct, f"SELECT count(*) FROM disposal_checks WHERE list_contains(violations, 'DP{i}')")
+    annex = table_with(at, "审批情况/日期")
+    assert len(annex) == one(direct, "SELECT count(*) FROM disposal_checks")
+    body = text(at)
+    for rid, facts in direct.execute("SELECT unnest(violations), facts FROM disposal_checks").fetchall():
+        assert f"**{rid}** {explain.explain(rid, facts, AS_OF, policy.default_params())}" in body
+
+
+def test_problem_ledger_overdue_and_tiers(direct):
+    at = app("disposal")
+    aspects = table_with(at, "逾期未整改")
+    overdue = one(direct, "SELECT count(*) FROM problems WHERE deadline < ? AND status NOT IN ('已整改', '已销号')", AS_OF)
+    assert cell(aspects, "方面", "合计", "逾期未整改") == overdue > 0
+    shown = sum((d.value["是否逾期"] == "逾期").sum() for d in at.main.dataframe if "是否逾期" in d.value.columns
+                and "问题编号" in d.value.columns)
+    assert shown == overdue
+    tiers = table_with(at, "销号主体")
+    for tier, n in direct.execute("SELECT signoff_tier, count(*) FROM asset_results GROUP BY 1").fetchall():
+        assert cell(tiers, "销号层级", tier, "资产数") == n
+    assert cell(tiers, "销号层级", "T2", "销号主体") == "旗领导小组（实地核查）"
+
+
+def test_disposal_town_filter(direct):
+    town = one(direct, "SELECT a.town FROM disposal_checks c JOIN assets a ON a.row_id = c.asset_row "
+                       "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+    at = app("disposal")
+    at.multiselect(key="ui.f.sample.towns").set_value([town]).run()
+    assert_clean(at)
+    annex = table_with(at, "审批情况/日期")
+    assert set(annex["镇"]) == {town}
+    assert len(annex) == one(direct, "SELECT count(*) FROM disposal_checks c JOIN assets a ON a.row_id = c.asset_row "
+                                     "WHERE a.town = ?", town)
+
+
+# --- SQL 查询 -------------------------------------------------------------------
+
+def test_sql_console_runs_a_query_and_refuses_writes(direct):
+    at = app("sql_console")
+    listed = table_with(at, "表名")
+    assert {"assets", "distribution_checks", "asset_results", "milestones"} <= set(listed["表名"])
+    at.text_area(key="sql_text").set_value("SELECT count(*) AS n FROM distribution_checks WHERE list_contains(failed, 'D3')")
+    at.button[0].click().run()
+    assert_clean(at)
+    assert table_with(at, "n")["n"].iloc[0] == one(direct, "SELECT count(*) FROM distribution_checks "
+                                                          "WHERE list_contains(failed, 'D3')")
+    at.text_area(key="sql_text").set_value("COPY assets TO 'x.csv'")
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("只读" in e.value and "COPY" in e.value for e in at.main.error)
+    assert not (ROOT / "x.csv").exists()
