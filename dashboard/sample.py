@@ -16,8 +16,14 @@ How the rows are made:
     is left blank: a ledger "截至 as_of_ref" cannot know the future.
 
 Money is generated in yuan and written in 万元 (资产台账, 4 decimals = whole
-yuan) or 元 (other sheets).  Rows are written with xlsxwriter in
-constant_memory mode, one write_row per row: 1,000,000 assets fit in memory.
+yuan) or 元 (other sheets).  The workbook is xlsxwriter's, in constant_memory
+mode; data rows go in blocks of CHUNK rows rendered by BlockWorksheet (the
+same cells write_row would write, ~8× faster): 1,000,000 assets take about a
+minute and a half and ~1 GB.
+
+    generate(n_assets, seed, out, as_of_ref=date(2024, 12, 31)) -> counts
+    build(n_assets, seed, as_of_ref) -> Ledger      (tables + where each scenario went)
+    main(argv)                                      (python -m dashboard.sample --assets N --seed S --out F)
 """
 from __future__ import annotations
 
@@ -1471,10 +1477,17 @@ class BlockWorksheet(Worksheet):
 def _render(values: list, letter: str, rownums: list[str], text: bool, style: int | None) -> list[str]:
     s = f' s="{style}"' if style else ""
     if text:
-        return [f'<c r="{letter}{r}"{s} t="inlineStr"><is><t>{_xml_text(v)}</t></is></c>' if v is not None
+        esc = _Escaped()                    # ledgers repeat their words: escape each once
+        return [f'<c r="{letter}{r}"{s} t="inlineStr"><is><t>{esc[v]}</t></is></c>' if v is not None
                 else "" for v, r in zip(values, rownums)]
     return [f'<c r="{letter}{r}"{s}><v>{v:.16G}</v></c>' if v is not None else ""
             for v, r in zip(values, rownums)]
+
+
+class _Escaped(dict):
+    def __missing__(self, v: str) -> str:
+        self[v] = out = _xml_text(v)
+        return out
 
 
 def _xml_text(v: str) -> str:
