@@ -44,7 +44,7 @@ def figure(df: pd.DataFrame, measure: str) -> go.Figure:
         # Invisible points on every cell: plotly heatmaps send no click selection themselves.
         xs = [r for _ in towns for r in z.columns]
         ys = [t for t in towns for _ in z.columns]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", showlegend=False, hoverinfo="skip",
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", showlegend=False, hoverinfo="none",
                                  marker=dict(size=28, symbol="square", opacity=0.01, color="#000")),
                       row=1, col=i)
     fig.update_layout(height=120 + 38 * len(towns), margin=dict(t=40, b=10, l=10, r=10),
@@ -77,7 +77,7 @@ def asset_list(ctx: ui.Context, town: str, rule_id: str, total: int) -> None:
     shown = df.asset_id.nunique()
     more = f"，显示原值最大的{shown}项" if total > shown else ""
     st.markdown(f"#### {town} · {explain.label(rule_id)}：{total:,}项资产{more}")
-    box = st.container(height=560, border=True)
+    box = st.container(height=560 if shown > 6 else "content", border=True)
     for asset_id, rows in df.groupby("asset_id", sort=False):
         first = rows.iloc[0]
         box.markdown(f"**{asset_id} {first.asset_name}**（{first.village or '未填写嘎查村'}，原值"

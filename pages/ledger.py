@@ -85,7 +85,7 @@ def body(ctx: ui.Context) -> None:
     left.caption(f"共{fmt.count(total.assets)}项资产，原值{fmt.fmt_wan(total.value)}；每页{PAGE_SIZE}行。")
     df = listing(ctx, search, sort, desc, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     event = ui.table(df[columns], key="ledger_table", on_select="rerun", selection_mode="single-row",
-                     height=420)
+                     height=600)
     downloads(ctx, search, columns, sort, desc)
     rows = event.selection.rows if event is not None else []
     picked = str(df.iloc[rows[0]].asset_id) if rows else None

@@ -37,7 +37,7 @@ def town_chart(ranking: pd.DataFrame) -> None:
     fig = px.bar(long, x="town", y="n", color="level", barmode="stack", text="n",
                  color_discrete_map={"红色预警": "#c62828", "黄色预警": "#f9a825"},
                  labels={"town": "", "n": "资产数", "level": ""}, title="各镇预警资产数")
-    fig.update_layout(height=320, margin=dict(t=40, b=10, l=10, r=10), legend=dict(orientation="h", y=1.12))
+    fig.update_layout(height=320, margin=dict(t=40, b=10, l=10, r=10), legend=dict(orientation="h", y=1.12, x=1, xanchor="right"))
     st.plotly_chart(fig, key="overview_towns")
 
 

@@ -45,7 +45,8 @@ def report(bench) -> None:
     not_loaded = rejected[rejected["类别"].isin(["未载入", "已跳过"])]
     st.markdown(f"**未载入{len(not_loaded):,}行**，存疑或已更正的单元格{len(rejected) - len(not_loaded):,}处。")
     if not rejected.empty:
-        st.dataframe(rejected, hide_index=True, height=260)
+        shown = rejected.assign(行=rejected["行"].astype("string").fillna(""))   # a file-level note has no row
+        st.dataframe(shown, hide_index=True, height=400)
         st.download_button("下载未载入与存疑报告（Excel）", lambda: uploads.rejection_xlsx(bench),
                            "导入报告.xlsx", export.XLSX_MIME, on_click="ignore", key="upload_report",
                            icon=":material/download:")

@@ -46,18 +46,22 @@ def nav_links(page) -> list[tuple[str, str]]:
 
 
 def click_heatmap_cell(page) -> str:
-    """Click the invisible point over the first non-empty red cell; returns 'town · rule'."""
+    """Click the invisible point over the last non-empty red cell (the drill-down starts on
+    the first), returns 'town · rule'."""
     target = page.evaluate("""() => {
         const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
-        const heat = gd.data[0], pts = gd.data[1];
+        const heat = gd.data[0];
+        let last = null;
         for (let i = 0; i < heat.y.length; i++)
             for (let j = 0; j < heat.x.length; j++)
-                if (heat.z[i][j] > 0) return {index: i * heat.x.length + j, town: heat.y[i], rule: heat.x[j]};
-        return null; }""")
+                if (heat.z[i][j] > 0) last = {index: i * heat.x.length + j, town: heat.y[i], rule: heat.x[j]};
+        return last; }""")
     assert target, "the sample has no red warning to click"
     point = page.locator('[data-testid="stPlotlyChart"]').first.locator(".scatterlayer .trace").first \
         .locator("path.point").nth(target["index"])
-    point.click(force=True)
+    box = point.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     return f"{target['town']} · {target['rule']}"
 
 
@@ -101,12 +105,24 @@ def test_pages_upload_and_heatmap(server, page, tmp_path):
     page.goto(next(h for h, t in links if t == "预警热力图"))
     settle(page, charts=True)
     picked = click_heatmap_cell(page)
-    page.get_by_text(re.compile(re.escape(picked.split(" · ")[0]) + " · " + picked.split(" · ")[1])).first.wait_for()
+    page.locator("h4", has_text=f"{picked} ").wait_for()
     settle(page)
     main = page.locator('[data-testid="stMain"]').inner_text()
-    assert re.search(picked.split(" · ")[1] + r" .+。", main), "no explanation sentence for the clicked rule"
+    assert re.search(picked.split(" · ")[1] + r" .+。", main), main
     assert_clean(page, "heatmap click")
     shot(page, "heatmap-click")
+
+    # One listed asset's whole record in the ledger.
+    asset_id = page.locator('[data-testid="stMain"] [data-testid="stMarkdownContainer"] strong').first.inner_text().split()[0]
+    page.goto(next(h for h, t in links if t == "资产台账"))
+    settle(page)
+    page.get_by_label(re.compile("资产详情")).fill(asset_id)
+    page.keyboard.press("Enter")
+    page.get_by_role("tab", name="预警与标记").wait_for()
+    settle(page)
+    assert picked.split(" · ")[1] in page.locator('[data-testid="stMain"]').inner_text()
+    assert_clean(page, "ledger detail")
+    shot(page, "ledger-detail")
 
 
 @pytest.fixture(autouse=True)
