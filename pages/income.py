@@ -63,8 +63,10 @@ def failing(ctx: ui.Context, name: str, columns: list[str], title: str) -> None:
     shown = df.head(LIST_LIMIT).assign(reasons=lambda d: reasons(ctx, d))
     if len(df) > LIST_LIMIT:
         st.caption(f"只显示前{LIST_LIMIT}项，完整清单请导出。")
-    ui.table(shown[columns + ["failed", "reasons"]], key=f"income_{name}_table")
-    full = lambda: fmt.export_frame(df.assign(reasons=reasons(ctx, df))[columns + ["failed", "reasons"]])  # noqa: E731
+    # The failed checks and their reasons right after who it is: the rest is context.
+    order = columns[:3] + ["failed", "reasons"] + columns[3:]
+    ui.table(shown[order], key=f"income_{name}_table")
+    full = lambda: fmt.export_frame(df.assign(reasons=reasons(ctx, df))[order])  # noqa: E731
     st.download_button(f"导出{title}（Excel）", lambda: export.xlsx_bytes({title: full()}), f"{title}.xlsx",
                        export.XLSX_MIME, on_click="ignore", icon=":material/download:", key=f"income_{name}_xlsx")
 

@@ -35,13 +35,13 @@ def console_for(ref: data.Ref) -> console.Console:
 
 def tables(con: console.Console) -> None:
     cat = con.catalog()
-    with st.expander(f"可查询的数据表（{len(cat)}个）与列", expanded=False, icon=":material/table_chart:"):
+    with st.expander(f"可查询的数据表（{len(cat)}个）与列", expanded=True, icon=":material/table_chart:"):
         frame = pd.DataFrame({
             "表名": cat.table_name, "说明": cat.table_name.map(lambda t: DESCRIPTIONS.get(t, "")),
             "行数": cat.row_count,
             "列（名称 类型，括号内为中文名）": cat["columns"].map(lambda cols: "，".join(
                 f"{c}（{fmt.LABELS[c.split(' ')[0]]}）" if c.split(" ")[0] in fmt.LABELS else c for c in cols))})
-        st.dataframe(frame, hide_index=True, key="sql_tables", height=420,
+        st.dataframe(frame, hide_index=True, key="sql_tables", height=300,
                      column_config={"列（名称 类型，括号内为中文名）": st.column_config.TextColumn(width="large")})
 
 
@@ -70,11 +70,12 @@ def body(ctx: ui.Context) -> None:
     with st.form("sql_form", border=False):
         sql = st.text_area("SQL 查询语句", value=EXAMPLE, height=180, key="sql_text")
         run = st.form_submit_button("执行查询", type="primary", icon=":material/play_arrow:")
-    if run:
+    # The first visit runs the example, so the page shows what a result looks like.
+    if run or RESULT_KEY not in st.session_state:
         try:
             st.session_state[RESULT_KEY] = (ctx.ref, con.run(sql))
         except console.ConsoleError as exc:
-            st.session_state.pop(RESULT_KEY, None)
+            st.session_state[RESULT_KEY] = None
             st.error(str(exc))
     kept = st.session_state.get(RESULT_KEY)
     if kept and kept[0] == ctx.ref:          # a result of another month or date is not shown
