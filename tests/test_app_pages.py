@@ -263,3 +263,12 @@ def test_two_snapshots_are_compared(direct):
     assert months["x"] == ["2024年11月", "2024年12月"]
     warned_before = one(before, "SELECT count(*) FROM asset_results WHERE level <> 'none'")
     assert sum(row[0] for row in months["z"]) == warned_before
+
+
+def test_ledger_sorts_by_the_chosen_column(direct):
+    at = app("ledger")
+    at.selectbox(key="ledger_sort").set_value("build_year").run()
+    at.toggle(key="ledger_desc").set_value(False).run()
+    assert_clean(at)
+    years = table_with(at, "建成年度")["建成年度"].dropna().tolist()
+    assert years == sorted(years) and years[0] == one(direct, "SELECT min(build_year) FROM assets")
