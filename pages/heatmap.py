@@ -3,7 +3,6 @@ assets behind any cell with one sentence per fired rule."""
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from dashboard import explain, policy, ui
 from dashboard.ui import fmt
@@ -18,38 +17,41 @@ def rule_ids(level: str) -> list[str]:
     return [r.rule_id for r in policy.rules().values() if r.level == level]
 
 
-def grid(df: pd.DataFrame, towns: list[str], level: str, measure: str) -> pd.DataFrame:
-    """towns × rules of one level, zeros where nothing fired (arrangement only)."""
-    part = df[df.level == level].pivot_table(index="town", columns="rule_id", values=measure, aggfunc="sum")
-    return part.reindex(index=towns, columns=rule_ids(level)).fillna(0)
+def grid(df: pd.DataFrame, towns: list[str], rules: list[str], measure: str) -> list[list[float]]:
+    """towns × rules, zeros where nothing fired (arrangement only; plain loops are
+    much faster than a pandas pivot at this size, and the page reruns on every filter)."""
+    cells = {(t, r): v for t, r, v in zip(df.town, df.rule_id, df[measure])}
+    return [[float(cells.get((t, r), 0)) for r in rules] for t in towns]
 
 
 def figure(df: pd.DataFrame, measure: str) -> go.Figure:
+    """Red and yellow rules side by side on one shared town axis (go, not make_subplots: faster)."""
     towns = list(dict.fromkeys(df.town))
-    widths = [len(rule_ids(level)) for level, _, _ in GROUPS]
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=widths, horizontal_spacing=0.06,
-                        subplot_titles=[title for _, title, _ in GROUPS])
-    for i, (level, title, scale) in enumerate(GROUPS, start=1):
-        z = grid(df, towns, level, measure)
+    groups = [(level, title, scale, rule_ids(level)) for level, title, scale in GROUPS]
+    split = len(groups[0][3]) / sum(len(g[3]) for g in groups)
+    domains = [(0, split - 0.03), (split + 0.03, 1)]
+    traces, layout = [], {}
+    for i, (level, title, scale, rules) in enumerate(groups):
+        axis = "x" if i == 0 else "x2"
+        z = grid(df, towns, rules, measure)
         if measure == "value":
-            z = z.map(fmt.wan)
-        text = z.map(lambda v: "" if v == 0 else (f"{v:.2f}" if measure == "value" else f"{int(v)}"))
-        names = [explain.label(r) for r in z.columns]
-        fig.add_trace(go.Heatmap(
-            z=z.values.tolist(), x=list(z.columns), y=towns, text=text.values.tolist(),
-            texttemplate="%{text}", colorscale=scale, name=title, showscale=False, xgap=2, ygap=2,
-            customdata=[names] * len(towns),
+            z = [[fmt.wan(v) or 0 for v in row] for row in z]
+        text = [["" if v == 0 else (f"{v:.2f}" if measure == "value" else f"{int(v)}") for v in row] for row in z]
+        names = [explain.label(r) for r in rules]
+        traces.append(go.Heatmap(
+            z=z, x=rules, y=towns, text=text, texttemplate="%{text}", colorscale=scale, name=title,
+            showscale=False, xgap=2, ygap=2, customdata=[names] * len(towns), xaxis=axis, yaxis="y",
             hovertemplate="%{y} · %{customdata}<br>" + ("原值 %{z:.2f}万元" if measure == "value" else "%{z}项资产")
-            + "<extra></extra>"), row=1, col=i)
+            + "<extra></extra>"))
         # Invisible points on every cell: plotly heatmaps send no click selection themselves.
-        xs = [r for _ in towns for r in z.columns]
-        ys = [t for t in towns for _ in z.columns]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", showlegend=False, hoverinfo="none",
-                                 marker=dict(size=28, symbol="square", opacity=0.01, color="#000")),
-                      row=1, col=i)
-    fig.update_layout(height=120 + 38 * len(towns), margin=dict(t=40, b=10, l=10, r=10),
-                      clickmode="event+select", dragmode=False)
-    fig.update_yaxes(autorange="reversed")
+        traces.append(go.Scatter(
+            x=[r for _ in towns for r in rules], y=[t for t in towns for _ in rules], mode="markers",
+            showlegend=False, hoverinfo="none", xaxis=axis, yaxis="y",
+            marker=dict(size=28, symbol="square", opacity=0.01, color="#000")))
+        layout["xaxis" if i == 0 else "xaxis2"] = dict(domain=domains[i], title=dict(text=title), side="top")
+    fig = go.Figure(traces)
+    fig.update_layout(**layout, yaxis=dict(autorange="reversed"), height=140 + 38 * len(towns),
+                      margin=dict(t=50, b=10, l=10, r=10), clickmode="event+select", dragmode=False)
     return fig
 
 
@@ -111,14 +113,14 @@ def over_time(ctx: ui.Context) -> None:
         return
     if len(history) == 1:
         st.info(f"目前只有一期数据（{history[0][0]}）。在“数据上传”页按月份保存快照后，这里逐月比较。")
-    df = pd.concat(frames)
-    z = df.pivot_table(index="town", columns="month", values="warned", aggfunc="sum", sort=False).fillna(0)
-    z = z.reindex(columns=[label for label, _ in history])
-    fig = go.Figure(go.Heatmap(z=z.values.tolist(), x=list(z.columns), y=list(z.index),
-                               text=z.values.astype(int).tolist(), texttemplate="%{text}",
+    df = pd.concat(frames).rename(columns={"month": "rule_id"})   # grid() reads columns as rule_id
+    towns, months = list(dict.fromkeys(df.town)), [label for label, _ in history]
+    z = grid(df, towns, months, "warned")
+    fig = go.Figure(go.Heatmap(z=z, x=months, y=towns, text=[[int(v) for v in row] for row in z],
+                               texttemplate="%{text}",
                                colorscale="OrRd", xgap=2, ygap=2,
                                hovertemplate="%{y} · %{x}<br>红色和黄色预警资产 %{z}项<extra></extra>"))
-    fig.update_layout(height=120 + 38 * len(z.index), margin=dict(t=20, b=10, l=10, r=10))
+    fig.update_layout(height=120 + 38 * len(towns), margin=dict(t=20, b=10, l=10, r=10))
     fig.update_yaxes(autorange="reversed")
     st.plotly_chart(fig, key="heatmap_months")
 

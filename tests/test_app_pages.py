@@ -190,8 +190,8 @@ def test_upload_of_a_messy_workbook_reports_rejections_and_saves_a_snapshot(tmp_
     assert assets_row["未载入行数"] == next(s.rows_rejected for s in expected.sheets if s.kind == "assets")
     rejected = table_with(at, "原因")
     assert len(rejected) == len(expected.issues)
-    rows = {(r.sheet, r.row) for r in expected.issues if r.kind in ("rejected", "skipped")}
-    shown = set(zip(rejected["工作表"], rejected["行"].astype(object)))
+    rows = {(r.sheet, str(r.row)) for r in expected.issues if r.kind in ("rejected", "skipped")}
+    shown = set(zip(rejected["工作表"], rejected["行"].astype(str)))
     assert rows <= shown and any("合计" in r for r in rejected["原因"])
     assert at.selectbox(key="upload_year").value == 2024 and at.selectbox(key="upload_month").value == 12
     at.button(key="upload_save").click().run()
