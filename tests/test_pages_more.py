@@ -14,34 +14,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import explain, pipeline, policy, rules, template
+from appkit import AS_OF, ROOT, direct, isolated, sample_path  # noqa: F401 (fixtures)
 
-ROOT = Path(__file__).resolve().parent.parent
-AS_OF = dt.date(2024, 12, 31)          # the sample's data date (Yr = 2024)
 EDITOR = "income_negative_editor"
 ITEM, WORDS = "负面清单事项", "关键词（多个用“；”分隔）"
-
-
-def sample_path() -> Path:
-    path = Path(os.environ.get("ZCPH_SAMPLE") or ROOT / "data" / "sample.xlsx")
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{path} is missing")
-        pytest.skip(f"{path} not generated yet")
-    return path
-
-
-@pytest.fixture(scope="module")
-def direct():
-    bench = pipeline.open_ledgers([sample_path()])
-    rules.evaluate(bench.con, AS_OF)
-    return bench.con
-
-
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("ZCPH_DATA_DIR", str(tmp_path / "var"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def app(page: str) -> AppTest:
