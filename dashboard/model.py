@@ -21,6 +21,7 @@ SQL_TYPES = {
 def connect(path: str = ":memory:") -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(path)
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")   # no terminal noise in the CLI or the server log
     return con
 
 
