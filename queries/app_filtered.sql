@@ -18,3 +18,11 @@ WHERE (len(towns) = 0 OR list_contains(towns, coalesce(r.town, '未填写')))
   AND (year_to IS NULL OR a.build_year <= year_to)
   AND (len(levels) = 0 OR list_contains(levels, r.level))
   AND (len(batches) = 0 OR list_contains(batches, r.batch_suggested))
+;
+-- True when no sidebar filter is set: rows not linked to an asset (a disposal or problem
+-- without a known 资产编号) are shown only then.
+CREATE OR REPLACE TEMP MACRO app_unfiltered(towns, villages, categories, types, funds,
+                                            year_from, year_to, levels, batches) AS
+    len(towns) + len(villages) + len(categories) + len(types) + len(funds)
+        + len(levels) + len(batches) = 0
+    AND year_from IS NULL AND year_to IS NULL

@@ -5,8 +5,7 @@ WITH picked AS (
     WHERE CASE WHEN c.asset_row IS NOT NULL
                THEN c.asset_row IN (SELECT row_id FROM app_filtered($towns, $villages, $categories, $types,
                                     $funds, $year_from, $year_to, $levels, $batches))
-               ELSE len($towns) + len($villages) + len($categories) + len($types) + len($funds)
-                    + len($levels) + len($batches) = 0 AND $year_from IS NULL AND $year_to IS NULL END
+               ELSE app_unfiltered($towns, $villages, $categories, $types, $funds, $year_from, $year_to, $levels, $batches) END
 )
 SELECT path, count(*) AS checked,
        count(*) FILTER (WHERE len(violations) > 0) AS violating,

@@ -9,8 +9,7 @@ WITH picked AS (
       AND CASE WHEN c.asset_row IS NOT NULL
                THEN c.asset_row IN (SELECT row_id FROM app_filtered($towns, $villages, $categories, $types,
                                     $funds, $year_from, $year_to, $levels, $batches))
-               ELSE len($towns) + len($villages) + len($categories) + len($types) + len($funds)
-                    + len($levels) + len($batches) = 0 AND $year_from IS NULL AND $year_to IS NULL END
+               ELSE app_unfiltered($towns, $villages, $categories, $types, $funds, $year_from, $year_to, $levels, $batches) END
     ORDER BY NOT violating, a.town COLLATE zh, a.village COLLATE zh, c.row_id
     LIMIT $limit
 ),

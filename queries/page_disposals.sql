@@ -13,6 +13,5 @@ LEFT JOIN disposals d ON d.row_id = c.row_id
 WHERE CASE WHEN c.asset_row IS NOT NULL
            THEN c.asset_row IN (SELECT row_id FROM app_filtered($towns, $villages, $categories, $types,
                                 $funds, $year_from, $year_to, $levels, $batches))
-           ELSE len($towns) + len($villages) + len($categories) + len($types) + len($funds)
-                + len($levels) + len($batches) = 0 AND $year_from IS NULL AND $year_to IS NULL END
+           ELSE app_unfiltered($towns, $villages, $categories, $types, $funds, $year_from, $year_to, $levels, $batches) END
 ORDER BY len(c.violations) = 0, a.town COLLATE zh, a.village COLLATE zh, c.row_id NULLS LAST, c.asset_id

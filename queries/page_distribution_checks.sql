@@ -9,8 +9,7 @@ WITH dist AS (
                                     $funds, $year_from, $year_to, $levels, $batches))
                ELSE (len($towns) = 0 OR list_contains($towns, coalesce(d.town, '未填写')))
                 AND (len($villages) = 0 OR list_contains($villages, coalesce(d.village, '未填写')))
-                AND len($categories) + len($types) + len($funds) + len($levels) + len($batches) = 0
-                AND $year_from IS NULL AND $year_to IS NULL END
+                AND app_unfiltered([], [], $categories, $types, $funds, $year_from, $year_to, $levels, $batches) END
 ),
 checks AS (
     SELECT amount, upper(check_id) AS check_id, failed_check

@@ -20,6 +20,5 @@ WHERE coalesce(d.year <= year($as_of), true)
                                 $funds, $year_from, $year_to, $levels, $batches))
            ELSE (len($towns) = 0 OR list_contains($towns, coalesce(d.town, '未填写')))
             AND (len($villages) = 0 OR list_contains($villages, coalesce(d.village, '未填写')))
-            AND len($categories) + len($types) + len($funds) + len($levels) + len($batches) = 0
-            AND $year_from IS NULL AND $year_to IS NULL END
+            AND app_unfiltered([], [], $categories, $types, $funds, $year_from, $year_to, $levels, $batches) END
 ORDER BY town COLLATE zh, village COLLATE zh, d.year, d.row_id

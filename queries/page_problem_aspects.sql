@@ -13,8 +13,7 @@ found AS (
       ON f.row_id = r.row_id
     WHERE coalesce(p.found_date <= $as_of, true)
       AND CASE WHEN r.row_id IS NOT NULL THEN f.row_id IS NOT NULL
-               ELSE len($towns) + len($villages) + len($categories) + len($types) + len($funds)
-                    + len($levels) + len($batches) = 0 AND $year_from IS NULL AND $year_to IS NULL END
+               ELSE app_unfiltered($towns, $villages, $categories, $types, $funds, $year_from, $year_to, $levels, $batches) END
 )
 SELECT o.aspect, count(f.aspect) AS problems,
        count(*) FILTER (WHERE f.status_as_of = '整改中') AS rectifying,

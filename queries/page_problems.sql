@@ -18,6 +18,5 @@ LEFT JOIN app_filtered($towns, $villages, $categories, $types, $funds, $year_fro
   ON f.row_id = r.row_id
 WHERE coalesce(p.found_date <= $as_of, true)
   AND CASE WHEN r.row_id IS NOT NULL THEN f.row_id IS NOT NULL
-           ELSE len($towns) + len($villages) + len($categories) + len($types) + len($funds)
-                + len($levels) + len($batches) = 0 AND $year_from IS NULL AND $year_to IS NULL END
+           ELSE app_unfiltered($towns, $villages, $categories, $types, $funds, $year_from, $year_to, $levels, $batches) END
 ORDER BY aspect_order, p.aspect, overdue DESC, p.deadline, p.problem_id
