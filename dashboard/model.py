@@ -3,13 +3,22 @@
 Every template column exists in every table, NULL when the upload lacked it,
 so the rule queries always compile; `loaded_columns` records what was really
 uploaded, which is how a rule knows it was "not evaluated" rather than passed.
+After loading, the ledger's own facts (LOAD_TIME_QUERIES) are judged once, so an
+evaluation at another date or with other thresholds never re-reads them.
 """
 from __future__ import annotations
+
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from dashboard import policy, template
+
+QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+
+# Judged once per upload: what the ledgers say regardless of as_of and thresholds.
+LOAD_TIME_QUERIES = ("asset_facts",)
 
 SQL_TYPES = {
     template.TEXT: "VARCHAR", template.ENUM: "VARCHAR", template.YESNO: "VARCHAR",
@@ -43,6 +52,14 @@ def load_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame],
         con.executemany("INSERT INTO loaded_columns VALUES (?, ?)", present)
     load_negative_list(con, policy.read_negative_list())
     load_rule_catalog(con)
+    derive_facts(con)
+
+
+def derive_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """queries/<name>.sql for each load-time query, as a table (no $parameters)."""
+    for name in LOAD_TIME_QUERIES:
+        sql = (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
 
 
 def _create_table(con, sheet: template.Sheet, frame: pd.DataFrame | None) -> None:

@@ -12,17 +12,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import duckdb
 
 from dashboard import model, policy
 
-QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERY_DIR = model.QUERY_DIR
 
 PIPELINE = (
     "eval_params",          # $as_of and the tier limits as a one-row table, for views
-    "asset_checks",         # every rule reading only 资产台账, in one pass over it
+    "asset_checks",         # every rule reading only 资产台账, from asset_facts (judged at load)
     "income_rate",          # shared definition: annual income rate (§3)
     "distribution_judged",  # D1–D6 verdicts per 收益分配 row (§5)
     "distribution_checks",  # (view) the verdicts with the row's texts, town and village

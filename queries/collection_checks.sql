@@ -27,9 +27,9 @@ SELECT a.asset_id, a.town, a.village, a.original_value,
        CASE WHEN coalesce(a.principal, 0) = 0 OR a.principal_due >= $as_of THEN NULL
             ELSE NOT coalesce(h.principal_overdue, false) END AS c6,
        r.income AS income_last_year, a.contract_income
-FROM assets a
+FROM asset_facts a
 LEFT JOIN income_rate r ON r.asset_row = a.row_id
 LEFT JOIN hits h ON h.asset_row = a.row_id
 LEFT JOIN late l ON l.asset_row = a.row_id
 LEFT JOIN has_income hi ON hi.asset_row = a.row_id
-WHERE a.category = '经营性' AND a.disposal_status IS DISTINCT FROM '已处置'
+WHERE a.operating

@@ -1,6 +1,7 @@
 -- Distribution compliance D1–D6 (policy-rules §5): the verdicts, one row per 收益分配
 -- row.  A check whose column was not uploaded is NULL (not evaluated), never "passed".
--- Narrow on purpose (no texts): the distribution_checks view adds them when read.
+-- Narrow on purpose (texts only for D3, quoted by R06): the distribution_checks view
+-- adds the row's texts when read.
 -- Purposes and beneficiaries repeat across rows: judge each distinct text once.
 WITH negative AS (
     SELECT p.purpose, min(n.item) AS item
@@ -18,7 +19,8 @@ beneficiaries AS (
           FROM (SELECT DISTINCT beneficiary FROM distribution))
 ),
 checks AS (
-    SELECT d.row_id, d.asset_row, d.year, n.item,
+    SELECT d.row_id, d.asset_row, d.source_row, d.year, n.item,
+           CASE WHEN n.item IS NOT NULL THEN d.purpose END AS negative_purpose,
            (d.plan IS NULL OR d.plan = '无') AS d1,
            coalesce(d.plan_change = '未审批', false) AS d2,
            n.item IS NOT NULL AS d3,

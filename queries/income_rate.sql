@@ -6,12 +6,11 @@ SELECT a.row_id AS asset_row, a.asset_id,
        coalesce(i.income, 0)::DECIMAL(18,2) AS income,
        a.original_value,
        coalesce(i.income, 0) / a.original_value AS rate
-FROM assets a
+FROM asset_facts a
 LEFT JOIN (
     SELECT asset_row, sum(income_received) AS income
     FROM income WHERE year = $yr GROUP BY asset_row
 ) i ON i.asset_row = a.row_id
-WHERE a.category = '经营性'
-  AND a.disposal_status IS DISTINCT FROM '已处置'
+WHERE a.operating
   AND a.build_year < $yr
   AND a.original_value > 0

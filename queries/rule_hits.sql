@@ -1,10 +1,9 @@
 -- Every fired rule and flag, one row per asset and rule (the most recent occurrence,
 -- with the number of occurrences), without the rules that could not be evaluated.
 -- A GROUP BY, not a window: it does not sort the hits.
-SELECT h.asset_row, h.asset_id, h.rule_id, c.level, h.key_date, h.facts, h.occurrences
+SELECT h.asset_row, a.asset_id, h.rule_id, c.level, h.key_date, h.facts, h.occurrences
 FROM (
     SELECT asset_row, rule_id,
-           any_value(asset_id) AS asset_id,
            max(key_date) AS key_date,
            arg_max(facts, (coalesce(key_date, DATE '1900-01-01'), facts)) AS facts,
            count(*) AS occurrences
@@ -16,3 +15,4 @@ FROM (
     GROUP BY asset_row, rule_id
 ) h
 JOIN rule_catalog c USING (rule_id)
+JOIN assets a ON a.row_id = h.asset_row

@@ -1,56 +1,58 @@
 -- Yellow warnings Y01–Y09 (policy-rules §3, seed 五): tracked by the town or banner
 -- asset authority.  A disposed asset no longer operates: only Y07 applies to it.
--- One row per fired rule: asset_row, asset_id, rule_id, key_date, facts.
+-- One row per fired rule: asset_row, rule_id, key_date, facts (rule_hits.sql adds the 资产编号).
 -- Y01, Y05, Y06, Y08 and Y09 read only 资产台账 and are judged in asset_checks.sql.
-SELECT row_id AS asset_row, asset_id, 'Y01' AS rule_id, NULL::DATE AS key_date,
+SELECT row_id AS asset_row, 'Y01' AS rule_id, NULL::DATE AS key_date,
        to_json(struct_pack(status := operating_status)) AS facts
 FROM asset_checks WHERE y01
 
 UNION ALL
-SELECT asset_row, asset_id, 'Y02', make_date(year, 12, 31),
+SELECT asset_row, 'Y02', make_date(year, 12, 31),
        to_json(struct_pack(year := year, income := income, original_value := original_value, rate := rate))
 FROM income_rate
 WHERE rate >= $income_rate_too_low AND rate < $income_rate_reasonable
 
 UNION ALL
-SELECT a.row_id, a.asset_id, 'Y03', i.payment_date,
+SELECT i.asset_row, 'Y03', i.payment_date,
        to_json(struct_pack(year := i.year, payment_due_date := i.payment_due_date,
                            payment_date := i.payment_date))
-FROM income i JOIN assets a ON a.row_id = i.asset_row
-WHERE a.disposal_status IS DISTINCT FROM '已处置'
+FROM income i
+WHERE i.asset_row IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM asset_facts f WHERE f.row_id = i.asset_row AND f.disposed)
   AND i.year >= $yr
   AND i.income_received >= i.income_due
   AND i.payment_date > i.payment_due_date
   AND i.payment_date <= $as_of
 
 UNION ALL
-SELECT a.row_id, a.asset_id, 'Y04', make_date(c.year, 12, 31),
-       to_json(struct_pack(year := c.year, sheet_row := (SELECT source_row FROM distribution d WHERE d.row_id = c.row_id),
+SELECT c.asset_row, 'Y04', make_date(c.year, 12, 31),
+       to_json(struct_pack(year := c.year, sheet_row := c.source_row,
                            failed := array_to_string(list_filter(c.failed, lambda x: x <> 'D3'), '、')))
-FROM distribution_judged c JOIN assets a ON a.row_id = c.asset_row
-WHERE a.disposal_status IS DISTINCT FROM '已处置'
+FROM distribution_judged c
+WHERE c.asset_row IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM asset_facts f WHERE f.row_id = c.asset_row AND f.disposed)
   AND c.year >= $yr AND len(list_filter(c.failed, lambda x: x <> 'D3')) > 0
 
 UNION ALL
-SELECT row_id, asset_id, 'Y05', revitalised_date,
+SELECT row_id, 'Y05', revitalised_date,
        to_json(struct_pack(revitalised_date := revitalised_date,
                            watch_until := CAST(revitalised_date + to_months($revitalised_watch_months) AS DATE)))
 FROM asset_checks WHERE y05
 
 UNION ALL
-SELECT row_id, asset_id, 'Y06', NULL, to_json(struct_pack(judicial := judicial_recovery))
+SELECT row_id, 'Y06', NULL, to_json(struct_pack(judicial := judicial_recovery))
 FROM asset_checks WHERE y06
 
 UNION ALL
-SELECT a.row_id, a.asset_id, 'Y07', d.disposal_date,
+SELECT d.asset_row, 'Y07', d.disposal_date,
        to_json(struct_pack(proceeds := d.proceeds, disposal_date := d.disposal_date))
-FROM disposals d JOIN assets a ON a.row_id = d.asset_row
-WHERE d.proceeds > 0 AND NOT coalesce(d.proceeds_allocated_date <= $as_of, false)
+FROM disposals d
+WHERE d.asset_row IS NOT NULL AND d.proceeds > 0 AND NOT coalesce(d.proceeds_allocated_date <= $as_of, false)
 
 UNION ALL
-SELECT row_id, asset_id, 'Y08', contract_end, to_json(struct_pack(contract_end := contract_end))
+SELECT row_id, 'Y08', contract_end, to_json(struct_pack(contract_end := contract_end))
 FROM asset_checks WHERE y08
 
 UNION ALL
-SELECT row_id, asset_id, 'Y09', contract_end, to_json(struct_pack(contract_end := contract_end))
+SELECT row_id, 'Y09', contract_end, to_json(struct_pack(contract_end := contract_end))
 FROM asset_checks WHERE y09

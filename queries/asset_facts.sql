@@ -1,0 +1,52 @@
+-- What the asset ledger itself says, judged ONCE when the ledgers are loaded: the parts
+-- of the rules that depend on neither $as_of nor any threshold (is the asset disposed,
+-- operating, stopped, pledged, funded from outside the plan's sources, ...).  Evaluating
+-- at another date or with other thresholds then never re-reads a million text cells;
+-- asset_checks.sql adds the date and threshold parts.  No $parameters here, on purpose.
+--
+-- Sparse: one row per asset some rule can concern — operating or disposed assets, any
+-- asset with a status fact below, a 盘活日期, a contract or a principal.  A
+-- public-welfare asset with none of these can only fire OUT_OF_SCOPE by its 建成年度,
+-- which asset_flags.sql reads from the ledger directly.
+SELECT * FROM (
+    SELECT row_id, asset_id, town, village, build_year, original_value, source_row,
+           disposal_status IS DISTINCT FROM '已处置' AS active,
+           NOT active AS disposed,
+           active AND category = '经营性' AS operating,
+           operating AND operating_status = '停运' AS stopped,
+           operating AND operating_mode = '入股经营' AS equity_share,   -- LE1 (入股分红)
+           operating AND deemed_inefficient = '是' AS le4,
+           active AND operating_status = '一般' AS y01,
+           active AND judicial_recovery = '是' AS y06,
+           active AND operating_status = '不正常' AS r01,
+           active AND nullif(trim(disposal_circumstance), '') IS NOT NULL AS r08,
+           active AND renewed IS DISTINCT FROM '是' AND contract_end IS NOT NULL AS open_contract,
+           -- flags (六(四)4 抵押担保; 三、工作范围 by 资金来源; a cell loaded with a doubt)
+           nullif(trim(pledge), '') IS NOT NULL
+               AND trim(pledge) NOT IN ('否', '无', '未抵押', '没有') AS pledged,
+           nullif(trim(funding_source), '') IS NOT NULL
+               AND NOT (funding_source LIKE '%财政专项扶贫资金%'
+                        OR funding_source LIKE '%衔接推进乡村振兴补助资金%'
+                        OR funding_source LIKE '%衔接资金%'
+                        OR funding_source LIKE '%易地扶贫搬迁%') AS source_outside,
+           qa,
+           -- the dates and amounts the date rules read, kept only where they can matter
+           CASE WHEN operating THEN stop_date END AS stop_date,
+           CASE WHEN operating THEN design_capacity END AS design_capacity,
+           CASE WHEN operating THEN actual_capacity END AS actual_capacity,
+           CASE WHEN active THEN revitalised_date END AS revitalised_date,
+           CASE WHEN active THEN contract_start END AS contract_start,
+           CASE WHEN active THEN contract_end END AS contract_end,
+           CASE WHEN active THEN contract_income END AS contract_income,
+           CASE WHEN active THEN principal END AS principal,
+           CASE WHEN active THEN principal_due END AS principal_due,
+           CASE WHEN active THEN principal_recovered END AS principal_recovered,
+           -- texts quoted in the facts of the rules above
+           CASE WHEN operating THEN benefit_linkage END AS benefit_linkage,
+           operating_status, deemed_inefficient, judicial_recovery, disposal_status,
+           disposal_circumstance, pledge, funding_source
+    FROM assets
+)
+WHERE operating OR disposed OR y01 OR y06 OR r01 OR r08 OR open_contract OR pledged
+   OR source_outside OR qa OR revitalised_date IS NOT NULL OR principal > 0
+   OR contract_income IS NOT NULL
