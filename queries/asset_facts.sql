@@ -5,11 +5,12 @@
 -- asset_checks.sql adds the date and threshold parts.  No $parameters here, on purpose.
 --
 -- Sparse: one row per asset some rule can concern — operating or disposed assets, any
--- asset with a status fact below, a 盘活日期, a contract or a principal.  A
+-- asset with a status fact below, a 盘活日期, a contract or a principal, and any asset
+-- the disposal ledger names.  A
 -- public-welfare asset with none of these can only fire OUT_OF_SCOPE by its 建成年度,
 -- which asset_flags.sql reads from the ledger directly.
 SELECT * FROM (
-    SELECT row_id, asset_id, town, village, build_year, original_value, source_row,
+    SELECT row_id, asset_id, town, village, build_year, original_value, owner_level, source_row,
            disposal_status IS DISTINCT FROM '已处置' AS active,
            NOT active AS disposed,
            active AND category = '经营性' AS operating,
@@ -50,3 +51,4 @@ SELECT * FROM (
 WHERE operating OR disposed OR y01 OR y06 OR r01 OR r08 OR open_contract OR pledged
    OR source_outside OR qa OR revitalised_date IS NOT NULL OR principal > 0
    OR contract_income IS NOT NULL
+   OR row_id IN (SELECT asset_row FROM disposals)

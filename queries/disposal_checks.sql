@@ -21,25 +21,41 @@ approval_step(path, step) AS (VALUES
 ),
 batches AS (
     SELECT d.batch_id, count(*) AS batch_size, sum(a.original_value) AS batch_total
-    FROM disposals d LEFT JOIN assets a ON a.row_id = d.asset_row
+    FROM disposals d LEFT JOIN asset_facts a ON a.row_id = d.asset_row
     WHERE d.batch_id IS NOT NULL
     GROUP BY d.batch_id
 ),
 dated AS (
-    SELECT d.*, a.owner_level, a.original_value, b.batch_size, b.batch_total,
-           CASE WHEN a.owner_level IN ('旗', '镇') THEN 'state'
-                WHEN d.method IN ('转让', '拍卖') THEN 'transfer'
-                WHEN d.simplified = '是' THEN 'simplified'
-                ELSE 'full' END AS path
-    FROM disposals d
-    LEFT JOIN assets a ON a.row_id = d.asset_row
-    LEFT JOIN batches b ON b.batch_id = d.batch_id
+    SELECT *,
+           -- Steps in the path's order all dated up to the last one, and never earlier
+           -- than the step before: nothing for DP1 or DP3 to find at any as_of (a later
+           -- step than $as_of only drops off the end).  Only other rows are walked step
+           -- by step below.
+           list_sort(step_dates, 'ASC', 'NULLS LAST') IS NOT DISTINCT FROM step_dates AS in_order
+    FROM (
+        SELECT d.*, a.owner_level, a.original_value, b.batch_size, b.batch_total,
+               CASE WHEN a.owner_level IN ('旗', '镇') THEN 'state'
+                    WHEN d.method IN ('转让', '拍卖') THEN 'transfer'
+                    WHEN d.simplified = '是' THEN 'simplified'
+                    ELSE 'full' END AS path,
+               CASE path
+                   WHEN 'state' THEN [d.town_review_date, d.approval_date, d.disposal_date]
+                   WHEN 'simplified' THEN [d.village_apply_date, d.town_review_date,
+                                           d.review_notice_start, d.disposal_date]
+                   ELSE [d.village_apply_date, d.village_notice_start, d.village_notice_end,
+                         d.town_review_date, d.review_notice_start, d.review_notice_end,
+                         d.web_notice_start, d.web_notice_end, d.approval_date, d.disposal_date]
+               END AS step_dates
+        FROM disposals d
+        LEFT JOIN asset_facts a ON a.row_id = d.asset_row
+        LEFT JOIN batches b ON b.batch_id = d.batch_id
+    )
 ),
 steps AS (
     SELECT r.row_id, p.idx, p.step,
            CASE WHEN s.d <= $as_of THEN s.d END AS d
     FROM dated r
-    JOIN path_steps p ON p.path = r.path,
+    JOIN path_steps p ON p.path = r.path AND NOT r.in_order,
     LATERAL (SELECT CASE p.step
         WHEN '村申请日期' THEN r.village_apply_date
         WHEN '村公示开始' THEN r.village_notice_start
@@ -123,18 +139,20 @@ SELECT row_id, source_file, sheet_row, asset_row, asset_id, path,
                     CASE WHEN simplified_misused THEN 'DP4' END,
                     CASE WHEN proceeds_unallocated THEN 'DP5' END],
                    lambda x: x IS NOT NULL AND NOT list_contains($not_evaluated, x)) AS violations,
+       -- facts explain violations: an in-order disposal has nothing to explain
+       CASE WHEN len(violations) > 0 THEN
        to_json(struct_pack(missing := list_aggregate(missing, 'string_agg', '、'),
                            short_notices := list_aggregate(short_notices, 'string_agg', '；'),
                            "order" := list_aggregate(inversions, 'string_agg', '；'),
                            original_value := original_value, batch_id := batch_id,
                            batch_size := batch_size, batch_total := batch_total,
-                           proceeds := proceeds)) AS facts
+                           proceeds := proceeds)) END AS facts
 FROM checked
 UNION ALL
 SELECT NULL, NULL, NULL, a.row_id, a.asset_id,
        CASE WHEN a.owner_level IN ('旗', '镇') THEN 'state' ELSE 'full' END,
        ['DP6'], to_json(struct_pack(status := a.disposal_status))
-FROM assets a
-WHERE a.disposal_status = '已处置'
+FROM asset_facts a
+WHERE a.disposed
   AND NOT EXISTS (SELECT 1 FROM disposals d WHERE d.asset_row = a.row_id)
   AND NOT list_contains($not_evaluated, 'DP6')
