@@ -12,9 +12,9 @@ SELECT *,
        operating AND design_capacity > 0
            AND actual_capacity < $capacity_ratio * design_capacity AS le3,
        -- §3 yellow
-       CASE WHEN revitalised_date <= $as_of
-            THEN $as_of <= revitalised_date + to_months($revitalised_watch_months)
-            ELSE false END AS y05,
+       active AND CASE WHEN revitalised_date <= $as_of
+                       THEN $as_of <= revitalised_date + to_months($revitalised_watch_months)
+                       ELSE false END AS y05,
        open_contract AND contract_end BETWEEN $as_of + to_months($contract_red_months)
                                           AND $as_of + to_months($contract_yellow_months) AS y08,
        open_contract AND CASE WHEN contract_end < $as_of

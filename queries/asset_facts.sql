@@ -13,7 +13,8 @@ SELECT * FROM (
     SELECT row_id, asset_id, town, village, build_year, original_value, owner_level, source_row,
            disposal_status IS DISTINCT FROM '已处置' AS active,
            NOT active AS disposed,
-           active AND category = '经营性' AS operating,
+           category = '经营性' AS operating_category,   -- disposed or not (M5's baseline)
+           active AND operating_category AS operating,
            operating AND operating_status = '停运' AS stopped,
            operating AND operating_mode = '入股经营' AS equity_share,   -- LE1 (入股分红)
            operating AND deemed_inefficient = '是' AS le4,
@@ -31,24 +32,17 @@ SELECT * FROM (
                         OR funding_source LIKE '%衔接资金%'
                         OR funding_source LIKE '%易地扶贫搬迁%') AS source_outside,
            qa,
-           -- the dates and amounts the date rules read, kept only where they can matter
-           CASE WHEN operating THEN stop_date END AS stop_date,
-           CASE WHEN operating THEN design_capacity END AS design_capacity,
-           CASE WHEN operating THEN actual_capacity END AS actual_capacity,
-           CASE WHEN active THEN revitalised_date END AS revitalised_date,
-           CASE WHEN active THEN contract_start END AS contract_start,
-           CASE WHEN active THEN contract_end END AS contract_end,
-           CASE WHEN active THEN contract_income END AS contract_income,
-           CASE WHEN active THEN principal END AS principal,
-           CASE WHEN active THEN principal_due END AS principal_due,
-           CASE WHEN active THEN principal_recovered END AS principal_recovered,
+           -- the dates and amounts the date and threshold rules read
+           stop_date, design_capacity, actual_capacity, revitalised_date,
+           contract_start, contract_end, contract_income,
+           principal, principal_due, principal_recovered,
            -- texts quoted in the facts of the rules above
-           CASE WHEN operating THEN benefit_linkage END AS benefit_linkage,
+           CASE WHEN operating THEN benefit_linkage END AS benefit_linkage,   -- C4
            operating_status, deemed_inefficient, judicial_recovery, disposal_status,
            disposal_circumstance, pledge, funding_source
     FROM assets
 )
 WHERE operating OR disposed OR y01 OR y06 OR r01 OR r08 OR open_contract OR pledged
-   OR source_outside OR qa OR revitalised_date IS NOT NULL OR principal > 0
-   OR contract_income IS NOT NULL
+   OR source_outside OR qa OR (active AND (revitalised_date IS NOT NULL OR principal > 0
+                                           OR contract_income IS NOT NULL))
    OR row_id IN (SELECT asset_row FROM disposals)
