@@ -18,7 +18,7 @@ from dashboard import policy, template
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 
 # Judged once per upload: what the ledgers say regardless of as_of and thresholds.
-LOAD_TIME_QUERIES = ("asset_facts", "milestone_items")
+LOAD_TIME_QUERIES = ("asset_facts", "milestone_items", "distribution_facts")
 
 SQL_TYPES = {
     template.TEXT: "VARCHAR", template.ENUM: "VARCHAR", template.YESNO: "VARCHAR",

@@ -20,8 +20,8 @@ from dashboard import model, policy
 QUERY_DIR = model.QUERY_DIR
 
 PIPELINE = (
-    "eval_params",          # $as_of and the tier limits as a one-row table, for views
-    "asset_checks",         # every rule reading only 资产台账, from asset_facts (judged at load)
+    "eval_params",          # $as_of and the thresholds as a one-row table, for views
+    "asset_checks",         # (view) every rule reading only 资产台账: asset_facts + dates
     "income_rate",          # shared definition: annual income rate (§3)
     "distribution_judged",  # D1–D6 verdicts per 收益分配 row (§5)
     "distribution_checks",  # (view) the verdicts with the row's texts, town and village
@@ -38,7 +38,7 @@ PIPELINE = (
 )
 
 # Steps that are views (no $parameters allowed): cheap joins read on demand.
-VIEWS = {"asset_results", "distribution_checks"}
+VIEWS = {"asset_checks", "asset_results", "distribution_checks"}
 
 
 @dataclass

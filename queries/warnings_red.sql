@@ -49,7 +49,7 @@ SELECT c.asset_row, 'R06', make_date(c.year, 12, 31),
 FROM distribution_judged c
 WHERE c.asset_row IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM asset_facts f WHERE f.row_id = c.asset_row AND f.disposed)
-  AND c.year >= $yr AND list_contains(c.failed, 'D3')
+  AND c.year >= $yr AND c.d3
 
 UNION ALL
 SELECT a.row_id, 'R07', a.stop_date, to_json(struct_pack(stop_date := a.stop_date))

@@ -27,11 +27,14 @@ WHERE i.asset_row IS NOT NULL
 UNION ALL
 SELECT c.asset_row, 'Y04', make_date(c.year, 12, 31),
        to_json(struct_pack(year := c.year, sheet_row := c.source_row,
-                           failed := array_to_string(list_filter(c.failed, lambda x: x <> 'D3'), '、')))
+                           failed := array_to_string(list_filter(
+                               [CASE WHEN c.d1 THEN 'D1' END, CASE WHEN c.d2 THEN 'D2' END,
+                                CASE WHEN c.d4 THEN 'D4' END, CASE WHEN c.d5 THEN 'D5' END,
+                                CASE WHEN c.d6 THEN 'D6' END], lambda x: x IS NOT NULL), '、')))
 FROM distribution_judged c
 WHERE c.asset_row IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM asset_facts f WHERE f.row_id = c.asset_row AND f.disposed)
-  AND c.year >= $yr AND len(list_filter(c.failed, lambda x: x <> 'D3')) > 0
+  AND c.year >= $yr AND (c.d1 OR c.d2 OR c.d4 OR c.d5 OR c.d6)   -- D3 is R06
 
 UNION ALL
 SELECT row_id, 'Y05', revitalised_date,
