@@ -38,6 +38,7 @@ SELECT * FROM (
            principal, principal_due, principal_recovered,
            -- texts quoted in the facts of the rules above
            CASE WHEN operating THEN benefit_linkage END AS benefit_linkage,   -- C4
+           row_id IN (SELECT asset_row FROM income WHERE asset_row IS NOT NULL) AS has_income, -- C2
            operating_status, deemed_inefficient, judicial_recovery, disposal_status,
            disposal_circumstance, pledge, funding_source
     FROM assets
@@ -45,4 +46,4 @@ SELECT * FROM (
 WHERE operating OR disposed OR y01 OR y06 OR r01 OR r08 OR open_contract OR pledged
    OR source_outside OR qa OR (active AND (revitalised_date IS NOT NULL OR principal > 0
                                            OR contract_income IS NOT NULL))
-   OR row_id IN (SELECT asset_row FROM disposals)
+   OR row_id IN (SELECT asset_row FROM disposals WHERE asset_row IS NOT NULL)

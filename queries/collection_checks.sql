@@ -15,10 +15,9 @@ hits AS (
            bool_or(rule_id = 'R02') AS principal_overdue
     FROM rule_hits GROUP BY asset_row
 ),
-has_income AS (SELECT DISTINCT asset_row FROM income)
 SELECT a.asset_id, a.town, a.village, a.original_value,
        CASE WHEN list_contains($not_evaluated, 'C1') OR r.asset_row IS NULL THEN NULL ELSE NOT coalesce(h.low_income, false) END AS c1,
-       CASE WHEN list_contains($not_evaluated, 'C2') OR hi.asset_row IS NULL THEN NULL ELSE NOT coalesce(h.not_on_time, false) END AS c2,
+       CASE WHEN list_contains($not_evaluated, 'C2') OR NOT a.has_income THEN NULL ELSE NOT coalesce(h.not_on_time, false) END AS c2,
        l.all_chased AS c3,
        CASE WHEN a.benefit_linkage IS NULL THEN NULL
             ELSE trim(a.benefit_linkage) NOT IN ('', '无', '否', '未建立') END AS c4,
@@ -31,5 +30,4 @@ FROM asset_facts a
 LEFT JOIN income_rate r ON r.asset_row = a.row_id
 LEFT JOIN hits h ON h.asset_row = a.row_id
 LEFT JOIN late l ON l.asset_row = a.row_id
-LEFT JOIN has_income hi ON hi.asset_row = a.row_id
 WHERE a.operating

@@ -24,7 +24,7 @@ SELECT a.row_id, 'R04', make_date(i.year, 12, 31),
        to_json(struct_pack(year := i.year, income_due := i.income_due,
                            contract_income := a.contract_income))
 FROM income i JOIN asset_facts a ON a.row_id = i.asset_row
-WHERE a.active
+WHERE a.active AND a.contract_income IS NOT NULL
   AND i.year <= $yr
   AND a.contract_start <= make_date(i.year, 1, 1)
   AND a.contract_end >= make_date(i.year, 12, 31)

@@ -87,3 +87,14 @@ def test_collection_not_evaluated_without_income_sheet():
     con, ev = evaluate("2024-12-30", assets=[{}])
     assert {"C1", "C2", "C5"} <= set(ev.not_evaluated)
     assert checks(con)[:2] == (None, None)
+
+
+def test_c2_has_nothing_to_check_for_an_asset_without_income_rows():
+    # an income row of an asset missing from the ledger must not make A1 "checked"
+    stray = [{"asset_id": "ZZ", "year": 2023, "income_due": 1.0, "income_received": 1.0,
+              "payment_due_date": "2024-03-31", "payment_date": "2024-03-30"}]
+    con, _ = evaluate("2024-12-30", assets=[{}], income=stray)
+    assert checks(con)[1] is None
+    own = [{**stray[0], "asset_id": "A1"}]
+    con, _ = evaluate("2024-12-30", assets=[{}], income=own)
+    assert checks(con)[1] is True
