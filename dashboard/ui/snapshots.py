@@ -121,6 +121,7 @@ def open_snapshot(snap: Snapshot) -> tuple[duckdb.DuckDBPyConnection, dict]:
         con.execute("DETACH snap")
     model.load_negative_list(con, _negative_list())
     model.load_rule_catalog(con)
+    model.derive_facts(con)    # judged anew: a snapshot holds only what the importer loaded
     return con, meta
 
 
