@@ -4,7 +4,8 @@ Every template column exists in every table, NULL when the upload lacked it,
 so the rule queries always compile; `loaded_columns` records what was really
 uploaded, which is how a rule knows it was "not evaluated" rather than passed.
 After loading, the ledger's own facts (LOAD_TIME_QUERIES) are judged once, so an
-evaluation at another date or with other thresholds never re-reads them.
+evaluation at another date or with other thresholds never re-reads them.  Whoever
+changes a ledger table after that must call derive_facts() again.
 """
 from __future__ import annotations
 
