@@ -83,7 +83,7 @@ def main(args) -> int:
     from dashboard import sample
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    path = workdir / f"bench-{args.assets}.xlsx"
+    path = workdir / f"bench-{args.assets}-seed{args.seed}.xlsx"   # reused only for the same N and seed
     t = time.perf_counter()
     if not path.exists():
         sample.generate(args.assets, args.seed, path)
