@@ -29,7 +29,7 @@ def path_name(path: str) -> str:
 
 
 def counts(ctx: ui.Context) -> bool:
-    df = ctx.frame("page_disposal_counts")
+    df = ctx.frame("disposal_counts")
     total = df[df.is_total]
     if total.empty or total.checked.iloc[0] == 0:
         st.info("当前筛选条件下没有处置记录。")
@@ -105,7 +105,7 @@ def disposals(ctx: ui.Context) -> None:
     st.header("资产处置")
     if not counts(ctx):
         return
-    rows = records(ctx.frame("page_disposals"))
+    rows = records(ctx.frame("disposal_register", annex_order=False))
     timeline(ctx)
     violations(ctx, rows)
     annex(ctx, rows)
@@ -124,7 +124,7 @@ def problems(ctx: ui.Context) -> None:
         return
     summary["aspect"] = summary.aspect.fillna("合计")
     ui.table(summary.drop(columns="is_total"), key="disposal_aspects")
-    ledger = ctx.frame("page_problems", aspects=aspects)
+    ledger = ctx.frame("problem_register", aspects=aspects, annex_order=False)
     ledger["overdue"] = ledger.overdue.map({True: "逾期", False: ""})
     st.caption("整改时限早于评估基准日且尚未整改（不是已整改或已销号）的问题标为“逾期”，红色显示；整改状态为评估基准日时的状态。")
     cols = ["problem_id", "asset_id", "asset_name", "town", "description", "measure", "responsible_unit",

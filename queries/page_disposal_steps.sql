@@ -1,5 +1,5 @@
 -- 处置与销号: the dated steps of the filtered 处置台账 rows (the first $limit disposals of
--- page_disposals.sql's order, those with violations first), one row per step with a date,
+-- disposal_register.sql's order, those with violations first), one row per step with a date,
 -- for the timeline; `step` is the template column name.
 WITH picked AS (
     SELECT c.row_id, c.asset_id, len(c.violations) > 0 AS violating, a.town, a.village

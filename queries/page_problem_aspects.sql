@@ -1,4 +1,4 @@
--- 处置与销号: the filtered problems (see page_problems.sql) per aspect of verification
+-- 处置与销号: the filtered problems (see problem_register.sql) per aspect of verification
 -- ($aspects, the five 方面 in order; aspect NULL = all): status at $as_of and overdue ones.
 WITH aspects AS (SELECT unnest($aspects) AS aspect, generate_subscripts($aspects, 1) AS aspect_order),
 found AS (

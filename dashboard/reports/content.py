@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import duckdb
 
-from dashboard import explain, policy, rules
+from dashboard import explain, filters, policy, rules, template
 from dashboard.reports import narrative
 from dashboard.reports.document import (DATE, INT, PCT, TEXT, WAN, Chart, Col, Parameter, Part,
                                         Report, Section, Table)
@@ -40,12 +40,19 @@ class Snapshot:
     def __init__(self, con: duckdb.DuckDBPyConnection, as_of: dt.date, params: dict | None):
         self.cur = con.cursor()
         self.evaluation = rules.evaluate(self.cur, as_of, params)
+        filters.install(self.cur)
+        self.bind = self._bind()
+
+    def _bind(self) -> dict:
+        # A report covers the whole banner (no sidebar filter); its annexes keep the
+        # ledgers' order and the five aspects of verification in the plan's order.
         ev = self.evaluation
-        self.bind = rules.bindings(ev.as_of, ev.params, ev.not_evaluated)
+        return {**rules.bindings(ev.as_of, ev.params, ev.not_evaluated), **filters.Filters().bind(),
+                "annex_order": True, "aspects": list(template.ASPECTS)}
 
     def move_to(self, as_of: dt.date) -> "Snapshot":
         self.evaluation = rules.evaluate(self.cur, as_of, self.evaluation.params)
-        self.bind = rules.bindings(as_of, self.evaluation.params, self.evaluation.not_evaluated)
+        self.bind = self._bind()
         return self
 
     def rows(self, name: str) -> list[dict]:
@@ -295,8 +302,8 @@ def _share(value) -> float | None:
 
 def disposals(now: Snapshot) -> Section:
     ev = now.evaluation
-    counts = now.rows("report_disposal_counts")
-    rows = now.rows("report_disposals")
+    counts = now.rows("disposal_counts")
+    rows = now.rows("disposal_register")
     names = policy.rules()
     count_table = Table("处置情况", "资产处置程序检查情况", [
         Col("处置程序", TEXT, 16), Col("检查件数", INT), Col("违规件数", INT)]
@@ -379,9 +386,9 @@ def trend(snapshot: Snapshot, period: Period) -> Section:
 
 def annexes(now: Snapshot, warning_rows: list[dict]) -> list[Table]:
     ev = now.evaluation
-    problem_rows = now.rows("report_problem_ledger")
+    problem_rows = now.rows("problem_register")
     return [warning_annex(warning_rows, ev), problem_annex(problem_rows),
-            disposal_annex(now.rows("report_disposals"), ev), signoff_annex(problem_rows)]
+            disposal_annex(now.rows("disposal_register"), ev), signoff_annex(problem_rows)]
 
 
 def warning_annex(rows: list[dict], ev) -> Table:

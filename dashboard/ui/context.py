@@ -3,39 +3,17 @@ the sidebar filters, with one call to run a query (`ctx.frame("app_x", name=valu
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.filters import Filters
 from dashboard.rules import Evaluation
 from dashboard.ui import data, snapshots
 
 _CURRENT = "ui.context"
 _ERROR = "ui.context_error"
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The sidebar filters; an empty tuple (or None year) means no filter."""
-    towns: tuple[str, ...] = ()
-    villages: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    funds: tuple[str, ...] = ()
-    year_from: int | None = None
-    year_to: int | None = None
-    levels: tuple[str, ...] = ()
-    batches: tuple[str, ...] = ()
-
-    def bind(self) -> dict:
-        """The $parameters of app_filtered(...) in every app_*.sql query."""
-        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v)
-                for f in fields(self)}
-
-    @property
-    def active(self) -> bool:
-        return self != Filters()
 
 
 @dataclass

@@ -22,13 +22,12 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import model, pipeline, policy, rules
+from dashboard import filters, model, pipeline, policy, rules
 from dashboard.ingest import ImportResult, load_files
 from dashboard.ui import snapshots
 
 SAMPLE_KEY = "sample"
 SAMPLE_LABEL = "示例数据"
-FILTER_MACRO = "app_filtered"   # queries/app_filtered.sql: the sidebar filters as a table macro
 
 
 def sample_path() -> Path:
@@ -100,7 +99,7 @@ class Evaluated:
         self.evaluation = rules.evaluate(self.cur, as_of, params)
         ev = self.evaluation
         self.bind = rules.bindings(ev.as_of, ev.params, ev.not_evaluated)
-        self.cur.execute(rules.query_text(FILTER_MACRO))
+        filters.install(self.cur)
 
     def frame(self, name: str, bind: dict, tables: dict | None = None) -> pd.DataFrame:
         """queries/<name>.sql as a DataFrame; `tables` are registered for this query only."""

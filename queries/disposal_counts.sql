@@ -1,5 +1,6 @@
--- 处置与销号: the filtered disposals (see page_disposals.sql) per procedure path (path NULL =
--- all): checked, with any violation, and per rule DP1–DP6.
+-- Disposals per procedure path (path NULL = all): checked, with any violation, and per
+-- rule DP1–DP6, for the disposals in the sidebar filters (see disposal_register.sql).
+-- The 处置与销号 page and the reports (which bind no filter) both read it.
 WITH picked AS (
     SELECT c.* FROM disposal_checks c
     WHERE CASE WHEN c.asset_row IS NOT NULL
