@@ -1,5 +1,5 @@
--- The sidebar filters of the app as one table macro (created on each evaluated cursor
--- by dashboard/ui/data.py), so every app_*.sql page query filters the same way:
+-- The sidebar filters as macros (created on each evaluated cursor by
+-- dashboard/filters.py, for the app and the reports), so every query filters the same way:
 --   FROM app_filtered($towns, $villages, $categories, $types, $funds,
 --                     $year_from, $year_to, $levels, $batches)
 -- An empty list (or a NULL year) means "no filter"; a blank town, village, type or
@@ -26,3 +26,18 @@ CREATE OR REPLACE TEMP MACRO app_unfiltered(towns, villages, categories, types, 
     len(towns) + len(villages) + len(categories) + len(types) + len(funds)
         + len(levels) + len(batches) = 0
     AND year_from IS NULL AND year_to IS NULL
+;
+-- The 收益分配 rows (distribution_checks) of years up to as_of's in the sidebar filters.
+-- A row linked to an asset follows the asset's filters; an unlinked row follows the
+-- town and village filters only and is left out when any other filter is set (its
+-- asset's attributes are unknown).
+CREATE OR REPLACE TEMP MACRO app_filtered_distribution(towns, villages, categories, types, funds,
+                                                       year_from, year_to, levels, batches, as_of) AS TABLE
+SELECT d.* FROM distribution_checks d
+WHERE coalesce(d.year <= year(as_of), true)
+  AND CASE WHEN d.asset_row IS NOT NULL
+           THEN d.asset_row IN (SELECT row_id FROM app_filtered(towns, villages, categories, types,
+                                funds, year_from, year_to, levels, batches))
+           ELSE (len(towns) = 0 OR list_contains(towns, coalesce(d.town, '未填写')))
+            AND (len(villages) = 0 OR list_contains(villages, coalesce(d.village, '未填写')))
+            AND app_unfiltered([], [], categories, types, funds, year_from, year_to, levels, batches) END

@@ -1,15 +1,9 @@
 -- 收益与分配: each distribution check D1–D6 over the filtered 收益分配 rows (see
--- page_distribution_rows.sql for the filter): rows checked, passing, failing and the money
+-- app_filtered_distribution in app_filtered.sql): rows checked, passing, failing and the money
 -- of the failing rows.  A check that was not evaluated counts no row at all.
 WITH dist AS (
-    SELECT d.* FROM distribution_checks d
-    WHERE coalesce(d.year <= year($as_of), true)
-      AND CASE WHEN d.asset_row IS NOT NULL
-               THEN d.asset_row IN (SELECT row_id FROM app_filtered($towns, $villages, $categories, $types,
-                                    $funds, $year_from, $year_to, $levels, $batches))
-               ELSE (len($towns) = 0 OR list_contains($towns, coalesce(d.town, '未填写')))
-                AND (len($villages) = 0 OR list_contains($villages, coalesce(d.village, '未填写')))
-                AND app_unfiltered([], [], $categories, $types, $funds, $year_from, $year_to, $levels, $batches) END
+    SELECT * FROM app_filtered_distribution($towns, $villages, $categories, $types, $funds,
+                                            $year_from, $year_to, $levels, $batches, $as_of)
 ),
 checks AS (
     SELECT amount, upper(check_id) AS check_id, failed_check

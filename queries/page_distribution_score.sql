@@ -1,15 +1,9 @@
 -- 收益与分配: the distribution scorecard per town (and per village when $by_village) over
--- the filtered 收益分配 rows (see page_distribution_rows.sql): rows and money, rows passing
+-- the filtered 收益分配 rows (app_filtered_distribution): rows and money, rows passing
 -- every evaluated check, rows failing any and their money, and the failures per check.
 WITH dist AS (
-    SELECT d.* FROM distribution_checks d
-    WHERE coalesce(d.year <= year($as_of), true)
-      AND CASE WHEN d.asset_row IS NOT NULL
-               THEN d.asset_row IN (SELECT row_id FROM app_filtered($towns, $villages, $categories, $types,
-                                    $funds, $year_from, $year_to, $levels, $batches))
-               ELSE (len($towns) = 0 OR list_contains($towns, coalesce(d.town, '未填写')))
-                AND (len($villages) = 0 OR list_contains($villages, coalesce(d.village, '未填写')))
-                AND app_unfiltered([], [], $categories, $types, $funds, $year_from, $year_to, $levels, $batches) END
+    SELECT * FROM app_filtered_distribution($towns, $villages, $categories, $types, $funds,
+                                            $year_from, $year_to, $levels, $batches, $as_of)
 )
 SELECT coalesce(town, '未填写') AS town,
        CASE WHEN $by_village THEN coalesce(village, '未填写') END AS village,
