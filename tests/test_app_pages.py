@@ -16,39 +16,15 @@ from streamlit.testing.v1 import AppTest
 from dashboard import explain, model, pipeline, rules
 from dashboard.ingest import load_files
 from fixtures_messy import assets_xlsx
-from appkit import AS_OF, ROOT, direct, isolated, sample_path  # noqa: F401 (fixtures)
+from appkit import AS_OF, ROOT, app, assert_clean, direct, isolated, one, sample_path, table_with  # noqa: F401 (fixtures)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 
 
-def app(page: str | None = None) -> AppTest:
-    sample_path()
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
-    at.run()
-    if page:
-        at.switch_page(f"../pages/{page}.py").run()
-    assert_clean(at)
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not [e.value for e in at.main.error], [e.value for e in at.main.error]
-
-
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.main.metric if m.label == label)
-
-
-def table_with(at: AppTest, column: str):
-    """The first table on the page with that column (the header's parameter table comes first)."""
-    return next(d.value for d in at.main.dataframe if column in d.value.columns)
-
-
-def one(con, sql: str, *params):
-    return con.execute(sql, list(params)).fetchone()[0]
 
 
 @pytest.mark.parametrize("page,title", [(None, "总览"), ("heatmap", "预警热力图"),

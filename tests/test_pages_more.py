@@ -14,36 +14,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import explain, pipeline, policy, rules, template
-from appkit import AS_OF, ROOT, direct, isolated, sample_path  # noqa: F401 (fixtures)
+from appkit import AS_OF, ROOT, app, assert_clean, direct, isolated, one, sample_path, table_with  # noqa: F401 (fixtures)
 
 EDITOR = "income_negative_editor"
 ITEM, WORDS = "负面清单事项", "关键词（多个用“；”分隔）"
-
-
-def app(page: str) -> AppTest:
-    sample_path()
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page(f"../pages/{page}.py").run()
-    assert_clean(at)
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not [e.value for e in at.main.error], [e.value for e in at.main.error]
-
-
-def table_with(at: AppTest, column: str, value=None):
-    """The first table with that column (holding `value` in it, when given)."""
-    for d in at.main.dataframe:
-        if column in d.value.columns and (value is None or value in set(d.value[column])):
-            return d.value
-    raise AssertionError(f"no table with {column} {value or ''}")
-
-
-def one(con, sql: str, *params):
-    return con.execute(sql, list(params)).fetchone()[0]
 
 
 def cell(frame, key_col, key, col):
