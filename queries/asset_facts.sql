@@ -6,9 +6,8 @@
 --
 -- Sparse: one row per asset some rule can concern — operating or disposed assets, any
 -- asset with a status fact below, a 盘活日期, a contract or a principal, and any asset
--- the disposal ledger names.  A
--- public-welfare asset with none of these can only fire OUT_OF_SCOPE by its 建成年度,
--- which asset_flags.sql reads from the ledger directly.
+-- the disposal ledger names.  A public-welfare asset with none of these can only fire
+-- OUT_OF_SCOPE by its 建成年度, which asset_flags.sql reads from the ledger directly.
 SELECT * FROM (
     SELECT row_id, asset_id, town, village, build_year, original_value, owner_level, source_row,
            disposal_status IS DISTINCT FROM '已处置' AS active,
@@ -32,13 +31,13 @@ SELECT * FROM (
                         OR funding_source LIKE '%衔接资金%'
                         OR funding_source LIKE '%易地扶贫搬迁%') AS source_outside,
            qa,
+           row_id IN (SELECT asset_row FROM income WHERE asset_row IS NOT NULL) AS has_income, -- C2
            -- the dates and amounts the date and threshold rules read
            stop_date, design_capacity, actual_capacity, revitalised_date,
            contract_start, contract_end, contract_income,
            principal, principal_due, principal_recovered,
-           -- texts quoted in the facts of the rules above
-           CASE WHEN operating THEN benefit_linkage END AS benefit_linkage,   -- C4
-           row_id IN (SELECT asset_row FROM income WHERE asset_row IS NOT NULL) AS has_income, -- C2
+           -- texts: C4 judges 联农带农; the others are quoted in the facts of the rules above
+           CASE WHEN operating THEN benefit_linkage END AS benefit_linkage,
            operating_status, deemed_inefficient, judicial_recovery, disposal_status,
            disposal_circumstance, pledge, funding_source
     FROM assets
