@@ -226,3 +226,16 @@ def test_ledger_sorts_by_the_chosen_column(direct):
     assert_clean(at)
     years = table_with(at, "建成年度")["建成年度"].dropna().tolist()
     assert years == sorted(years) and years[0] == one(direct, "SELECT min(build_year) FROM assets")
+
+
+def test_a_failed_load_is_said_on_the_upload_page_too(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(rules, "evaluate", broken)
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("../pages/upload.py").run()
+    assert not at.exception
+    said = " ".join(w.value for w in at.main.warning)
+    assert "数据载入失败" in said and "boom" not in said       # Chinese, no internals
+    assert at.main.get("file_uploader")                         # and the upload still works

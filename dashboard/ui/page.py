@@ -23,9 +23,11 @@ def run(title: str, body: Callable[[Context], None], *, needs_data: bool = True)
     try:
         if ctx is not None:
             header(ctx)
-        if ctx is None and needs_data:
+        if ctx is None and (needs_data or current_error()):
+            # a failed load is said on every page, the upload page too (it is where to go next)
             st.warning(current_error() or "没有可显示的数据，请在“数据上传”页上传台账。")
-            return
+            if needs_data:
+                return
         body(ctx)
     except ScriptControlException:     # st.rerun / st.stop / st.switch_page are not errors
         raise
