@@ -118,12 +118,12 @@ def highlight_overdue(row: pd.Series) -> list[str]:
 def problems(ctx: ui.Context) -> None:
     st.header("问题整改（按五个方面）")
     aspects = list(template.ASPECTS)
-    summary = ctx.frame("page_problem_aspects", aspects=aspects)
+    summary = ctx.frame("problem_aspects", aspects=aspects)
     if summary[summary.is_total].problems.iloc[0] == 0:
         st.info("当前筛选条件下没有问题记录。")
         return
     summary["aspect"] = summary.aspect.fillna("合计")
-    ui.table(summary.drop(columns="is_total"), key="disposal_aspects")
+    ui.table(summary.drop(columns=["is_total", "planned"]), key="disposal_aspects")
     ledger = ctx.frame("problem_register", aspects=aspects, annex_order=False)
     ledger["overdue"] = ledger.overdue.map({True: "逾期", False: ""})
     st.caption("整改时限早于评估基准日且尚未整改（不是已整改或已销号）的问题标为“逾期”，红色显示；整改状态为评估基准日时的状态。")

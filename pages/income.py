@@ -49,6 +49,8 @@ def check_summary(ctx: ui.Context, name: str) -> None:
 
 def scorecard(ctx: ui.Context, name: str, by_village: bool) -> None:
     df = ctx.frame(name, by_village=by_village)
+    if "is_total" in df:        # the page lists the towns (or villages) only
+        df = df[~df.is_total].drop(columns="is_total")
     if not by_village:
         df = df.drop(columns="village")
     ui.table(df, key=f"income_{name}")
@@ -90,7 +92,7 @@ def distribution(ctx: ui.Context, by_village: bool) -> None:
     st.caption(f"统计{ctx.as_of.year}年及以前年度的收益分配记录；分配日期晚于评估基准日的按尚未分配计。")
     check_summary(ctx, "page_distribution_checks")
     st.markdown("**分" + ("嘎查村" if by_village else "镇") + "计分卡**（各检查项列为未通过记录数）")
-    scorecard(ctx, "page_distribution_score", by_village)
+    scorecard(ctx, "distribution_score", by_village)
     failing(ctx, "page_distribution_rows", ["town", "village", "asset_id", "year", "amount", "purpose",
                                             "beneficiary", "payout_method"], "收益分配未通过的记录")
 

@@ -41,3 +41,23 @@ WHERE coalesce(d.year <= year(as_of), true)
            ELSE (len(towns) = 0 OR list_contains(towns, coalesce(d.town, '未填写')))
             AND (len(villages) = 0 OR list_contains(villages, coalesce(d.village, '未填写')))
             AND app_unfiltered([], [], categories, types, funds, year_from, year_to, levels, batches) END
+;
+-- The problems (问题台账) found by as_of in the sidebar filters, with their asset's name,
+-- town, village, value and sign-off tier, the status at as_of and whether overdue
+-- (整改时限 before as_of and not 已整改/已销号).  Status at the date: 已销号 needs a 销号日期
+-- on or before it; a later or missing 销号日期 leaves the problem 已整改; anything else is
+-- still 整改中.  A problem not linked to an asset shows only when no filter is set.
+CREATE OR REPLACE TEMP MACRO app_filtered_problems(towns, villages, categories, types, funds,
+                                                   year_from, year_to, levels, batches, as_of) AS TABLE
+SELECT p.*, f.asset_name, f.town, f.village, f.original_value, f.signoff_tier,
+       CASE WHEN p.status = '已销号' AND p.signoff_date <= as_of THEN '已销号'
+            WHEN p.status IN ('已整改', '已销号') THEN '已整改'
+            ELSE '整改中' END AS status_as_of,
+       coalesce(p.deadline < as_of AND NOT (p.status IN ('已整改', '已销号')), false) AS overdue
+FROM problems p
+LEFT JOIN asset_results r ON r.asset_id = p.asset_id
+LEFT JOIN app_filtered(towns, villages, categories, types, funds, year_from, year_to, levels, batches) f
+  ON f.row_id = r.row_id
+WHERE coalesce(p.found_date <= as_of, true)
+  AND CASE WHEN r.row_id IS NOT NULL THEN f.row_id IS NOT NULL
+           ELSE app_unfiltered(towns, villages, categories, types, funds, year_from, year_to, levels, batches) END

@@ -44,11 +44,11 @@ class Snapshot:
         self.bind = self._bind()
 
     def _bind(self) -> dict:
-        # A report covers the whole banner (no sidebar filter); its annexes keep the
-        # ledgers' order and the five aspects of verification in the plan's order.
+        # A report covers the whole banner (no sidebar filter), by town; its annexes keep
+        # the ledgers' order and the five aspects of verification in the plan's order.
         ev = self.evaluation
         return {**rules.bindings(ev.as_of, ev.params, ev.not_evaluated), **filters.Filters().bind(),
-                "annex_order": True, "aspects": list(template.ASPECTS)}
+                "annex_order": True, "aspects": list(template.ASPECTS), "by_village": False}
 
     def move_to(self, as_of: dt.date) -> "Snapshot":
         self.evaluation = rules.evaluate(self.cur, as_of, self.evaluation.params)
@@ -239,7 +239,7 @@ def _top_rules(heat: list[dict]) -> list[tuple[str, int]]:
 
 def income(now: Snapshot) -> Section:
     collection = now.rows("report_collection")
-    dist = now.rows("report_distribution")
+    dist = now.rows("distribution_score")
     names = policy.rules()
     banner = [c for c in collection if c["is_total"]]
     check_table = Table("收益收缴", "收益收缴检查情况（经营性资产）", [
@@ -332,13 +332,13 @@ def _dp_reasons(row: dict, ev) -> str:
 # --- 六、问题整改和销号 ---------------------------------------------------------
 
 def problems(now: Snapshot) -> Section:
-    aspects = now.rows("report_problems_by_aspect")
+    aspects = now.rows("problem_aspects")
     tiers = now.rows("report_problems_by_tier")
     aspect_table = Table("问题分方面", "问题整改情况（按五个方面）", [
         Col("方面", TEXT, 20), Col("问题数（个）", INT), Col("整改中", INT), Col("已整改", INT),
         Col("已销号", INT), Col("逾期未整改", INT), Col("已制定一案一策", INT)],
         [["合计" if a["is_total"] else a["aspect"], a["problems"], a["rectifying"], a["rectified"],
-          a["signed_off"], a["overdue"], a["planned"]] for a in aspects])
+          a["signed_off"], a["overdue_problems"], a["planned"]] for a in aspects])
     tier_table = Table("问题分层级", "问题销号情况（按销号层级）", [
         Col("销号层级", TEXT, 10), Col("销号主体", TEXT, 28), Col("问题数（个）", INT),
         Col("已销号", INT), Col("未销号", INT)],

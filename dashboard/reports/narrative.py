@@ -107,7 +107,7 @@ def problems(f: dict, r: Report) -> str:
     aspects = "；".join(f"{a['aspect']}{a['problems']}个" for a in f["aspects"] if not a["is_total"])
     tiers = "、".join(f"{t['tier'] or '未关联资产'}层级{t['problems']}个" for t in f["tiers"])
     return (f"发现问题{total['problems']}个（{aspects}），整改中{total['rectifying']}个、已整改{total['rectified']}个、"
-            f"已销号{total['signed_off']}个，逾期未整改{total['overdue']}个。按销号层级：{tiers or '无'}。")
+            f"已销号{total['signed_off']}个，逾期未整改{total['overdue_problems']}个。按销号层级：{tiers or '无'}。")
 
 
 def ranking(f: dict, r: Report) -> str:
