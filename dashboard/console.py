@@ -27,14 +27,15 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from dashboard import rules, template
+from dashboard import model, rules, sql, template
 
 ROW_CAP = 10_000
 TIME_LIMIT = 10.0            # seconds
 MEMORY_LIMIT = "2GB"
 
 BASE_TABLES = tuple(s.name for s in template.SHEETS) + ("loaded_columns", "negative_list", "rule_catalog")
-RESULT_TABLES = rules.PIPELINE          # the evaluation's TEMP tables (asset_results is a view)
+FACT_TABLES = tuple(sql.table_name(n) for n in model.LOAD_TIME_QUERIES)   # judged at load
+RESULT_TABLES = tuple(sql.table_name(n) for n in rules.PIPELINE)   # the evaluation's TEMP tables and views
 
 # Refused statement kinds, named for the user.
 REFUSED = {
@@ -78,7 +79,7 @@ class Console:
         present = {r[0] for r in cur.execute(
             "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views() "
             "WHERE NOT internal").fetchall()}
-        names = [n for n in BASE_TABLES + RESULT_TABLES if n in present]
+        names = [n for n in BASE_TABLES + FACT_TABLES + RESULT_TABLES if n in present]
         return cls({n: cur.sql(f"SELECT * FROM {n}").to_arrow_table() for n in names}, **kwargs)
 
     def catalog(self) -> pd.DataFrame:

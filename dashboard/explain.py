@@ -10,9 +10,8 @@ import datetime as dt
 import json
 import re
 import string
-from decimal import Decimal
-
 from dashboard import policy
+from dashboard.money import fmt_wan
 
 # Facts and parameters that are amounts of money in yuan.
 MONEY_KEYS = {
@@ -29,13 +28,6 @@ def fmt_date(value: dt.date | str | None) -> str:
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     return f"{value.year}年{value.month}月{value.day}日"
-
-
-def fmt_wan(yuan: float | Decimal | str | None) -> str:
-    """Yuan → '12.34万元' (two decimals, as every report prints money)."""
-    if yuan is None or yuan == "":
-        return "无"
-    return f"{Decimal(str(yuan)) / 10000:,.2f}万元"
 
 
 def fmt_value(key: str, value: object) -> str:
@@ -66,7 +58,3 @@ def explain(rule_id: str, facts: str | dict | None, as_of: dt.date, params: dict
             values[name] = fmt_value(name, raw.get(name))
     return rule.explain.format_map(values) + "。"
 
-
-def label(rule_id: str) -> str:
-    """'R09 合同距离到期小于1个月' — how a rule is named to a user."""
-    return f"{rule_id} {policy.rules()[rule_id].name}"

@@ -1,8 +1,8 @@
-"""The sidebar filters as query parameters, shared by the app and the reports.
+"""The sidebar filters as one query parameter, shared by the app and the reports.
 
-queries/app_filtered.sql defines them as DuckDB macros (`app_filtered(...)`,
-`app_unfiltered(...)`); install() creates those on a cursor.  A query that filters
-runs for a report too, bound with Filters() — no filter, the whole banner.
+queries/filters/sidebar.sql defines the macros every filtering query reads
+(`filtered_assets($filters)` and the like); install() creates them on an evaluated
+cursor.  `Filters()` — no filter — is the whole banner, which is what a report binds.
 """
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from dataclasses import dataclass, fields
 
 import duckdb
 
-from dashboard import rules
+from dashboard import sql
 
-MACROS = "app_filtered"   # queries/app_filtered.sql
+MACROS = "filters/sidebar"
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,9 @@ class Filters:
     batches: tuple[str, ...] = ()
 
     def bind(self) -> dict:
-        """The $parameters of app_filtered(...) in every filtering query."""
-        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v)
-                for f in fields(self)}
+        """{"filters": STRUCT}: the one $filters parameter of every filtering query."""
+        return {"filters": {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v)
+                            for f in fields(self)}}
 
     @property
     def active(self) -> bool:
@@ -40,4 +40,4 @@ class Filters:
 
 def install(cur: duckdb.DuckDBPyConnection) -> None:
     """Create the filter macros on an evaluated cursor (they read asset_results)."""
-    cur.execute(rules.query_text(MACROS))
+    cur.execute(sql.text(MACROS))

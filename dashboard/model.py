@@ -9,17 +9,13 @@ changes a ledger table after that must call derive_facts() again.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 
-from dashboard import policy, template
-
-QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+from dashboard import policy, sql, template
 
 # Judged once per upload: what the ledgers say regardless of as_of and thresholds.
-LOAD_TIME_QUERIES = ("asset_facts", "milestone_items", "distribution_facts")
+LOAD_TIME_QUERIES = ("facts/asset_facts", "facts/milestone_items", "facts/distribution_facts")
 
 SQL_TYPES = {
     template.TEXT: "VARCHAR", template.ENUM: "VARCHAR", template.YESNO: "VARCHAR",
@@ -57,10 +53,9 @@ def load_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame],
 
 
 def derive_facts(con: duckdb.DuckDBPyConnection) -> None:
-    """queries/<name>.sql for each load-time query, as a table (no $parameters)."""
+    """queries/facts/<name>.sql for each load-time query, as a table (no $parameters)."""
     for name in LOAD_TIME_QUERIES:
-        sql = (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+        con.execute(f"CREATE OR REPLACE TABLE {sql.table_name(name)} AS {sql.text(name)}")
 
 
 def _create_table(con, sheet: template.Sheet, frame: pd.DataFrame | None) -> None:

@@ -1,4 +1,4 @@
-"""Runs the rule queries of queries/*.sql against a loaded DuckDB model.
+"""Runs the rule pipeline, queries/rules/*.sql, against loaded ledgers.
 
 Each query file is one SELECT; the runner materialises it as a TEMP table named
 after the file, in PIPELINE order, because later rules read earlier results
@@ -9,36 +9,32 @@ different dates never see each other's results.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import duckdb
 
-from dashboard import model, policy
-
-QUERY_DIR = model.QUERY_DIR
+from dashboard import model, policy, sql
 
 PIPELINE = (
-    "eval_params",          # $as_of and the thresholds as a one-row table, for views
-    "asset_checks",         # (view) every rule reading only 资产台账: asset_facts + dates
-    "income_rate",          # shared definition: annual income rate (§3)
-    "distribution_judged",  # D1–D6 verdicts per 收益分配 row (§5)
-    "distribution_checks",  # (view) the verdicts with the row's texts, town and village
-    "disposal_checks",      # DP1–DP6 (§6)
-    "warnings_idle",        # IDLE, LE1–LE4 (§2)
-    "warnings_yellow",      # Y01–Y09 (§3)
-    "warnings_red",         # R01–R10 (§3)
-    "asset_flags",          # PLEDGE, OUT_OF_SCOPE, QA
-    "rule_hits",            # all of the above, minus what was not evaluated
-    "asset_levels",         # level, rules and flags per asset that fired anything
-    "asset_results",        # (view) every asset: level, batch suggestion, sign-off tier
-    "collection_checks",    # C1–C6 (§5)
-    "milestones",           # M1–M6 (§8)
+    "rules/eval_params",          # $as_of and the thresholds as a one-row table, for views
+    "rules/asset_checks",         # (view) every rule reading only 资产台账: asset_facts + dates
+    "rules/income_rate",          # shared definition: annual income rate (§3)
+    "rules/distribution_judged",  # D1–D6 verdicts per 收益分配 row (§5)
+    "rules/distribution_checks",  # (view) the verdicts with the row's texts, town and village
+    "rules/disposal_checks",      # DP1–DP6 (§6)
+    "rules/warnings_idle",        # IDLE, LE1–LE4 (§2)
+    "rules/warnings_yellow",      # Y01–Y09 (§3)
+    "rules/warnings_red",         # R01–R10 (§3)
+    "rules/asset_flags",          # PLEDGE, OUT_OF_SCOPE, QA
+    "rules/rule_hits",            # all of the above, minus what was not evaluated
+    "rules/asset_levels",         # level, rules and flags per asset that fired anything
+    "rules/asset_results",        # (view) every asset: level, batch suggestion, sign-off tier
+    "rules/collection_checks",    # C1–C6 (§5)
+    "rules/milestones",           # M1–M6 (§8)
 )
 
 # Steps that are views (no $parameters allowed): cheap joins read on demand.
-VIEWS = {"asset_checks", "asset_results", "distribution_checks"}
+VIEWS = {"rules/asset_checks", "rules/asset_results", "rules/distribution_checks"}
 
 
 @dataclass
@@ -60,23 +56,6 @@ def not_evaluated(loaded: set[str]) -> list[str]:
                   if not all(need in loaded for need in r.needs))
 
 
-@lru_cache(maxsize=None)
-def query_text(name: str) -> str:
-    return (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
-
-
-def used_params(sql: str, bind: dict[str, object]) -> dict[str, object]:
-    """Only the $parameters a query uses: DuckDB refuses extra ones."""
-    used = set(re.findall(r"\$([A-Za-z_]\w*)", sql))
-    return {k: v for k, v in bind.items() if k in used}
-
-
-def run_query(con: duckdb.DuckDBPyConnection, name: str, bind: dict[str, object]):
-    """queries/<name>.sql as a DuckDB relation, its $parameters bound."""
-    sql = query_text(name)
-    return con.sql(sql, params=used_params(sql, bind))
-
-
 def bindings(as_of: dt.date, params: dict, skipped: list[str]) -> dict[str, object]:
     return {**params, "as_of": as_of, "yr": last_full_year(as_of), "not_evaluated": skipped}
 
@@ -87,7 +66,8 @@ def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date,
     skipped = not_evaluated(model.loaded_columns(con))
     bind = bindings(as_of, params, skipped)
     for name in PIPELINE:
-        sql = query_text(name)
+        text = sql.text(name)
         kind = "VIEW" if name in VIEWS else "TABLE"
-        con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}", used_params(sql, bind))
+        con.execute(f"CREATE OR REPLACE TEMP {kind} {sql.table_name(name)} AS {text}",
+                    sql.used_params(text, bind))
     return Evaluation(as_of, params, last_full_year(as_of), skipped)

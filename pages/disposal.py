@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import explain, template, ui
+from dashboard import explain, labels, template, ui
 from dashboard.reports import content
 from dashboard.reports.document import WAN
 from dashboard.ui import export, fmt
@@ -25,11 +25,11 @@ def records(df: pd.DataFrame) -> list[dict]:
 
 
 def path_name(path: str) -> str:
-    return content.PATHS.get(path, path)
+    return labels.PATH_ZH.get(path, path)
 
 
 def counts(ctx: ui.Context) -> bool:
-    df = ctx.frame("disposal_counts")
+    df = ctx.frame("shared/disposal_counts")
     total = df[df.is_total]
     if total.empty or total.checked.iloc[0] == 0:
         st.info("当前筛选条件下没有处置记录。")
@@ -65,7 +65,7 @@ def timeline_figure(steps: pd.DataFrame) -> go.Figure:
 
 def timeline(ctx: ui.Context) -> None:
     st.subheader("处置环节时间线")
-    steps = ctx.frame("page_disposal_steps", limit=TIMELINE_LIMIT)
+    steps = ctx.frame("disposal/disposal_steps", limit=TIMELINE_LIMIT)
     if steps.empty:
         st.info("当前筛选条件下没有登记了日期的处置台账记录。")
         return
@@ -105,7 +105,7 @@ def disposals(ctx: ui.Context) -> None:
     st.header("资产处置")
     if not counts(ctx):
         return
-    rows = records(ctx.frame("disposal_register", annex_order=False))
+    rows = records(ctx.frame("shared/disposal_register", annex_order=False))
     timeline(ctx)
     violations(ctx, rows)
     annex(ctx, rows)
@@ -118,13 +118,13 @@ def highlight_overdue(row: pd.Series) -> list[str]:
 def problems(ctx: ui.Context) -> None:
     st.header("问题整改（按五个方面）")
     aspects = list(template.ASPECTS)
-    summary = ctx.frame("problem_aspects", aspects=aspects)
+    summary = ctx.frame("shared/problem_aspects", aspects=aspects)
     if summary[summary.is_total].problems.iloc[0] == 0:
         st.info("当前筛选条件下没有问题记录。")
         return
     summary["aspect"] = summary.aspect.fillna("合计")
     ui.table(summary.drop(columns=["is_total", "planned"]), key="disposal_aspects")
-    ledger = ctx.frame("problem_register", aspects=aspects, annex_order=False)
+    ledger = ctx.frame("shared/problem_register", aspects=aspects, annex_order=False)
     ledger["overdue"] = ledger.overdue.map({True: "逾期", False: ""})
     st.caption("整改时限早于评估基准日且尚未整改（不是已整改或已销号）的问题标为“逾期”，红色显示；整改状态为评估基准日时的状态。")
     cols = ["problem_id", "asset_id", "asset_name", "town", "description", "measure", "responsible_unit",
@@ -153,8 +153,9 @@ def tier_range(tier: str, params: dict) -> str:
 def tiers(ctx: ui.Context) -> None:
     st.header("销号层级（T1–T4）")
     st.caption("按单项资产原值确定销号层级（七(四)）；原值界限来自政策参数。")
-    df = ctx.frame("page_signoff_tiers")
-    df.insert(1, "signer", df.tier.map(content.SIGNERS))
+    df = ctx.frame("shared/signoff_tiers")
+    df = df[df.tier.notna()]    # the tiers of the ledger's assets (the reports also count unlinked problems)
+    df.insert(1, "signer", df.tier.map(labels.SIGNER_ZH))
     df.insert(2, "tier_range", df.tier.map(lambda t: tier_range(t, ctx.params)))
     ui.table(df, key="disposal_tiers")
 

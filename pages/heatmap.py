@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import explain, policy, ui
+from dashboard import explain, labels, policy, ui
 from dashboard.ui import fmt
 
 CHART_KEY = "heatmap_chart"
@@ -37,7 +37,7 @@ def figure(df: pd.DataFrame, measure: str) -> go.Figure:
         if measure == "value":
             z = [[fmt.wan(v) or 0 for v in row] for row in z]
         text = [["" if v == 0 else (f"{v:.2f}" if measure == "value" else f"{int(v)}") for v in row] for row in z]
-        names = [explain.label(r) for r in rules]
+        names = [labels.rule(r) for r in rules]
         traces.append(go.Heatmap(
             z=z, x=rules, y=towns, text=text, texttemplate="%{text}", colorscale=scale, name=title,
             showscale=False, xgap=2, ygap=2, customdata=[names] * len(towns), xaxis=axis, yaxis="y",
@@ -68,17 +68,17 @@ def sentence(rule_id: str, facts, ctx: ui.Context) -> str:
     try:
         return f"{rule_id} {explain.explain(rule_id, facts, ctx.as_of, ctx.params)}"
     except Exception:  # noqa: BLE001 — a fact the template cannot use must not hide the asset
-        return explain.label(rule_id)
+        return labels.rule(rule_id)
 
 
 def asset_list(ctx: ui.Context, town: str, rule_id: str, total: int) -> None:
-    df = ctx.frame("app_heatmap_assets", town=town, rule_id=rule_id, limit=LIST_LIMIT)
+    df = ctx.frame("heatmap/drill_down", town=town, rule_id=rule_id, limit=LIST_LIMIT)
     if df.empty:
-        st.info(f"{town}没有触发{explain.label(rule_id)}的资产（当前筛选条件下）。")
+        st.info(f"{town}没有触发{labels.rule(rule_id)}的资产（当前筛选条件下）。")
         return
     shown = df.asset_id.nunique()
     more = f"，显示原值最大的{shown}项" if total > shown else ""
-    st.markdown(f"#### {town} · {explain.label(rule_id)}：{total:,}项资产{more}")
+    st.markdown(f"#### {town} · {labels.rule(rule_id)}：{total:,}项资产{more}")
     box = st.container(height=560 if shown > 6 else "content", border=True)
     for asset_id, rows in df.groupby("asset_id", sort=False):
         first = rows.iloc[0]
@@ -99,14 +99,14 @@ def drill_down(ctx: ui.Context, df: pd.DataFrame) -> None:
         st.session_state[PICK_RULE] = fired.iloc[0] if len(fired) else rules[0]
     left, right = st.columns(2)
     town = left.selectbox("镇", towns, key=PICK_TOWN)
-    rule_id = right.selectbox("规则", rules, key=PICK_RULE, format_func=explain.label)
+    rule_id = right.selectbox("规则", rules, key=PICK_RULE, format_func=labels.rule)
     cell = df[(df.town == town) & (df.rule_id == rule_id)]
     asset_list(ctx, town, rule_id, int(cell.assets.sum()))
 
 
 def over_time(ctx: ui.Context) -> None:
     st.subheader("各镇预警资产数（按月度快照）")
-    history = ctx.history("app_town_levels")
+    history = [(label, h[~h.is_total]) for label, h in ctx.history("shared/town_levels")]
     frames = [h.assign(month=label) for label, h in history if not h.empty]
     if not frames:
         st.info("当前筛选条件下没有预警资产。")
@@ -126,7 +126,7 @@ def over_time(ctx: ui.Context) -> None:
 
 
 def body(ctx: ui.Context) -> None:
-    df = ctx.frame("app_heatmap")
+    df = ctx.frame("shared/heatmap")
     if df.empty:
         st.info("当前筛选条件下没有红色或黄色预警。")
         return

@@ -4,7 +4,7 @@ the failing assets and rows with one sentence per failed check, and the negative
 import pandas as pd
 import streamlit as st
 
-from dashboard import explain, policy, template, ui
+from dashboard import explain, labels, policy, template, ui
 from dashboard.ui import export, fmt
 
 EDITOR_KEY = "income_negative_editor"
@@ -27,7 +27,7 @@ def not_evaluated(ctx: ui.Context, ids: list[str]) -> list[str]:
     skipped = [i for i in ids if i in ctx.evaluation.not_evaluated]
     if skipped:
         rules = policy.rules()
-        lines = [f"- {explain.label(i)}：需要" + "、".join(need_text(n) for n in rules[i].needs) for i in skipped]
+        lines = [f"- {labels.rule(i)}：需要" + "、".join(need_text(n) for n in rules[i].needs) for i in skipped]
         st.warning("以下检查因缺少工作表或列未评估（不是“通过”）。请在“数据上传”页上传含这些内容的台账：\n"
                    + "\n".join(lines))
     return skipped
@@ -42,6 +42,8 @@ def reasons(ctx: ui.Context, df: pd.DataFrame) -> pd.Series:
 
 def check_summary(ctx: ui.Context, name: str) -> None:
     df = ctx.frame(name)
+    if "is_total" in df:        # the page shows the checks over everything filtered
+        df = df[df.is_total].drop(columns=["town", "is_total"]).reset_index(drop=True)
     df.insert(1, "check_name", df.check_id.map(lambda i: policy.rules()[i].name))
     df["not_evaluated"] = df.not_evaluated.map({True: "未评估", False: ""})
     ui.table(df, key=f"income_{name}")
@@ -78,10 +80,10 @@ def collection(ctx: ui.Context, by_village: bool) -> None:
     if len(not_evaluated(ctx, COLLECTION)) == len(COLLECTION):
         return
     st.caption("每项检查只统计有可检查内容的资产（如无到期本金的资产不参加C6）。")
-    check_summary(ctx, "page_collection_checks")
+    check_summary(ctx, "shared/collection_by_check")
     st.markdown("**分" + ("嘎查村" if by_village else "镇") + "计分卡**（各检查项列为未通过资产数）")
-    scorecard(ctx, "page_collection_score", by_village)
-    failing(ctx, "page_collection_assets", ["town", "village", "asset_id", "asset_name", "original_value"],
+    scorecard(ctx, "income/collection_score", by_village)
+    failing(ctx, "income/collection_assets", ["town", "village", "asset_id", "asset_name", "original_value"],
             "收益收缴未通过的资产")
 
 
@@ -90,10 +92,10 @@ def distribution(ctx: ui.Context, by_village: bool) -> None:
     if len(not_evaluated(ctx, DISTRIBUTION)) == len(DISTRIBUTION):
         return
     st.caption(f"统计{ctx.as_of.year}年及以前年度的收益分配记录；分配日期晚于评估基准日的按尚未分配计。")
-    check_summary(ctx, "page_distribution_checks")
+    check_summary(ctx, "income/distribution_checks")
     st.markdown("**分" + ("嘎查村" if by_village else "镇") + "计分卡**（各检查项列为未通过记录数）")
-    scorecard(ctx, "distribution_score", by_village)
-    failing(ctx, "page_distribution_rows", ["town", "village", "asset_id", "year", "amount", "purpose",
+    scorecard(ctx, "shared/distribution_score", by_village)
+    failing(ctx, "income/distribution_rows", ["town", "village", "asset_id", "year", "amount", "purpose",
                                             "beneficiary", "payout_method"], "收益分配未通过的记录")
 
 

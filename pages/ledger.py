@@ -16,7 +16,7 @@ DETAIL_KEY = "ledger_detail_id"
 
 
 def listing(ctx: ui.Context, search: str, sort: str, desc: bool, limit, offset: int) -> pd.DataFrame:
-    return ctx.frame("app_ledger", search=search, sort=sort, desc=desc, limit=limit, offset=offset)
+    return ctx.frame("ledger/listing", search=search, sort=sort, desc=desc, limit=limit, offset=offset)
 
 
 def controls(ctx: ui.Context) -> tuple[str, list[str], str, bool]:
@@ -45,7 +45,7 @@ def downloads(ctx: ui.Context, search: str, columns: list[str], sort: str, desc:
 
 
 def detail(ctx: ui.Context, asset_id: str) -> None:
-    record = ctx.frame("app_asset", asset_id=asset_id)
+    record = ctx.frame("ledger/asset", asset_id=asset_id)
     if record.empty:
         st.info(f"没有资产编号为“{asset_id}”的资产。")
         return
@@ -53,7 +53,7 @@ def detail(ctx: ui.Context, asset_id: str) -> None:
     st.subheader(f"{asset_id} {row.asset_name}")
     tabs = st.tabs(["预警与标记", "基本信息", "收益", "收益分配", "处置", "问题"])
     with tabs[0]:
-        fired = ctx.frame("app_asset_rules", asset_id=asset_id)
+        fired = ctx.frame("ledger/asset_rules", asset_id=asset_id)
         if fired.empty:
             st.success("该资产未触发任何预警或标记。")
         for r in fired.itertuples():
@@ -63,8 +63,8 @@ def detail(ctx: ui.Context, asset_id: str) -> None:
     with tabs[1]:
         shown, _ = fmt.display(record)
         st.dataframe(shown.T.rename(columns={shown.index[0]: "值"}).astype(str), height=400)
-    for tab, name in zip(tabs[2:], ("app_asset_income", "app_asset_distribution",
-                                     "app_asset_disposals", "app_asset_problems")):
+    for tab, name in zip(tabs[2:], ("ledger/asset_income", "ledger/asset_distribution",
+                                     "ledger/asset_disposals", "ledger/asset_problems")):
         with tab:
             df = ctx.frame(name, asset_id=asset_id)
             if df.empty:
@@ -75,7 +75,7 @@ def detail(ctx: ui.Context, asset_id: str) -> None:
 
 def body(ctx: ui.Context) -> None:
     search, columns, sort, desc = controls(ctx)
-    total = ctx.frame("app_ledger_count", search=search).iloc[0]
+    total = ctx.frame("ledger/listing_count", search=search).iloc[0]
     if total.assets == 0:
         st.info("当前筛选条件和搜索词下没有资产。")
         return

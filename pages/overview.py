@@ -7,13 +7,19 @@ from dashboard import ui
 from dashboard.ui import fmt
 
 
+# The ranking's columns, in the order the page has always shown them.
+RANKING = ["rank", "town", "assets", "value", "red", "red_value", "yellow", "yellow_value", "idle", "low",
+           "warned_share"]
+
+
 def metric(col, label: str, n, yuan=None) -> None:
     money = None if yuan is None else fmt.fmt_wan(yuan)
     col.metric(label, f"{fmt.count(n)}项", money, delta_color="off", delta_arrow="off", border=True)
 
 
 def cards(ctx: ui.Context) -> bool:
-    o = ctx.frame("app_overview").iloc[0]
+    towns = ctx.frame("shared/town_levels")
+    o = towns[towns.is_total].iloc[0]
     if o.assets == 0:
         st.info("当前筛选条件下没有资产，请放宽侧栏筛选。")
         return False
@@ -22,7 +28,7 @@ def cards(ctx: ui.Context) -> bool:
     c[1].metric("资产原值（万元）", f"{fmt.wan(o.value):,.2f}", border=True)
     metric(c[2], "红色预警资产", o.red, o.red_value)
     metric(c[3], "黄色预警资产", o.yellow, o.yellow_value)
-    cats = ctx.frame("app_overview_categories")
+    cats = ctx.frame("overview/categories")
     c = st.columns(2 + max(len(cats), 2))
     metric(c[0], "闲置资产", o.idle, o.idle_value)
     metric(c[1], "低效资产", o.low, o.low_value)
@@ -48,7 +54,7 @@ def changes(ctx: ui.Context) -> None:
         st.info("没有上一期快照可比较（示例数据或最早一期快照）。在“数据上传”页按月份保存快照后，这里显示新增、解除和等级升高的预警。")
         return
     label, ref = previous
-    df = ctx.compared("app_changes", ref)
+    df = ctx.compared("overview/changes", ref)
     counts = df.change.value_counts()
     st.caption(f"上一期：{label}（按其数据日期评估，无数据日期时按月末；政策参数与本期相同）")
     c = st.columns(3)
@@ -61,7 +67,8 @@ def changes(ctx: ui.Context) -> None:
 
 def ranking(ctx: ui.Context) -> None:
     st.subheader("各镇排名（按红色预警资产数、其原值）")
-    df = ctx.frame("app_town_ranking")
+    df = ctx.frame("shared/town_levels")
+    df = df[~df.is_total].sort_values("rank", kind="stable")[RANKING]
     ui.table(df, key="overview_ranking")
     town_chart(df)
 

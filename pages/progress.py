@@ -19,7 +19,7 @@ def name(milestone: str) -> str:
 
 
 def milestone_table(ctx: ui.Context) -> None:
-    df = ctx.frame("page_milestones")
+    df = ctx.frame("shared/milestones")
     df["town"] = df.town.fillna(BANNER)
     df.insert(1, "milestone_name", df.milestone.map(lambda m: policy.rules()[m].name))
     cols = ["milestone", "milestone_name", "town", "due_date", "share_at_due", "share", "done", "total"]
@@ -78,18 +78,18 @@ def milestones(ctx: ui.Context) -> None:
     st.header("重点工作节点（M1–M6）")
     st.caption("节点按镇统计：侧栏只有“镇”筛选适用。红色虚线为到期日，菱形标出到期日的完成率。")
     milestone_table(ctx)
-    series = ctx.frame("page_milestone_series")
+    series = ctx.frame("progress/milestone_series")
     if series.empty:
         st.info("评估基准日之前没有节点数据。")
         return
-    due = ctx.frame("page_milestones")
+    due = ctx.frame("shared/milestones")
     due = due[due.town.isna()] if not ctx.filters.towns else due[due.town.notna()]
     st.plotly_chart(milestone_figure(series, due), key="progress_milestones_chart")
 
 
 def revitalisation(ctx: ui.Context) -> None:
     st.header("盘活率（M5）逐月变化")
-    series = ctx.frame("page_milestone_series")
+    series = ctx.frame("progress/milestone_series")
     m5 = series[series.milestone == "M5"]
     if m5.empty:
         st.info("没有需要盘活的闲置或低效经营性资产。")
@@ -116,7 +116,7 @@ def revitalisation(ctx: ui.Context) -> None:
 
 def batches(ctx: ui.Context) -> None:
     st.header("四个一批：建议分类与台账登记")
-    summary = ctx.frame("page_batch_summary").iloc[0]
+    summary = ctx.frame("progress/batch_summary").iloc[0]
     if summary.assets == 0:
         st.info("当前筛选条件下没有资产。")
         return
@@ -124,7 +124,7 @@ def batches(ctx: ui.Context) -> None:
     c[0].metric("台账已登记分类", f"{fmt.count(summary.recorded)}项", border=True)
     c[1].metric("登记与建议不一致", f"{fmt.count(summary.differs)}项", border=True)
     c[2].metric("台账未登记分类", f"{fmt.count(summary.unrecorded)}项", border=True)
-    df = ctx.frame("page_batches")
+    df = ctx.frame("progress/batches")
     df["batch_recorded"] = df.batch_recorded.fillna(UNRECORDED)
     # Arrangement only: the counts come from SQL; rows = suggested, columns = recorded.
     cross = df.pivot_table(index="batch_suggested", columns="batch_recorded", values="assets",
@@ -139,7 +139,7 @@ def batches(ctx: ui.Context) -> None:
 
 def paths(ctx: ui.Context) -> None:
     st.header("六条盘活路径")
-    df = ctx.frame("page_paths", paths=list(template.PATHS))
+    df = ctx.frame("progress/paths", paths=list(template.PATHS))
     if df.assets.sum() == 0:
         st.info("当前筛选条件下没有登记盘活路径的资产。")
         return

@@ -1,6 +1,6 @@
 """报告: the monthly dispatch, quarterly bulletin and annual summary — preview the key
 figures and the narrative, download Word and Excel (each built when its button is clicked).
-Only draws: the numbers come from dashboard.reports (queries/report_*.sql)."""
+Only draws: the numbers come from dashboard.reports (queries/shared/ and queries/reports/)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,34 +13,36 @@ from dashboard.explain import fmt_date
 from dashboard.reports import build, charts, periods
 from dashboard.reports.document import PCT, WAN, Report, Table
 from dashboard import ui
-from dashboard.ui import context, data, snapshots
+from dashboard import snapshots
+from dashboard.evaluated import EvalKey
+from dashboard.ledgers import Ledgers
+from dashboard.ui import context, data
 
 KIND_LABELS = {"monthly": "月调度", "quarterly": "季通报", "annual": "年总结"}
 NUMERALS = "一二三四五六七八九十"
 
 
 @st.cache_data(max_entries=24, show_spinner="正在生成报告…")
-def _report(ref: tuple, kind: str, period_text: str, as_of: dt.date | None) -> Report:
+def _report(key: EvalKey, kind: str, period_text: str, as_of: dt.date | None) -> Report:
     """The report for one data source, period and parameter set (cached across reruns)."""
-    key, version, policy_ver, _, params = ref
-    source = data.open_source(key, version, policy_ver)
+    source = data.open_source(key.source, key.version, key.policy_version)
     period = periods.parse(kind, period_text)
-    return build.build(source.con, kind, period, dict(params), as_of, _previous_snapshot(source, period))
+    return build.build(source, kind, period, key.param_dict, as_of, _previous_snapshot(source, period))
 
 
-def _previous_snapshot(source: data.Source, period: periods.Period):
+def _previous_snapshot(source: Ledgers, period: periods.Period) -> Ledgers | None:
     """When months are saved as snapshots, compare with the one of the previous period's end."""
     if source.month is None:
         return None
     snap = snapshots.find(period.previous().end.strftime("%Y-%m"))
     if snap is None:
         return None
-    return data.open_source(snap.key, snap.version, data.policy_version()).con
+    return data.open_source(snap.key, snap.version, data.policy_version())
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
-def _file(ref: tuple, kind: str, period_text: str, as_of: dt.date | None, fmt: str) -> bytes:
-    return build.render(_report(ref, kind, period_text, as_of), fmt)
+def _file(key: EvalKey, kind: str, period_text: str, as_of: dt.date | None, fmt: str) -> bytes:
+    return build.render(_report(key, kind, period_text, as_of), fmt)
 
 
 def _default_period(kind: str, day: dt.date) -> str:
@@ -117,11 +119,11 @@ def body(ctx: context.Context) -> None:
     as_of = right.date_input("数据截至", value=ctx.as_of, key="report.as_of") if own_date else None
     st.caption("报告覆盖全旗全部资产（不受侧栏筛选影响），采用侧栏的政策参数；与上一期期末的评估结果比较。")
     try:
-        report = _report(ctx.ref, kind, period_text, as_of)
+        report = _report(ctx.key, kind, period_text, as_of)
     except (periods.PeriodError, policy.PolicyError) as exc:
         st.error(str(exc))
         return
-    args = (ctx.ref, kind, period_text, as_of)
+    args = (ctx.key, kind, period_text, as_of)
     c1, c2, _ = st.columns([1, 1, 3])
     c1.download_button("下载Word（docx）", data=lambda: _file(*args, "docx"), type="primary",
                        file_name=build.file_name(report, "docx"), mime=build.MIME["docx"], on_click="ignore",

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import console, template, ui
+from dashboard.evaluated import EvalKey
 from dashboard.ui import data, export, fmt
 
 RESULT_KEY = "sql_result"
@@ -31,9 +32,9 @@ DESCRIPTIONS = {s.name: f"{s.zh}（上传的台账）" for s in template.SHEETS}
 
 
 @st.cache_resource(max_entries=4, show_spinner="正在准备只读查询副本…")
-def console_for(ref: data.Ref) -> console.Console:
+def console_for(key: EvalKey) -> console.Console:
     """One read-only copy per evaluation (source, as_of, parameters), shared by sessions."""
-    evaluated = data.evaluated(ref)
+    evaluated = data.evaluated(key)
     with evaluated.lock:
         return console.Console.from_cursor(evaluated.cur)
 
@@ -70,7 +71,7 @@ def body(ctx: ui.Context) -> None:
     st.caption(f"只读：只能执行一条 SELECT、WITH、SHOW、DESCRIBE、SUMMARIZE 或 EXPLAIN 语句，不能读写文件、访问网络或修改设置；"
                f"最多返回{console.ROW_CAP:,}行，单次查询限时{console.TIME_LIMIT:g}秒。查询的是本次评估的全部数据，侧栏筛选不作用于本页；"
                "金额单位为元。")
-    con = console_for(ctx.ref)
+    con = console_for(ctx.key)
     tables(con)
     with st.form("sql_form", border=False):
         sql = st.text_area("SQL 查询语句", value=EXAMPLE, height=180, key="sql_text")
@@ -78,12 +79,12 @@ def body(ctx: ui.Context) -> None:
     # The first visit runs the example, so the page shows what a result looks like.
     if run or RESULT_KEY not in st.session_state:
         try:
-            st.session_state[RESULT_KEY] = (ctx.ref, con.run(sql))
+            st.session_state[RESULT_KEY] = (ctx.key, con.run(sql))
         except console.ConsoleError as exc:
             st.session_state[RESULT_KEY] = None
             st.error(str(exc))
     kept = st.session_state.get(RESULT_KEY)
-    if kept and kept[0] == ctx.ref:          # a result of another month or date is not shown
+    if kept and kept[0] == ctx.key:          # a result of another month or date is not shown
         show(kept[1])
 
 

@@ -1,17 +1,17 @@
-"""数据上传: import ledgers, see what was loaded and rejected, save them as a monthly snapshot."""
+"""数据上传: import ledgers, see what was loaded and rejected, look at them, save them as a monthly snapshot."""
 import datetime as dt
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import snapshots, ui
 from dashboard.explain import fmt_date
-from dashboard.ui import export, sidebar, snapshots, uploads
+from dashboard.ui import data, export, sidebar, uploads
 
 UPLOADER = "upload_files"
 
 
-def month_picker(bench) -> str:
-    default = uploads.default_month(bench)
+def month_picker(books) -> str:
+    default = uploads.default_month(books)
     years = list(range(2020, max(dt.date.today().year, default.year) + 2))
     left, right = st.columns(2)
     year = left.selectbox("报告年份", years, index=years.index(default.year), key="upload_year",
@@ -21,33 +21,43 @@ def month_picker(bench) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def save_panel(bench) -> None:
+def view_panel(digest: str, books) -> None:
+    st.subheader("查看")
+    st.caption("未保存的台账也可以先在各页查看；保存后才会留存，并可与其他月份比较。")
+    if st.button("在各页查看本次上传（不保存）", key="upload_view", icon=":material/visibility:"):
+        key = data.keep_upload(digest, books)
+        st.session_state[sidebar.UPLOAD_SOURCE] = key
+        sidebar.select_source(key)
+        st.rerun()
+
+
+def save_panel(books) -> None:
     st.subheader("保存为月度快照")
-    hint = f"数据日期{fmt_date(bench.result.data_date)}" if bench.result.data_date else "未在表头找到数据日期，默认为本月"
+    hint = f"数据日期{fmt_date(books.data_date)}" if books.data_date else "未在表头找到数据日期，默认为本月"
     st.caption(f"快照按报告月份命名，保存后可随时在侧栏“数据来源”中重新打开并与其他月份比较（{hint}）。")
-    month = month_picker(bench)
+    month = month_picker(books)
     if snapshots.find(month):
         st.warning(f"已有{snapshots.month_label(month)}的快照，保存将覆盖它。")
     if st.button(f"保存为{snapshots.month_label(month)}快照并查看", type="primary", key="upload_save"):
-        snap = snapshots.save(bench.con, bench.result, month)
+        snap = books.save(month)
         sidebar.select_source(snap.key)
         st.session_state["upload_saved"] = snap.label
         st.rerun()
 
 
-def report(bench) -> None:
-    result = bench.result
+def report(books) -> None:
+    result = books.result
     for message in result.fatal:
         st.error(message)
     st.subheader("导入概况")
-    st.dataframe(uploads.summary(bench), hide_index=True)
+    st.dataframe(uploads.summary(books), hide_index=True)
     rejected = result.rejection_frame()
     not_loaded = rejected[rejected["类别"].isin(["未载入", "已跳过"])]
     st.markdown(f"**未载入{len(not_loaded):,}行**，存疑或已更正的单元格{len(rejected) - len(not_loaded):,}处。")
     if not rejected.empty:
         shown = rejected.assign(行=rejected["行"].astype("string").fillna(""))   # a file-level note has no row
         st.dataframe(shown, hide_index=True, height=400)
-        st.download_button("下载未载入与存疑报告（Excel）", lambda: uploads.rejection_xlsx(bench),
+        st.download_button("下载未载入与存疑报告（Excel）", lambda: uploads.rejection_xlsx(books),
                            "导入报告.xlsx", export.XLSX_MIME, on_click="ignore", key="upload_report",
                            icon=":material/download:")
 
@@ -60,13 +70,14 @@ def body(ctx) -> None:
     files = st.file_uploader("选择台账文件", type=["xlsx", "xls", "csv"], accept_multiple_files=True,
                              key=UPLOADER)
     if files:
-        bench = uploads.parsed(files)
-        report(bench)
-        if bench.result.usable:
-            save_panel(bench)
+        digest, books = uploads.parsed(files)
+        report(books)
+        if books.usable:
+            view_panel(digest, books)
+            save_panel(books)
         else:
             st.error("上传的文件无法使用：没有找到可载入的资产台账。请按模板检查工作表和表头后重新上传。")
-    saved_list = snapshots.list_snapshots()
+    saved_list = snapshots.list_months()
     st.subheader("已保存的快照")
     if not saved_list:
         st.info("还没有保存的快照。")

@@ -4,9 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
-
-from dashboard import pipeline, policy
+from dashboard import ledgers, policy
+from dashboard.ledgers import Ledgers
 from dashboard.reports import content, periods
 from dashboard.reports.document import Report
 
@@ -15,13 +14,13 @@ MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.she
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
-def build(con: duckdb.DuckDBPyConnection, kind: str, period: str | periods.Period,
+def build(books: Ledgers, kind: str, period: str | periods.Period,
           params: dict | None = None, as_of: dt.date | None = None,
-          previous: duckdb.DuckDBPyConnection | None = None) -> Report:
+          previous: Ledgers | None = None) -> Report:
     """The report's content; raises PeriodError / PolicyError with a Chinese message."""
     if isinstance(period, str):
         period = periods.parse(kind, period)
-    return content.gather(con, period, policy.resolve_params(params), as_of, previous)
+    return content.gather(books, period, policy.resolve_params(params), as_of, previous)
 
 
 def render(report: Report, fmt: str) -> bytes:
@@ -49,10 +48,10 @@ def run(kind: str, period_text: str, files: list[str], out: Path, params: dict,
     fmt = FORMATS.get(out.suffix.lower())
     if fmt is None:
         return 2, f"输出文件“{out.name}”的扩展名应为 .xlsx 或 .docx"
-    bench = pipeline.open_ledgers(files)
-    if not bench.result.usable:
-        return 2, "；".join(bench.result.fatal) or "文件无法使用：未找到资产台账"
-    report = build(bench.con, kind, period, params, as_of)
+    books = ledgers.load(files)
+    if not books.usable:
+        return 2, books.fatal
+    report = build(books, kind, period, params, as_of)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(render(report, fmt))
     f = report.section("overview").figures

@@ -1,95 +1,55 @@
-"""Gathers every number of a report by running queries/report_*.sql.
+"""Gathers every number of a report from the shared queries (queries/shared/) and the
+report-only ones (queries/reports/), with no filter: the whole banner, by town.
 
-The rules are evaluated on cursors of their own (TEMP result tables belong to a
-cursor), once at the report's date and once at the previous period's end; the
-previous evaluation's warnings are registered as `prev_rule_hits` so "new" and
-"cleared" are answered in SQL too.  This module only arranges query rows into
-tables: no rule, threshold or count is computed here.
+The rules are evaluated twice (`evaluated.Evaluated`, each on a cursor of its own):
+at the report's date and at the previous period's end; the previous evaluation's
+warnings are registered as `prev_rule_hits` so "new" and "cleared" are answered in
+SQL too.  This module only arranges query rows into tables: no rule, threshold or
+count is computed here.
 """
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
-import duckdb
-
-from dashboard import explain, filters, policy, rules, template
+from dashboard import explain, labels, policy, template
+from dashboard.evaluated import Evaluated
+from dashboard.ledgers import Ledgers
+from dashboard.money import wan
 from dashboard.reports import narrative
 from dashboard.reports.document import (DATE, INT, PCT, TEXT, WAN, Chart, Col, Parameter, Part,
                                         Report, Section, Table)
 from dashboard.reports.periods import Period
 
-LEVELS = {"red": "红色", "yellow": "黄色", "none": "无"}
-PATHS = {"full": "村级完整程序", "simplified": "简易程序", "state": "国有资产程序", "transfer": "转让拍卖程序"}
-SIGNERS = {"T1": "镇或旗项目资产主管部门", "T2": "旗领导小组（实地核查）",
-           "T3": "市乡村振兴部门复核", "T4": "自治区乡村振兴部门复核"}
 WARNING_LIST_COLS = [Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14),
                      Col("资产编号", TEXT, 16), Col("资产名称", TEXT, 24), Col("原值（万元）", WAN),
                      Col("触发规则", TEXT, 16), Col("预警原因", TEXT, 60), Col("责任单位", TEXT, 20),
                      Col("本期新增", TEXT, 8)]
+# A report's annexes keep the ledgers' order; problems go by the five aspects in the plan's order.
+REPORT_BIND = {"annex_order": True, "aspects": list(template.ASPECTS), "by_village": False}
 
 
-def wan(yuan) -> float | None:
-    """Yuan → 万元 as a number (the writers print two decimals)."""
-    return None if yuan is None else float(Decimal(str(yuan)) / 10000)
-
-
-class Snapshot:
-    """One evaluation on its own cursor; `rows(name)` runs queries/<name>.sql on it."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, as_of: dt.date, params: dict | None):
-        self.cur = con.cursor()
-        self.evaluation = rules.evaluate(self.cur, as_of, params)
-        filters.install(self.cur)
-        self.bind = self._bind()
-
-    def _bind(self) -> dict:
-        # A report covers the whole banner (no sidebar filter), by town; its annexes keep
-        # the ledgers' order and the five aspects of verification in the plan's order.
-        ev = self.evaluation
-        return {**rules.bindings(ev.as_of, ev.params, ev.not_evaluated), **filters.Filters().bind(),
-                "annex_order": True, "aspects": list(template.ASPECTS), "by_village": False}
-
-    def move_to(self, as_of: dt.date) -> "Snapshot":
-        self.evaluation = rules.evaluate(self.cur, as_of, self.evaluation.params)
-        self.bind = self._bind()
-        return self
-
-    def rows(self, name: str) -> list[dict]:
-        rel = rules.run_query(self.cur, name, self.bind)
-        return [dict(zip(rel.columns, r)) for r in rel.fetchall()]
-
-    def one(self, name: str) -> dict:
-        return self.rows(name)[0]
-
-    def close(self) -> None:
-        self.cur.close()
-
-
-def gather(con: duckdb.DuckDBPyConnection, period: Period, params: dict | None = None,
-           as_of: dt.date | None = None, previous: duckdb.DuckDBPyConnection | None = None) -> Report:
-    """The whole report for the period; `previous` = an older snapshot's connection, when kept."""
+def gather(books: Ledgers, period: Period, params: dict | None = None,
+           as_of: dt.date | None = None, previous: Ledgers | None = None) -> Report:
+    """The whole report for the period; `previous` = an older saved month, when kept."""
     as_of = as_of or period.end
-    previous_as_of = period.previous().end
-    now = Snapshot(con, as_of, params)
-    before = Snapshot(previous or con, previous_as_of, now.evaluation.params)
+    now = Evaluated(books, as_of, params, REPORT_BIND)
+    before = Evaluated(previous or books, period.previous().end, now.evaluation.params, REPORT_BIND)
     try:
-        hits = before.cur.sql("SELECT asset_id, rule_id, level, facts FROM rule_hits").to_arrow_table()
-        now.cur.register("prev_rule_hits", hits)
+        now.register("prev_rule_hits", before.arrow("shared/previous_warnings"))
         return _assemble(period, now, before)
     finally:
         now.close()
         before.close()
 
 
-def _assemble(period: Period, now: Snapshot, before: Snapshot) -> Report:
+def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
     ev = now.evaluation
     labels = policy.parameters()
     report = Report(kind=period.kind, period=period, as_of=ev.as_of,
                     previous_as_of=before.evaluation.as_of,
                     parameters=[Parameter(n, labels[n].label, v, labels[n].unit) for n, v in ev.params.items()],
                     not_evaluated=ev.not_evaluated, sections=[], annexes=[])
-    warning_rows = now.rows("report_warning_list")
+    warning_rows = now.rows("reports/warning_list")
     report.sections = [
         overview(now, before, warning_rows),
         warnings(now, warning_rows, before.evaluation.as_of),
@@ -110,7 +70,7 @@ def _assemble(period: Period, now: Snapshot, before: Snapshot) -> Report:
 
 # --- 一、总体情况 --------------------------------------------------------------
 
-KEY_FIGURES = [  # (query column, label, kind)
+KEY_FIGURES = [  # (figure, label, kind); key_figures() says which query gives each
     ("assets", "资产总数（项）", INT), ("assets_value", "资产原值（万元）", WAN),
     ("red", "红色预警资产（项）", INT), ("red_value", "红色预警资产原值（万元）", WAN),
     ("yellow", "黄色预警资产（项）", INT), ("yellow_value", "黄色预警资产原值（万元）", WAN),
@@ -129,8 +89,25 @@ def _figure(value, kind):
     return wan(value) if kind == WAN else float(value) if kind == PCT else int(value)
 
 
-def overview(now: Snapshot, before: Snapshot, warning_rows: list[dict]) -> Section:
-    cur, prev = now.one("report_key_figures"), before.one("report_key_figures")
+def key_figures(ev: Evaluated) -> dict:
+    """The whole banner's figures, each from the total row of the query the pages read too."""
+    levels = next(t for t in ev.rows("shared/town_levels") if t["is_total"])
+    dist = next(d for d in ev.rows("shared/distribution_score") if d["is_total"])
+    disposal = next(d for d in ev.rows("shared/disposal_counts") if d["is_total"])
+    problem = next(a for a in ev.rows("shared/problem_aspects") if a["is_total"])
+    m5 = next((m for m in ev.rows("shared/milestones") if m["milestone"] == "M5" and m["town"] is None), None)
+    return {"assets": levels["assets"], "assets_value": levels["value"],
+            "red": levels["red"], "red_value": levels["red_value"],
+            "yellow": levels["yellow"], "yellow_value": levels["yellow_value"],
+            "idle": levels["idle"], "low_efficiency": levels["low"],
+            "distribution_failed": dist["failed_rows"], "distribution_failed_amount": dist["failed_amount"],
+            "disposal_violating": disposal["violating"],
+            "problems": problem["problems"], "problems_signed_off": problem["signed_off"],
+            "revitalisation_rate": m5["share"] if m5 else None}
+
+
+def overview(now: Evaluated, before: Evaluated, warning_rows: list[dict]) -> Section:
+    cur, prev = key_figures(now), key_figures(before)
     rows, figures = [], {}
     for key, label, kind in KEY_FIGURES:
         a, b = _figure(cur[key], kind), _figure(prev[key], kind)
@@ -146,16 +123,16 @@ def overview(now: Snapshot, before: Snapshot, warning_rows: list[dict]) -> Secti
 
 # --- 二、预警情况 --------------------------------------------------------------
 
-def warnings(now: Snapshot, warning_rows: list[dict], previous_as_of: dt.date) -> Section:
+def warnings(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.date) -> Section:
     ev = now.evaluation
-    towns = now.rows("report_levels_by_town")
-    cleared = now.rows("report_cleared")
-    heat = now.rows("report_heatmap")
+    towns = now.rows("shared/town_levels")
+    cleared = now.rows("reports/cleared")
+    heat = now.rows("shared/heatmap")
     town_table = Table("分镇预警", "各镇预警情况", [
         Col("镇", TEXT, 14), Col("资产数（项）", INT), Col("资产原值（万元）", WAN),
         Col("红色预警（项）", INT), Col("红色预警原值（万元）", WAN), Col("黄色预警（项）", INT),
         Col("黄色预警原值（万元）", WAN), Col("预警资产占比", PCT)],
-        [["全旗合计" if t["is_total"] else t["town"], t["assets"], wan(t["assets_value"]), t["red"],
+        [["全旗合计" if t["is_total"] else t["town"], t["assets"], wan(t["value"]), t["red"],
           wan(t["red_value"]), t["yellow"], wan(t["yellow_value"]), float(t["warned_share"])]
          for t in towns])
     red = _warning_table("红色预警", "红色预警资产名单", warning_rows, "red", ev)
@@ -183,7 +160,7 @@ def warnings(now: Snapshot, warning_rows: list[dict], previous_as_of: dt.date) -
 
 
 def _reasons(rows: list[dict], ev) -> str:
-    return "\n".join(f"{explain.label(r['rule_id'])}：{explain.explain(r['rule_id'], r['facts'], ev.as_of, ev.params)}"
+    return "\n".join(f"{labels.rule(r['rule_id'])}：{explain.explain(r['rule_id'], r['facts'], ev.as_of, ev.params)}"
                      for r in rows)
 
 
@@ -210,8 +187,8 @@ def _change_table(sheet, title, rows, as_of, params, reason_header) -> Table:
     cols = [Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14), Col("资产编号", TEXT, 16),
             Col("资产名称", TEXT, 24), Col("规则", TEXT, 30), Col("等级", TEXT, 6),
             Col(reason_header, TEXT, 60)]
-    out = [[i + 1, r["town"], r["village"], r["asset_id"], r["asset_name"], explain.label(r["rule_id"]),
-            LEVELS[r["rule_level"]], explain.explain(r["rule_id"], r["facts"], as_of, params)]
+    out = [[i + 1, r["town"], r["village"], r["asset_id"], r["asset_name"], labels.rule(r["rule_id"]),
+            labels.LEVEL_SHORT[r["rule_level"]], explain.explain(r["rule_id"], r["facts"], as_of, params)]
            for i, r in enumerate(rows)]
     return Table(sheet, title, cols, out)
 
@@ -237,15 +214,15 @@ def _top_rules(heat: list[dict]) -> list[tuple[str, int]]:
 
 # --- 三、收益收缴和分配 ---------------------------------------------------------
 
-def income(now: Snapshot) -> Section:
-    collection = now.rows("report_collection")
-    dist = now.rows("distribution_score")
+def income(now: Evaluated) -> Section:
+    collection = now.rows("shared/collection_by_check")
+    dist = now.rows("shared/distribution_score")
     names = policy.rules()
-    banner = [c for c in collection if c["is_total"]]
+    banner = [c for c in collection if c["is_total"] and c["checked"]]  # checks with something checked
     check_table = Table("收益收缴", "收益收缴检查情况（经营性资产）", [
         Col("检查项", TEXT, 30), Col("检查资产数（项）", INT), Col("符合（项）", INT),
         Col("不符合（项）", INT), Col("符合率", PCT)],
-        [[f"{c['check_id']} {names[c['check_id']].name}", c["checked"], c["passed"], c["failed"],
+        [[f"{c['check_id']} {names[c['check_id']].name}", c["checked"], c["passed"], c["failing"],
           c["passed"] / c["checked"] if c["checked"] else None] for c in banner])
     town_table = _collection_by_town(collection)
     dist_table = Table("收益分配", "收益分配合规情况", [
@@ -262,7 +239,7 @@ def income(now: Snapshot) -> Section:
 def _collection_by_town(collection: list[dict]) -> Table:
     towns = list(dict.fromkeys(c["town"] for c in collection if not c["is_total"]))
     checks = [f"C{i}" for i in range(1, 7)]
-    failed = {(c["town"], c["check_id"]): c["failed"] for c in collection if not c["is_total"]}
+    failed = {(c["town"], c["check_id"]): c["failing"] for c in collection if not c["is_total"]}
     return Table("收益收缴分镇", "各镇收益收缴不符合项（项）",
                  [Col("镇", TEXT, 14)] + [Col(c, INT, 8) for c in checks],
                  [[t] + [failed.get((t, c), 0) for c in checks] for t in towns])
@@ -270,9 +247,10 @@ def _collection_by_town(collection: list[dict]) -> Table:
 
 # --- 四、重点工作进展 -----------------------------------------------------------
 
-def milestones(now: Snapshot) -> Section:
-    rows = now.rows("report_milestones")
-    by_town = now.rows("report_milestones_by_town")
+def milestones(now: Evaluated) -> Section:
+    every = now.rows("shared/milestones")
+    rows = [m for m in every if m["town"] is None]
+    by_town = [m for m in every if m["town"] is not None]
     names = policy.rules()
     table = Table("工作节点", "重点工作节点完成情况", [
         Col("节点", TEXT, 6), Col("工作内容", TEXT, 28), Col("完成时限", DATE, 12),
@@ -300,22 +278,22 @@ def _share(value) -> float | None:
 
 # --- 五、资产处置 ---------------------------------------------------------------
 
-def disposals(now: Snapshot) -> Section:
+def disposals(now: Evaluated) -> Section:
     ev = now.evaluation
-    counts = now.rows("disposal_counts")
-    rows = now.rows("disposal_register")
+    counts = now.rows("shared/disposal_counts")
+    rows = now.rows("shared/disposal_register")
     names = policy.rules()
     count_table = Table("处置情况", "资产处置程序检查情况", [
         Col("处置程序", TEXT, 16), Col("检查件数", INT), Col("违规件数", INT)]
         + [Col(f"DP{i} {names[f'DP{i}'].name}", INT, 12) for i in range(1, 7)],
-        [["合计" if c["is_total"] else PATHS.get(c["path"], c["path"]), c["checked"], c["violating"]]
+        [["合计" if c["is_total"] else labels.PATH_ZH.get(c["path"], c["path"]), c["checked"], c["violating"]]
          + [c[f"dp{i}"] for i in range(1, 7)] for c in counts])
     bad = [r for r in rows if r["violations"]]
     violation_table = Table("处置违规", "处置程序违规清单", [
         Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14), Col("资产编号", TEXT, 16),
         Col("资产名称", TEXT, 24), Col("处置程序", TEXT, 14), Col("违规规则", TEXT, 14),
         Col("违规情况", TEXT, 60)],
-        [[i + 1, r["town"], r["village"], r["asset_id"], r["asset_name"], PATHS.get(r["path"], r["path"]),
+        [[i + 1, r["town"], r["village"], r["asset_id"], r["asset_name"], labels.PATH_ZH.get(r["path"], r["path"]),
           "、".join(r["violations"]), _dp_reasons(r, ev)] for i, r in enumerate(bad)])
     total = next((c for c in counts if c["is_total"]), None)
     return Section("disposals", "资产处置", [
@@ -331,9 +309,10 @@ def _dp_reasons(row: dict, ev) -> str:
 
 # --- 六、问题整改和销号 ---------------------------------------------------------
 
-def problems(now: Snapshot) -> Section:
-    aspects = now.rows("problem_aspects")
-    tiers = now.rows("report_problems_by_tier")
+def problems(now: Evaluated) -> Section:
+    aspects = now.rows("shared/problem_aspects")
+    # the document lists the tiers that have problems
+    tiers = [t for t in now.rows("shared/signoff_tiers") if t["problems"]]
     aspect_table = Table("问题分方面", "问题整改情况（按五个方面）", [
         Col("方面", TEXT, 20), Col("问题数（个）", INT), Col("整改中", INT), Col("已整改", INT),
         Col("已销号", INT), Col("逾期未整改", INT), Col("已制定一案一策", INT)],
@@ -342,7 +321,7 @@ def problems(now: Snapshot) -> Section:
     tier_table = Table("问题分层级", "问题销号情况（按销号层级）", [
         Col("销号层级", TEXT, 10), Col("销号主体", TEXT, 28), Col("问题数（个）", INT),
         Col("已销号", INT), Col("未销号", INT)],
-        [[t["tier"] or "未关联资产", SIGNERS.get(t["tier"], "按责任单位"), t["problems"], t["signed_off"],
+        [[t["tier"] or "未关联资产", labels.SIGNER_ZH.get(t["tier"], "按责任单位"), t["problems"], t["signed_off"],
           t["open"]] for t in tiers])
     return Section("problems", "问题整改和销号", [Part("", [aspect_table, tier_table])],
                    {"aspects": aspects, "tiers": tiers})
@@ -350,8 +329,10 @@ def problems(now: Snapshot) -> Section:
 
 # --- 季通报：各镇排名；年总结：全年走势 -----------------------------------------
 
-def ranking(now: Snapshot) -> Section:
-    rows = now.rows("report_town_ranking")
+def ranking(now: Evaluated) -> Section:
+    new = {r["town"]: r["new_warnings"] for r in now.rows("reports/town_new_warnings")}
+    towns = [t for t in now.rows("shared/town_levels") if not t["is_total"]]
+    rows = [{**t, "new_warnings": new.get(t["town"], 0)} for t in sorted(towns, key=lambda t: t["rank"])]
     table = Table("分镇排名", "各镇预警情况排名", [
         Col("镇", TEXT, 14), Col("资产数（项）", INT), Col("红色预警（项）", INT),
         Col("红色预警原值（万元）", WAN), Col("黄色预警（项）", INT), Col("预警资产占比", PCT),
@@ -368,11 +349,11 @@ TREND = [("red", "红色预警（项）", INT), ("yellow", "黄色预警（项�
          ("revitalisation_rate", "盘活率", PCT)]
 
 
-def trend(snapshot: Snapshot, period: Period) -> Section:
+def trend(snapshot: Evaluated, period: Period) -> Section:
     """The year month by month: the rules evaluated again at every month end."""
     months = []
     for end in period.month_ends():
-        figures = snapshot.move_to(end).one("report_key_figures")
+        figures = key_figures(snapshot.move_to(end))
         months.append((end, {k: _figure(figures[k], kind) for k, _, kind in TREND}))
     table = Table("月度走势", "全年各月预警和进展情况",
                   [Col("月份", TEXT, 10)] + [Col(label, kind) for _, label, kind in TREND],
@@ -384,11 +365,11 @@ def trend(snapshot: Snapshot, period: Period) -> Section:
 
 # --- 附表 ----------------------------------------------------------------------
 
-def annexes(now: Snapshot, warning_rows: list[dict]) -> list[Table]:
+def annexes(now: Evaluated, warning_rows: list[dict]) -> list[Table]:
     ev = now.evaluation
-    problem_rows = now.rows("problem_register")
+    problem_rows = now.rows("shared/problem_register")
     return [warning_annex(warning_rows, ev), problem_annex(problem_rows),
-            disposal_annex(now.rows("disposal_register"), ev), signoff_annex(problem_rows)]
+            disposal_annex(now.rows("shared/disposal_register"), ev), signoff_annex(problem_rows)]
 
 
 def warning_annex(rows: list[dict], ev) -> Table:
@@ -396,7 +377,7 @@ def warning_annex(rows: list[dict], ev) -> Table:
     for group in _by_asset(rows):
         a = group[0]
         out.append([len(out) + 1, a["town"], a["village"], a["asset_id"], a["asset_name"], a["category"],
-                    wan(a["original_value"]), LEVELS[a["level"]], "、".join(r["rule_id"] for r in group),
+                    wan(a["original_value"]), labels.LEVEL_SHORT[a["level"]], "、".join(r["rule_id"] for r in group),
                     _reasons(group, ev), a["responsible_unit"] or "未填写", a["batch_suggested"],
                     a["batch_recorded"], a["signoff_tier"]])
     return Table("预警范围台账", "预警范围台账", [
@@ -435,7 +416,7 @@ def _approval(r: dict) -> str:
     steps = [("镇审核", r["town_review_date"]), ("结果公示", r["review_notice_start"] if r["path"] == "simplified" else None),
              ("领导小组批复", r["approval_date"]), ("处置", r["disposal_date"])]
     done = [f"{name}{d.isoformat()}" for name, d in steps if d is not None]
-    return f"{PATHS.get(r['path'], r['path'])}：" + ("；".join(done) if done else "未登记审批")
+    return f"{labels.PATH_ZH.get(r['path'], r['path'])}：" + ("；".join(done) if done else "未登记审批")
 
 
 def _allocation(r: dict) -> str:
@@ -451,5 +432,5 @@ def signoff_annex(rows: list[dict]) -> Table:
         Col("镇", TEXT, 12), Col("原值（万元）", WAN), Col("销号层级", TEXT, 8), Col("销号主体", TEXT, 26),
         Col("整改状态", TEXT, 8), Col("销号日期", DATE), Col("登记销号层级", TEXT, 12)],
         [[i + 1, r["problem_id"], r["asset_id"], r["asset_name"], r["town"], wan(r["original_value"]),
-          r["signoff_tier"] or "未关联资产", SIGNERS.get(r["signoff_tier"], "按责任单位"), r["status_as_of"],
+          r["signoff_tier"] or "未关联资产", labels.SIGNER_ZH.get(r["signoff_tier"], "按责任单位"), r["status_as_of"],
           r["signoff_date"], r["signoff_level"]] for i, r in enumerate(rows)], in_docx=False)

@@ -3,12 +3,10 @@ the numbers and their change, no adjectives.  Only formats what content.py gathe
 """
 from __future__ import annotations
 
-from dashboard import explain, policy
+from dashboard import explain, labels, policy
+from dashboard.money import fmt_amount as wan
+from dashboard.money import wan as _w
 from dashboard.reports.document import Report, Section
-
-
-def wan(value: float | None) -> str:
-    return "0.00万元" if value is None else f"{value:,.2f}万元"
 
 
 def pct(value: float | None) -> str:
@@ -48,15 +46,15 @@ def warnings(f: dict, r: Report) -> str:
             f"本期新增预警{f['new']}条（其中红色{f['new_red']}条），解除预警{f['cleared']}条"
             f"（其中红色{f['cleared_red']}条）。")
     if f["top_rules"]:
-        top = "、".join(f"{explain.label(rid)}（{n}项）" for rid, n in f["top_rules"])
+        top = "、".join(f"{labels.rule(rid)}（{n}项）" for rid, n in f["top_rules"])
         text += f"触发较多的规则为{top}。"
     return text
 
 
 def income(f: dict, r: Report) -> str:
     names = policy.rules()
-    failing = [f"{c['check_id']}{names[c['check_id']].name}不符合{c['failed']}项"
-               for c in f["collection"] if c["failed"]]
+    failing = [f"{c['check_id']}{names[c['check_id']].name}不符合{c['failing']}项"
+               for c in f["collection"] if c["failing"]]
     checked = max((c["checked"] for c in f["collection"]), default=0)
     text = f"收益收缴方面，检查经营性资产{checked}项次，" + ("；".join(failing) if failing else "各项检查均符合") + "。"
     d = f["distribution"]
@@ -66,10 +64,6 @@ def income(f: dict, r: Report) -> str:
     else:
         text += "收益分配方面，未上传收益分配台账或本期无分配记录。"
     return text
-
-
-def _w(yuan) -> float:
-    return float(yuan) / 10000
 
 
 def milestones(f: dict, r: Report) -> str:

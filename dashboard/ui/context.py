@@ -1,5 +1,5 @@
 """What every page gets from the shell: the data source, the evaluation in force and
-the sidebar filters, with one call to run a query (`ctx.frame("app_x", name=value)`)."""
+the sidebar filters, with one call to run a query (`ctx.frame("overview/categories")`)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,9 +8,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from dashboard import snapshots
+from dashboard.evaluated import EvalKey, Evaluated
 from dashboard.filters import Filters
+from dashboard.ledgers import Ledgers
 from dashboard.rules import Evaluation
-from dashboard.ui import data, snapshots
+from dashboard.ui import data
 
 _CURRENT = "ui.context"
 _ERROR = "ui.context_error"
@@ -18,57 +21,60 @@ _ERROR = "ui.context_error"
 
 @dataclass
 class Context:
-    source: data.Source
-    ref: data.Ref
+    source: Ledgers
+    key: EvalKey
     filters: Filters
 
     @property
     def evaluation(self) -> Evaluation:
-        return data.evaluated(self.ref).evaluation
+        return data.evaluated(self.key).evaluation
 
     @property
     def as_of(self) -> dt.date:
-        return self.ref[3]
+        return self.key.as_of
 
     @property
     def params(self) -> dict:
-        return dict(self.ref[4])
+        return self.key.param_dict
+
+    @property
+    def source_key(self) -> str:
+        return self.key.source
 
     def frame(self, name: str, **bind) -> pd.DataFrame:
         """queries/<name>.sql with the filters, as_of and parameters bound (cached)."""
-        return data.frame(self.ref, name, data.freeze({**self.filters.bind(), **bind}))
+        return data.frame(self.key, name, self.filters, data.freeze(bind))
 
-    def evaluated(self) -> data.Evaluated:
-        return data.evaluated(self.ref)
+    def evaluated(self) -> Evaluated:
+        return data.evaluated(self.key)
 
-    def ref_for(self, key: str, as_of: dt.date) -> data.Ref:
+    def key_for(self, source: str, as_of: dt.date) -> EvalKey:
         """The same parameters applied to another source at another date."""
-        return (key, data.source_version(key), self.ref[2], as_of, self.ref[4])
+        return self.key.elsewhere(source, data.source_version(source), as_of)
 
-    def previous(self) -> tuple[str, data.Ref] | None:
-        """(label, ref) of the snapshot before this one, judged at its own reference date."""
+    def previous(self) -> tuple[str, EvalKey] | None:
+        """(label, key) of the snapshot before this one, judged at its own reference date."""
         if self.source.month is None:
             return None
-        snap = snapshots.previous(self.source.month)
-        if snap is None:
+        saved = snapshots.previous(self.source.month)
+        if saved is None:
             return None
-        before = data.open_source(snap.key, snap.version, self.ref[2])
-        return snap.label, self.ref_for(snap.key, before.reference)
+        before = data.open_source(saved.key, saved.version, self.key.policy_version)
+        return saved.label, self.key_for(saved.key, before.reference)
 
-    def compared(self, name: str, previous_ref: data.Ref, **bind) -> pd.DataFrame:
-        return data.compared_frame(self.ref, previous_ref, name,
-                                   data.freeze({**self.filters.bind(), **bind}))
+    def compared(self, name: str, previous: EvalKey, **bind) -> pd.DataFrame:
+        return data.compared_frame(self.key, previous, name, self.filters, data.freeze(bind))
 
     def history(self, name: str) -> list[tuple[str, pd.DataFrame]]:
         """(month label, result) of one query over every saved snapshot, oldest first,
-        each judged at its own reference date; the sample alone when it is the source."""
+        each judged at its own reference date; this source alone when it is not a month."""
         if self.source.month is None:
             return [(self.source.label, self.frame(name))]
         out = []
-        for snap in snapshots.list_snapshots():
-            source = data.open_source(snap.key, snap.version, self.ref[2])
-            ref = self.ref_for(snap.key, source.reference)
-            out.append((snap.label, data.frame(ref, name, data.freeze(self.filters.bind()))))
+        for saved in snapshots.list_months():
+            books = data.open_source(saved.key, saved.version, self.key.policy_version)
+            key = self.key_for(saved.key, books.reference)
+            out.append((saved.label, data.frame(key, name, self.filters, ())))
         return out
 
 

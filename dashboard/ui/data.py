@@ -1,38 +1,32 @@
-"""Data sources (bundled sample, saved snapshots) and their evaluations, cached.
+"""Data sources and their evaluations, cached for every session of the app.
 
-- `open_source(key, version, policy_version)` — st.cache_resource: one in-memory
-  DuckDB connection per data source holding the five ledger tables.  The sample
-  is parsed once per process; a snapshot is copied in from its file.
-- `evaluated(ref)` — st.cache_resource: the rules evaluated on a cursor of that
-  connection (TEMP tables are per cursor), for one (source, as_of, parameters).
-  Sessions looking at the same month, date and parameters share it; a lock
-  serialises queries because a DuckDB cursor is not thread-safe.
-- `frame(ref, name, bind)` — st.cache_data: the result of one queries/<name>.sql,
-  keyed by everything it depends on (source, as_of, parameters, filters).
+- `open_source(key, version, policy_version)` — st.cache_resource: the `Ledgers` of a
+  source: the bundled sample (parsed once per process), a saved month (copied in from
+  its file) or an upload not saved yet (parsed once, when uploaded; see `keep_upload`).
+- `evaluated(key)` — st.cache_resource: `evaluated.Evaluated` for one `EvalKey`
+  (source, version, as_of, parameters).  Sessions looking at the same month, date and
+  parameters share it; it serialises its queries (a DuckDB cursor is not thread-safe).
+- `frame(key, name, where, bind)` — st.cache_data: the result of one queries/<name>.sql,
+  keyed by everything it depends on (the evaluation, the filters, the other parameters).
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
-import threading
-from dataclasses import dataclass
-from pathlib import Path
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import filters, model, pipeline, policy, rules
-from dashboard.ingest import ImportResult, load_files
-from dashboard.ui import snapshots
+from dashboard import ledgers, policy, snapshots
+from dashboard.evaluated import EvalKey, Evaluated
+from dashboard.filters import Filters
+from dashboard.ledgers import Ledgers
 
 SAMPLE_KEY = "sample"
-SAMPLE_LABEL = "示例数据"
+UPLOAD_PREFIX = "upload:"
 
 
-def sample_path() -> Path:
-    """The bundled sample; $ZCPH_SAMPLE points the app at another workbook (the UI bench does)."""
-    return Path(os.environ.get("ZCPH_SAMPLE") or snapshots.ROOT / "data" / "sample.xlsx")
+class SourceError(RuntimeError):
+    """A data source cannot be opened; the message is Chinese and shown as is."""
 
 
 def policy_version() -> float:
@@ -42,90 +36,63 @@ def policy_version() -> float:
 
 def source_version(key: str) -> float:
     if key == SAMPLE_KEY:
-        path = sample_path()
+        path = ledgers.sample_path()
         return path.stat().st_mtime if path.exists() else 0.0
-    snap = snapshots.find(key.removeprefix("snap:"))
-    return snap.version if snap else 0.0
+    if key.startswith(UPLOAD_PREFIX):
+        return 0.0                      # an upload never changes: a new one has a new key
+    saved = snapshots.find(key.removeprefix("snap:"))
+    return saved.version if saved else 0.0
 
 
-@dataclass
-class Source:
-    key: str
-    label: str
-    con: duckdb.DuckDBPyConnection
-    data_date: dt.date | None
-    reference: dt.date         # the date this source is judged at when months are compared
-    month: str | None          # 'YYYY-MM' for snapshots
-    result: ImportResult | None = None
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _uploads() -> dict[str, Ledgers]:
+    """Uploads not saved yet, by key, so the sidebar can show them like any source."""
+    return {}
 
 
-class SourceError(RuntimeError):
-    """A data source cannot be opened; the message is Chinese and shown as is."""
+def keep_upload(digest: str, books: Ledgers) -> str:
+    """Make a parsed upload a data source (viewable before it is saved); returns its key."""
+    key = UPLOAD_PREFIX + digest
+    kept = _uploads()
+    kept[key] = books
+    while len(kept) > 4:                # a few recent uploads, not every one ever made
+        kept.pop(next(iter(kept)))
+    return key
 
 
-@st.cache_resource(max_entries=2, show_spinner="正在读取示例数据…")
-def _sample_import(path: str, version: float) -> ImportResult:
-    return load_files([path], max_bytes=4 * 1024 ** 3)
+def upload_label(key: str) -> str | None:
+    books = _uploads().get(key)
+    return books.label if books else None
 
 
 @st.cache_resource(max_entries=8, show_spinner="正在载入数据…")
-def open_source(key: str, version: float, policy_ver: float) -> Source:
+def open_source(key: str, version: float, policy_ver: float) -> Ledgers:
     if key == SAMPLE_KEY:
-        path = sample_path()
-        if not path.exists():
-            raise SourceError(f"未找到示例数据文件：{path.name}。请在“数据上传”页上传台账。")
-        result = _sample_import(str(path), version)
-        if not result.usable:
-            raise SourceError("示例数据无法使用：" + "；".join(result.fatal))
-        con = model.connect()
-        model.load_tables(con, result.tables, result.columns)
-        reference = result.data_date or dt.date.today()
-        return Source(key, SAMPLE_LABEL, con, result.data_date, reference, None, result)
-    snap = snapshots.find(key.removeprefix("snap:"))
-    if snap is None:
+        if not ledgers.sample_path().exists():
+            raise SourceError(f"未找到示例数据文件：{ledgers.sample_path().name}。请在“数据上传”页上传台账。")
+        books = ledgers.sample()
+        if not books.usable:
+            raise SourceError("示例数据无法使用：" + books.fatal)
+        return books
+    if key.startswith(UPLOAD_PREFIX):
+        books = _uploads().get(key)
+        if books is None:
+            raise SourceError("上传的台账已不在内存中（未保存的上传只保留最近几份），请重新上传或选择其他数据来源。")
+        return books
+    saved = snapshots.find(key.removeprefix("snap:"))
+    if saved is None:
         raise SourceError("所选快照已不存在，请重新选择数据来源。")
-    con, meta = snapshots.open_snapshot(snap)
-    data_date = dt.date.fromisoformat(meta["data_date"]) if meta.get("data_date") else None
-    return Source(key, snap.label, con, data_date, snapshots.reference_date(snap.month, meta), snap.month)
+    return ledgers.saved_month(saved)
 
 
-class Evaluated:
-    """The rules evaluated on one cursor; every page query runs here."""
-
-    def __init__(self, source: Source, as_of: dt.date, params: dict):
-        self.source = source
-        self.cur = source.con.cursor()
-        self.lock = threading.Lock()
-        self.evaluation = rules.evaluate(self.cur, as_of, params)
-        ev = self.evaluation
-        self.bind = rules.bindings(ev.as_of, ev.params, ev.not_evaluated)
-        filters.install(self.cur)
-
-    def frame(self, name: str, bind: dict, tables: dict | None = None) -> pd.DataFrame:
-        """queries/<name>.sql as a DataFrame; `tables` are registered for this query only."""
-        with self.lock:
-            for table_name, table in (tables or {}).items():
-                self.cur.register(table_name, table)
-            try:
-                rel = rules.run_query(self.cur, name, {**self.bind, **bind})
-                return rel.to_arrow_table().to_pandas()
-            finally:
-                for table_name in tables or {}:
-                    self.cur.unregister(table_name)
-
-    def arrow(self, name: str, bind: dict):
-        with self.lock:
-            return rules.run_query(self.cur, name, {**self.bind, **bind}).to_arrow_table()
-
-
-# ref = (source key, source version, policy version, as_of, parameter items): hashable.
-Ref = tuple
+def key_for(source: str, as_of: dt.date, params: dict) -> EvalKey:
+    return EvalKey.of(source, source_version(source), policy_version(), as_of, params)
 
 
 @st.cache_resource(max_entries=12, show_spinner="正在评估规则…")
-def evaluated(ref: Ref) -> Evaluated:
-    key, version, policy_ver, as_of, params = ref
-    return Evaluated(open_source(key, version, policy_ver), as_of, dict(params))
+def evaluated(key: EvalKey) -> Evaluated:
+    books = open_source(key.source, key.version, key.policy_version)
+    return Evaluated(books, key.as_of, key.param_dict)
 
 
 def freeze(bind: dict) -> tuple:
@@ -139,14 +106,14 @@ def thaw(bind: tuple) -> dict:
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
-def frame(ref: Ref, name: str, bind: tuple) -> pd.DataFrame:
-    return evaluated(ref).frame(name, thaw(bind))
+def frame(key: EvalKey, name: str, where: Filters, bind: tuple) -> pd.DataFrame:
+    return evaluated(key).frame(name, where, **thaw(bind))
 
 
 @st.cache_data(max_entries=200, show_spinner=False)
-def compared_frame(ref: Ref, previous_ref: Ref, name: str, bind: tuple) -> pd.DataFrame:
-    """A query reading `prev_rule_hits` / `prev_levels` of an older evaluation (app_prev_*.sql)."""
-    before = evaluated(previous_ref)
-    tables = {"prev_rule_hits": before.arrow("app_prev_rule_hits", {}),
-              "prev_levels": before.arrow("app_prev_levels", {})}
-    return evaluated(ref).frame(name, thaw(bind), tables)
+def compared_frame(key: EvalKey, previous: EvalKey, name: str, where: Filters, bind: tuple) -> pd.DataFrame:
+    """A query reading `prev_rule_hits` / `prev_levels` of an older evaluation (overview/changes)."""
+    before = evaluated(previous)
+    tables = {"prev_rule_hits": before.arrow("shared/previous_warnings"),
+              "prev_levels": before.arrow("overview/previous_levels")}
+    return evaluated(key).frame(name, where, tables, **thaw(bind))

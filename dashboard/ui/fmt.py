@@ -2,16 +2,13 @@
 dates as 2024-03-31, levels in words.  Presentation only; the numbers come from SQL."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pandas as pd
 import streamlit as st
 
-from dashboard import policy, template
-from dashboard.explain import fmt_date, fmt_wan  # noqa: F401 — re-exported for pages
-
-LEVEL_ZH = {"red": "红色预警", "yellow": "黄色预警", "none": "无预警", "flag": "标记"}
-CHANGE_ZH = {"new": "新增预警", "cleared": "解除预警", "worsened": "等级升高"}
+from dashboard import money, policy, template
+from dashboard.explain import fmt_date  # noqa: F401 — re-exported for pages
+from dashboard.labels import CHANGE_ZH, LEVEL_ZH
+from dashboard.money import fmt_wan  # noqa: F401 — re-exported for pages
 
 # Template columns: canonical name → Chinese header (the first sheet that uses a name wins).
 LABELS: dict[str, str] = {}
@@ -35,7 +32,7 @@ DATES = {c.name for s in template.SHEETS for c in s.columns if c.kind == templat
 SHARES = {"warned_share"}
 HIDDEN = {"row_id", "asset_row", "facts"}
 
-# Columns of the pages 收益与分配, 盘活进度, 处置与销号 (queries/page_*.sql); a check's
+# Columns of the pages 收益与分配, 盘活进度, 处置与销号 (queries/income/, progress/, disposal/ and shared/); a check's
 # column (c1, d3, dp2) is headed by its rule ID and name from data/policy/rules.csv.
 LABELS.update({
     "check_id": "检查项", "check_name": "检查内容", "checked": "已检查", "passed": "通过", "failing": "未通过",
@@ -50,7 +47,7 @@ LABELS.update({
     "rectifying": "整改中", "rectified": "已整改", "signed_off": "已销号", "open": "未销号",
     "tier": "销号层级", "signer": "销号主体", "tier_range": "原值范围", "path_name": "处置程序",
 })
-LABELS.update({rid.lower(): f"{rid} {r.name}" for rid, r in policy.rules().items()
+LABELS.update({name: f"{rid} {r.name}" for rid, r in policy.rules().items() for name in (rid, rid.lower())
                if r.level in ("collection", "distribution", "disposal")})
 MONEY |= {"failed_amount", "failed_value", "revitalised_value"}
 DATES |= {"due_date"}
@@ -64,9 +61,8 @@ def label(name: str) -> str:
 
 
 def wan(yuan) -> float | None:
-    if yuan is None or (isinstance(yuan, float) and pd.isna(yuan)):
-        return None
-    return round(float(Decimal(str(yuan)) / 10000), 2)
+    """万元 rounded to the two decimals a table shows."""
+    return None if yuan is not None and pd.isna(yuan) else money.wan(yuan, places=2)
 
 
 def count(n) -> str:

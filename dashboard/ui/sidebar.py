@@ -10,14 +10,17 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import policy, template
+from dashboard import ledgers, policy, snapshots, template
 from dashboard.explain import fmt_date
-from dashboard.ui import data, snapshots
+from dashboard.evaluated import EvalKey
+from dashboard.ledgers import Ledgers
+from dashboard.ui import data
 from dashboard.ui.context import Context, Filters, set_current
 from dashboard.ui.fmt import LEVEL_ZH
 
 SOURCE_KEY = "ui.source"
 PENDING_SOURCE = "ui.source_pending"   # set by the upload page before a rerun
+UPLOAD_SOURCE = "ui.source_upload"     # the key of this session's unsaved upload
 PARAM_PREFIX = "ui.param."
 
 
@@ -27,19 +30,18 @@ def build() -> Context | None:
         try:
             key = _source_picker()
             source = data.open_source(key, data.source_version(key), data.policy_version())
-            as_of = _as_of_picker(source)
+            as_of = _as_of_picker(key, source)
             params = _params_panel()
-            ref = (key, data.source_version(key), data.policy_version(), as_of,
-                   tuple(sorted(params.items())))
-            data.evaluated(ref)            # evaluate before the filters read asset levels
-            filters = _filters_panel(ref, key)
+            ev_key = data.key_for(key, as_of, params)
+            data.evaluated(ev_key)         # evaluate before the filters read asset levels
+            filters = _filters_panel(ev_key)
         except data.SourceError as exc:
             st.error(str(exc))
             set_current(None, str(exc))
             _rules_panel()
             return None
         _rules_panel()
-    ctx = Context(source, ref, filters)
+    ctx = Context(source, ev_key, filters)
     set_current(ctx)
     return ctx
 
@@ -50,9 +52,13 @@ def select_source(key: str) -> None:
 
 
 def _source_picker() -> str:
-    snaps = snapshots.list_snapshots()
-    options = [data.SAMPLE_KEY] + [s.key for s in reversed(snaps)]
-    labels = {data.SAMPLE_KEY: data.SAMPLE_LABEL} | {s.key: f"{s.label}（上传快照）" for s in snaps}
+    months = snapshots.list_months()
+    options = [data.SAMPLE_KEY] + [s.key for s in reversed(months)]
+    labels = {data.SAMPLE_KEY: ledgers.SAMPLE_LABEL} | {s.key: f"{s.label}（上传快照）" for s in months}
+    upload = st.session_state.get(UPLOAD_SOURCE)       # this session's upload, not saved yet
+    if upload and data.upload_label(upload):
+        options.insert(1, upload)
+        labels[upload] = f"{data.upload_label(upload)}（未保存）"
     pending = st.session_state.pop(PENDING_SOURCE, None)
     if pending in options:
         st.session_state[SOURCE_KEY] = pending
@@ -62,12 +68,12 @@ def _source_picker() -> str:
                         help="示例数据或已保存的月度快照（在“数据上传”页上传并保存）")
 
 
-def _as_of_picker(source: data.Source) -> dt.date:
+def _as_of_picker(key: str, source: Ledgers) -> dt.date:
     # The sample is judged at its own data date; an upload at today's date (the user may change it).
-    default = source.reference if source.key == data.SAMPLE_KEY else dt.date.today()
-    as_of = st.date_input("评估基准日", value=default, key=f"ui.as_of.{source.key}", format="YYYY-MM-DD",
+    default = source.reference if key == data.SAMPLE_KEY else dt.date.today()
+    as_of = st.date_input("评估基准日", value=default, key=f"ui.as_of.{key}", format="YYYY-MM-DD",
                           help="预警、认定和节点进度按此日期判断")
-    if source.key == data.SAMPLE_KEY and source.data_date:
+    if key == data.SAMPLE_KEY and source.data_date:
         st.caption(f"示例数据默认按其数据日期{fmt_date(source.data_date)}评估。")
     elif source.data_date:
         st.caption(f"本快照的数据日期：{fmt_date(source.data_date)}。")
@@ -99,9 +105,9 @@ def _reset_params() -> None:
         st.session_state[PARAM_PREFIX + name] = p.default
 
 
-def _filters_panel(ref: data.Ref, source_key: str) -> Filters:
-    opts = data.frame(ref, "app_filter_options", ())
-    k = f"ui.f.{source_key}."
+def _filters_panel(ev_key: EvalKey) -> Filters:
+    opts = data.frame(ev_key, "sidebar/filter_options", Filters(), ())
+    k = f"ui.f.{ev_key.source}."
     st.subheader("筛选")
     st.button("清除筛选", key=k + "clear", on_click=_clear_filters, args=(k,))
     towns = st.multiselect("镇", _values(opts, "town"), key=k + "towns", placeholder="全部镇")

@@ -2,28 +2,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import pipeline, template
+from dashboard import ledgers, template
+from dashboard.ledgers import Ledgers
 from dashboard.ui import export
 
-_SIG, _BENCH = "upload.signature", "upload.bench"
+_SIG, _BOOKS = "upload.signature", "upload.ledgers"
 
 
-def parsed(files) -> pipeline.Workbench:
-    """The Workbench of these uploads, parsed only when the set of files changes."""
+def parsed(files) -> tuple[str, Ledgers]:
+    """(signature, Ledgers) of these uploads, parsed only when the set of files changes."""
     sig = tuple((f.name, f.size, getattr(f, "file_id", "")) for f in files)
     if st.session_state.get(_SIG) != sig:
-        st.session_state[_BENCH] = pipeline.open_ledgers(list(files))
+        label = "、".join(f.name for f in files)
+        st.session_state[_BOOKS] = ledgers.load(list(files), label=f"上传：{label}")
         st.session_state[_SIG] = sig
-    return st.session_state[_BENCH]
+    digest = hashlib.sha256(repr(sig).encode("utf-8")).hexdigest()[:16]
+    return digest, st.session_state[_BOOKS]
 
 
-def summary(bench: pipeline.Workbench) -> pd.DataFrame:
+def summary(books: Ledgers) -> pd.DataFrame:
     rows = []
-    for s in bench.result.sheets:
+    for s in books.result.sheets:
         kind = template.SHEET_BY_NAME[s.kind].zh if s.kind else "未识别"
         variants = "、".join(f"{raw}→{template.SHEET_BY_NAME[s.kind].column(c).zh}"
                              for raw, c in s.columns_variant.items()) if s.kind else ""
@@ -33,9 +37,9 @@ def summary(bench: pipeline.Workbench) -> pd.DataFrame:
                                        "识别的列数", "由别名识别的列", "未识别的列"])
 
 
-def rejection_xlsx(bench: pipeline.Workbench) -> bytes:
-    return export.xlsx_bytes({"未载入与存疑": bench.result.rejection_frame(), "导入概况": summary(bench)})
+def rejection_xlsx(books: Ledgers) -> bytes:
+    return export.xlsx_bytes({"未载入与存疑": books.result.rejection_frame(), "导入概况": summary(books)})
 
 
-def default_month(bench: pipeline.Workbench) -> dt.date:
-    return bench.result.data_date or dt.date.today()
+def default_month(books: Ledgers) -> dt.date:
+    return books.data_date or dt.date.today()

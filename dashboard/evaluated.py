@@ -1,0 +1,101 @@
+"""The rules evaluated on one cursor: where every page, report and export asks its questions.
+
+`Evaluated(ledgers, as_of, params)` runs the rule pipeline (rules.evaluate) on a cursor
+of its own — TEMP result tables belong to a cursor, so two dates never see each other's
+results — installs the filter macros, and answers `frame` / `rows` / `one` with any
+queries/<name>.sql, the evaluation's $as_of, thresholds and $filters bound.  The app
+keys its cached instances by `EvalKey`; the reports and `evaluate` make their own.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard import filters, rules, sql
+from dashboard.filters import Filters
+from dashboard.ledgers import Ledgers
+
+
+@dataclass(frozen=True)
+class EvalKey:
+    """Everything an evaluation depends on; hashable, so it keys the app's caches."""
+    source: str                                 # 'sample', 'snap:2024-05', 'upload:<digest>'
+    version: float                              # the source's version (a re-saved month is new)
+    policy_version: float                       # the negative list in force
+    as_of: dt.date
+    params: tuple[tuple[str, float | int], ...]  # the thresholds, sorted by name
+
+    @classmethod
+    def of(cls, source: str, version: float, policy_version: float, as_of: dt.date,
+           params: dict) -> "EvalKey":
+        return cls(source, version, policy_version, as_of, tuple(sorted(params.items())))
+
+    @property
+    def param_dict(self) -> dict[str, float | int]:
+        return dict(self.params)
+
+    def elsewhere(self, source: str, version: float, as_of: dt.date) -> "EvalKey":
+        """The same thresholds and negative list applied to another source at another date."""
+        return EvalKey(source, version, self.policy_version, as_of, self.params)
+
+
+class Evaluated:
+    """The rules evaluated on one cursor of `ledgers`; queries run here, one at a time."""
+
+    def __init__(self, ledgers: Ledgers, as_of: dt.date, params: dict | None = None,
+                 defaults: dict | None = None):
+        self.ledgers = ledgers
+        self.cur = ledgers.con.cursor()
+        self.lock = threading.Lock()           # a DuckDB cursor is not thread-safe
+        self.defaults = defaults or {}         # extra $parameters every query of this user gets
+        self._evaluate(as_of, params)
+        filters.install(self.cur)
+
+    def _evaluate(self, as_of: dt.date, params: dict | None) -> None:
+        self.evaluation = rules.evaluate(self.cur, as_of, params)
+        ev = self.evaluation
+        self.bind = {**rules.bindings(ev.as_of, ev.params, ev.not_evaluated), **self.defaults}
+
+    def move_to(self, as_of: dt.date) -> "Evaluated":
+        """Evaluate again at another date, same thresholds (the reports' trend by month)."""
+        with self.lock:
+            self._evaluate(as_of, self.evaluation.params)
+        return self
+
+    def register(self, name: str, table) -> None:
+        """Make an Arrow table (an older evaluation's warnings) readable by name."""
+        with self.lock:
+            self.cur.register(name, table)
+
+    def arrow(self, name: str, where: Filters = Filters(), **bind):
+        """queries/<name>.sql as an Arrow table."""
+        with self.lock:
+            return sql.relation(self.cur, name, {**self.bind, **where.bind(), **bind}).to_arrow_table()
+
+    def frame(self, name: str, where: Filters = Filters(), tables: dict | None = None,
+              **bind) -> pd.DataFrame:
+        """queries/<name>.sql as a DataFrame; `tables` are registered for this query only."""
+        with self.lock:
+            for table_name, table in (tables or {}).items():
+                self.cur.register(table_name, table)
+            try:
+                rel = sql.relation(self.cur, name, {**self.bind, **where.bind(), **bind})
+                return rel.to_arrow_table().to_pandas()
+            finally:
+                for table_name in tables or {}:
+                    self.cur.unregister(table_name)
+
+    def rows(self, name: str, where: Filters = Filters(), **bind) -> list[dict]:
+        """queries/<name>.sql as a list of dicts (Python values: Decimal, date)."""
+        with self.lock:
+            rel = sql.relation(self.cur, name, {**self.bind, **where.bind(), **bind})
+            return [dict(zip(rel.columns, r)) for r in rel.fetchall()]
+
+    def one(self, name: str, where: Filters = Filters(), **bind) -> dict:
+        return self.rows(name, where, **bind)[0]
+
+    def close(self) -> None:
+        self.cur.close()

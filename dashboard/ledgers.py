@@ -1,0 +1,83 @@
+"""Loaded ledgers: the one object an upload, the bundled sample and a saved month become.
+
+    upload / sample / CLI files ─ ingest ─┐
+                                          ├─ model.load_tables ─ facts judged once ─→ Ledgers
+    saved month (snapshot file) ─ copy_in ┘
+
+Whatever the source, a `Ledgers` holds an in-memory DuckDB connection with the five
+ledger tables and their load-time facts; `evaluated.Evaluated` then runs the rules on a
+cursor of it.  An upload is a `Ledgers` before it is saved, so it can be looked at first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from dashboard import model, policy, snapshots
+from dashboard.ingest import ImportResult, load_files
+
+SAMPLE_LABEL = "示例数据"
+
+
+@dataclass
+class Ledgers:
+    label: str                                  # what the user calls this source
+    con: duckdb.DuckDBPyConnection | None       # None when nothing usable was imported
+    data_date: dt.date | None                   # the date the ledgers state (title row / snapshot)
+    result: ImportResult | None = None          # the import report (files read, rows rejected)
+    month: str | None = None                    # 'YYYY-MM' of a saved month
+
+    @property
+    def usable(self) -> bool:
+        return self.con is not None
+
+    @property
+    def reference(self) -> dt.date:
+        """The date these ledgers are judged at by default and when months are compared."""
+        if self.month:
+            return self.data_date or snapshots.month_end(self.month)
+        return self.data_date or dt.date.today()
+
+    @property
+    def fatal(self) -> str:
+        """Why nothing could be loaded, in one Chinese line."""
+        return "；".join(self.result.fatal if self.result else []) or "文件无法使用：未找到资产台账"
+
+    def save(self, month: str) -> snapshots.SavedMonth:
+        """Keep these ledgers as the snapshot of `month` (the facts go with them)."""
+        files = [s.file for s in self.result.sheets] if self.result else []
+        return snapshots.save(self.con, month, self.data_date, files)
+
+
+def load(files, label: str = "上传的台账", **ingest_options) -> Ledgers:
+    """Import files (paths or uploaded file objects) and load what is usable."""
+    result = load_files(files, **ingest_options)
+    if not result.usable:
+        return Ledgers(label, None, result.data_date, result)
+    con = model.connect()
+    model.load_tables(con, result.tables, result.columns)
+    return Ledgers(label, con, result.data_date, result)
+
+
+def sample_path() -> Path:
+    """The bundled sample; $ZCPH_SAMPLE points the app at another workbook (the UI bench does)."""
+    return Path(os.environ.get("ZCPH_SAMPLE") or snapshots.ROOT / "data" / "sample.xlsx")
+
+
+def sample() -> Ledgers:
+    return load([sample_path()], label=SAMPLE_LABEL, max_bytes=4 * 1024 ** 3)
+
+
+def saved_month(saved: snapshots.SavedMonth) -> Ledgers:
+    con = model.connect()
+    meta = snapshots.copy_in(saved, con)
+    model.load_negative_list(con, policy.read_negative_list())
+    model.load_rule_catalog(con)
+    if meta["stale_facts"]:
+        model.derive_facts(con)
+    data_date = dt.date.fromisoformat(meta["data_date"]) if meta.get("data_date") else None
+    return Ledgers(saved.label, con, data_date, month=saved.month)

@@ -1,0 +1,146 @@
+"""Saved months ("snapshots"), one DuckDB file per report month under the data folder.
+
+A snapshot holds the five ledger tables exactly as the importer loaded them, the
+`loaded_columns` record (which rules can be evaluated), the load-time facts and one
+`snapshot_meta` row.  Reopening it (ledgers.saved_month) copies it into an in-memory
+connection, so no file stays open or locked while the app runs; the facts are judged
+again only when the snapshot was written by other facts queries than today's.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from dashboard import model, sql, template
+
+ROOT = Path(__file__).resolve().parents[1]
+LEDGER_TABLES = tuple(s.name for s in template.SHEETS) + ("loaded_columns",)
+FACT_TABLES = tuple(sql.table_name(n) for n in model.LOAD_TIME_QUERIES)
+_NAME = re.compile(r"^(\d{4})-(\d{2})\.duckdb$")
+
+
+def data_dir() -> Path:
+    """$ZCPH_DATA_DIR, default var/ in the project (git-ignored); read on every call so tests can move it."""
+    return Path(os.environ.get("ZCPH_DATA_DIR") or ROOT / "var")
+
+
+def snapshot_dir() -> Path:
+    return data_dir() / "snapshots"
+
+
+def month_label(month: str) -> str:
+    """'2024-05' → '2024年5月'."""
+    year, mon = month.split("-")
+    return f"{int(year)}年{int(mon)}月"
+
+
+def month_end(month: str) -> dt.date:
+    year, mon = (int(x) for x in month.split("-"))
+    first_next = dt.date(year + mon // 12, mon % 12 + 1, 1)
+    return first_next - dt.timedelta(days=1)
+
+
+def facts_version() -> str:
+    """Which load-time queries judged the facts: a snapshot saved by others is judged anew."""
+    digest = hashlib.sha256()
+    for name in model.LOAD_TIME_QUERIES:
+        digest.update(sql.text(name).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class SavedMonth:
+    month: str                 # '2024-05'
+    path: Path
+    version: float             # file mtime: a re-saved month is a new cache entry
+
+    @property
+    def label(self) -> str:
+        return month_label(self.month)
+
+    @property
+    def key(self) -> str:
+        return f"snap:{self.month}"
+
+
+def list_months() -> list[SavedMonth]:
+    """Saved months, oldest first."""
+    folder = snapshot_dir()
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in folder.iterdir():
+        m = _NAME.match(p.name)
+        if m:
+            out.append(SavedMonth(f"{m[1]}-{m[2]}", p, p.stat().st_mtime))
+    return sorted(out, key=lambda s: s.month)
+
+
+def find(month: str) -> SavedMonth | None:
+    return next((s for s in list_months() if s.month == month), None)
+
+
+def previous(month: str) -> SavedMonth | None:
+    """The latest snapshot before `month` (for "change since the previous snapshot")."""
+    older = [s for s in list_months() if s.month < month]
+    return older[-1] if older else None
+
+
+def save(con: duckdb.DuckDBPyConnection, month: str, data_date: dt.date | None,
+         files: list[str]) -> SavedMonth:
+    """Write the loaded tables and facts of `con` as the snapshot of `month` (replacing it)."""
+    if not re.fullmatch(r"\d{4}-\d{2}", month):
+        raise ValueError(month)
+    folder = snapshot_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{month}.duckdb"
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    meta = {"month": month, "data_date": data_date.isoformat() if data_date else None,
+            "saved_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "files": sorted(set(files)), "facts_version": facts_version()}
+    con.execute(f"ATTACH '{_sql_path(tmp)}' AS snap")
+    try:
+        for table in LEDGER_TABLES + FACT_TABLES:
+            con.execute(f"CREATE TABLE snap.{table} AS SELECT * FROM main.{table}")
+        con.execute("CREATE TABLE snap.snapshot_meta (meta VARCHAR)")
+        con.execute("INSERT INTO snap.snapshot_meta VALUES (?)", [json.dumps(meta, ensure_ascii=False)])
+    finally:
+        con.execute("DETACH snap")
+    # Write to a temporary name first: a half-written month never replaces a good one.
+    os.replace(tmp, path)
+    return find(month)
+
+
+def copy_in(saved: SavedMonth, con: duckdb.DuckDBPyConnection) -> dict:
+    """Copy the snapshot's tables into `con`; returns its metadata.  The facts are copied
+    too when the same facts queries wrote them (meta "stale_facts" says they were not)."""
+    con.execute(f"ATTACH '{_sql_path(saved.path)}' AS snap (READ_ONLY)")
+    try:
+        meta = json.loads(con.execute("SELECT meta FROM snap.snapshot_meta").fetchall()[0][0])
+        fresh = meta.get("facts_version") == facts_version()
+        for table in LEDGER_TABLES + (FACT_TABLES if fresh else ()):
+            con.execute(f"CREATE TABLE main.{table} AS SELECT * FROM snap.{table}")
+    finally:
+        con.execute("DETACH snap")
+    meta["stale_facts"] = not fresh
+    return meta
+
+
+def reference_date(month: str, meta: dict) -> dt.date:
+    """The date a month is judged at when months are compared: its data date, else its last day."""
+    if meta.get("data_date"):
+        return dt.date.fromisoformat(meta["data_date"])
+    return month_end(month)
+
+
+def _sql_path(path: Path) -> str:
+    # ATTACH takes a literal, not a parameter; quote the one character that matters.
+    return str(path).replace("'", "''")

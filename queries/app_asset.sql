@@ -1,5 +1,0 @@
--- 资产台账 detail: one asset (by $asset_id) with every column and its evaluation.
-SELECT a.* EXCLUDE (row_id, qa), r.level, r.rules, r.flags, r.batch_suggested, r.signoff_tier
-FROM assets a
-JOIN asset_results r ON r.row_id = a.row_id
-WHERE a.asset_id = $asset_id

@@ -1,6 +1,0 @@
--- 资产台账 detail: the asset's income years (收益台账), with its income rate where computed.
-SELECT i.* EXCLUDE (row_id, asset_row, qa)
-FROM income i
-JOIN assets a ON a.row_id = i.asset_row
-WHERE a.asset_id = $asset_id
-ORDER BY i.year, i.source_row

@@ -1,6 +1,0 @@
--- 资产台账 detail: the asset's 问题台账 rows (aspect, rectification status and deadline).
-SELECT p.* EXCLUDE (row_id, asset_row, qa)
-FROM problems p
-JOIN assets a ON a.row_id = p.asset_row
-WHERE a.asset_id = $asset_id
-ORDER BY p.found_date, p.source_row

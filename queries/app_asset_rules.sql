@@ -1,6 +1,0 @@
--- 资产台账 detail: every rule and flag fired on the asset $asset_id, with its facts.
-SELECT h.rule_id, h.level, h.key_date, h.occurrences, h.facts
-FROM rule_hits h
-JOIN assets a ON a.row_id = h.asset_row
-WHERE a.asset_id = $asset_id
-ORDER BY CASE h.level WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, h.rule_id

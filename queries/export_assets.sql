@@ -1,8 +1,0 @@
--- assets.csv of exports.md: one row per asset of 资产台账, in ledger order.
-SELECT asset_id, town, village, category, original_value AS original_value_yuan, level,
-       array_to_string(rules, ';') AS rules,
-       array_to_string(flags, ';') AS flags,
-       batch_suggested, batch_recorded, signoff_tier,
-       array_to_string($not_evaluated, ';') AS not_evaluated
-FROM asset_results
-ORDER BY row_id

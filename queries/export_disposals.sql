@@ -1,4 +1,0 @@
--- disposals.csv of exports.md: one row per 处置台账 row, then each 已处置 asset without one.
-SELECT asset_id, path, array_to_string(list_sort(violations), ';') AS violations
-FROM disposal_checks
-ORDER BY row_id NULLS LAST, asset_id

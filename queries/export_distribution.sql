@@ -1,5 +1,0 @@
--- distribution.csv of exports.md: one row per 收益分配 row.
-SELECT sheet_row, asset_id, town, village, year, amount AS amount_yuan,
-       array_to_string(list_sort(failed), ';') AS failed
-FROM distribution_checks
-ORDER BY row_id

@@ -1,0 +1,8 @@
+-- 资产台账 detail: the asset's income years (收益台账), with its income rate where computed.
+-- rules: Y02, R03 (the income rate's rows)
+-- used by: pages/ledger.py
+SELECT i.* EXCLUDE (row_id, asset_row, qa)
+FROM income i
+JOIN assets a ON a.row_id = i.asset_row
+WHERE a.asset_id = $asset_id
+ORDER BY i.year, i.source_row

@@ -1,0 +1,23 @@
+-- 资产台账: every column of the filtered assets matching the free-text $search (see
+-- ledger_matches in filters/sidebar.sql) with their evaluation, sorted by the column
+-- named $sort ($desc for descending), one page of $limit rows from $offset ($limit NULL
+-- = all rows, for the export).  The page's row_ids are found on the sort column alone;
+-- only those rows are then read in full (fast at 100k assets).
+-- rules: every rule (level, rules and flags fired per asset)
+-- used by: pages/ledger.py
+WITH matched AS NOT MATERIALIZED (
+    SELECT m.* EXCLUDE (row_id, source_file, source_sheet, source_row, qa,
+                        level, rules, flags, batch_suggested, signoff_tier),
+           m.level, array_to_string(m.rules, '、') AS rules, array_to_string(m.flags, '、') AS flags,
+           m.batch_suggested, m.signoff_tier, m.source_file, m.source_row, m.row_id
+    FROM ledger_matches($filters, $search) m
+),
+page AS (
+    SELECT row_id, row_number() OVER () AS pos FROM (
+        SELECT row_id FROM matched
+        ORDER BY CASE WHEN $desc THEN NULL ELSE COLUMNS($sort) END ASC NULLS LAST,
+                 CASE WHEN $desc THEN COLUMNS($sort) END DESC NULLS LAST,
+                 row_id
+        LIMIT $limit OFFSET $offset)
+)
+SELECT m.* FROM page p JOIN matched m USING (row_id) ORDER BY p.pos

@@ -1,7 +1,0 @@
--- 盘活进度: how far the recorded four-batch classes agree with the suggested ones: filtered
--- assets, those with a recorded class, those whose recorded class differs, none recorded.
-SELECT count(*) AS assets,
-       count(batch_recorded) AS recorded,
-       count(*) FILTER (WHERE batch_recorded <> batch_suggested) AS differs,
-       count(*) FILTER (WHERE batch_recorded IS NULL) AS unrecorded
-FROM app_filtered($towns, $villages, $categories, $types, $funds, $year_from, $year_to, $levels, $batches)
