@@ -51,7 +51,7 @@ def _default_period(kind: str, day: dt.date) -> str:
             "annual": str(p.end.year)}[kind]
 
 
-def _frame(table: Table) -> pd.DataFrame:
+def _table_frame(table: Table) -> pd.DataFrame:
     frame = pd.DataFrame(table.rows, columns=[c.header for c in table.columns])
     for col in table.columns:
         if col.kind == PCT and not table.row_kinds:
@@ -100,7 +100,7 @@ def _preview(report: Report) -> None:
                     st.markdown(f"*{part.title}*")
                 for table in part.tables:
                     st.caption(table.title)
-                    st.dataframe(_frame(table), hide_index=True, width="stretch")
+                    st.dataframe(_table_frame(table), hide_index=True, width="stretch")
                 if part.chart:
                     st.plotly_chart(charts.figure(part.chart), key=f"chart-{section.key}-{part.chart.kind}")
     with st.expander("本报告采用的参数"):

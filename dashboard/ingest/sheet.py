@@ -217,7 +217,7 @@ def _fill(out: Loaded, sheet: T.Sheet, cols: list[Column], data: np.ndarray, row
     out.issues.sort(key=lambda i: i.row or 0)
     load.rows_rejected = int(rejected.sum())
     load.rows_loaded = n - load.rows_rejected
-    out.frame = _frame(sheet, cols, cleaned, loaded, qa, rownum, load.file, load.sheet)
+    out.frame = _loaded_frame(sheet, cols, cleaned, loaded, qa, rownum, load.file, load.sheet)
 
 
 def _clean_all(cols: list[Column], data: np.ndarray, title_unit_: str | None,
@@ -374,7 +374,7 @@ def _unit_notes(assumed: list[Column], cleaned, loaded, out: Loaded) -> None:
         out.issues.append(Issue(out.load.file, out.load.sheet, None, c.header, reason, "info"))
 
 
-def _frame(sheet, cols, cleaned, loaded, qa, rownum, file, sname) -> pd.DataFrame:
+def _loaded_frame(sheet, cols, cleaned, loaded, qa, rownum, file, sname) -> pd.DataFrame:
     data = {}
     for c in sorted(cols, key=lambda c: _order(sheet, c)):
         v = cleaned[c.name].values[loaded]

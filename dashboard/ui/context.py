@@ -43,7 +43,7 @@ class Context:
 
     def frame(self, name: str, **bind) -> pd.DataFrame:
         """queries/<name>.sql with the filters, as_of and parameters bound (cached)."""
-        return data.frame(self.key, name, self.filters, data.freeze(bind))
+        return data.cached_frame(self.key, name, self.filters, data.freeze(bind))
 
     def evaluated(self) -> Evaluated:
         return data.evaluated(self.key)
@@ -74,7 +74,7 @@ class Context:
         for saved in snapshots.list_months():
             books = data.open_source(saved.key, saved.version, self.key.policy_version)
             key = self.key_for(saved.key, books.reference)
-            out.append((saved.label, data.frame(key, name, self.filters, ())))
+            out.append((saved.label, data.cached_frame(key, name, self.filters, ())))
         return out
 
 

@@ -6,7 +6,7 @@
 - `evaluated(key)` — st.cache_resource: `evaluated.Evaluated` for one `EvalKey`
   (source, version, as_of, parameters).  Sessions looking at the same month, date and
   parameters share it; it serialises its queries (a DuckDB cursor is not thread-safe).
-- `frame(key, name, where, bind)` — st.cache_data: the result of one queries/<name>.sql,
+- `cached_frame(key, name, where, bind)` — st.cache_data: the result of one queries/<name>.sql,
   keyed by everything it depends on (the evaluation, the filters, the other parameters).
 """
 from __future__ import annotations
@@ -106,7 +106,7 @@ def thaw(bind: tuple) -> dict:
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
-def frame(key: EvalKey, name: str, where: Filters, bind: tuple) -> pd.DataFrame:
+def cached_frame(key: EvalKey, name: str, where: Filters, bind: tuple) -> pd.DataFrame:
     return evaluated(key).frame(name, where, **thaw(bind))
 
 

@@ -106,7 +106,7 @@ def _reset_params() -> None:
 
 
 def _filters_panel(ev_key: EvalKey) -> Filters:
-    opts = data.frame(ev_key, "sidebar/filter_options", Filters(), ())
+    opts = data.cached_frame(ev_key, "sidebar/filter_options", Filters(), ())
     k = f"ui.f.{ev_key.source}."
     st.subheader("筛选")
     st.button("清除筛选", key=k + "clear", on_click=_clear_filters, args=(k,))
