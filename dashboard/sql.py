@@ -14,7 +14,7 @@ import duckdb
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 
-_COMMENT = re.compile(r"--[^\n]*")
+_STRING_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|--[^\n]*")   # a '--' inside a string is text
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)")
 
 
@@ -30,7 +30,8 @@ def table_name(name: str) -> str:
 
 def params_in(sql: str) -> set[str]:
     """The $parameters a query uses; a `$name` in a comment is prose, not a parameter."""
-    return set(_PARAM.findall(_COMMENT.sub("", sql)))
+    code = _STRING_OR_COMMENT.sub(lambda m: m[0] if m[0].startswith("'") else "", sql)
+    return set(_PARAM.findall(code))
 
 
 def used_params(sql: str, bind: dict[str, object]) -> dict[str, object]:

@@ -1,7 +1,8 @@
 """Build tiny ledgers in memory and evaluate the rules on them (no importer involved).
 
 Every template column of a sheet that a test passes is declared "uploaded", so a
-rule is evaluated unless the test leaves its sheet out on purpose.
+rule is evaluated unless the test leaves its sheet out on purpose, or names the
+column in `absent` ("assets.benefit_linkage"): then it is as if the upload lacked it.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import datetime as dt
 import pandas as pd
 
 from dashboard import model, rules, template
+from dashboard.ledgers import Ledgers
 
 D = dt.date.fromisoformat
 
@@ -40,8 +42,10 @@ def _is_date(sheet: template.Sheet, name: str) -> bool:
     return any(c.name == name and c.kind == template.DATE for c in sheet.columns)
 
 
-def load(assets=None, income=None, distribution=None, disposals=None, problems=None):
-    """A connection with the given rows loaded; None means the sheet was not uploaded."""
+def load(assets=None, income=None, distribution=None, disposals=None, problems=None,
+         absent=()):
+    """A connection with the given rows loaded; None means the sheet was not uploaded,
+    a "sheet.column" in `absent` that the column was not (its cells are all NULL)."""
     con = model.connect()
     sheets = {"assets": [{**BASE_ASSET, **a} for a in (assets or [{}])], "income": income,
               "distribution": distribution, "disposals": disposals, "problems": problems}
@@ -50,10 +54,17 @@ def load(assets=None, income=None, distribution=None, disposals=None, problems=N
         if rows is None:
             continue
         sheet = template.SHEET_BY_NAME[name]
-        tables[name] = _frame(sheet, rows)
-        columns[name] = {c.name for c in sheet.columns}
+        missing = {a.split(".", 1)[1] for a in absent if a.startswith(name + ".")}
+        assert not any(r.get(c) is not None for r in rows for c in missing), "a value in an absent column"
+        tables[name] = _frame(sheet, rows).drop(columns=sorted(missing))
+        columns[name] = {c.name for c in sheet.columns} - missing
     model.load_tables(con, tables, columns)
     return con
+
+
+def ledgers(**sheets) -> Ledgers:
+    """The rows loaded as `Ledgers` (what reports and `Evaluated` take), no import report."""
+    return Ledgers("测试台账", load(**sheets), None)
 
 
 def evaluate(as_of: str, params=None, **sheets):
@@ -79,3 +90,13 @@ def disposal_violations(as_of: str, rows: list[dict], assets=None) -> list[set[s
     con, _ = evaluate(as_of, assets=assets, disposals=rows)
     return [set(v) for (v,) in con.execute(
         "SELECT violations FROM disposal_checks ORDER BY row_id NULLS LAST").fetchall()]
+
+
+def collection(as_of: str, asset_id: str = "A1", absent=(), **sheets) -> tuple[dict, list[str]]:
+    """The collection checks C1–C6 of one asset (True pass, False fail, None nothing to
+    check) and the rules not evaluated; {} when the asset is not checked at all."""
+    con = load(absent=absent, **sheets)
+    ev = rules.evaluate(con, D(as_of))
+    cur = con.execute("SELECT C1, C2, C3, C4, C5, C6 FROM collection_checks WHERE asset_id = ?", [asset_id])
+    row = cur.fetchall()
+    return (dict(zip(("C1", "C2", "C3", "C4", "C5", "C6"), row[0])) if row else {}), ev.not_evaluated

@@ -1,26 +1,21 @@
 """AppTest of the shell and the pages 总览, 预警热力图, 资产台账, 数据上传 on the bundled sample.
 
 Every expected number comes from a direct evaluation of the same workbook
-(pipeline + rules, no Streamlit), so the pages are checked against the SQL."""
+(ledgers + rules, no Streamlit), so the pages are checked against the SQL."""
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
-from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import explain, model, pipeline, rules
+from conftest import AS_OF, ROOT, app, assert_clean, one, table_with
+from dashboard import explain, labels, ledgers, model, rules, snapshots
 from dashboard.ingest import load_files
+from dashboard.money import fmt_wan
 from fixtures_messy import assets_xlsx
-from appkit import AS_OF, ROOT, app, assert_clean, direct, isolated, one, sample_path, table_with  # noqa: F401 (fixtures)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -85,7 +80,7 @@ def test_heatmap_lists_assets_of_a_cell_with_one_sentence_per_rule(direct):
     total = one(direct, "SELECT count(*) FROM rule_hits h JOIN asset_results r ON r.row_id = h.asset_row "
                         "WHERE r.town = ? AND h.rule_id = ?", town, rule)
     text = "\n".join(m.value for m in at.main.markdown)
-    assert f"{town} · {explain.label(rule)}：{total:,}项资产" in text
+    assert f"{town} · {labels.rule(rule)}：{total:,}项资产" in text
     asset_id, facts = direct.execute(
         "SELECT h.asset_id, h.facts FROM rule_hits h JOIN asset_results r ON r.row_id = h.asset_row "
         "WHERE r.town = ? AND h.rule_id = ? ORDER BY r.original_value DESC, h.asset_id LIMIT 1", [town, rule]).fetchone()
@@ -98,7 +93,7 @@ def test_ledger_level_filter_and_search(direct):
     at.multiselect(key="ui.f.sample.levels").set_value(["red"]).run()
     assert_clean(at)
     red, value = direct.execute("SELECT count(*), sum(original_value) FROM asset_results WHERE level = 'red'").fetchone()
-    assert f"共{red:,}项资产，原值{explain.fmt_wan(value)}" in at.main.caption[-1].value or \
+    assert f"共{red:,}项资产，原值{fmt_wan(value)}" in at.main.caption[-1].value or \
         any(f"共{red:,}项资产" in c.value for c in at.main.caption)
     table = table_with(at, "预警等级")
     assert set(table["预警等级"]) == {"红色预警"}
@@ -157,6 +152,24 @@ def test_upload_of_a_messy_workbook_reports_rejections_and_saves_a_snapshot(tmp_
     assert any("没有上一期快照" in i.value for i in at.main.info)
 
 
+def test_an_upload_can_be_looked_at_before_it_is_saved(tmp_path):
+    path = assets_xlsx(tmp_path / "镇台账.xlsx")
+    expected = load_files([path])
+    at = app("upload")
+    at.file_uploader(key="upload_files").upload("镇台账.xlsx", path.read_bytes(), XLSX).run()
+    at.button(key="upload_view").click().run()
+    assert_clean(at)
+    assert at.selectbox(key="ui.source").value.startswith("upload:")
+    assert snapshots.list_months() == []                        # looked at, not saved
+    at.switch_page("../pages/overview.py").run()
+    assert_clean(at)
+    assert "数据来源：上传：镇台账.xlsx" in at.main.caption[0].value
+    assert metric(at, "资产") == f"{len(expected.tables['assets']):,}项"
+    at.selectbox(key="ui.source").set_value("sample").run()     # and back to the sample
+    assert_clean(at)
+    assert "示例数据" in at.main.caption[0].value
+
+
 def test_unusable_upload_says_why_in_chinese():
     at = app("upload")
     at.file_uploader(key="upload_files").upload("台账.xlsx", b"%PDF-1.4 not a ledger", XLSX).run()
@@ -178,16 +191,16 @@ def test_heatmap_in_wan_holds_the_sql_sums(direct):
     assert shown == {k: v for k, v in expected.items() if v}
 
 
-def test_two_snapshots_are_compared(direct):
-    from dashboard.ui import snapshots
-    older = pipeline.open_ledgers([sample_path()])
+def test_two_snapshots_are_compared(direct, sample_file):
+    older = ledgers.load([sample_file])
     # The older month: nothing had stopped yet and all income arrived, so its warnings differ.
     older.con.execute("UPDATE assets SET operating_status = '良好', stop_date = NULL")
     older.con.execute("UPDATE income SET income_received = income_due")
     model.derive_facts(older.con)    # the ledgers changed after loading: judge their facts anew
-    snapshots.save(older.con, older.result, "2024-11")
-    newer = pipeline.open_ledgers([sample_path()])
-    snapshots.save(newer.con, newer.result, "2024-12")
+    older.save("2024-11")
+    newer = ledgers.load([sample_file])
+    newer.save("2024-12")
+    assert [s.month for s in snapshots.list_months()] == ["2024-11", "2024-12"]
     before = older.con.cursor()
     rules.evaluate(before, AS_OF)
 

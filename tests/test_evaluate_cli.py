@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
 
 ASSET_HEADER = ["资产编号", "资产名称", "资产类别", "所在镇", "所在嘎查村", "建成年度", "资产原值（万元）",
                 "运营状况", "停运日期", "合同到期日期"]

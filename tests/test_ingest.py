@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-import fixtures_messy as F  # noqa: E402
-
-from dashboard.ingest import ImportResult, load_files  # noqa: E402
+import fixtures_messy as F
+from dashboard.ingest import ImportResult, load_files
 
 
 def entries(r: ImportResult, sheet: str | None = None, kind: str | None = None):

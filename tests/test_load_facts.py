@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 
-from dashboard import model, pipeline, rules
+from conftest import AS_OF
+from dashboard import ledgers, model, rules, snapshots, sql
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample.xlsx"
 OUTPUTS = ("rule_hits", "asset_results", "disposal_checks", "distribution_checks",
            "collection_checks", "milestones", "income_rate")
 
 
 @pytest.mark.parametrize("name", model.LOAD_TIME_QUERIES)
 def test_load_time_queries_take_no_parameters(name):
-    sql = (model.QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    text = sql.text(name)
+    code = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
     assert not re.findall(r"\$\w+", code), f"{name}.sql depends on a parameter: it belongs to evaluation"
     assert "negative_list" not in code, f"{name}.sql reads the editable negative list"
 
@@ -33,11 +32,11 @@ def _rows(con, table: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def reused():
+def reused(sample_file):
     """One connection, evaluated first at the sample's data date with the defaults."""
-    bench = pipeline.open_ledgers([str(SAMPLE)])
-    rules.evaluate(bench.con, dt.date(2024, 12, 31))
-    return bench.con
+    con = ledgers.load([sample_file]).con
+    rules.evaluate(con, AS_OF)
+    return con
 
 
 @pytest.mark.parametrize("as_of, params", [
@@ -45,13 +44,36 @@ def reused():
     (dt.date(2024, 12, 31), {"idle_months": 3, "scope_start_year": 2016,
                              "contract_yellow_months": 6, "retention_months": 1}),
 ])
-def test_evaluating_again_equals_a_fresh_load(reused, as_of, params):
+def test_evaluating_again_equals_a_fresh_load(reused, sample_file, as_of, params):
     rules.evaluate(reused, as_of, params)
-    fresh = pipeline.open_ledgers([str(SAMPLE)]).con
+    fresh = ledgers.load([sample_file]).con
     rules.evaluate(fresh, as_of, params)
     for table in OUTPUTS:
         assert _rows(reused, table) == _rows(fresh, table), table
     # and the thresholds did change something, so the comparison means something
-    default = pipeline.open_ledgers([str(SAMPLE)]).con
-    rules.evaluate(default, dt.date(2024, 12, 31))
+    default = ledgers.load([sample_file]).con
+    rules.evaluate(default, AS_OF)
     assert _rows(fresh, "rule_hits") != _rows(default, "rule_hits")
+
+
+def test_a_saved_month_keeps_its_facts_and_judges_them_anew_when_the_facts_queries_changed(
+        sample_books, monkeypatch):
+    saved = sample_books.save("2024-12")          # into the test's own data folder
+    judged = []
+    derive = model.derive_facts
+    monkeypatch.setattr(model, "derive_facts", lambda con: (judged.append(con), derive(con)))
+    reopened = ledgers.saved_month(saved)
+    assert judged == []                           # the same facts queries wrote them: copied
+    assert (reopened.month, reopened.data_date) == ("2024-12", sample_books.data_date)
+    for table in snapshots.FACT_TABLES + ("assets", "loaded_columns"):
+        assert _rows(reopened.con, table) == _rows(sample_books.con, table), table
+    now, then = reopened.con.cursor(), sample_books.con.cursor()
+    rules.evaluate(now, AS_OF)
+    rules.evaluate(then, AS_OF)
+    assert _rows(now, "rule_hits") == _rows(then, "rule_hits")
+
+    monkeypatch.setattr(snapshots, "facts_version", lambda: "other queries")
+    rejudged = ledgers.saved_month(saved)
+    assert len(judged) == 1
+    for table in snapshots.FACT_TABLES:
+        assert _rows(rejudged.con, table) == _rows(sample_books.con, table), table

@@ -1,20 +1,17 @@
 """AppTest of the pages 收益与分配, 盘活进度, 处置与销号 and SQL 查询 on the bundled sample.
 
-Every expected number comes from a direct evaluation of the same workbook (pipeline +
+Every expected number comes from a direct evaluation of the same workbook (ledgers +
 rules, no Streamlit); the negative-list edit goes to a temporary data folder."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
-from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import explain, pipeline, policy, rules, template
-from appkit import AS_OF, ROOT, app, assert_clean, direct, isolated, one, sample_path, table_with  # noqa: F401 (fixtures)
+from conftest import AS_OF, ROOT, app, assert_clean, one, table_with
+from dashboard import explain, policy
 
 EDITOR = "income_negative_editor"
 ITEM, WORDS = "负面清单事项", "关键词（多个用“；”分隔）"
@@ -53,8 +50,8 @@ def test_income_scorecards_equal_the_checks(direct):
     assert one(direct, "SELECT count(*) FROM distribution_checks WHERE list_contains(failed, 'D3')") > 0
     collection = table_with(at, "检查项", "C1")
     for i in range(1, 7):
-        failed = one(direct, f"SELECT count(*) FROM collection_checks WHERE NOT c{i}")
-        passed = one(direct, f"SELECT count(*) FROM collection_checks WHERE c{i}")
+        failed = one(direct, f"SELECT count(*) FROM collection_checks WHERE NOT C{i}")
+        passed = one(direct, f"SELECT count(*) FROM collection_checks WHERE C{i}")
         assert (cell(collection, "检查项", f"C{i}", "未通过"), cell(collection, "检查项", f"C{i}", "通过")) == (failed, passed)
     towns = table_with(at, "分配记录数")
     expected = dict(direct.execute("SELECT town, count(*) FILTER (WHERE len(failed) > 0) FROM distribution_checks "

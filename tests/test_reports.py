@@ -3,8 +3,6 @@ with openpyxl and python-docx) equal what `evaluate` computes for the same date.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -13,12 +11,10 @@ import docx
 import openpyxl
 import pytest
 
-from dashboard import evaluate, pipeline, rules
+from conftest import AS_OF
+from dashboard import evaluate, rules
 from dashboard.reports import build
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = Path(os.environ.get("ZCPH_SAMPLE") or ROOT / "data" / "sample.xlsx")
-AS_OF = dt.date(2024, 12, 31)     # the sample's data date
 PERIODS = {"monthly": "2024-12", "quarterly": "2024Q4", "annual": "2024"}
 SECTIONS = ["总体情况", "预警情况", "收益收缴和分配", "重点工作进展", "资产处置", "问题整改和销号"]
 EXTRA = {"monthly": [], "quarterly": ["各镇排名"], "annual": ["全年走势"]}
@@ -26,31 +22,23 @@ ANNEXES = ["预警范围台账", "问题台账", "处置登记台账", "销号�
 
 
 @pytest.fixture(scope="module")
-def bench():
-    assert SAMPLE.exists(), f"missing sample workbook {SAMPLE}"
-    return pipeline.open_ledgers([str(SAMPLE)])
+def expected(sample_books, sample_ev, direct):
+    """What `python -m dashboard evaluate` reports for AS_OF."""
+    summary = evaluate.build_summary(sample_books, sample_ev)
+    assets = sample_ev.frame("exports/assets")
+    disposals = sample_ev.frame("exports/disposals")
+    m5 = direct.execute(
+        "SELECT share FROM milestones WHERE milestone = 'M5' AND town IS NULL AND is_as_of").fetchone()
+    return {"summary": summary, "assets": assets, "disposals": disposals, "m5": m5[0]}
 
 
 @pytest.fixture(scope="module")
-def expected(bench):
-    """What `python -m dashboard evaluate` reports for AS_OF, on a cursor of its own."""
-    cur = bench.con.cursor()
-    ev = rules.evaluate(cur, AS_OF)
-    bind = rules.bindings(ev.as_of, ev.params, ev.not_evaluated)
-    summary = evaluate.build_summary(pipeline.Workbench(bench.result, cur), ev, bind)
-    assets = pipeline.frame(cur, "export_assets", bind)
-    disposals = pipeline.frame(cur, "export_disposals", bind)
-    m5 = cur.execute("SELECT share FROM milestones WHERE milestone = 'M5' AND town IS NULL AND is_as_of").fetchone()
-    return {"summary": summary, "assets": assets, "disposals": disposals, "m5": m5[0], "cur": cur}
-
-
-@pytest.fixture(scope="module")
-def files(bench, tmp_path_factory):
+def files(sample_books, tmp_path_factory):
     """Every kind's report, built once and written in both formats."""
     out = {}
     folder = tmp_path_factory.mktemp("reports")
     for kind, period in PERIODS.items():
-        report = build.build(bench.con, kind, period)
+        report = build.build(sample_books, kind, period)
         paths = {}
         for fmt in ("xlsx", "docx"):
             paths[fmt] = folder / f"{kind}.{fmt}"
@@ -191,10 +179,10 @@ def test_milestones_and_revitalisation_rate(files, expected):
     assert rows["M5"]["截至报告日完成率"] == pytest.approx(float(expected["m5"]))
 
 
-def test_change_against_previous_period(bench, files):
+def test_change_against_previous_period(sample_books, files):
     """上期 = the rules evaluated at the previous period's end; new = fired now, not then."""
     report, paths = files["monthly"]
-    cur = bench.con.cursor()
+    cur = sample_books.con.cursor()
     rules.evaluate(cur, dt.date(2024, 11, 30))
     before = set(cur.execute("SELECT asset_id, rule_id FROM rule_hits WHERE level IN ('red', 'yellow')").fetchall())
     prev_red = cur.execute("SELECT count(*) FROM asset_results WHERE level = 'red'").fetchone()[0]

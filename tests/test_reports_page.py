@@ -1,27 +1,14 @@
 """The 报告 page in AppTest: preview of the sample's report, both downloads, Chinese errors."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(autouse=True)
-def clear_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
+from conftest import app
 
 
 @pytest.fixture
 def page():
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("../pages/report.py").run()
-    return at
+    return app("report", timeout=120)
 
 
 def test_report_page_previews_and_offers_both_files(page):

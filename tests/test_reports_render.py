@@ -6,15 +6,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from dashboard import pipeline
+from conftest import ROOT
 from dashboard.reports import build
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = Path(os.environ.get("ZCPH_SAMPLE") or ROOT / "data" / "sample.xlsx")
 ARTIFACTS = ROOT / "artifacts"
 TOOLS = ("libreoffice", "pdftoppm")
 
@@ -28,9 +25,8 @@ def tools():
         pytest.skip(f"not installed: {', '.join(missing)}")
 
 
-def test_docx_converts_to_pdf_and_png(tools, tmp_path):
-    bench = pipeline.open_ledgers([str(SAMPLE)])
-    report = build.build(bench.con, "quarterly", "2024Q4")
+def test_docx_converts_to_pdf_and_png(tools, sample_books, tmp_path):
+    report = build.build(sample_books, "quarterly", "2024Q4")
     ARTIFACTS.mkdir(exist_ok=True)
     source = ARTIFACTS / "report-quarterly.docx"
     source.write_bytes(build.render(report, "docx"))

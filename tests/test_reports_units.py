@@ -3,22 +3,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import docx
 import openpyxl
 import pytest
 
 import rulekit
+from conftest import ROOT
 from dashboard.reports import build, periods
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = Path(os.environ.get("ZCPH_SAMPLE") or ROOT / "data" / "sample.xlsx")
 D = dt.date
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -68,8 +65,7 @@ def injected():
     """Assets whose names and custodians look like formulas, each with a red warning."""
     assets = [{"asset_id": f"A{i}", "asset_name": name, "custodian": name, "operating_status": "不正常"}
               for i, name in enumerate(NASTY)]
-    con = rulekit.load(assets=assets)
-    report = build.build(con, "monthly", "2024-06")
+    report = build.build(rulekit.ledgers(assets=assets), "monthly", "2024-06")
     return report, build.render(report, "xlsx"), build.render(report, "docx")
 
 
@@ -115,8 +111,8 @@ def run_cli(*args):
     (["monthly", "--period", "2024-05", "{readme}", "--out", "{tmp}/r.xlsx"], "资产台账"),
     (["monthly", "--period", "2024-05", "{sample}", "--out", "{tmp}/r.xlsx", "--param", "idle=1"], "未知参数"),
 ])
-def test_cli_bad_input_exits_2_with_one_chinese_line(tmp_path, args, words):
-    args = [a.format(sample=SAMPLE, tmp=tmp_path, readme=ROOT / "README.md") for a in args]
+def test_cli_bad_input_exits_2_with_one_chinese_line(sample_file, tmp_path, args, words):
+    args = [a.format(sample=sample_file, tmp=tmp_path, readme=ROOT / "README.md") for a in args]
     done = run_cli(*args)
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
@@ -125,9 +121,9 @@ def test_cli_bad_input_exits_2_with_one_chinese_line(tmp_path, args, words):
     assert not any(tmp_path.glob("r.*"))
 
 
-def test_cli_writes_the_report(tmp_path):
+def test_cli_writes_the_report(sample_file, tmp_path):
     out = tmp_path / "季通报.xlsx"
-    done = run_cli("quarterly", "--period", "2024Q4", SAMPLE, "--out", out, "--as-of", "2024-12-31",
+    done = run_cli("quarterly", "--period", "2024Q4", sample_file, "--out", out, "--as-of", "2024-12-31",
                    "--param", "idle_months=9")
     assert done.returncode == 0, done.stderr
     assert "2024年第四季度季通报" in done.stdout

@@ -1,7 +1,7 @@
-"""Boundary tests of D1–D6, DP1–DP6, T1–T4, PLEDGE, OUT_OF_SCOPE, QA, the four batches."""
+"""Boundary tests of C3, C4, D1–D6, DP1–DP6, T1–T4, PLEDGE, OUT_OF_SCOPE, QA, the four batches."""
 import pytest
 
-from rulekit import disposal_violations, distribution_failed, evaluate, fired
+from rulekit import collection, disposal_violations, distribution_failed, evaluate, fired
 
 GOOD_ROW = {"asset_id": "A1", "year": 2024, "plan": "有", "plan_change": "无", "amount": 8000.0,
             "purpose": "设置公益性岗位", "beneficiary": "脱贫户", "payout_method": "公益岗位",
@@ -42,6 +42,90 @@ def test_negative_list_fires_r06_and_other_failures_y04_for_recent_years():
     assert {"R06", "Y04"} <= got
     old = fired("2024-12-31", distribution=[{**bad, "year": 2023}])
     assert not old & {"R06", "Y04"}
+
+
+# --- collection: C3 arrears chased, C4 benefit linkage (§5) ------------------------------
+OPERATING = [{"benefit_linkage": "吸纳脱贫户务工12人"}]   # BASE_ASSET is 经营性
+
+
+def _income(due, paid=None, received=None, reminder=None, income_due=10_000.0):
+    return {"asset_id": "A1", "year": 2024, "income_due": income_due, "income_received": received,
+            "payment_due_date": due, "payment_date": paid, "reminder": reminder}
+
+
+@pytest.mark.parametrize("due, expect", [
+    ("2024-12-29", False),    # due the day before as_of, unpaid, never chased: fails
+    ("2024-12-30", None),     # due on as_of: not yet late, nothing to chase
+    ("2024-12-31", None),     # due after as_of
+])
+def test_c3_due_date_around_as_of(due, expect):
+    got, _ = collection("2024-12-30", assets=OPERATING, income=[_income(due)])
+    assert got["C3"] is expect
+
+
+@pytest.mark.parametrize("due", ["2024-12-29", "2024-12-30", "2024-12-31"])
+def test_c3_chased_arrears_pass(due):
+    got, _ = collection("2024-12-30", assets=OPERATING,
+                        income=[_income(due, reminder="2024-12-29已电话催缴")])
+    assert got["C3"] is (True if due < "2024-12-30" else None)
+
+
+@pytest.mark.parametrize("paid, received, reminder, expect", [
+    ("2024-03-31", 10_000.0, None, None),        # paid in full on the due date: nothing late
+    ("2024-03-30", 10_000.0, None, None),        # early
+    ("2024-04-01", 10_000.0, None, False),       # a day late, not chased
+    ("2024-04-01", 10_000.0, "2024-04-01催缴", True),
+    ("2024-03-31", 9_999.0, None, False),        # on time but short
+    ("2024-03-31", 9_999.0, "已发催缴通知书", True),
+    ("2025-01-05", 10_000.0, None, False),       # paid after as_of: unpaid then, late
+    (None, None, "  ", False),                   # a blank reminder is no reminder
+])
+def test_c3_late_or_short_needs_a_reminder(paid, received, reminder, expect):
+    got, _ = collection("2024-12-30", assets=OPERATING, income=[_income("2024-03-31", paid, received, reminder)])
+    assert got["C3"] is expect
+
+
+def test_c3_every_late_row_must_be_chased():
+    chased = _income("2024-03-31", reminder="2024-04-10催缴")
+    unchased = {**_income("2023-03-31"), "year": 2023}
+    on_time = {**_income("2023-03-31", "2023-03-31", 10_000.0), "year": 2023}
+    assert collection("2024-12-30", assets=OPERATING, income=[chased, unchased])[0]["C3"] is False
+    assert collection("2024-12-30", assets=OPERATING, income=[chased, on_time])[0]["C3"] is True
+    assert collection("2024-12-30", assets=OPERATING,
+                      income=[chased, {**unchased, "reminder": "2023-05-01催缴"}])[0]["C3"] is True
+
+
+def test_c3_only_for_operating_assets():
+    got, _ = collection("2024-12-30", assets=[{"category": "公益性"}], income=[_income("2024-03-31")])
+    assert got == {}
+
+
+def test_c3_without_the_reminder_column_is_not_evaluated():
+    got, skipped = collection("2024-12-30", assets=OPERATING, income=[_income("2024-03-31")],
+                              absent=["income.reminder"])
+    assert "C3" in skipped
+    assert got["C3"] is None          # not evaluated is never a verdict, pass or fail
+
+
+@pytest.mark.parametrize("linkage, expect", [
+    ("吸纳脱贫户务工12人", True), ("带动脱贫户销售农产品", True), (" 订单收购 ", True),
+    ("无", False), (" 无 ", False), ("否", False), ("未建立", False), ("", False), ("   ", False),
+    (None, False),                  # a blank cell of an uploaded column: nothing recorded
+])
+def test_c4_benefit_linkage(linkage, expect):
+    got, skipped = collection("2024-12-30", assets=[{"benefit_linkage": linkage}])
+    assert "C4" not in skipped
+    assert got["C4"] is expect
+
+
+def test_c4_without_the_column_is_not_evaluated():
+    got, skipped = collection("2024-12-30", assets=[{}], absent=["assets.benefit_linkage"])
+    assert "C4" in skipped
+    assert got["C4"] is None
+
+
+def test_c4_only_for_operating_assets():
+    assert collection("2024-12-30", assets=[{"category": "公益性", "benefit_linkage": "无"}])[0] == {}
 
 
 # --- disposals -------------------------------------------------------------------

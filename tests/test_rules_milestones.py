@@ -11,6 +11,13 @@ def share(con, milestone, at, town=None):
     return row
 
 
+def test_m1_work_plan_issued_by_its_due_date_in_every_town():
+    con, _ = evaluate("2024-12-31", assets=[{}, {"asset_id": "A2", "town": "昂素镇"}])
+    assert share(con, "M1", "2024-02-29") == (2, 2, 1.0)
+    assert share(con, "M1", "2024-02-29", "昂素镇") == (1, 1, 1.0)
+    assert share(con, "M1", "2024-01-31") == (0, 2, 0.0)
+
+
 @pytest.mark.parametrize("verified, done", [("2024-02-28", 1), ("2024-02-29", 1), ("2024-03-01", 0)])
 def test_m2_verified_by_due_date(verified, done):
     con, _ = evaluate("2024-12-31", assets=[{"verified_date": verified}, {"asset_id": "A2"}])
@@ -64,7 +71,7 @@ def test_m6_signed_off(signed, done):
 
 
 def checks(con):
-    return con.execute("SELECT c1, c2, c3, c4, c5, c6 FROM collection_checks").fetchone()
+    return con.execute("SELECT C1, C2, C3, C4, C5, C6 FROM collection_checks").fetchone()
 
 
 def test_collection_checks_pass_and_fail():

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from dashboard import places, policy, sample, template as T
+from conftest import AS_OF
+from dashboard import ledgers, places, policy, rules, sample, template as T
 
-AS_OF = dt.date(2024, 12, 31)
 N = 800
 
 
@@ -181,14 +181,13 @@ def test_problem_ledger_by_the_five_aspects(book):
 def test_rules_fire_on_their_scenario_assets_and_nowhere_else(book):
     """The contract with the rule engine: each scenario asset fires exactly its rules
     (T1–T4 are tiers, not hits); ordinary assets fire none."""
-    from dashboard import pipeline, rules
-    bench = pipeline.open_ledgers([str(book["path"])])
-    rules.evaluate(bench.con, AS_OF)
+    con = ledgers.load([book["path"]]).con
+    rules.evaluate(con, AS_OF)
     hits = collections.defaultdict(set)
     for q in ("SELECT asset_id, rule_id FROM rule_hits",
               "SELECT asset_id, unnest(failed) FROM distribution_checks WHERE asset_id IS NOT NULL",
               "SELECT asset_id, unnest(violations) FROM disposal_checks"):
-        for asset_id, rule_id in bench.con.execute(q).fetchall():
+        for asset_id, rule_id in con.execute(q).fetchall():
             hits[asset_id].add(rule_id)
     ledger = sample.build(N, 2024)
     for key, ids in ledger.scenario_assets.items():

@@ -1,13 +1,10 @@
 """The committed sample is what its seed generates, and its evaluation is stable."""
-import datetime as dt
 import json
 from pathlib import Path
 
+from conftest import AS_OF, COMMITTED_SAMPLE as COMMITTED
 from dashboard import evaluate, policy, sample
 
-ROOT = Path(__file__).resolve().parent.parent
-COMMITTED = ROOT / "data" / "sample.xlsx"
-AS_OF = dt.date(2024, 12, 31)
 RULE_IDS = (["IDLE", "LE1", "LE2", "LE3", "LE4", "QA", "PLEDGE", "OUT_OF_SCOPE", "T1", "T2", "T3", "T4"]
             + [f"Y0{i}" for i in range(1, 10)] + [f"R{i:02d}" for i in range(1, 11)]
             + [f"D{i}" for i in range(1, 7)] + [f"DP{i}" for i in range(1, 7)])

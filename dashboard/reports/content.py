@@ -44,10 +44,10 @@ def gather(books: Ledgers, period: Period, params: dict | None = None,
 
 def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
     ev = now.evaluation
-    labels = policy.parameters()
+    specs = policy.parameters()
     report = Report(kind=period.kind, period=period, as_of=ev.as_of,
                     previous_as_of=before.evaluation.as_of,
-                    parameters=[Parameter(n, labels[n].label, v, labels[n].unit) for n, v in ev.params.items()],
+                    parameters=[Parameter(n, specs[n].label, v, specs[n].unit) for n, v in ev.params.items()],
                     not_evaluated=ev.not_evaluated, sections=[], annexes=[])
     warning_rows = now.rows("reports/warning_list")
     report.sections = [

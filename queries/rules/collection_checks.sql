@@ -20,9 +20,9 @@ hits AS (
 SELECT a.row_id AS asset_row, a.asset_id, a.town, a.village, a.original_value,
        CASE WHEN list_contains($not_evaluated, 'C1') OR r.asset_row IS NULL THEN NULL ELSE NOT coalesce(h.low_income, false) END AS C1,
        CASE WHEN list_contains($not_evaluated, 'C2') OR NOT a.has_income THEN NULL ELSE NOT coalesce(h.not_on_time, false) END AS C2,
-       l.all_chased AS C3,
-       CASE WHEN a.benefit_linkage IS NULL THEN NULL
-            ELSE trim(a.benefit_linkage) NOT IN ('', '无', '否', '未建立') END AS C4,
+       CASE WHEN list_contains($not_evaluated, 'C3') THEN NULL ELSE l.all_chased END AS C3,
+       CASE WHEN list_contains($not_evaluated, 'C4') THEN NULL   -- no 联农带农 column uploaded
+            ELSE coalesce(trim(a.benefit_linkage), '') NOT IN ('', '无', '否', '未建立') END AS C4,
        CASE WHEN list_contains($not_evaluated, 'C5') OR r.asset_row IS NULL OR a.contract_income IS NULL THEN NULL
             ELSE r.income >= a.contract_income END AS C5,
        CASE WHEN coalesce(a.principal, 0) = 0 OR a.principal_due >= $as_of THEN NULL

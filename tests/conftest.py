@@ -1,0 +1,108 @@
+"""What every test module shares: where the project and the sample are, the sample's
+data date, the sample loaded and evaluated once per session, and the AppTest helpers
+(an isolated data folder and fresh Streamlit caches for every test).
+
+Fixtures are found by pytest; the plain helpers and constants are imported by name:
+    from conftest import AS_OF, ROOT, app, assert_clean, one, table_with
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import ledgers, rules
+from dashboard.evaluated import Evaluated
+from dashboard.ledgers import Ledgers
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMITTED_SAMPLE = ROOT / "data" / "sample.xlsx"     # what `python -m dashboard sample` wrote
+AS_OF = dt.date(2024, 12, 31)                         # the sample's data date (Yr = 2024)
+
+
+def sample_path() -> Path:
+    """The workbook the tests run on ($ZCPH_SAMPLE, else the committed sample): skipped
+    when it was not generated locally, a failure under CI."""
+    path = Path(os.environ.get("ZCPH_SAMPLE") or COMMITTED_SAMPLE)
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing")
+        pytest.skip(f"{path} not generated yet")
+    return path
+
+
+# --- the sample, loaded and evaluated without the app ---------------------------------
+
+@pytest.fixture(scope="session")
+def sample_file() -> Path:
+    return sample_path()
+
+
+@pytest.fixture(scope="session")
+def sample_books(sample_file) -> Ledgers:
+    """The sample's ledgers, loaded once.  Shared: never change its tables (load your own
+    copy with ledgers.load to do that); evaluate on a cursor of your own."""
+    books = ledgers.load([sample_file], label=ledgers.SAMPLE_LABEL)
+    assert books.usable, books.fatal
+    return books
+
+
+@pytest.fixture(scope="session")
+def sample_ev(sample_books) -> Evaluated:
+    """The sample evaluated at AS_OF with the default parameters, queried as the app and
+    the reports query it (ev.frame / ev.rows).  Shared: do not move_to() another date,
+    and run no SQL of your own on ev.cur (use `direct`): DuckDB refuses a query file
+    while an execute() result on the same cursor is not fetched to the end."""
+    return Evaluated(sample_books, AS_OF)
+
+
+@pytest.fixture(scope="session")
+def direct(sample_books):
+    """The sample evaluated at AS_OF on a cursor of its own, for plain SQL on the result
+    tables: the reference for every count the pages and reports show."""
+    cur = sample_books.con.cursor()
+    rules.evaluate(cur, AS_OF)
+    return cur
+
+
+# --- AppTest -----------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """Snapshots and the edited negative list go to a temporary data folder; no test sees
+    another's cached sources or evaluations."""
+    monkeypatch.setenv("ZCPH_DATA_DIR", str(tmp_path / "var"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def app(page: str | None = None, timeout: float = 60) -> AppTest:
+    """The app on the bundled sample, run once (and switched to pages/<page>.py)."""
+    sample_path()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=timeout)
+    at.run()
+    if page:
+        at.switch_page(f"../pages/{page}.py").run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.main.error], [e.value for e in at.main.error]
+
+
+def table_with(at: AppTest, column: str, value=None):
+    """The first table with that column (holding `value` in it, when given)."""
+    for d in at.main.dataframe:
+        if column in d.value.columns and (value is None or value in set(d.value[column])):
+            return d.value
+    raise AssertionError(f"no table with {column} {value or ''}")
+
+
+def one(con, sql: str, *params):
+    return con.execute(sql, list(params)).fetchone()[0]
