@@ -39,7 +39,7 @@ def counts(ctx: ui.Context) -> bool:
     c[0].metric("检查的处置", f"{fmt.count(t.checked)}件", border=True)
     c[1].metric("有违规的处置", f"{fmt.count(t.violating)}件", border=True)
     df["path_name"] = df.path.map(lambda p: "合计" if p is None or pd.isna(p) else path_name(p))
-    ui.table(df[["path_name", "checked", "violating"] + [f"dp{i}" for i in range(1, 7)]], key="disposal_counts")
+    ui.table(df[["path_name", "checked", "violating"] + [f"DP{i}" for i in range(1, 7)]], key="disposal_counts")
     return True
 
 

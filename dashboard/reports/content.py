@@ -229,7 +229,7 @@ def income(now: Evaluated) -> Section:
         Col("镇", TEXT, 14), Col("分配笔数", INT), Col("分配金额（万元）", WAN), Col("不合规笔数", INT),
         Col("不合规金额（万元）", WAN)] + [Col(f"D{i} {names[f'D{i}'].name}", INT, 12) for i in range(1, 7)],
         [["全旗合计" if d["is_total"] else d["town"], d["rows"], wan(d["amount"]), d["failed_rows"],
-          wan(d["failed_amount"])] + [d[f"d{i}"] for i in range(1, 7)] for d in dist])
+          wan(d["failed_amount"])] + [d[f"D{i}"] for i in range(1, 7)] for d in dist])
     figures = {"collection": banner, "distribution": next((d for d in dist if d["is_total"]), None)}
     return Section("income", "收益收缴和分配", [
         Part("收益收缴", [check_table, town_table]),
@@ -287,7 +287,7 @@ def disposals(now: Evaluated) -> Section:
         Col("处置程序", TEXT, 16), Col("检查件数", INT), Col("违规件数", INT)]
         + [Col(f"DP{i} {names[f'DP{i}'].name}", INT, 12) for i in range(1, 7)],
         [["合计" if c["is_total"] else labels.PATH_ZH.get(c["path"], c["path"]), c["checked"], c["violating"]]
-         + [c[f"dp{i}"] for i in range(1, 7)] for c in counts])
+         + [c[f"DP{i}"] for i in range(1, 7)] for c in counts])
     bad = [r for r in rows if r["violations"]]
     violation_table = Table("处置违规", "处置程序违规清单", [
         Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14), Col("资产编号", TEXT, 16),
@@ -299,7 +299,7 @@ def disposals(now: Evaluated) -> Section:
     return Section("disposals", "资产处置", [
         Part("", [count_table, violation_table],
              note="" if bad else "本期未发现处置程序违规。")],
-        {"total": total, "by_rule": {f"DP{i}": (total or {}).get(f"dp{i}", 0) for i in range(1, 7)}})
+        {"total": total, "by_rule": {f"DP{i}": (total or {}).get(f"DP{i}", 0) for i in range(1, 7)}})
 
 
 def _dp_reasons(row: dict, ev) -> str:

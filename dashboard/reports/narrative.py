@@ -60,7 +60,7 @@ def income(f: dict, r: Report) -> str:
     d = f["distribution"]
     if d and d["rows"]:
         text += (f"收益分配方面，共{d['rows']}笔、{wan(_w(d['amount']))}，其中不合规{d['failed_rows']}笔、"
-                 f"{wan(_w(d['failed_amount']))}；违反负面清单（D3）{d['d3']}笔，简单发钱发物（D6）{d['d6']}笔。")
+                 f"{wan(_w(d['failed_amount']))}；违反负面清单（D3）{d['D3']}笔，简单发钱发物（D6）{d['D6']}笔。")
     else:
         text += "收益分配方面，未上传收益分配台账或本期无分配记录。"
     return text

@@ -33,7 +33,7 @@ SHARES = {"warned_share"}
 HIDDEN = {"row_id", "asset_row", "facts"}
 
 # Columns of the pages 收益与分配, 盘活进度, 处置与销号 (queries/income/, progress/, disposal/ and shared/); a check's
-# column (c1, d3, dp2) is headed by its rule ID and name from data/policy/rules.csv.
+# column (C1, D3, DP2) is headed by its rule ID and name from data/policy/rules.csv.
 LABELS.update({
     "check_id": "检查项", "check_name": "检查内容", "checked": "已检查", "passed": "通过", "failing": "未通过",
     "failed_amount": "未通过金额", "failed_value": "未通过资产原值", "not_evaluated": "未评估",

@@ -64,10 +64,7 @@ SELECT row_id, 'R08', NULL,
                            status := coalesce(disposal_status, '未填写')))
 FROM asset_checks WHERE r08
 
-UNION ALL
-SELECT row_id, 'R09', contract_end, to_json(struct_pack(contract_end := contract_end))
-FROM asset_checks WHERE r09
-
-UNION ALL
-SELECT row_id, 'R10', contract_end, to_json(struct_pack(contract_end := contract_end))
-FROM asset_checks WHERE r10
+UNION ALL   -- R09 (ends within the red window) and R10 (ended long ago, not renewed): the contract's end
+SELECT row_id, unnest(list_filter(['R09', 'R10'], lambda x, i: [r09, r10][i])), contract_end,
+       to_json(struct_pack(contract_end := contract_end))
+FROM asset_checks WHERE r09 OR r10

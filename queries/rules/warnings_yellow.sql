@@ -54,10 +54,7 @@ SELECT d.asset_row, 'Y07', d.disposal_date,
 FROM disposals d
 WHERE d.asset_row IS NOT NULL AND d.proceeds > 0 AND NOT coalesce(d.proceeds_allocated_date <= $as_of, false)
 
-UNION ALL
-SELECT row_id, 'Y08', contract_end, to_json(struct_pack(contract_end := contract_end))
-FROM asset_checks WHERE y08
-
-UNION ALL
-SELECT row_id, 'Y09', contract_end, to_json(struct_pack(contract_end := contract_end))
-FROM asset_checks WHERE y09
+UNION ALL   -- Y08 (ends within the yellow window) and Y09 (ended, renewal overdue): the contract's end
+SELECT row_id, unnest(list_filter(['Y08', 'Y09'], lambda x, i: [y08, y09][i])), contract_end,
+       to_json(struct_pack(contract_end := contract_end))
+FROM asset_checks WHERE y08 OR y09

@@ -4,19 +4,28 @@
 -- and the failures per check.  The 收益与分配 page and the reports (no filter) read it.
 -- rules: D1–D6
 -- used by: dashboard/reports/content.py, pages/income.py
-SELECT coalesce(town, '未填写') AS town,
-       CASE WHEN $by_village THEN coalesce(village, '未填写') END AS village,
-       count(*) AS rows, coalesce(sum(amount), 0) AS amount,
-       count(*) FILTER (WHERE len(failed) = 0) AS passed_rows,
-       count(*) FILTER (WHERE len(failed) > 0) AS failed_rows,
-       coalesce(sum(amount) FILTER (WHERE len(failed) > 0), 0) AS failed_amount,
-       count(*) FILTER (WHERE list_contains(failed, 'D1')) AS d1,
-       count(*) FILTER (WHERE list_contains(failed, 'D2')) AS d2,
-       count(*) FILTER (WHERE list_contains(failed, 'D3')) AS d3,
-       count(*) FILTER (WHERE list_contains(failed, 'D4')) AS d4,
-       count(*) FILTER (WHERE list_contains(failed, 'D5')) AS d5,
-       count(*) FILTER (WHERE list_contains(failed, 'D6')) AS d6,
-       GROUPING(coalesce(town, '未填写')) = 1 AS is_total
-FROM filtered_distribution($filters, $as_of)
-GROUP BY GROUPING SETS ((coalesce(town, '未填写'), CASE WHEN $by_village THEN coalesce(village, '未填写') END), ())
-ORDER BY is_total, town COLLATE zh, village COLLATE zh
+WITH picked AS (
+    SELECT coalesce(town, '未填写') AS town,
+           CASE WHEN $by_village THEN coalesce(village, '未填写') END AS village, amount, failed
+    FROM filtered_distribution($filters, $as_of)
+),
+counted AS (   -- each town (or village), and the total (is_total) even of no row at all
+    SELECT town, village, count(*) AS rows, coalesce(sum(amount), 0) AS amount,
+           count(*) FILTER (WHERE len(failed) = 0) AS passed_rows,
+           count(*) FILTER (WHERE len(failed) > 0) AS failed_rows,
+           coalesce(sum(amount) FILTER (WHERE len(failed) > 0), 0) AS failed_amount,
+           GROUPING(town) = 1 AS is_total
+    FROM picked GROUP BY GROUPING SETS ((town, village), ())
+),
+per_rule AS (  -- rows failing each check, per town (or village) and in total (one column per check)
+    PIVOT (SELECT CASE WHEN NOT t.is_total THEN p.town END AS town,
+                  CASE WHEN NOT t.is_total THEN p.village END AS village, t.is_total,
+                  unnest(list_distinct(p.failed)) AS rule_id
+           FROM picked p CROSS JOIN (VALUES (false), (true)) t(is_total))
+    ON rule_id IN ('D1', 'D2', 'D3', 'D4', 'D5', 'D6') USING count(*) GROUP BY town, village, is_total
+)
+SELECT c.* EXCLUDE (is_total), coalesce(COLUMNS(p.* EXCLUDE (town, village, is_total)), 0), c.is_total
+FROM counted c
+LEFT JOIN per_rule p ON p.is_total = c.is_total AND p.town IS NOT DISTINCT FROM c.town
+                    AND p.village IS NOT DISTINCT FROM c.village
+ORDER BY c.is_total, c.town COLLATE zh, c.village COLLATE zh
