@@ -112,7 +112,9 @@ def body(ctx: context.Context) -> None:
     left, mid, right = st.columns([2, 2, 2])
     kind = left.radio("报告类型", list(KIND_LABELS), format_func=KIND_LABELS.get, horizontal=True,
                       key="report.kind")
-    period_text = mid.text_input("期间", value=_default_period(kind, ctx.as_of), key=f"report.period.{kind}",
+    # keyed by the source and date shown: another month offers its own period (policy-rules §9)
+    period_text = mid.text_input("期间", value=_default_period(kind, ctx.as_of),
+                                 key=f"report.period.{kind}.{ctx.source_key}.{ctx.as_of}",
                                  help="月调度写 2024-05，季通报写 2024Q2，年总结写 2024")
     own_date = right.checkbox("另定数据截至日期", key="report.own_as_of",
                               help="默认取期间最后一天；勾选后可另选日期")

@@ -4,6 +4,7 @@ Every expected number comes from a direct evaluation of the same workbook
 (ledgers + rules, no Streamlit), so the pages are checked against the SQL."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -230,6 +231,31 @@ def test_two_snapshots_are_compared(direct, sample_file):
     assert months["x"] == ["2024年11月", "2024年12月"]
     warned_before = one(before, "SELECT count(*) FROM asset_results WHERE level <> 'none'")
     assert sum(row[0] for row in months["z"]) == warned_before
+
+
+def test_a_saved_month_is_judged_at_its_own_date(direct, sample_file):
+    """policy-rules §9: its data date, else the month's last day — never today; the report
+    page offers that month; the month's warnings are the heatmap's count for it."""
+    ledgers.load([sample_file]).save("2024-12")             # title row: 截至2024年12月31日
+    undated = ledgers.load([sample_file])
+    undated.data_date = None
+    undated.save("2024-06")
+    at = app()
+    at.selectbox(key="ui.source").set_value("snap:2024-06").run()
+    assert at.date_input(key="ui.as_of.snap:2024-06").value == dt.date(2024, 6, 30)
+    at.selectbox(key="ui.source").set_value("snap:2024-12").run()
+    assert_clean(at)
+    assert at.date_input(key="ui.as_of.snap:2024-12").value == AS_OF
+    warned = one(direct, "SELECT count(*) FROM asset_results WHERE level <> 'none'")
+    red = one(direct, "SELECT count(*) FROM asset_results WHERE level = 'red'")
+    assert metric(at, "红色预警资产") == f"{red:,}项"
+    at.switch_page("../pages/heatmap.py").run()
+    months = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]
+    assert months["x"] == ["2024年6月", "2024年12月"]
+    assert sum(row[1] for row in months["z"]) == warned
+    at.switch_page("../pages/report.py").run()
+    assert_clean(at)
+    assert at.text_input(key="report.period.monthly.snap:2024-12.2024-12-31").value == "2024-12"
 
 
 def test_ledger_sorts_by_the_chosen_column(direct):

@@ -27,7 +27,7 @@ def test_quarterly_ranks_towns_and_bad_period_says_why(page):
     page.radio(key="report.kind").set_value("quarterly").run()
     assert not page.exception, page.exception
     assert any("各镇排名" in m.value for m in page.main.markdown)
-    page.text_input(key="report.period.quarterly").set_value("2024Q7").run()
+    page.text_input(key="report.period.quarterly.sample.2024-12-31").set_value("2024Q7").run()
     assert not page.exception
     errors = [e.value for e in page.main.error]
     assert errors and "2024Q2" in errors[0] and "无法识别" in errors[0]

@@ -67,8 +67,11 @@ def test_le1_boundary(due, paid, expect):
 
 
 def test_le1_only_equity_assets():
-    income = [{"asset_id": "A1", "year": 2023, "dividend_due_date": "2023-01-01"}]
+    # policy-rules §9: equity-type = 入股经营 or any 约定分红日期; a lease with no dividend agreed is not
+    income = [{"asset_id": "A1", "year": 2023, "income_due": 5000.0, "payment_due_date": "2023-01-01"}]
     assert "LE1" not in fired("2024-12-30", assets=[{"operating_mode": "出租经营"}], income=income)
+    assert "LE1" not in fired("2024-12-30", assets=[{"category": "公益性", **EQUITY}],
+                              income=[{"asset_id": "A1", "year": 2023, "dividend_due_date": "2023-01-01"}])
 
 
 # --- LE2: negative net income in Yr and Yr-1 --------------------------------------------

@@ -48,6 +48,8 @@ def load_files(files, max_bytes: int = MAX_BYTES) -> ImportResult:
             _fatal(result, name, None, f"文件“{name}”读取失败（{type(e).__name__}），请检查文件是否完整")
     for kind, parts in frames.items():
         result.tables[kind] = _concat(kind, parts)
+    if "income" in result.tables:
+        result.issues.extend(_summed_income_years(result.tables["income"]))
     if "assets" not in result.tables and not any("资产台账" in m for m in result.fatal):
         result.fatal.append(NO_ASSETS)
     return result
@@ -102,6 +104,23 @@ def _concat(kind: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
     for c in rest:
         frame[c] = frame[c].astype("str")
     return frame
+
+
+def _summed_income_years(income: pd.DataFrame) -> list[Issue]:
+    """Several 收益台账 rows for one asset and year are summed by every rule (policy-rules §9):
+    loaded as they are, and listed once per asset and year as a doubt."""
+    if not {"asset_id", "year"} <= set(income.columns):
+        return []
+    keyed = income[income.asset_id.notna() & income.year.notna()]
+    groups = keyed.groupby(["asset_id", "year"], sort=False).source_row.transform("size")
+    issues = []
+    for (asset_id, year), rows in keyed[groups > 1].groupby(["asset_id", "year"], sort=False):
+        first = rows.iloc[0]
+        where = "、".join(f"第{int(r)}行" for r in rows.source_row)
+        issues.append(Issue(str(first.source_file), str(first.source_sheet), int(first.source_row), None,
+                            f"同一资产同一年度有{len(rows)}行收益记录，已合计（资产编号“{asset_id}”，"
+                            f"{int(year)}年度：{where}）", "doubt", str(asset_id)))
+    return issues
 
 
 def _fatal(result: ImportResult, file: str, sheet, msg: str) -> None:

@@ -69,14 +69,16 @@ def _source_picker() -> str:
 
 
 def _as_of_picker(key: str, source: Ledgers) -> dt.date:
-    # The sample is judged at its own data date; an upload at today's date (the user may change it).
-    default = source.reference if key == data.SAMPLE_KEY else dt.date.today()
-    as_of = st.date_input("评估基准日", value=default, key=f"ui.as_of.{key}", format="YYYY-MM-DD",
+    # Ledgers are judged at their own date (policy-rules §9): the data date their title rows
+    # state, else a saved month's last day; only an upload stating no date opens at today.
+    as_of = st.date_input("评估基准日", value=source.reference, key=f"ui.as_of.{key}", format="YYYY-MM-DD",
                           help="预警、认定和节点进度按此日期判断")
-    if key == data.SAMPLE_KEY and source.data_date:
-        st.caption(f"示例数据默认按其数据日期{fmt_date(source.data_date)}评估。")
-    elif source.data_date:
-        st.caption(f"本快照的数据日期：{fmt_date(source.data_date)}。")
+    if source.data_date:
+        st.caption(f"默认按数据日期{fmt_date(source.data_date)}评估。")
+    elif source.month:
+        st.caption(f"本快照未注明数据日期，默认按{source.label}最后一天评估。")
+    else:
+        st.caption("上传的台账未注明数据日期，默认按今天评估。")
     return as_of
 
 

@@ -17,7 +17,10 @@ SELECT * FROM (
            category = '经营性' AS operating_category,   -- disposed or not (M5's baseline)
            active AND operating_category AS operating,
            operating AND operating_status = '停运' AS stopped,
-           operating AND operating_mode = '入股经营' AS equity_share,   -- LE1 (入股分红)
+           -- LE1's equity-type assets (§9): 入股经营, or any income row with a 约定分红日期
+           operating AND (operating_mode = '入股经营'
+                          OR row_id IN (SELECT asset_row FROM income WHERE dividend_due_date IS NOT NULL))
+               AS equity_share,
            operating AND deemed_inefficient = '是' AS le4,
            active AND operating_status = '一般' AS y01,
            active AND judicial_recovery = '是' AS y06,

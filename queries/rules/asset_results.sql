@@ -9,7 +9,9 @@ SELECT a.row_id, a.asset_id, a.asset_name, a.town, a.village, a.category, a.asse
        coalesce(l.rules, []) AS rules,
        coalesce(l.flags, []) AS flags,
        CASE WHEN nullif(trim(a.disposal_circumstance), '') IS NOT NULL THEN '另起炉灶'
-            WHEN a.operating_status = '停运' OR coalesce(l.needs_revival, false) THEN '盘活'
+            -- 停运 counts from its 停运日期: stopped after as_of, it was still running then (§9)
+            WHEN (a.operating_status = '停运' AND NOT coalesce(a.stop_date > p.as_of, false))
+                 OR coalesce(l.needs_revival, false) THEN '盘活'
             WHEN l.level IN ('red', 'yellow') THEN '提升'
             ELSE '巩固' END AS batch_suggested,
        a.batch_recorded,

@@ -21,13 +21,15 @@ FROM income_rate
 WHERE rate < $income_rate_too_low
 
 UNION ALL
--- only years wholly inside the contract: a partial first or last year owes less
+-- the year's 应收收益 summed over its rows (§9), only years wholly inside the contract:
+-- a partial first or last year owes less
 SELECT a.row_id, 'R04', make_date(i.year, 12, 31),
-       to_json(struct_pack(year := i.year, income_due := i.income_due,
+       to_json(struct_pack(year := i.year, income_due := i.income_due, income_rows := i.income_rows,
                            contract_income := a.contract_income))
-FROM income i JOIN asset_facts a ON a.row_id = i.asset_row
+FROM (SELECT asset_row, year, sum(income_due) AS income_due, count(*) AS income_rows
+      FROM income WHERE asset_row IS NOT NULL AND year <= $yr GROUP BY asset_row, year) i
+JOIN asset_facts a ON a.row_id = i.asset_row
 WHERE a.active AND a.contract_income IS NOT NULL
-  AND i.year <= $yr
   AND a.contract_start <= make_date(i.year, 1, 1)
   AND a.contract_end >= make_date(i.year, 12, 31)
   AND i.income_due < a.contract_income
