@@ -52,7 +52,8 @@ def build_summary(books: Ledgers, ev: Evaluated) -> dict:
         "counts_by_rule": by_rule,
         "not_evaluated": e.not_evaluated,
         "sheets": [{"file": s.file, "sheet": s.sheet, "kind": s.kind, "rows_read": s.rows_read,
-                    "rows_loaded": s.rows_loaded, "rows_rejected": s.rows_rejected}
+                    "rows_loaded": s.rows_loaded, "rows_rejected": s.rows_rejected,
+                    "orphan_rows": s.orphan_rows}
                    for s in books.result.sheets],
     }
 

@@ -30,6 +30,7 @@ def load_files(files, max_bytes: int = MAX_BYTES) -> ImportResult:
     result = ImportResult()
     frames: dict[str, list[pd.DataFrame]] = {}
     seen: dict[str, Seen] = {}
+    closest: list[str] = []          # sheets not loaded, with the kind they came closest to
     for f in files:
         name = _name(f)
         try:
@@ -38,6 +39,8 @@ def load_files(files, max_bytes: int = MAX_BYTES) -> ImportResult:
             for sheet_name, grid in sheets:
                 out = _load(name, sheet_name, grid, seen)
                 found |= out.load.kind is not None
+                if out.closest:
+                    closest.append(out.closest)
                 _commit(result, frames, seen, out)
             if not found:
                 result.issues.append(Issue(name, None, None, None, f"文件“{name}”中没有可识别的台账工作表", "info"))
@@ -50,8 +53,11 @@ def load_files(files, max_bytes: int = MAX_BYTES) -> ImportResult:
         result.tables[kind] = _concat(kind, parts)
     if "income" in result.tables:
         result.issues.extend(_summed_income_years(result.tables["income"]))
+    if "assets" in result.tables:
+        result.issues.extend(_orphan_rows(result))
     if "assets" not in result.tables and not any("资产台账" in m for m in result.fatal):
-        result.fatal.append(NO_ASSETS)
+        near = [c for c in closest if "最接近资产台账" in c]
+        result.fatal.append(NO_ASSETS + ("。" + "；".join(near) if near else ""))
     return result
 
 
@@ -104,6 +110,27 @@ def _concat(kind: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
     for c in rest:
         frame[c] = frame[c].astype("str")
     return frame
+
+
+def _orphan_rows(result: ImportResult) -> list[Issue]:
+    """Rows of the other sheets naming a 资产编号 the asset ledger lacks (policy-rules §9):
+    loaded, in no asset rule, each listed as a doubt and counted per sheet (orphan_rows)."""
+    known = set(result.tables["assets"].asset_id.dropna())
+    issues = []
+    for kind in ("income", "distribution", "disposals", "problems"):
+        frame = result.tables.get(kind)
+        if frame is None or "asset_id" not in frame.columns:
+            continue
+        orphan = frame[frame.asset_id.notna() & ~frame.asset_id.isin(known)]
+        for r in orphan.itertuples(index=False):
+            issues.append(Issue(str(r.source_file), str(r.source_sheet), int(r.source_row), "资产编号",
+                                f"资产编号“{r.asset_id}”不在资产台账中，本行已载入但不参与资产规则", "doubt",
+                                str(r.asset_id)))
+        counts = orphan.groupby(["source_file", "source_sheet"]).size()
+        for load in result.sheets:
+            if load.kind == kind:
+                load.orphan_rows = int(counts.get((load.file, load.sheet), 0))
+    return issues
 
 
 def _summed_income_years(income: pd.DataFrame) -> list[Issue]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -310,6 +311,23 @@ def texts(a: np.ndarray) -> Cleaned:
     out = table[codes]                                          # -1 picks the trailing None
     empty = (table == None)[codes]  # noqa: E711 (elementwise)
     return Cleaned(out, empty, None, None)
+
+
+def ids(a: np.ndarray) -> Cleaned:
+    """资产编号: text with full-width letters and digits folded to half-width (policy-rules §9:
+    income rows written “Ｋ３０” belong to asset K30), a folded cell noted as corrected."""
+    out = texts(a)
+    codes, uniq = pd.factorize(out.values, use_na_sentinel=True)
+    folded = np.array([unicodedata.normalize("NFKC", u).strip() for u in uniq] + [None], dtype=object)
+    changed = np.array([f != u for f, u in zip(folded[:-1], uniq)] + [False])
+    if not changed.any():
+        return out
+    hit = changed[codes]
+    status = np.where(hit, CORRECTED, OK).astype(np.int8)
+    notes = np.empty(len(codes), dtype=object)
+    for i in np.flatnonzero(hit):
+        notes[i] = f"全角字符已转为半角：“{out.values[i]}”→“{folded[codes[i]]}”"
+    return Cleaned(folded[codes], out.empty, status, notes)
 
 
 def as_str_array(values: np.ndarray):

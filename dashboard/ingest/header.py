@@ -194,10 +194,28 @@ def _looks_like_children(top: list[list[str]], r: int, kind: str) -> bool:
 
 
 def _rank(h: Header) -> tuple:
+    """The evidence for a kind: its columns found, a required one counting three times.
+    Not "all required present" first: a sheet with six asset columns (four required) is
+    a 资产台账 missing two, not a 处置台账 whose one required column (资产编号) it has."""
     sheet = T.SHEET_BY_NAME[h.kind]
     found = {c.canonical for c in h.cols}
     req = sum(1 for c in sheet.required if c.name in found)
-    return (req == len(sheet.required), h.score + req, -_NAME_ORDER.index(h.kind))
+    return (h.score + 2 * req, -_NAME_ORDER.index(h.kind))
+
+
+def missing_required(h: Header) -> list[str]:
+    found = {c.canonical for c in h.cols}
+    return [c.zh for c in T.SHEET_BY_NAME[h.kind].required if c.name not in found]
+
+
+def explain(h: Header, with_missing: bool = True) -> str:
+    """What was recognised: '按资产台账识别出6列（构建时间→建成年度、…），缺少必填列“资产类别”'."""
+    sheet = T.SHEET_BY_NAME[h.kind]
+    pairs = "、".join(f"{c.text}→{sheet.column(c.canonical).zh}" if c.text != sheet.column(c.canonical).zh
+                     else c.text for c in h.cols if c.canonical)
+    missing = missing_required(h)
+    return (f"按{sheet.zh}识别出{h.score}列（{pairs}）"
+            + ("，缺少必填列" + "、".join(f"“{m}”" for m in missing) if missing and with_missing else ""))
 
 
 def kind_from_name(sheet_name: str) -> str | None:

@@ -46,6 +46,7 @@ class SheetLoad:
     columns_variant: dict[str, str] = field(default_factory=dict)
     columns_unknown: list[str] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)   # canonical money column -> note
+    orphan_rows: int = 0                 # rows whose 资产编号 is not in the asset ledger
 
 
 @dataclass

@@ -14,7 +14,7 @@ import pandas as pd
 from dashboard import places, template as T
 
 from . import clean as C
-from .header import UNITS, Header, find_header, kind_from_name, plausible, title_date, title_unit
+from .header import UNITS, Header, explain, find_header, kind_from_name, plausible, title_date, title_unit
 from .report import Issue, SheetLoad
 
 _TOTAL_RE = re.compile(r"合\s*计|小\s*计|总\s*计|累\s*计")
@@ -56,6 +56,7 @@ class Loaded:
     data_date: object = None
     fatal: str | None = None
     keys: tuple | None = None   # (kind, kept keys, their rows, file, sheet), registered on commit
+    closest: str | None = None  # a sheet not loaded: the kind it came closest to, and why not
 
 
 def _letter(j: int) -> str:
@@ -107,7 +108,8 @@ def plan(h: Header, grid_width: int, load: SheetLoad, issues: list[Issue]) -> li
 
 
 def recognise(file: str, sheet_name: str, grid: list[list]) -> tuple[Header | None, SheetLoad, str | None]:
-    """The sheet's header and kind; (None, load, message) when not a ledger sheet."""
+    """The sheet's header and kind; (None, load, message) when not a ledger sheet — the
+    message then says which kind it came closest to and what was and was not recognised."""
     by_name = kind_from_name(sheet_name) if sheet_name != "CSV" else None
     kinds = (by_name,) if by_name else tuple(s.name for s in T.SHEETS)
     h = find_header(grid, kinds)
@@ -115,7 +117,7 @@ def recognise(file: str, sheet_name: str, grid: list[list]) -> tuple[Header | No
     if h is None or (by_name is None and not plausible(h)):
         if by_name:
             return None, load, f"工作表“{sheet_name}”按名称应为{T.SHEET_BY_NAME[by_name].zh}，但前20行中找不到表头"
-        return None, load, None
+        return None, load, (f"最接近{T.SHEET_BY_NAME[h.kind].zh}：{explain(h)}" if h is not None else None)
     load.kind = h.kind
     load.header_row = h.row + 1
     return h, load, None
@@ -126,7 +128,11 @@ def load_sheet(file: str, sheet_name: str, grid: list[list], seen: dict[str, See
     if h is None:
         out = Loaded(load)
         where = f"文件“{file}”的工作表“{sheet_name}”" if sheet_name != "CSV" else f"文件“{file}”"
-        if problem:
+        if problem and problem.startswith("最接近"):       # a guess too weak to load
+            out.closest = f"{where}{problem}"
+            out.issues.append(Issue(file, sheet_name, None, None,
+                                    f"{where}未识别为任何台账，未载入；{problem}。可在“数据上传”页指定工作表类型和各列的对应关系", "info"))
+        elif problem:
             out.fatal = problem if sheet_name != "CSV" else f"{where}找不到表头"
             out.issues.append(Issue(file, sheet_name, None, None, out.fatal, "fatal"))
         elif any(any(v not in ("", None) for v in r) for r in grid[:50]):
@@ -141,7 +147,7 @@ def load_sheet(file: str, sheet_name: str, grid: list[list], seen: dict[str, See
     missing = [c.zh for c in sheet.required if c.name not in present]
     if missing:
         out.fatal = (f"文件“{file}”的{sheet.zh}（工作表“{sheet_name}”）缺少必填列："
-                     + "、".join(f"“{m}”" for m in missing))
+                     + "、".join(f"“{m}”" for m in missing) + f"（{explain(h, with_missing=False)}）")
         out.issues.append(Issue(file, sheet_name, None, "、".join(missing), out.fatal, "fatal"))
         return out
     titles = grid[:h.first_row]
@@ -236,7 +242,7 @@ def _clean_all(cols: list[Column], data: np.ndarray, title_unit_: str | None,
             factor, guess = _unit(c, title_unit_, out.load, out.issues)
             if guess:
                 assumed.append(c)
-        cleaned[c.name] = C.clean(a, c.spec, factor)
+        cleaned[c.name] = C.ids(a) if c.spec.name == "asset_id" else C.clean(a, c.spec, factor)
     return cleaned, assumed
 
 

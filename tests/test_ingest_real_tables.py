@@ -1,0 +1,80 @@
+"""Real county tables (ledger-template.md, “What real county tables look like”) and the
+orphan rows of policy-rules §9: recognition that explains itself, county header words,
+资产编号 folded from full width, rows naming an asset the ledger lacks."""
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+from conftest import ROOT
+from dashboard import ledgers
+from dashboard.ingest import load_files
+
+ASSET = {"资产编号": "K30", "资产名称": "日光温室", "资产类别": "经营性", "所在镇": "城川镇",
+         "所在嘎查村": "大发村", "建成年度": 2019, "资产原值": 300000}
+
+
+def book(tmp_path, name="台账.xlsx", **sheets) -> str:
+    path = tmp_path / name
+    with pd.ExcelWriter(path) as w:
+        for sheet, rows in sheets.items():
+            pd.DataFrame(rows).to_excel(w, sheet_name=sheet, index=False)
+    return str(path)
+
+
+def test_six_asset_columns_are_an_asset_ledger_missing_two(tmp_path):
+    # four of the six required asset columns, under a sheet name that says nothing: before,
+    # 资产编号 alone (disposals' only required column) made it a 处置台账, then dropped
+    rows = [{"资产编号": "K1", "资产名称": "大棚", "所在镇": "城川镇", "资产原值": 1000,
+             "运营方式": "出租经营", "管护主体": "大发村委会"}]
+    result = load_files([book(tmp_path, 附件6=rows)])
+    assert not result.usable
+    said = "；".join(result.fatal) + "；".join(i.reason for i in result.issues)
+    assert "资产台账" in said and "处置台账" not in said
+    assert "“资产类别”" in said and "“建成年度”" in said          # the required ones missing
+    assert "资产编号" in said and "管护主体" in said               # what was recognised
+
+
+def test_county_header_words_load(tmp_path):
+    rows = [{"序号": 1, "资产编号": "K1", "项目编号": "XM-2019-01", "资产名称": "冷库", "资产类别": "经营性",
+             "所在镇": "城川镇", "构建时间": "2019年", "投资规模（万元）": 35.5, "资产状态": "闲置",
+             "所有权主体": "大发村股份经济合作社", "盘活时间": "2024-03-01"}]
+    result = load_files([book(tmp_path, 项目资产总台账=rows)])
+    assert result.usable, result.fatal
+    a = result.tables["assets"].iloc[0]
+    assert a.asset_id == "K1" and int(a.build_year) == 2019 and float(a.original_value) == 355000.0
+    assert a.operating_status == "停运" and a.owner_unit == "大发村股份经济合作社"
+    assert "项目编号" not in result.columns["assets"]        # not taken for 资产编号
+
+
+def test_full_width_ids_join_their_asset(tmp_path):
+    income = [{"资产编号": "Ｋ３０", "年度": 2023, "应收收益": 9000, "实收收益": 9000}]
+    books = ledgers.load([book(tmp_path, 资产台账=[ASSET], 收益台账=income)])
+    assert books.con.execute("SELECT asset_id, asset_row FROM income").fetchall() == [("K30", 1)]
+    notes = [i for i in books.result.issues if "全角" in i.reason]
+    assert len(notes) == 1 and notes[0].kind == "corrected" and "Ｋ３０" in notes[0].reason
+
+
+def test_orphan_rows_are_loaded_listed_and_counted(tmp_path):
+    income = [{"资产编号": "K30", "年度": 2023, "应收收益": 9000, "实收收益": 9000},
+              {"资产编号": "K99", "年度": 2023, "应收收益": 1000, "实收收益": 0}]
+    problems = [{"问题编号": "P1", "方面": "项目资产管理运维", "资产编号": "K98", "问题描述": "未确权",
+                 "发现日期": "2024-03-01"}]
+    path = book(tmp_path, 资产台账=[ASSET], 收益台账=income, 问题台账=problems)
+    books = ledgers.load([path])
+    assert books.con.execute("SELECT count(*) FROM income").fetchone()[0] == 2
+    said = [i for i in books.result.issues if "不在资产台账中" in i.reason]
+    assert {i.asset_id for i in said} == {"K99", "K98"} and all(i.kind == "doubt" for i in said)
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "dashboard", "evaluate", path, "--as-of", "2024-12-31",
+                          "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    sheets = {s["kind"]: s for s in json.loads((out / "summary.json").read_text(encoding="utf-8"))["sheets"]}
+    assert sheets["income"]["orphan_rows"] == 1 and sheets["problems"]["orphan_rows"] == 1
+    assert sheets["assets"]["orphan_rows"] == 0
+    rejected = pd.read_csv(out / "rejected.csv")
+    assert rejected.reason.str.contains("资产编号“K99”不在资产台账中").sum() == 1
+    # R05 would fire on K99's unpaid row if it belonged to an asset: it takes part in no asset rule
+    hits = pd.read_csv(out / "assets.csv")
+    assert list(hits.asset_id) == ["K30"]
