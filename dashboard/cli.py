@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from dashboard import policy
+from dashboard.ingest.profiles import ProfileError
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -33,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--as-of", type=_date, required=True)
     e.add_argument("--out", type=Path, required=True)
     e.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    e.add_argument("--mapping", action="append", default=[], metavar="PROFILE.toml",
+                   help="导入方案（见 mapping-profiles.md），可多次指定")
 
     s = sub.add_parser("sample", help="生成示例台账")
     s.add_argument("--assets", type=int, default=800)
@@ -46,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|FILE.docx")
     r.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     r.add_argument("--as-of", type=_date, default=None)
+    r.add_argument("--mapping", action="append", default=[], metavar="PROFILE.toml")
 
     b = sub.add_parser("bench", help="性能基准")
     b.add_argument("--assets", type=int, default=100_000)
@@ -64,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except policy.PolicyError as exc:
+    except (policy.PolicyError, ProfileError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -74,11 +78,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _mappings(args) -> list:
+    """The --mapping profiles, read and checked (a ProfileError is one Chinese line, exit 2)."""
+    from dashboard.ingest import read_profile
+    return [read_profile(p) for p in args.mapping]
+
+
 def _dispatch(args) -> int:
     if args.command == "evaluate":
         from dashboard import evaluate
         params = policy.resolve_params(policy.parse_param_args(args.param))
-        status, message = evaluate.run(args.workbooks, args.as_of, args.out, params)
+        status, message = evaluate.run(args.workbooks, args.as_of, args.out, params, _mappings(args))
         print(message, file=sys.stderr if status else sys.stdout)
         return status
     if args.command == "sample":
@@ -89,7 +99,8 @@ def _dispatch(args) -> int:
     if args.command == "report":
         from dashboard.reports import build
         params = policy.resolve_params(policy.parse_param_args(args.param))
-        status, message = build.run(args.kind, args.period, args.workbooks, args.out, params, args.as_of)
+        status, message = build.run(args.kind, args.period, args.workbooks, args.out, params, args.as_of,
+                                    _mappings(args))
         print(message, file=sys.stderr if status else sys.stdout)
         return status
     if args.command == "uibench":

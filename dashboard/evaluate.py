@@ -53,14 +53,15 @@ def build_summary(books: Ledgers, ev: Evaluated) -> dict:
         "not_evaluated": e.not_evaluated,
         "sheets": [{"file": s.file, "sheet": s.sheet, "kind": s.kind, "rows_read": s.rows_read,
                     "rows_loaded": s.rows_loaded, "rows_rejected": s.rows_rejected,
-                    "orphan_rows": s.orphan_rows}
+                    "orphan_rows": s.orphan_rows, "profile": s.profile,
+                    "mapped_columns": s.profile_pairs}
                    for s in books.result.sheets],
     }
 
 
-def run(files: list[str], as_of: dt.date, out: Path, params: dict) -> tuple[int, str]:
+def run(files: list[str], as_of: dt.date, out: Path, params: dict, mappings=()) -> tuple[int, str]:
     """Returns (exit status, message for stderr)."""
-    books = ledgers.load(files)
+    books = ledgers.load(files, mappings=list(mappings))
     if not books.usable:
         return 2, books.fatal
     summary = write_exports(books, Evaluated(books, as_of, params), out)

@@ -148,3 +148,24 @@ def match_place(town: str | None, village: str | None) -> PlaceMatch:
         return PlaceMatch(t or town, village, tk, tn)
     v, vk, vn = match_village(t, village)
     return PlaceMatch(t, v if v is not None else village, tk, tn, vk, vn)
+
+
+TOWN_WIDE = ("全镇", "全苏木", "镇本级", "全旗")
+
+
+@lru_cache(maxsize=4096)
+def split_place(written: str | None) -> tuple[str | None, str | None]:
+    """One column holding town and village together: '城川镇大发村' → ('城川镇', '大发村');
+    '城川镇全镇' or '城川镇' → ('城川镇', None).  The longest town spelling that starts
+    the text wins; without one the text is returned as the town, for match_place to doubt."""
+    if not written:
+        return None, None
+    text = _squeeze(written)
+    spellings = sorted(((s, t) for t in all_towns() for s in {t, t.removesuffix("镇"), t.removesuffix("苏木")}
+                        | {old for old, new in OLD_TOWN_NAMES.items() if new == t} if s),
+                       key=lambda st: -len(st[0]))
+    for spelled, town in spellings:
+        if text.startswith(spelled):
+            rest = text[len(spelled):].removeprefix("镇")
+            return town, (None if not rest or rest in TOWN_WIDE else rest)
+    return written, None

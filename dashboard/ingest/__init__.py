@@ -15,29 +15,39 @@ import pandas as pd
 
 from dashboard import template as T
 
+from .mapped import sheet_headers
+from .profiles import Profile, ProfileError, choose, read_profile, saved_profiles
 from .read import sheets_of
 from .report import KIND_ZH, ImportResult, Issue, SheetLoad, UnusableInput
 from .sheet import Loaded, Seen, load_sheet
 
-__all__ = ["load_files", "ImportResult", "Issue", "SheetLoad", "UnusableInput", "KIND_ZH"]
+__all__ = ["load_files", "ImportResult", "Issue", "SheetLoad", "UnusableInput", "KIND_ZH",
+           "Profile", "ProfileError", "read_profile"]
 log = logging.getLogger(__name__)
 MAX_BYTES = 200 * 1024 * 1024
 NO_ASSETS = ("未找到资产台账：请上传含“资产台账”工作表（或含资产编号、资产名称、资产类别、所在镇、"
              "建成年度、资产原值表头）的文件")
 
 
-def load_files(files, max_bytes: int = MAX_BYTES) -> ImportResult:
+def load_files(files, max_bytes: int = MAX_BYTES, mappings: list[Profile] | tuple = (),
+               use_saved: bool = True) -> ImportResult:
+    """`mappings`: profiles given for this import (--mapping, or chosen on the upload page);
+    saved profiles (the data folder's mappings/) apply by themselves unless `use_saved` is off."""
     result = ImportResult()
     frames: dict[str, list[pd.DataFrame]] = {}
     seen: dict[str, Seen] = {}
     closest: list[str] = []          # sheets not loaded, with the kind they came closest to
+    profiles = _profiles(result, mappings, use_saved)
     for f in files:
         name = _name(f)
         try:
             name, sheets = sheets_of(f, max_bytes)
             found = False
             for sheet_name, grid in sheets:
-                out = _load(name, sheet_name, grid, seen)
+                rule, note = choose(profiles, name if sheet_name == "CSV" else sheet_name, sheet_headers(grid))
+                if note:
+                    result.issues.append(Issue(name, sheet_name, None, None, note, "info"))
+                out = _load(name, sheet_name, grid, seen, rule)
                 found |= out.load.kind is not None
                 if out.closest:
                     closest.append(out.closest)
@@ -61,10 +71,20 @@ def load_files(files, max_bytes: int = MAX_BYTES) -> ImportResult:
     return result
 
 
-def _load(file: str, sheet_name: str, grid, seen) -> Loaded:
+def _profiles(result: ImportResult, mappings, use_saved: bool) -> list[Profile]:
+    if not use_saved:
+        return list(mappings)
+    saved, problems = saved_profiles()
+    for message in problems:          # a broken saved profile is said, and the import goes on
+        result.issues.append(Issue("导入方案", None, None, None, message, "info"))
+    given = {p.name for p in mappings}
+    return list(mappings) + [p for p in saved if p.name not in given]
+
+
+def _load(file: str, sheet_name: str, grid, seen, rule=None) -> Loaded:
     """One sheet; an unexpected error spoils only this sheet (nothing is half-committed)."""
     try:
-        return load_sheet(file, sheet_name, grid, seen)
+        return load_sheet(file, sheet_name, grid, seen, rule)
     except Exception as e:
         log.exception("sheet %s / %s failed", file, sheet_name)
         msg = f"文件“{file}”的工作表“{sheet_name}”无法读取（{type(e).__name__}）"
@@ -121,7 +141,9 @@ def _orphan_rows(result: ImportResult) -> list[Issue]:
         frame = result.tables.get(kind)
         if frame is None or "asset_id" not in frame.columns:
             continue
-        orphan = frame[frame.asset_id.notna() & ~frame.asset_id.isin(known)]
+        is_orphan = frame.asset_id.notna() & ~frame.asset_id.isin(known)
+        frame.loc[is_orphan, "qa"] = True        # a doubt on the row, like any other
+        orphan = frame[is_orphan]
         for r in orphan.itertuples(index=False):
             issues.append(Issue(str(r.source_file), str(r.source_sheet), int(r.source_row), "资产编号",
                                 f"资产编号“{r.asset_id}”不在资产台账中，本行已载入但不参与资产规则", "doubt",
@@ -143,6 +165,7 @@ def _summed_income_years(income: pd.DataFrame) -> list[Issue]:
     issues = []
     for (asset_id, year), rows in keyed[groups > 1].groupby(["asset_id", "year"], sort=False):
         first = rows.iloc[0]
+        income.loc[rows.index[0], "qa"] = True          # the row the doubt is listed on
         where = "、".join(f"第{int(r)}行" for r in rows.source_row)
         issues.append(Issue(str(first.source_file), str(first.source_sheet), int(first.source_row), None,
                             f"同一资产同一年度有{len(rows)}行收益记录，已合计（资产编号“{asset_id}”，"

@@ -264,3 +264,14 @@ def title_unit(rows: list[list]) -> str | None:
             if m:
                 return m.group(1)
     return None
+
+
+def top_texts(grid: list[list]) -> list[list[str]]:
+    """The first rows as text: where a header is looked for."""
+    return [[_cell_text(v) for v in r] for r in grid[:HEADER_SCAN_ROWS + 1]]
+
+
+def header_at(grid: list[list], kind: str, row: int) -> Header:
+    """The header on a given row (0-based), as a profile states it."""
+    return _build(top_texts(grid) if row <= HEADER_SCAN_ROWS else [[_cell_text(v) for v in r] for r in grid[:row + 1]],
+                  kind, row, None)

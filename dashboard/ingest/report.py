@@ -47,6 +47,8 @@ class SheetLoad:
     columns_unknown: list[str] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)   # canonical money column -> note
     orphan_rows: int = 0                 # rows whose 资产编号 is not in the asset ledger
+    profile: str | None = None           # the mapping profile applied to this sheet
+    profile_pairs: dict[str, str] = field(default_factory=dict)   # source header -> canonical (Chinese)
 
 
 @dataclass

@@ -14,7 +14,9 @@ import pandas as pd
 from dashboard import places, template as T
 
 from . import clean as C
+from . import mapped
 from .header import UNITS, Header, explain, find_header, kind_from_name, plausible, title_date, title_unit
+from .profiles import ProfileError, SheetRule
 from .report import Issue, SheetLoad
 
 _TOTAL_RE = re.compile(r"合\s*计|小\s*计|总\s*计|累\s*计")
@@ -123,7 +125,11 @@ def recognise(file: str, sheet_name: str, grid: list[list]) -> tuple[Header | No
     return h, load, None
 
 
-def load_sheet(file: str, sheet_name: str, grid: list[list], seen: dict[str, Seen]) -> Loaded:
+def load_sheet(file: str, sheet_name: str, grid: list[list], seen: dict[str, Seen],
+               rule: SheetRule | None = None) -> Loaded:
+    """One sheet → a frame and its issues; `rule` is the mapping-profile entry that applies."""
+    if rule is not None:
+        return _load_mapped(file, sheet_name, grid, seen, rule)
     h, load, problem = recognise(file, sheet_name, grid)
     if h is None:
         out = Loaded(load)
@@ -139,26 +145,85 @@ def load_sheet(file: str, sheet_name: str, grid: list[list], seen: dict[str, See
             out.issues.append(Issue(file, sheet_name, None, None,
                                     f"{where}未识别为任何台账（资产台账/收益台账/收益分配/处置台账/问题台账），未载入", "info"))
         return out
-    sheet = T.SHEET_BY_NAME[h.kind]
-    out = Loaded(load)
+    return _load_header(Loaded(load), h, grid, seen)
+
+
+def _load_header(out: Loaded, h: Header, grid: list[list], seen: dict[str, Seen],
+                 rule: SheetRule | None = None, combined: int | None = None) -> Loaded:
+    """The rows below a recognised header: planned, (mapped), checked and cleaned."""
+    sheet, load = T.SHEET_BY_NAME[h.kind], out.load
     width = max((len(r) for r in grid[h.row:h.row + 1]), default=0)
     cols = plan(h, width, load, out.issues)
-    present = {c.spec.name for c in cols if c.spec}
-    missing = [c.zh for c in sheet.required if c.name not in present]
-    if missing:
-        out.fatal = (f"文件“{file}”的{sheet.zh}（工作表“{sheet_name}”）缺少必填列："
-                     + "、".join(f"“{m}”" for m in missing) + f"（{explain(h, with_missing=False)}）")
-        out.issues.append(Issue(file, sheet_name, None, "、".join(missing), out.fatal, "fatal"))
-        return out
-    titles = grid[:h.first_row]
-    out.data_date = title_date(titles)
     body = grid[h.row + 1:]
     data = np.array(body, dtype=object) if body else np.empty((0, width), dtype=object)
     if data.ndim != 2:        # ragged rows (CSV padding failed): pad here
         data = _rectangular(body)
+    if data.shape[1] < len(cols):
+        data = np.hstack([data, np.full((len(data), len(cols) - data.shape[1]), None, dtype=object)])
+    if rule is not None:
+        data, cols = _apply_rule(rule, sheet, cols, data, combined)
+    present = {c.spec.name for c in cols if c.spec}
+    missing = [c.zh for c in sheet.required if c.name not in present]
+    if missing:
+        out.fatal = (f"文件“{load.file}”的{sheet.zh}（工作表“{load.sheet}”）缺少必填列："
+                     + "、".join(f"“{m}”" for m in missing) + f"（{explain(h, with_missing=False)}）")
+        out.issues.append(Issue(load.file, load.sheet, None, "、".join(missing), out.fatal, "fatal"))
+        return out
+    titles = grid[:h.first_row]
+    out.data_date = title_date(titles)
     rownum = np.arange(h.row + 2, h.row + 2 + len(body))
-    _fill(out, sheet, cols, data, rownum, title_unit(titles), seen)
+    unit = (rule.unit if rule is not None else None) or title_unit(titles)
+    _fill(out, sheet, cols, data, rownum, unit, seen)
     return out
+
+
+def _load_mapped(file: str, sheet_name: str, grid: list[list], seen: dict[str, Seen],
+                 rule: SheetRule) -> Loaded:
+    load = SheetLoad(file, sheet_name, None if rule.kind == "skip" else rule.kind, profile=rule.profile)
+    out = Loaded(load)
+    if rule.kind == "skip":
+        out.issues.append(Issue(file, sheet_name, None, None,
+                                f"按导入方案“{rule.profile}”跳过工作表“{sheet_name}”", "info"))
+        return out
+    try:
+        h = mapped.header(grid, rule)
+        if h is None:
+            raise ProfileError(f"导入方案“{rule.profile}”用于工作表“{sheet_name}”，但找不到表头")
+        applied, combined = mapped.apply_columns(h, rule, sheet_name)
+    except ProfileError as e:
+        out.fatal = str(e)
+        out.issues.append(Issue(file, sheet_name, None, None, out.fatal, "fatal"))
+        return out
+    load.header_row, load.profile_pairs = h.row + 1, applied.pairs
+    return _load_header(out, h, grid, seen, rule, combined)
+
+
+def _apply_rule(rule: SheetRule, sheet: T.Sheet, cols: list[Column], data: np.ndarray,
+                combined: int | None) -> tuple[np.ndarray, list[Column]]:
+    """Value maps, a split town/village column and constants, on the raw cells."""
+    maps = mapped.value_maps(rule)
+    for c in cols:
+        if c.spec is not None and c.spec.name in maps:
+            data[:, c.index] = mapped.remap(data[:, c.index], maps[c.spec.name])
+    extra: list[tuple[Column, np.ndarray]] = []
+    names = {c.spec.name for c in cols if c.spec}
+    if combined is not None:
+        towns, villages = mapped.split_places(data[:, combined])
+        data[:, combined] = towns
+        if "village" not in names:
+            header = next(c.header for c in cols if c.index == combined)
+            extra.append((Column(0, f"{header}（拆分）", "village", sheet.column("village")), villages))
+    by_zh = {c.zh: c for c in sheet.columns}
+    for zh, value in rule.constants:
+        spec = by_zh[zh]
+        if spec.name not in names:
+            extra.append((Column(0, f"{zh}（导入方案常量）", spec.name, spec),
+                          np.full(len(data), value, dtype=object)))
+    for col, values in extra:
+        col.index = data.shape[1]
+        data = np.hstack([data, values.reshape(-1, 1)])
+        cols.append(col)
+    return data, cols
 
 
 def _rectangular(rows: list[list]) -> np.ndarray:

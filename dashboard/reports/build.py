@@ -39,7 +39,7 @@ def file_name(report: Report, fmt: str) -> str:
 
 
 def run(kind: str, period_text: str, files: list[str], out: Path, params: dict,
-        as_of: dt.date | None) -> tuple[int, str]:
+        as_of: dt.date | None, mappings=()) -> tuple[int, str]:
     """`python -m dashboard report`: (exit status, one line for the user)."""
     try:
         period = periods.parse(kind, period_text)
@@ -48,7 +48,7 @@ def run(kind: str, period_text: str, files: list[str], out: Path, params: dict,
     fmt = FORMATS.get(out.suffix.lower())
     if fmt is None:
         return 2, f"输出文件“{out.name}”的扩展名应为 .xlsx 或 .docx"
-    books = ledgers.load(files)
+    books = ledgers.load(files, mappings=list(mappings))
     if not books.usable:
         return 2, books.fatal
     report = build(books, kind, period, params, as_of)

@@ -1,0 +1,76 @@
+"""Applying one mapping-profile entry (profiles.SheetRule) to one sheet: its header row,
+the column pairs it states (which win over the importer's own guess), value maps,
+constants, and a column holding town and village together."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dashboard import places
+from dashboard import template as T
+
+from .header import Header, HeaderCol, find_header, header_at, top_texts
+from .profiles import PLACE_PAIR, Applied, ProfileError, SheetRule, key
+
+
+def sheet_headers(grid: list[list]) -> list[str]:
+    """Every text in the rows a header can be on (to match an entry's headers)."""
+    return [c for row in top_texts(grid) for c in row if c]
+
+
+def header(grid: list[list], rule: SheetRule) -> Header | None:
+    """The header the entry states, else the row holding most of its source headers, else
+    the importer's own guess for the entry's kind."""
+    if rule.header_row:
+        return header_at(grid, rule.kind, rule.header_row - 1)
+    sources = {key(src) for src, _ in rule.columns}
+    if sources:
+        counts = [sum(1 for c in row if key(c) in sources) for row in top_texts(grid)]
+        if counts and max(counts) > 0:
+            return header_at(grid, rule.kind, counts.index(max(counts)))
+    return find_header(grid, (rule.kind,))
+
+
+def apply_columns(h: Header, rule: SheetRule, sheet_name: str) -> tuple[Applied, int | None]:
+    """Force the entry's column pairs onto the header; returns what was applied and the index
+    of a column holding town and village together (None if none)."""
+    sheet = T.SHEET_BY_NAME[rule.kind]
+    by_zh = {c.zh: c.name for c in sheet.columns}
+    by_key = {key(c.text): c for c in h.cols if c.text}
+    applied, combined = Applied(rule.profile), None
+    missing = [src for src, _ in rule.columns if key(src) not in by_key]
+    if missing:
+        raise ProfileError(f"导入方案“{rule.profile}”用于工作表“{sheet_name}”，但该表没有列"
+                           + "、".join(f"“{m}”" for m in missing))
+    forced = {by_zh[t] for _, targets in rule.columns for t in targets}
+    for c in h.cols:                  # the entry's pairs win over the importer's own guesses
+        if c.canonical in forced:
+            c.canonical = None
+    for src, targets in rule.columns:
+        col: HeaderCol = by_key[key(src)]
+        col.canonical, col.spelled = by_zh[targets[0]], True
+        applied.pairs[col.text] = "、".join(targets)
+        if targets == PLACE_PAIR:
+            combined = col.index
+    return applied, combined
+
+
+def value_maps(rule: SheetRule) -> dict[str, dict[str, str]]:
+    """canonical English column → {source value: canonical value}."""
+    by_zh = {c.zh: c.name for c in T.SHEET_BY_NAME[rule.kind].columns}
+    return {by_zh[col]: dict(pairs) for col, pairs in rule.values}
+
+
+def remap(values: np.ndarray, mapping: dict[str, str]) -> np.ndarray:
+    """Source values the map covers become canonical; others stay to be judged as usual."""
+    text = pd.Series(values, dtype=object).map(lambda v: None if v is None else str(v).strip())
+    return np.where(text.isin(mapping.keys()), text.map(mapping), values).astype(object)
+
+
+def split_places(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One column of '××镇××村' → (towns, villages), split against the reference list."""
+    codes, uniq = pd.factorize(pd.Series(values, dtype=object).map(lambda v: None if v is None else str(v)))
+    pairs = [places.split_place(u) for u in uniq] + [(None, None)]
+    towns = np.array([p[0] for p in pairs], dtype=object)[codes]
+    villages = np.array([p[1] for p in pairs], dtype=object)[codes]
+    return towns, villages
