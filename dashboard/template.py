@@ -38,6 +38,10 @@ class Sheet:
         return next(c for c in self.columns if c.name == name)
 
     @property
+    def columns_by_name(self) -> set[str]:
+        return {c.name for c in self.columns}
+
+    @property
     def required(self) -> list[Column]:
         return [c for c in self.columns if c.required]
 
@@ -96,7 +100,9 @@ ASSETS = Sheet("assets", "资产台账", key="asset_id", columns=(
     _c("asset_name", "资产名称", TEXT, True, ("名称",)),
     _c("category", "资产类别", ENUM, True, ("资产性质", "资产分类"), CATEGORY),
     _c("asset_type", "资产类型", TEXT, False, ("资产小类", "行业类别")),
-    _c("town", "所在镇", TEXT, True, ("镇", "乡镇", "苏木镇", "所属镇")),
+    # 位置, 建设地点 …: town and village in one column, split against the reference list
+    _c("town", "所在镇", TEXT, True, ("镇", "乡镇", "苏木镇", "所属镇", "位置", "建设地点", "实施地点",
+                                      "项目地点", "所在地点", "项目位置")),
     _c("village", "所在嘎查村", TEXT, False, ("嘎查村", "村", "行政村", "所属嘎查村")),
     _c("build_year", "建成年度", YEAR, True, ("项目年度", "年度", "建设年度", "构建时间", "建成时间", "建设时间")),
     _c("funding_source", "资金来源", TEXT, False, ("资金类型",)),

@@ -78,3 +78,35 @@ def test_orphan_rows_are_loaded_listed_and_counted(tmp_path):
     # R05 would fire on K99's unpaid row if it belonged to an asset: it takes part in no asset rule
     hits = pd.read_csv(out / "assets.csv")
     assert list(hits.asset_id) == ["K30"]
+
+
+def test_real_world_values(tmp_path):
+    """ledger-template.md: a note in a money cell, a unit only above the table, town and village
+    in one column (全镇 = the town), a 合计 first data row, 小计 rows, rows without 序号, dotted
+    dates and a notice period written as one range."""
+    assets = [["项目资产总台账", None, None, None, None, None, None, None],
+              ["单位：万元", None, None, None, None, None, None, None],
+              ["序号", "资产编号", "资产名称", "资产类别", "位置", "构建时间", "投资规模", "盘活时间"],
+              ["合计", None, None, None, None, None, 60, None],
+              [1, "K1", "冷库", "经营性", "城川镇大发村", "2019", "10(其中,灾情因素6万元)", "2024.03.01"],
+              [None, "K2", "村道", "公益性", "昂素镇全镇", "2020年", "20", None],
+              ["小计", None, None, None, None, None, 30, None],
+              [3, "K3", "大棚", "经营性", "城川大发村", "2018", 30, None]]
+    disposals = [["资产编号", "处置方式", "村公示时间"], ["K1", "拍卖", "2022年5月30日-6月3日"]]
+    path = tmp_path / "real.xlsx"
+    with pd.ExcelWriter(path) as w:
+        pd.DataFrame(assets).to_excel(w, sheet_name="附件6", index=False, header=False)
+        pd.DataFrame(disposals).to_excel(w, sheet_name="处置台账", index=False, header=False)
+    result = load_files([str(path)], use_saved=False)
+    assert result.usable, result.fatal
+    a = result.tables["assets"].set_index("asset_id")
+    assert list(a.index) == ["K1", "K2", "K3"]                       # 合计 and 小计 rows skipped
+    assert a.loc["K1", "original_value"] == 100000.0                  # the amount 10, 万元 from above
+    assert a.loc["K2", "original_value"] == 200000.0
+    assert (a.loc["K1", "town"], a.loc["K1", "village"]) == ("城川镇", "大发村")
+    assert a.loc["K2", "town"] == "昂素镇" and pd.isna(a.loc["K2", "village"])
+    assert str(a.loc["K1", "revitalised_date"])[:10] == "2024-03-01"
+    note = [i for i in result.issues if "灾情因素" in i.reason]
+    assert len(note) == 1 and note[0].kind == "doubt" and "其中,灾情因素6万元" in note[0].reason
+    d = result.tables["disposals"].iloc[0]
+    assert (str(d.village_notice_start)[:10], str(d.village_notice_end)[:10]) == ("2022-05-30", "2022-06-03")

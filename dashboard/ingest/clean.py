@@ -101,6 +101,11 @@ def _finish(values, empty, status, notes) -> Cleaned:
 
 
 # ---------------------------------------------------------------- numbers
+# A number (with its unit) followed by a bracketed note: 10(其中,灾情因素6万元), 20万元（含配套）
+_NUM_NOTE_RE = re.compile(r"^([-+]?\d+(?:\.\d+)?(?:万元|万|元)?)[(（\[【](.+)[)）\]】]$")
+_NOTE_RE = re.compile(r"[(（\[【](.+)[)）\]】]$")
+
+
 def _parse_number(v, factor: float, money: bool):
     """(value, status, note) for one odd cell of a money/number column."""
     if isinstance(v, str):
@@ -119,6 +124,12 @@ def _parse_number(v, factor: float, money: bool):
                 return x, OK, None
             if not money:
                 return x, CORRECTED, f"去掉单位“{tail}”：{v} → {m.group(1)}"
+        m = _NUM_NOTE_RE.match(s)
+        if m:                  # “10(其中,灾情因素6万元)”: the amount is 10, the note is kept
+            x, _, _ = _parse_number(m.group(1), factor, money)
+            if np.isfinite(x):
+                note = _NOTE_RE.search(squeeze(v)).group(1)      # as written, commas kept
+                return x, DOUBT, f"的值“{_show(v)}”附有说明“{note}”，按{m.group(1)}读取，说明见原表"
     elif isinstance(v, (int, float)) and not isinstance(v, bool):
         x = float(v)
         return (x * factor, OK, None) if np.isfinite(x) else (np.nan, OK, None)

@@ -3,6 +3,8 @@ the column pairs it states (which win over the importer's own guess), value maps
 constants, and a column holding town and village together."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -74,3 +76,43 @@ def split_places(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     towns = np.array([p[0] for p in pairs], dtype=object)[codes]
     villages = np.array([p[1] for p in pairs], dtype=object)[codes]
     return towns, villages
+
+
+# A notice period written as one range fills its start and end columns (ledger-template.md).
+RANGE_HEADERS = {
+    "村公示": ("village_notice_start", "village_notice_end"),
+    "审核公示": ("review_notice_start", "review_notice_end"),
+    "网站公示": ("web_notice_start", "web_notice_end"),
+}
+_RANGE_TAILS = ("时间", "期间", "日期", "起止时间", "起止日期", "期限", "")
+_RANGE_RE = re.compile(r"^\s*(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?\s*(?:-|—|–|~|～|至|到)\s*"
+                       r"(?:(?:(\d{4})\s*[年./-]\s*)?(\d{1,2})\s*[月./-]\s*)?(\d{1,2})\s*日?\s*$")
+
+
+def range_column(text: str) -> tuple[str, str] | None:
+    """(start, end) canonical columns when a header names a whole notice period."""
+    k = key(text)
+    for stem, pair in RANGE_HEADERS.items():
+        if any(k == stem + tail for tail in _RANGE_TAILS):
+            return pair
+    return None
+
+
+def split_range(value) -> tuple[object, object]:
+    """'2022年5月30日-6月3日' → ('2022-05-30', '2022-06-03'); the end takes the start's year
+    and month when it omits them.  Anything else is left whole in the start, judged as usual."""
+    if not isinstance(value, str):
+        return value, None
+    m = _RANGE_RE.match(value)
+    if not m:
+        return value, None
+    y, mo, d, y2, mo2, d2 = m.groups()
+    end = f"{y2 or y}-{int(mo2 or mo):02d}-{int(d2):02d}"
+    return f"{y}-{int(mo):02d}-{int(d):02d}", end
+
+
+PLACE_HEADERS = ("位置", "建设地点", "实施地点", "项目地点", "所在地", "所在地点", "地点", "项目位置")
+
+
+def is_place_header(text: str) -> bool:
+    return key(text) in PLACE_HEADERS

@@ -153,6 +153,9 @@ def _load_header(out: Loaded, h: Header, grid: list[list], seen: dict[str, Seen]
     """The rows below a recognised header: planned, (mapped), checked and cleaned."""
     sheet, load = T.SHEET_BY_NAME[h.kind], out.load
     width = max((len(r) for r in grid[h.row:h.row + 1]), default=0)
+    ranges = _range_columns(h)
+    if combined is None:
+        combined = _place_column(h)
     cols = plan(h, width, load, out.issues)
     body = grid[h.row + 1:]
     data = np.array(body, dtype=object) if body else np.empty((0, width), dtype=object)
@@ -161,7 +164,10 @@ def _load_header(out: Loaded, h: Header, grid: list[list], seen: dict[str, Seen]
     if data.shape[1] < len(cols):
         data = np.hstack([data, np.full((len(data), len(cols) - data.shape[1]), None, dtype=object)])
     if rule is not None:
-        data, cols = _apply_rule(rule, sheet, cols, data, combined)
+        data, cols = _apply_rule(rule, sheet, cols, data)
+    if combined is not None:
+        data, cols = _split_place_column(combined, sheet, cols, data)
+    data, cols = _split_ranges(ranges, sheet, cols, data)
     present = {c.spec.name for c in cols if c.spec}
     missing = [c.zh for c in sheet.required if c.name not in present]
     if missing:
@@ -175,6 +181,31 @@ def _load_header(out: Loaded, h: Header, grid: list[list], seen: dict[str, Seen]
     unit = (rule.unit if rule is not None else None) or title_unit(titles)
     _fill(out, sheet, cols, data, rownum, unit, seen)
     return out
+
+
+def _range_columns(h: Header) -> dict[int, str]:
+    """Header columns naming a whole notice period (村公示时间): read as its start column;
+    returns {column index: the end column to fill}."""
+    found = {c.canonical for c in h.cols if c.canonical}
+    out = {}
+    for c in h.cols:
+        pair = None if c.canonical else mapped.range_column(c.text)
+        if pair and pair[0] not in found and pair[1] in T.SHEET_BY_NAME[h.kind].columns_by_name:
+            c.canonical, found = pair[0], found | set(pair)
+            out[c.index] = pair[1]
+    return out
+
+
+def _split_ranges(ranges: dict[int, str], sheet: T.Sheet, cols: list[Column],
+                  data: np.ndarray) -> tuple[np.ndarray, list[Column]]:
+    """'2022年5月30日-6月3日' in one cell → the start date here, the end in a column of its own."""
+    for index, end in ranges.items():
+        pairs = [mapped.split_range(v) for v in data[:, index]]
+        data[:, index] = np.array([a for a, _ in pairs], dtype=object)
+        header = next(c.header for c in cols if c.index == index)
+        cols.append(Column(data.shape[1], f"{header}（止）", end, sheet.column(end)))
+        data = np.hstack([data, np.array([b for _, b in pairs], dtype=object).reshape(-1, 1)])
+    return data, cols
 
 
 def _load_mapped(file: str, sheet_name: str, grid: list[list], seen: dict[str, Seen],
@@ -198,21 +229,35 @@ def _load_mapped(file: str, sheet_name: str, grid: list[list], seen: dict[str, S
     return _load_header(out, h, grid, seen, rule, combined)
 
 
-def _apply_rule(rule: SheetRule, sheet: T.Sheet, cols: list[Column], data: np.ndarray,
-                combined: int | None) -> tuple[np.ndarray, list[Column]]:
-    """Value maps, a split town/village column and constants, on the raw cells."""
+def _place_column(h: Header) -> int | None:
+    """The 所在镇 column when its header says it holds the whole place (位置, 建设地点 …) and
+    no 所在嘎查村 column exists: split it (returns its index)."""
+    if h.kind not in PLACE_SHEETS or any(c.canonical == "village" for c in h.cols):
+        return None
+    return next((c.index for c in h.cols if c.canonical == "town" and mapped.is_place_header(c.text)), None)
+
+
+def _split_place_column(index: int, sheet: T.Sheet, cols: list[Column],
+                        data: np.ndarray) -> tuple[np.ndarray, list[Column]]:
+    """'城川镇大发村' → 所在镇 here and 所在嘎查村 in a column of its own (unless one exists)."""
+    towns, villages = mapped.split_places(data[:, index])
+    data[:, index] = towns
+    if any(c.spec is not None and c.spec.name == "village" for c in cols):
+        return data, cols
+    header = next(c.header for c in cols if c.index == index)
+    cols.append(Column(data.shape[1], f"{header}（拆分）", "village", sheet.column("village")))
+    return np.hstack([data, villages.reshape(-1, 1)]), cols
+
+
+def _apply_rule(rule: SheetRule, sheet: T.Sheet, cols: list[Column],
+                data: np.ndarray) -> tuple[np.ndarray, list[Column]]:
+    """Value maps and constants, on the raw cells."""
     maps = mapped.value_maps(rule)
     for c in cols:
         if c.spec is not None and c.spec.name in maps:
             data[:, c.index] = mapped.remap(data[:, c.index], maps[c.spec.name])
     extra: list[tuple[Column, np.ndarray]] = []
     names = {c.spec.name for c in cols if c.spec}
-    if combined is not None:
-        towns, villages = mapped.split_places(data[:, combined])
-        data[:, combined] = towns
-        if "village" not in names:
-            header = next(c.header for c in cols if c.index == combined)
-            extra.append((Column(0, f"{header}（拆分）", "village", sheet.column("village")), villages))
     by_zh = {c.zh: c for c in sheet.columns}
     for zh, value in rule.constants:
         spec = by_zh[zh]
