@@ -3,7 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import snapshots, ui
+from dashboard import blank_template, snapshots, ui
 from dashboard.explain import fmt_date
 from dashboard.ui import data, export, sidebar, uploads
 
@@ -67,6 +67,8 @@ def body(ctx) -> None:
     if saved:
         st.success(f"已保存{saved}快照，侧栏数据来源已切换到该快照。")
     st.markdown("可一次上传多个文件（xlsx、xls、csv），包括资产台账、收益台账、收益分配、处置台账、问题台账。")
+    st.download_button("下载台账模板（Excel，含填表说明）", blank_template.workbook, "资产台账模板.xlsx",
+                       export.XLSX_MIME, on_click="ignore", key="upload_template", icon=":material/download:")
     files = st.file_uploader("选择台账文件", type=["xlsx", "xls", "csv"], accept_multiple_files=True,
                              key=UPLOADER)
     if files:

@@ -110,3 +110,17 @@ def test_real_world_values(tmp_path):
     assert len(note) == 1 and note[0].kind == "doubt" and "其中,灾情因素6万元" in note[0].reason
     d = result.tables["disposals"].iloc[0]
     assert (str(d.village_notice_start)[:10], str(d.village_notice_end)[:10]) == ("2022-05-30", "2022-06-03")
+
+
+def test_the_downloadable_template_loads_as_it_is():
+    from dashboard import blank_template
+    result = load_files([("模板.xlsx", blank_template.workbook())], use_saved=False)
+    assert result.usable and not result.fatal
+    assert {s.kind: s.rows_loaded for s in result.sheets if s.kind} == {
+        "assets": 1, "income": 1, "distribution": 1, "disposals": 1, "problems": 1}
+    assert not [i for i in result.issues if i.kind in ("rejected", "fatal")]
+    import openpyxl, io
+    book = openpyxl.load_workbook(io.BytesIO(blank_template.workbook()))
+    assert book.sheetnames[-1] == "填表说明"
+    text = " ".join(str(c.value) for row in book["填表说明"].iter_rows() for c in row if c.value)
+    assert "资产台账必填列" in text and "2024年3月31日" in text and "单位：万元" in text

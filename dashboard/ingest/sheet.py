@@ -114,8 +114,10 @@ def recognise(file: str, sheet_name: str, grid: list[list]) -> tuple[Header | No
     message then says which kind it came closest to and what was and was not recognised."""
     by_name = kind_from_name(sheet_name) if sheet_name != "CSV" else None
     kinds = (by_name,) if by_name else tuple(s.name for s in T.SHEETS)
-    h = find_header(grid, kinds)
     load = SheetLoad(file, sheet_name, by_name)
+    if by_name is None and "说明" in sheet_name:        # 填表说明 and the like: instructions, not data
+        return None, load, None
+    h = find_header(grid, kinds)
     if h is None or (by_name is None and not plausible(h)):
         if by_name:
             return None, load, f"工作表“{sheet_name}”按名称应为{T.SHEET_BY_NAME[by_name].zh}，但前20行中找不到表头"

@@ -26,15 +26,23 @@ def parsed(files) -> tuple[str, Ledgers]:
 
 
 def summary(books: Ledgers) -> pd.DataFrame:
+    """One row per sheet: what it was read as, rows, columns, and — for a sheet not loaded or
+    loaded partly — what was recognised and what is missing (the sheet-level notes)."""
+    notes: dict[tuple, list[str]] = {}
+    for i in books.result.issues:
+        if i.row is None and i.kind in ("info", "fatal") and i.sheet:
+            notes.setdefault((i.file, i.sheet), []).append(i.reason)
     rows = []
     for s in books.result.sheets:
         kind = template.SHEET_BY_NAME[s.kind].zh if s.kind else "未识别"
         variants = "、".join(f"{raw}→{template.SHEET_BY_NAME[s.kind].column(c).zh}"
                              for raw, c in s.columns_variant.items()) if s.kind else ""
+        mapped = f"导入方案“{s.profile}”" if s.profile else ""
         rows.append((s.file, s.sheet, kind, s.rows_read, s.rows_loaded, s.rows_rejected,
-                     len(s.columns_recognised), variants, "、".join(s.columns_unknown)))
+                     len(s.columns_recognised), variants, "、".join(s.columns_unknown), mapped,
+                     "；".join(notes.get((s.file, s.sheet), []))))
     return pd.DataFrame(rows, columns=["文件", "工作表", "识别为", "读取行数", "载入行数", "未载入行数",
-                                       "识别的列数", "由别名识别的列", "未识别的列"])
+                                       "识别的列数", "由别名识别的列", "未识别的列", "采用的导入方案", "说明"])
 
 
 def rejection_xlsx(books: Ledgers) -> bytes:
