@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import blank_template, snapshots, ui
 from dashboard.explain import fmt_date
-from dashboard.ui import data, export, sidebar, uploads
+from dashboard.ui import data, export, mapping, sidebar, uploads
 
 UPLOADER = "upload_files"
 
@@ -63,6 +63,9 @@ def report(books) -> None:
 
 
 def body(ctx) -> None:
+    profile = st.session_state.pop("upload_mapping_saved", None)
+    if profile:
+        st.success(f"已保存导入方案“{profile}”，本次上传已按它重新读取；以后符合的上传会自动采用。")
     saved = st.session_state.pop("upload_saved", None)
     if saved:
         st.success(f"已保存{saved}快照，侧栏数据来源已切换到该快照。")
@@ -74,11 +77,13 @@ def body(ctx) -> None:
     if files:
         digest, books = uploads.parsed(files)
         report(books)
+        if not books.usable:
+            st.error("上传的文件无法使用：没有找到可载入的资产台账。请在下方“指定工作表类型和列的对应关系”中"
+                     "指定哪张表是资产台账、各列对应哪一列，或按模板整理后重新上传。")
+        mapping.step(files, books)
         if books.usable:
             view_panel(digest, books)
             save_panel(books)
-        else:
-            st.error("上传的文件无法使用：没有找到可载入的资产台账。请按模板检查工作表和表头后重新上传。")
     saved_list = snapshots.list_months()
     st.subheader("已保存的快照")
     if not saved_list:

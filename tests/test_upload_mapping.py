@@ -1,0 +1,57 @@
+"""数据上传's mapping step (issue 9 item 3): a county layout the importer cannot place loads
+after one mapping step, saved as an import profile that the next upload uses by itself."""
+import pandas as pd
+
+from conftest import app, assert_clean, table_with
+from dashboard.ingest import profiles as P
+from dashboard.ingest import wizard as W
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def county_bytes(tmp_path) -> bytes:
+    rows = [["某县扶贫项目资产总台账", None, None, None, None, None, None],
+            ["资产代码", "项目资产名称", "性质", "构建时间", "投资（万元）", "位置", "资产状态"],
+            ["Z-001", "光伏电站", "经营类资产", "2019年", 120.5, "城川镇大发村", "在用"],
+            ["Z-002", "村道", "公益类资产", "2020", 80, "昂素镇全镇", "在用"]]
+    path = tmp_path / "county.xlsx"
+    with pd.ExcelWriter(path) as w:
+        pd.DataFrame(rows).to_excel(w, sheet_name="附件6", index=False, header=False)
+    return path.read_bytes()
+
+
+def test_one_mapping_step_loads_a_county_layout_and_is_remembered(tmp_path):
+    at = app("upload")
+    at.file_uploader(key="upload_files").upload("county.xlsx", county_bytes(tmp_path), XLSX).run()
+    assert not at.exception
+    assert any("指定工作表类型和列的对应关系" in e.value for e in at.main.error)    # where to go next
+    assert table_with(at, "识别为")["识别为"].tolist() == ["未识别"]
+    key = "map.county.xlsx.附件6.assets"
+    assert at.number_input(key=key + ".row").value == 2                 # the header row, guessed
+    assert at.selectbox(key=key + ".col.asset_id").value == "资产代码"     # the best guesses, pre-selected
+    assert at.selectbox(key=key + ".col.build_year").value == "构建时间"
+    at.selectbox(key=key + ".col.category").set_value("性质").run()
+    at.selectbox(key=f"{key}.val.category.经营类资产").set_value("经营性").run()
+    at.selectbox(key=f"{key}.val.category.公益类资产").set_value("公益性").run()
+    at.checkbox(key=key + ".place").check().run()
+    assert not at.exception
+    preview = table_with(at, "资产编号")
+    assert preview["资产编号"].tolist() == ["Z-001", "Z-002"]
+    assert preview["嘎查村"].tolist()[0] == "大发村" and preview["资产类别"].tolist() == ["经营性", "公益性"]
+    at.text_input(key=key + ".name").set_value("某县总台账").run()
+    at.button(key=key + ".save").click().run()
+    assert_clean(at)
+    assert any("已保存导入方案“某县总台账”" in s.value for s in at.main.success)
+    assert table_with(at, "识别为")["识别为"].tolist() == ["资产台账"]
+    assert table_with(at, "采用的导入方案")["采用的导入方案"].tolist() == ["导入方案“某县总台账”"]
+    assert [n for n, _ in W.listing()] == ["某县总台账"]
+
+    # the next upload of that layout loads by itself; renamed and deleted on the page
+    again = app("upload")
+    again.file_uploader(key="upload_files").upload("county-2.xlsx", county_bytes(tmp_path), XLSX).run()
+    assert table_with(again, "识别为")["识别为"].tolist() == ["资产台账"]
+    again.text_input(key="map_rename.0").set_value("某县总台账（2024版）").run()
+    again.button(key="map_rename_btn.0").click().run()
+    assert [n for n, _ in W.listing()] == ["某县总台账（2024版）"]
+    again.button(key="map_delete.0").click().run()
+    assert W.listing() == [] and not list(P.saved_dir().glob("*.toml"))
