@@ -18,15 +18,20 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from dashboard.ui import sidebar  # noqa: E402
 from dashboard.ui.context import set_current  # noqa: E402
-from dashboard.ui.pages import PAGES  # noqa: E402
+from dashboard.ui.pages import HOME, PAGES, remember  # noqa: E402
 
-st.set_page_config(page_title="资产盘活驾驶舱", page_icon=":material/account_balance:", layout="wide")
+# A local icon: ":material/…:" as page_icon is fetched from an outside font server, which a
+# government intranet does not reach.
+st.set_page_config(page_title="资产盘活驾驶舱", page_icon=str(ROOT / "dashboard" / "static" / "favicon.png"),
+                   layout="wide")
 
 
 def navigation():
-    sections: dict[str, list] = {}
+    home = st.Page(f"../pages/{HOME.file}", title=HOME.title, icon=HOME.icon, default=True, visibility="hidden")
+    sections: dict[str, list] = {"": [home]}
     for p in PAGES:
         page = st.Page(f"../pages/{p.file}", title=p.title, icon=p.icon, url_path=p.url, default=p.default)
+        remember(p.url, page)
         sections.setdefault(p.section, []).append(page)
     return st.navigation(sections)
 

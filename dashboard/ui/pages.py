@@ -16,7 +16,7 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("驾驶舱", "overview.py", "总览", ":material/dashboard:", "overview", default=True),
+    PageSpec("驾驶舱", "overview.py", "总览", ":material/dashboard:", "overview"),
     PageSpec("驾驶舱", "heatmap.py", "预警热力图", ":material/grid_on:", "heatmap"),
     PageSpec("驾驶舱", "ledger.py", "资产台账", ":material/table_view:", "ledger"),
     PageSpec("驾驶舱", "income.py", "收益与分配", ":material/payments:", "income"),
@@ -26,3 +26,17 @@ PAGES: list[PageSpec] = [
     PageSpec("数据", "upload.py", "数据上传", ":material/upload_file:", "upload"),
     PageSpec("数据", "sql_console.py", "SQL 查询", ":material/terminal:", "sql"),
 ]
+
+
+# The root page (hidden): it sends the visitor on to 总览, so /overview is a real path.
+HOME = PageSpec("", "home.py", "资产盘活驾驶舱", ":material/home:", "home", default=True)
+_OBJECTS: dict = {}
+
+
+def page_object(url: str):
+    """The st.Page built for a url path in this run (for st.switch_page)."""
+    return _OBJECTS[url]
+
+
+def remember(url: str, page) -> None:
+    _OBJECTS[url] = page

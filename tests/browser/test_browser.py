@@ -70,6 +70,8 @@ def test_pages_upload_and_heatmap(server, page, tmp_path):
     settle(page, charts=True)
     assert_clean(page, "start")
     assert "资产盘活驾驶舱" in page.title()
+    assert urlparse(page.url).path.rstrip("/").endswith("/overview")     # the root sends on to 总览
+    assert page.locator("h1").first.inner_text().strip() == "总览"
     links = nav_links(page)
     titles = [t for _, t in links]
     for required in ("总览", "预警热力图", "资产台账", "数据上传"):
