@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import money, policy, template
+from dashboard import labels, money, policy, template
 from dashboard.explain import fmt_date  # noqa: F401 — re-exported for pages
 from dashboard.labels import CHANGE_ZH, LEVEL_ZH
 from dashboard.money import fmt_wan  # noqa: F401 — re-exported for pages
@@ -90,15 +90,36 @@ def display(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
             out[head] = col.map(lambda v: LEVEL_ZH.get(v, v))
         elif name == "change":
             out[head] = col.map(lambda v: CHANGE_ZH.get(v, v))
+        elif name in CODES:
+            out[head] = col.map(_codes)
         else:
-            out[head] = col.map(_text) if col.dtype == object else col
+            out[head] = col.map(_text) if col.dtype in (object, "str", "string") else col
     return out, config
 
 
-def _text(value):
-    # Lists (rules, flags) read as "R01、Y02".
+# Columns of rule codes: read as "R03 收益过低、IDLE 闲置", never a bare code.
+CODES = {"rules", "flags", "rule_id", "failed", "violations"}
+
+
+def _items(value) -> list:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
     if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
-        return "、".join(str(v) for v in list(value))
+        return list(value)
+    return [v for v in str(value).replace(";", "、").split("、") if v]
+
+
+def _codes(value) -> str:
+    known = policy.rules()
+    return "、".join(labels.rule(v) if v in known else str(v) for v in _items(value)) or "—"
+
+
+def _text(value):
+    # Lists read as "a、b"; an empty cell as "—", never None or nan.
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return "—"
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        return "、".join(str(v) for v in list(value)) or "—"
     return value
 
 
