@@ -68,7 +68,7 @@ def milestone_figure(series: pd.DataFrame, due: pd.DataFrame) -> go.Figure:
             customdata=reached.town.map(series_label),
             hovertemplate="%{customdata} 到期日%{x|%Y-%m-%d}<br>完成率 %{y:.2f}%<extra></extra>"), row=row, col=col)
     fig.update_yaxes(range=[0, 110], ticksuffix="%")
-    fig.update_xaxes(tickformat="%Y-%m")
+    fig.update_xaxes(tickformat="%Y年%-m月")
     fig.update_layout(height=560, margin=dict(t=50, b=10, l=10, r=10),
                       legend=dict(orientation="h", y=-0.08))
     return fig
@@ -109,7 +109,7 @@ def revitalisation(ctx: ui.Context) -> None:
     fig.add_annotation(x=due_date, y=105, text=f"到期日{fmt.fmt_date(due_date)}", showarrow=False,
                        font=dict(color=DUE_COLOUR), yanchor="bottom")
     fig.update_yaxes(range=[0, 115], ticksuffix="%", title="盘活率")
-    fig.update_xaxes(tickformat="%Y-%m")
+    fig.update_xaxes(tickformat="%Y年%-m月")
     fig.update_layout(height=340, margin=dict(t=30, b=10, l=10, r=10), legend=dict(orientation="h", y=1.12))
     st.plotly_chart(fig, key="progress_m5_chart")
 
@@ -151,6 +151,7 @@ def paths(ctx: ui.Context) -> None:
     ])
     fig.update_layout(barmode="stack", height=300, margin=dict(t=30, b=10, l=10, r=10),
                       yaxis_title="资产数（项）", legend=dict(orientation="h", y=1.15))
+    fig.update_yaxes(tickformat=",d", rangemode="tozero", dtick=max(1, int(df.assets.max()) // 5) or 1)
     st.plotly_chart(fig, key="progress_paths_chart")
 
 

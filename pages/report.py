@@ -78,12 +78,21 @@ def _metrics(report: Report) -> None:
                                                ("revitalisation_rate", "盘活率", "")]):
         now, before = f[key], f[f"prev_{key}"]
         if key == "revitalisation_rate":
+            change = None if now is None or before is None else (now - before) * 100
             col.metric(label, "—" if now is None else f"{now * 100:.2f}%",
-                       None if now is None or before is None else f"{(now - before) * 100:+.2f}个百分点",
-                       delta_color="normal")
+                       _change(change, "个百分点", ".2f"), delta_color="normal")
         else:
-            col.metric(label, f"{now}{unit}", None if before is None else f"{now - before:+d}{unit}",
+            col.metric(label, f"{now:,}{unit}", _change(None if before is None else now - before, unit, ",d"),
                        delta_color="inverse" if key in ("red", "yellow", "idle") else "normal")
+
+
+def _change(diff, unit: str, spec: str) -> str | None:
+    """'+3项' / '-1.20个百分点'; no change is said in words, not as a red '↑ +0'."""
+    if diff is None:
+        return None
+    if abs(diff) < 0.005:
+        return "与上期持平"
+    return f"{diff:+{spec}}{unit}"
 
 
 def _preview(report: Report) -> None:
