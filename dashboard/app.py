@@ -36,6 +36,17 @@ def navigation():
     return st.navigation(sections)
 
 
+# On a phone Streamlit stacks every column: KPI cards (st.metric rows) go two to a row instead.
+st.html("""<style>
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
+    flex-direction: row !important; flex-wrap: wrap !important; gap: 0.5rem !important; }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) > [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - 0.5rem) !important; width: calc(50% - 0.5rem) !important;
+    min-width: calc(50% - 0.5rem) !important; }
+}
+</style>""")
+
 nav = navigation()
 st.sidebar.markdown("### 资产盘活驾驶舱")
 try:

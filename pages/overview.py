@@ -7,8 +7,8 @@ from dashboard import ui
 from dashboard.ui import fmt
 
 
-# The ranking's columns, in the order the page has always shown them.
-RANKING = ["rank", "town", "assets", "value", "red", "red_value", "yellow", "yellow_value", "idle", "low",
+# The ranking's columns, what it is sorted by first: on a phone the red counts stay in view.
+RANKING = ["rank", "town", "red", "red_value", "yellow", "yellow_value", "assets", "value", "idle", "low",
            "warned_share"]
 
 
@@ -44,7 +44,7 @@ def town_chart(ranking: pd.DataFrame) -> None:
     fig = go.Figure(bars)
     fig.update_layout(barmode="stack", height=320, title=dict(text="各镇预警资产数"), yaxis_title="资产数",
                       margin=dict(t=40, b=10, l=10, r=10), legend=dict(orientation="h", y=1.12, x=1, xanchor="right"))
-    st.plotly_chart(fig, key="overview_towns")
+    st.plotly_chart(fig, key="overview_towns", config={"displayModeBar": False})   # no toolbar over the legend
 
 
 def changes(ctx: ui.Context) -> None:

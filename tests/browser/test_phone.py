@@ -1,0 +1,54 @@
+"""Every page at phone size (390×844) in a real browser: the page itself never scrolls
+sideways (wide tables scroll inside their own box), no request leaves 127.0.0.1, and no
+empty value reads None/nan/NaT/<NA>.  Screenshots land in artifacts/screenshots/phone-*.png."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS
+from tests.browser.test_browser import assert_clean, nav_links, settle
+
+PHONE = {"width": 390, "height": 844}
+EMPTY_WORDS = re.compile(r"(?<![A-Za-z])(None|nan|NaT|<NA>)(?![A-Za-z])")
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    outside: list[str] = []
+    pg.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in ("127.0.0.1", None)
+          and not r.url.startswith(("data:", "blob:")) else None)
+    pg.outside = outside
+    yield pg
+    context.close()
+
+
+def test_every_page_fits_a_phone(server, phone):
+    phone.goto(server)
+    settle(phone)
+    links = nav_links(phone) or _links_from_menu(phone)
+    assert links, "no navigation links found"
+    for href, title in links:
+        phone.goto(href)
+        settle(phone)
+        assert_clean(phone, title)
+        width = phone.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1] + 1, f"{title}: the page scrolls sideways ({width[0]} > {width[1]})"
+        text = phone.locator('[data-testid="stMain"]').inner_text()
+        assert not EMPTY_WORDS.search(text), f"{title}: {EMPTY_WORDS.search(text).group(0)} shown"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        phone.screenshot(path=str(SCREENSHOTS / f"phone-{urlparse(href).path.strip('/') or 'home'}.png"),
+                         full_page=True)
+    assert not phone.outside, f"requests left 127.0.0.1: {phone.outside[:5]}"
+
+
+def _links_from_menu(page) -> list[tuple[str, str]]:
+    """On a phone the sidebar is collapsed: open it to read the navigation."""
+    page.locator('[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button').first.click()
+    settle(page)
+    return nav_links(page)
