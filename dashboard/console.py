@@ -1,56 +1,54 @@
-"""The SQL console's runner: a user's query on a locked-down copy of the session's tables.
+"""The SQL console's runner: a user's query on a locked-down copy of the session's tables,
+run in a worker process so that no query can make the app server big or slow.
 
-Safety does not rest on checking the text alone.  The copy is written to a DuckDB
-file that is opened READ_ONLY with external access disabled and the configuration
-locked, then unlinked (the open handle keeps it readable; nothing is left behind):
+The copy is written once (per evaluation) to a DuckDB file that is unlinked at once; the
+Console keeps a read-only descriptor of it and hands that to its workers
+(dashboard/console_worker.py), so no copy is ever left on disk.  A worker, before any
+user SQL, caps its address space (RLIMIT_AS, `memory_ceiling`: DuckDB's memory_limit
+does not bound one huge string or list), forbids writing files, and opens the copy
+READ_ONLY with external access and extensions off, DuckDB's own time limit set and the
+configuration locked.  Then it refuses anything but one reading statement (a Chinese
+reason), and counts the result's rows and bytes while it streams: over `row_cap` rows
+the rest is dropped (`truncated`); over `size_cap` bytes the query stops.
 
-* no table of the copy can be changed (the database is read-only — this also stops
-  `EXPLAIN ANALYZE CREATE …`, which the parser reports as a mere EXPLAIN);
-* no file, URL, extension or other database can be reached (enable_external_access);
-* no setting can be changed back (lock_configuration), memory is capped and nothing
-  spills to disk.
-
-On top of that, the statement check gives a Chinese reason for what is refused (a
-single SELECT / WITH / SHOW / DESCRIBE / SUMMARIZE / EXPLAIN statement only), each
-query runs on its own cursor with a time limit (a timer calls interrupt()), and at
-most `row_cap` rows are fetched.  No Streamlit here: tests drive it directly.
+Here, each query goes to an idle warm worker; a worker that does not answer within the
+time limit (plus a grace) is killed, one that dies (the memory ceiling) is replaced, and
+the answer is read with its size checked before it is decoded.  Every failure is one
+Chinese ConsoleError without a server path.  No Streamlit here: tests drive it directly.
 """
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
-from dashboard import model, rules, sql, template
+from dashboard import console_worker, model, rules, safe, sql, template
 
 ROW_CAP = 10_000
-TIME_LIMIT = 10.0            # seconds
-MEMORY_LIMIT = "2GB"
+TIME_LIMIT = float(os.environ.get("ZCPH_CONSOLE_SECONDS") or 10)                    # seconds
+SIZE_CAP = int(float(os.environ.get("ZCPH_CONSOLE_RESULT_MB") or 20) * 2**20)       # bytes of a result
+MEMORY_CEILING = int(float(os.environ.get("ZCPH_CONSOLE_MEMORY_MB") or 2048) * 2**20)  # a worker's address space
+THREADS = 2
+MAX_SQL = 100_000            # characters of one query
+GRACE = 3.0                  # seconds past the time limit before a worker is killed
+RUNNING = threading.BoundedSemaphore(2)   # queries running at once, all consoles together
 
 BASE_TABLES = tuple(s.name for s in template.SHEETS) + ("loaded_columns", "negative_list", "rule_catalog")
 FACT_TABLES = tuple(sql.table_name(n) for n in model.LOAD_TIME_QUERIES)   # judged at load
 RESULT_TABLES = tuple(sql.table_name(n) for n in rules.PIPELINE)   # the evaluation's TEMP tables and views
-
-# Refused statement kinds, named for the user.
-REFUSED = {
-    "INSERT": "插入数据（INSERT）", "UPDATE": "修改数据（UPDATE）", "DELETE": "删除数据（DELETE）",
-    "CREATE": "创建对象（CREATE）", "CREATE_FUNC": "创建函数（CREATE MACRO）", "ALTER": "修改表结构（ALTER）",
-    "DROP": "删除对象（DROP）", "COPY": "导入导出文件（COPY）", "COPY_DATABASE": "复制数据库（COPY）",
-    "EXPORT": "导出数据库（EXPORT）", "ATTACH": "挂接数据库（ATTACH）", "DETACH": "卸载数据库（DETACH）",
-    "LOAD": "安装或加载扩展（INSTALL/LOAD）", "EXTENSION": "安装或加载扩展（INSTALL/LOAD）",
-    "SET": "修改设置（SET/RESET/PRAGMA）", "VARIABLE_SET": "设置变量（SET VARIABLE）",
-    "PRAGMA": "PRAGMA语句", "CALL": "调用过程（CALL）", "TRANSACTION": "事务语句",
-    "PREPARE": "预备语句（PREPARE）", "EXECUTE": "执行预备语句（EXECUTE）", "VACUUM": "VACUUM",
-    "ANALYZE": "ANALYZE", "MERGE_INTO": "合并数据（MERGE）", "MULTI": "多步语句（如 PIVOT 语句）",
-}
-_LEADING_COMMENTS = re.compile(r"^(\s+|--[^\n]*\n?|/\*.*?\*/)*", re.S)
-_EXPLAIN = re.compile(r"^EXPLAIN\s+(ANALY[SZ]E\s+)?(\([^)]*\)\s*)?", re.I)
+CATALOG = """
+    SELECT t.table_name AS table_name, any_value(t.estimated_size) AS row_count,
+           list(c.column_name || ' ' || c.data_type ORDER BY c.column_index) AS columns
+    FROM duckdb_tables() t JOIN duckdb_columns() c USING (database_name, schema_name, table_name)
+    WHERE NOT t.internal AND NOT t.temporary
+    GROUP BY t.table_name ORDER BY list_position($order, t.table_name), t.table_name"""
 
 
 class ConsoleError(ValueError):
@@ -65,13 +63,18 @@ class Result:
 
 
 class Console:
-    """A read-only copy of some tables; `run(sql)` answers one query at a time per cursor."""
+    """A read-only copy of some tables; `run(sql)` answers one query in a worker process."""
 
-    def __init__(self, tables: dict[str, object], *, row_cap: int = ROW_CAP,
-                 time_limit: float = TIME_LIMIT, memory_limit: str = MEMORY_LIMIT):
-        self.row_cap, self.time_limit = row_cap, time_limit
+    def __init__(self, tables: dict[str, object], *, row_cap: int = ROW_CAP, time_limit: float = TIME_LIMIT,
+                 size_cap: int = SIZE_CAP, memory_ceiling: int = MEMORY_CEILING, threads: int = THREADS):
+        self.row_cap, self.time_limit, self.size_cap = row_cap, time_limit, size_cap
+        self.memory_ceiling, self.threads = memory_ceiling, threads
         self.names = tuple(tables)
-        self.con = _read_only_copy(tables, memory_limit)
+        self._fd, self._catalog = _write_copy(tables)
+        self._idle: list[console_worker.Worker] = []
+        self._lock = threading.Lock()
+        self._close = weakref.finalize(self, _shut, self._idle, self._lock, self._fd)
+        self._give(self._spawn())            # warm before the first query
 
     @classmethod
     def from_cursor(cls, cur: duckdb.DuckDBPyConnection, **kwargs) -> "Console":
@@ -84,54 +87,97 @@ class Console:
 
     def catalog(self) -> pd.DataFrame:
         """Every table with its rows and columns (name and type), in the copy's order."""
-        cur = self.con.cursor()
-        try:
-            return cur.execute("""
-                SELECT t.table_name AS table_name, any_value(t.estimated_size) AS row_count,
-                       list(c.column_name || ' ' || c.data_type ORDER BY c.column_index) AS columns
-                FROM duckdb_tables() t JOIN duckdb_columns() c USING (database_name, schema_name, table_name)
-                WHERE NOT t.internal AND NOT t.temporary
-                GROUP BY t.table_name ORDER BY list_position($order, t.table_name), t.table_name""",
-                {"order": list(self.names)}).df()
-        finally:
-            cur.close()
-
-    def check(self, sql: str) -> None:
-        """Refuse anything but one reading statement, with a Chinese reason."""
-        if not sql.strip():
-            raise ConsoleError("请输入一条查询语句。")
-        statements = _parse(self.con, sql)
-        if len(statements) != 1:
-            raise ConsoleError(f"一次只能执行一条语句（收到{len(statements)}条）。请去掉多余的分号后的语句。")
-        _check_statement(self.con, statements[0])
+        return self._catalog.copy()
 
     def run(self, sql: str) -> Result:
-        self.check(sql)
-        cur = self.con.cursor()
-        timer = threading.Timer(self.time_limit, cur.interrupt)
+        if not sql.strip():
+            raise ConsoleError("请输入一条查询语句。")
+        if len(sql) > MAX_SQL:
+            raise ConsoleError(f"查询语句过长（超过{MAX_SQL:,}个字符）。")
         start = time.monotonic()
-        timer.start()
+        if not RUNNING.acquire(timeout=self.time_limit):
+            raise ConsoleError("查询控制台正忙（同时运行的查询已达上限），请稍后再试。")
         try:
-            res = cur.execute(sql)
-            rows = res.fetchmany(self.row_cap + 1)
-            names = [d[0] for d in res.description or []]
-        except duckdb.InterruptException:
-            raise ConsoleError(f"查询超过{self.time_limit:g}秒时限，已中止。请缩小查询范围（加筛选条件或 LIMIT）。") from None
-        except duckdb.OutOfMemoryException:
-            raise ConsoleError(f"查询所需内存超过上限（{MEMORY_LIMIT}），已中止。请缩小查询范围。") from None
-        except duckdb.Error as exc:
-            raise ConsoleError(_error_text(exc)) from None
+            header, payload = self._ask(sql)
         finally:
-            timer.cancel()
-            cur.close()
-        frame = pd.DataFrame.from_records(rows[: self.row_cap], columns=_unique(names))
-        return Result(frame, len(rows) > self.row_cap, time.monotonic() - start)
+            RUNNING.release()
+        frame = _frame(payload)
+        return Result(frame, header["truncated"], time.monotonic() - start)
 
     def close(self) -> None:
-        self.con.close()
+        self._close()
+
+    # --- workers ---------------------------------------------------------------------
+
+    def _ask(self, sql: str) -> tuple[dict, bytes]:
+        worker = self._take()
+        request = {"sql": sql, "row_cap": self.row_cap, "size_cap": self.size_cap, "seconds": self.time_limit}
+        try:
+            header, payload = worker.ask(request, self.time_limit + GRACE, self.size_cap)
+        except console_worker.Late:
+            self._replace(worker)
+            raise ConsoleError(self._message("time")) from None
+        except console_worker.Dead as dead:
+            self._replace(worker)
+            raise ConsoleError(self._message("start" if dead.before_ready else "memory")) from None
+        if header.get("error") in ("time", "memory") or worker.rss() > self.memory_ceiling // 4:
+            self._replace(worker)            # a fresh worker after a time limit, memory error or a big heap
+        else:
+            self._give(worker)
+        if "error" in header:
+            raise ConsoleError(self._message(header["error"], header.get("text", "")))
+        return header, payload
+
+    def _message(self, kind: str, text: str = "") -> str:
+        if kind == "time":
+            return f"查询超过{self.time_limit:g}秒时间上限，已停止。请缩小查询范围（加筛选条件或 LIMIT）。"
+        if kind == "size":
+            return f"查询结果超过{self.size_cap / 2**20:g}MB上限，已停止。请只选需要的列，或加筛选条件、LIMIT。"
+        if kind == "memory":
+            return f"查询超出内存上限（{self.memory_ceiling / 2**30:g}GB），已停止。请缩小查询范围。"
+        if kind == "start":
+            return "查询进程未能启动，请稍后再试或联系管理员。"
+        if kind == "refused":
+            return safe.hide_paths(_first_lines(text))
+        what = "不允许访问文件、网络或扩展" if kind == "permission" else "查询出错"
+        return f"{what}：{safe.hide_paths(_first_lines(text))}"
+
+    def _spawn(self) -> console_worker.Worker:
+        return console_worker.Worker(self._fd, self.memory_ceiling, self.time_limit, self.threads)
+
+    def _take(self) -> console_worker.Worker:
+        with self._lock:
+            if not self._close.alive:
+                raise ConsoleError("查询副本已关闭，请刷新页面。")
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.proc.poll() is None:
+                    return worker
+                worker.kill()                # died while idle (killed from outside): not this query's fault
+        return self._spawn()
+
+    def _give(self, worker: console_worker.Worker) -> None:
+        with self._lock:
+            if self._close.alive and not self._idle:
+                self._idle.append(worker)
+                return
+        worker.kill()
+
+    def _replace(self, worker: console_worker.Worker) -> None:
+        worker.kill()
+        if self._close.alive:
+            self._give(self._spawn())
 
 
-def _read_only_copy(tables: dict[str, object], memory_limit: str) -> duckdb.DuckDBPyConnection:
+def _shut(idle: list[console_worker.Worker], lock: threading.Lock, fd: int) -> None:
+    with lock:
+        while idle:
+            idle.pop().kill()
+        os.close(fd)
+
+
+def _write_copy(tables: dict[str, object]) -> tuple[int, pd.DataFrame]:
+    """The tables in a DuckDB file, unlinked at once: (a read-only descriptor, the catalog)."""
     folder = tempfile.mkdtemp(prefix="zcph-console-")
     path = os.path.join(folder, "console.duckdb")
     try:
@@ -141,51 +187,39 @@ def _read_only_copy(tables: dict[str, object], memory_limit: str) -> duckdb.Duck
                 writer.register("_src", table)
                 writer.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _src')
                 writer.unregister("_src")
+            catalog = writer.execute(CATALOG, {"order": list(tables)}).df()
         finally:
             writer.close()
-        return duckdb.connect(path, read_only=True, config={
-            "enable_external_access": False, "memory_limit": memory_limit,
-            "temp_directory": "", "lock_configuration": True})
+        return os.open(path, os.O_RDONLY), catalog
     finally:
-        # The open read-only handle keeps the file readable; no copy stays on disk.
-        if os.path.exists(path):
-            os.unlink(path)
+        for leftover in (path, path + ".wal"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
         os.rmdir(folder)
 
 
-def _parse(con, sql: str) -> list:
+def _frame(payload: bytes) -> pd.DataFrame:
+    """The Arrow result as a DataFrame; a column pandas cannot hold (a UNION) becomes text."""
+    table = pa.ipc.open_stream(payload).read_all()
+    table = table.rename_columns(_unique(table.column_names))
     try:
-        return con.extract_statements(sql)
-    except duckdb.Error as exc:
-        raise ConsoleError("SQL语法错误：" + _error_text(exc, prefix=False)) from None
+        return table.to_pandas()
+    except (pa.ArrowException, TypeError, ValueError):
+        return pd.DataFrame({name: _column(col) for name, col in zip(table.column_names, table.columns)})
 
 
-def _check_statement(con, statement) -> None:
-    kind = statement.type.name
-    if kind == "EXPLAIN":
-        # EXPLAIN wraps another statement (EXPLAIN ANALYZE even runs it): check that one too.
-        text = _LEADING_COMMENTS.sub("", statement.query)
-        inner = _EXPLAIN.sub("", text, count=1)
-        if inner == text:
-            raise ConsoleError("无法识别的 EXPLAIN 语句。")
-        statements = _parse(con, inner)
-        if len(statements) != 1 or statements[0].type.name != "SELECT":
-            raise ConsoleError("EXPLAIN 只能用于查询语句（SELECT）。")
-        return
-    if kind != "SELECT":
-        what = REFUSED.get(kind, kind)
-        raise ConsoleError(f"查询控制台只读：不允许{what}。只能执行一条 SELECT、WITH、SHOW、DESCRIBE、"
-                           "SUMMARIZE 或 EXPLAIN 语句。")
+def _column(col: pa.ChunkedArray) -> pd.Series:
+    try:
+        return col.to_pandas()
+    except (pa.ArrowException, TypeError, ValueError):
+        return pd.Series([None if v is None else str(v) for v in col.to_pylist()], dtype=object)
 
 
-def _error_text(exc: Exception, prefix: bool = True) -> str:
+def _first_lines(text: str) -> str:
     """DuckDB's own message (it names the table or column at fault), first lines only."""
-    text = str(exc).strip()
-    kind = "查询出错" if not isinstance(exc, duckdb.PermissionException) else "不允许访问文件、网络或扩展"
-    lines = [line for line in text.splitlines()
+    lines = [line for line in text.strip().splitlines()
              if line.strip() and not line.startswith("LINE ") and not line.strip().startswith("^")]
-    body = "\n".join(lines[:2])
-    return f"{kind}：{body}" if prefix else body
+    return "\n".join(lines[:2])
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -29,7 +29,8 @@ def write_exports(books: Ledgers, ev: Evaluated, out: Path) -> dict:
 
 def _write_csv(frame, path: Path) -> None:
     # UTF-8 with BOM so Excel opens Chinese text correctly; no formula can start a cell.
-    safe.safe_frame(frame).to_csv(path, index=False, encoding="utf-8-sig")
+    # CRLF lines: every field holding a CR or LF is then quoted, so a CR cannot start a row.
+    safe.safe_frame(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
 
 def build_summary(books: Ledgers, ev: Evaluated) -> dict:

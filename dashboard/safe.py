@@ -1,9 +1,19 @@
-"""Exports that are safe to open in Excel: no text cell may start a formula."""
+"""Safe to hand out: exports that open in Excel without running a formula (cells and
+column headers alike), and error texts that name no folder of the server."""
 from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HIDDEN_PATH = "[路径]"
+# An absolute path (a quote may open it; a word, ')' or ']' before '/' is a division) or a URL.
+_PATH = re.compile(r"[A-Za-z][\w+.-]*://[^\s'\"]+|\[路径\](?:/[^\s/'\"`),;:]+)*/?|~?(?<![\w)\]])(?:/[^\s/'\"`),;:]+)+/?")
 
 
 def safe_text(value: object) -> object:
@@ -14,9 +24,23 @@ def safe_text(value: object) -> object:
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Neutralise every text column; numbers stay numbers (a negative amount is not a formula)."""
+    """Neutralise the column names and every text column; numbers stay numbers (a
+    negative amount is not a formula)."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(safe_text)
+    if isinstance(out.columns, pd.MultiIndex):
+        out.columns = pd.MultiIndex.from_tuples([tuple(safe_text(c) for c in col) for col in out.columns])
+    else:
+        out.columns = [safe_text(c) for c in out.columns]
     return out
+
+
+def hide_paths(text: str) -> str:
+    """The text with every server folder and absolute path (and URL) replaced by [路径]."""
+    folders = {os.environ.get("ZCPH_DATA_DIR", ""), tempfile.gettempdir(), str(Path(__file__).resolve().parents[1]),
+               sys.prefix, os.path.expanduser("~")}
+    for folder in sorted((f for f in folders if len(f) > 1), key=len, reverse=True):
+        text = text.replace(folder, HIDDEN_PATH)
+    return _PATH.sub(HIDDEN_PATH, text)

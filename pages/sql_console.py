@@ -1,5 +1,6 @@
 """SQL 查询: for power users — the loaded and evaluated tables with their columns, a query
-box, and the result (row cap, time limit) on a read-only copy (dashboard/console.py)."""
+box, and the result on a read-only copy, run in a worker process with a row cap, a size cap,
+a time limit and a memory ceiling (dashboard/console.py)."""
 import pandas as pd
 import streamlit as st
 
@@ -31,9 +32,10 @@ DESCRIPTIONS = {s.name: f"{s.zh}（上传的台账）" for s in template.SHEETS}
 }
 
 
-@st.cache_resource(max_entries=4, show_spinner="正在准备只读查询副本…")
+@st.cache_resource(max_entries=4, show_spinner="正在准备只读查询副本…", on_release=console.Console.close)
 def console_for(key: EvalKey) -> console.Console:
-    """One read-only copy per evaluation (source, as_of, parameters), shared by sessions."""
+    """One read-only copy per evaluation (source, as_of, parameters), shared by sessions;
+    its worker processes end when it leaves the cache."""
     evaluated = data.evaluated(key)
     with evaluated.lock:
         return console.Console.from_cursor(evaluated.cur)
@@ -51,10 +53,10 @@ def tables(con: console.Console) -> None:
                      column_config={"列（名称 类型，括号内为中文名）": st.column_config.TextColumn(width="large")})
 
 
-def show(result: console.Result) -> None:
+def show(result: console.Result, row_cap: int) -> None:
     rows = len(result.frame)
     if result.truncated:
-        st.warning(f"结果超过{console.ROW_CAP:,}行，只显示并导出前{console.ROW_CAP:,}行。请加筛选条件或 LIMIT。")
+        st.warning(f"结果超过{row_cap:,}行，只显示并导出前{row_cap:,}行。请加筛选条件或 LIMIT。")
     st.caption(f"共{rows:,}行，用时{result.seconds:.2f}秒。")
     if rows == 0:
         st.info("查询没有返回任何行。")
@@ -68,10 +70,10 @@ def show(result: console.Result) -> None:
 
 
 def body(ctx: ui.Context) -> None:
-    st.caption(f"只读：只能执行一条 SELECT、WITH、SHOW、DESCRIBE、SUMMARIZE 或 EXPLAIN 语句，不能读写文件、访问网络或修改设置；"
-               f"最多返回{console.ROW_CAP:,}行，单次查询限时{console.TIME_LIMIT:g}秒。查询的是本次评估的全部数据，侧栏筛选不作用于本页；"
-               "金额单位为元。")
     con = console_for(ctx.key)
+    st.caption(f"只读：只能执行一条 SELECT、WITH、SHOW、DESCRIBE、SUMMARIZE 或 EXPLAIN 语句，不能读写文件、访问网络或修改设置；"
+               f"最多返回{con.row_cap:,}行、{con.size_cap / 2**20:g}MB，单次查询限时{con.time_limit:g}秒。"
+               "查询的是本次评估的全部数据，侧栏筛选不作用于本页；金额单位为元。")
     tables(con)
     with st.form("sql_form", border=False):
         sql = st.text_area("SQL 查询语句", value=EXAMPLE, height=180, key="sql_text")
@@ -85,7 +87,7 @@ def body(ctx: ui.Context) -> None:
             st.error(str(exc))
     kept = st.session_state.get(RESULT_KEY)
     if kept and kept[0] == ctx.key:          # a result of another month or date is not shown
-        show(kept[1])
+        show(kept[1], con.row_cap)
 
 
 ui.run("SQL 查询", body)
