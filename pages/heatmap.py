@@ -4,8 +4,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import explain, labels, policy, ui
-from dashboard.ui import fmt
+from dashboard import labels, policy, ui
+from dashboard.ui import drill, fmt
 
 CHART_KEY = "heatmap_chart"
 PICK_TOWN, PICK_RULE = "heatmap_pick_town", "heatmap_pick_rule"
@@ -64,29 +64,6 @@ def picked_from_chart() -> None:
         st.session_state[PICK_RULE] = points[0].get("x")
 
 
-def sentence(rule_id: str, facts, ctx: ui.Context) -> str:
-    try:
-        return f"{rule_id} {explain.explain(rule_id, facts, ctx.as_of, ctx.params)}"
-    except Exception:  # noqa: BLE001 — a fact the template cannot use must not hide the asset
-        return labels.rule(rule_id)
-
-
-def asset_list(ctx: ui.Context, town: str, rule_id: str, total: int) -> None:
-    df = ctx.frame("heatmap/drill_down", town=town, rule_id=rule_id, limit=LIST_LIMIT)
-    if df.empty:
-        st.info(f"{town}没有触发{labels.rule(rule_id)}的资产（当前筛选条件下）。")
-        return
-    shown = df.asset_id.nunique()
-    more = f"，显示原值最大的{shown}项" if total > shown else ""
-    st.markdown(f"#### {town} · {labels.rule(rule_id)}：{total:,}项资产{more}")
-    box = st.container(height=560 if shown > 6 else "content", border=True)
-    for asset_id, rows in df.groupby("asset_id", sort=False):
-        first = rows.iloc[0]
-        box.markdown(f"**{asset_id} {first.asset_name}**（{first.village or '未填写嘎查村'}，原值"
-                    f"{fmt.fmt_wan(first.original_value)}，{fmt.LEVEL_ZH.get(first.level, first.level)}）")
-        box.markdown("\n".join(f"- {sentence(r.rule_id, r.facts, ctx)}" for r in rows.itertuples()))
-
-
 def drill_down(ctx: ui.Context, df: pd.DataFrame) -> None:
     st.subheader("查看资产")
     st.caption("点击热力图中的格子，或在下面选择镇和规则。")
@@ -101,7 +78,7 @@ def drill_down(ctx: ui.Context, df: pd.DataFrame) -> None:
     town = left.selectbox("镇", towns, key=PICK_TOWN)
     rule_id = right.selectbox("规则", rules, key=PICK_RULE, format_func=labels.rule)
     cell = df[(df.town == town) & (df.rule_id == rule_id)]
-    asset_list(ctx, town, rule_id, int(cell.assets.sum()))
+    drill.warned_assets(ctx, town, rule_id, int(cell.assets.sum()))
 
 
 def over_time(ctx: ui.Context) -> None:

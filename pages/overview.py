@@ -4,9 +4,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import ui
-from dashboard.ui import fmt
+from dashboard.ui import drill, fmt
 
 
+TABLE_KEY, CHART_KEY = "overview_ranking", "overview_towns"
 # The ranking's columns, what it is sorted by first: on a phone the red counts stay in view.
 RANKING = ["rank", "town", "red", "red_value", "yellow", "yellow_value", "assets", "value", "idle", "low",
            "warned_share"]
@@ -44,7 +45,8 @@ def town_chart(ranking: pd.DataFrame) -> None:
     fig = go.Figure(bars)
     fig.update_layout(barmode="stack", height=320, title=dict(text="各镇预警资产数"), yaxis_title="资产数",
                       margin=dict(t=40, b=10, l=10, r=10), legend=dict(orientation="h", y=1.12, x=1, xanchor="right"))
-    st.plotly_chart(fig, key="overview_towns", config={"displayModeBar": False})   # no toolbar over the legend
+    st.plotly_chart(fig, key=CHART_KEY, config={"displayModeBar": False},   # no toolbar over the legend
+                    on_select="rerun", selection_mode="points")
 
 
 def changes(ctx: ui.Context) -> None:
@@ -67,10 +69,23 @@ def changes(ctx: ui.Context) -> None:
 
 def ranking(ctx: ui.Context) -> None:
     st.subheader("各镇排名（按红色预警资产数、其原值）")
+    st.caption("点击某镇所在行或柱形，查看该镇红色和黄色预警资产及原因。")
     df = ctx.frame("shared/town_levels")
-    df = df[~df.is_total].sort_values("rank", kind="stable")[RANKING]
-    ui.table(df, key="overview_ranking")
+    df = df[~df.is_total].sort_values("rank", kind="stable")[RANKING].reset_index(drop=True)
+    ui.table(df, key=TABLE_KEY, on_select="rerun", selection_mode="single-row")
     town_chart(df)
+    town = picked_town(df)
+    if town is not None:
+        row = df[df.town == town].iloc[0]
+        drill.warned_assets(ctx, town, None, int(row.red + row.yellow))
+
+
+def picked_town(df: pd.DataFrame) -> str | None:
+    """The town tapped in the ranking (a row) or the chart (a bar), the latest tap winning."""
+    rows = (st.session_state.get(TABLE_KEY) or {}).get("selection", {}).get("rows", [])
+    points = (st.session_state.get(CHART_KEY) or {}).get("selection", {}).get("points", [])
+    town = points[0].get("x") if points else df.town.iloc[rows[0]] if rows and rows[0] < len(df) else None
+    return town if town in set(df.town) else None
 
 
 def body(ctx: ui.Context) -> None:

@@ -52,3 +52,21 @@ def _links_from_menu(page) -> list[tuple[str, str]]:
     page.locator('[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button').first.click()
     settle(page)
     return nav_links(page)
+
+
+def test_a_towns_red_assets_and_why_in_one_tap(server, phone):
+    """总览 → tap a town's bar: its red and yellow assets, each with its reason (≤ 2 taps)."""
+    phone.goto(server)
+    settle(phone, charts=True)
+    bars = phone.locator('[data-testid="stPlotlyChart"] .barlayer .point path')
+    assert bars.count() > 0
+    bars.first.scroll_into_view_if_needed()
+    box = bars.first.bounding_box()
+    phone.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    heading = phone.locator("h4", has_text="红色和黄色预警")
+    heading.wait_for()
+    settle(phone)
+    main = phone.locator('[data-testid="stMain"]').inner_text()
+    assert re.search(r"[RY]\d\d \S+：.+。", main), main[-800:]
+    assert_clean(phone, "overview tap")
+    phone.screenshot(path=str(SCREENSHOTS / "phone-overview-town.png"))
