@@ -85,7 +85,7 @@ def test_heatmap_lists_assets_of_a_cell_with_one_sentence_per_rule(direct):
     asset_id, facts = direct.execute(
         "SELECT h.asset_id, h.facts FROM rule_hits h JOIN asset_results r ON r.row_id = h.asset_row "
         "WHERE r.town = ? AND h.rule_id = ? ORDER BY r.original_value DESC, h.asset_id LIMIT 1", [town, rule]).fetchone()
-    assert f"{rule} {explain.explain(rule, facts, AS_OF, rules.policy.default_params())}" in text
+    assert f"{labels.rule(rule)}：{explain.explain(rule, facts, AS_OF, rules.policy.default_params())}" in text
     assert asset_id in text
 
 
