@@ -45,6 +45,13 @@ st.html("""<style>
     flex: 1 1 calc(50% - 0.5rem) !important; width: calc(50% - 0.5rem) !important;
     min-width: calc(50% - 0.5rem) !important; }
 }
+/* The file uploader's own words are English and cannot be set (upstream issue #13500):
+   its button reads 选择文件 and the page says the limits in Chinese. */
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p {
+  font-size: 0; }
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p::after {
+  content: "选择文件"; font-size: 0.875rem; }
 </style>""")
 
 nav = navigation()

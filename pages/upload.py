@@ -74,6 +74,7 @@ def body(ctx) -> None:
                        export.XLSX_MIME, on_click="ignore", key="upload_template", icon=":material/download:")
     files = st.file_uploader("选择台账文件", type=["xlsx", "xls", "csv"], accept_multiple_files=True,
                              key=UPLOADER)
+    st.caption("把文件拖到上面的框内，或点“选择文件”；每个文件不超过200MB，格式为xlsx、xls或csv。")
     if files:
         digest, books = uploads.parsed(files)
         report(books)
