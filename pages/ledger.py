@@ -6,17 +6,26 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import explain, ui
-from dashboard.ui import export, fmt
+from dashboard.ui import drill, export, fmt
 
 PAGE_SIZE = 200
-DEFAULT_COLUMNS = ["asset_id", "asset_name", "town", "village", "category", "asset_type", "build_year",
-                   "original_value", "operating_status", "operator", "level", "rules", "flags",
+# Who it is, how warned and why first: on a phone the rest scrolls inside the table.
+DEFAULT_COLUMNS = ["asset_id", "asset_name", "level", "reason", "town", "village", "category", "asset_type",
+                   "build_year", "original_value", "operating_status", "operator", "rules", "flags",
                    "batch_suggested", "signoff_tier"]
 DETAIL_KEY = "ledger_detail_id"
 
 
 def listing(ctx: ui.Context, search: str, sort: str, desc: bool, limit, offset: int) -> pd.DataFrame:
-    return ctx.frame("ledger/listing", search=search, sort=sort, desc=desc, limit=limit, offset=offset)
+    df = ctx.frame("ledger/listing", search=search, sort=sort, desc=desc, limit=limit, offset=offset)
+    return df.assign(reason=df.pop("warnings").map(lambda w: reason(ctx, w)))
+
+
+def reason(ctx: ui.Context, warnings) -> str:
+    """预警原因: one sentence per red or yellow rule the asset fired."""
+    if warnings is None or len(warnings) == 0:
+        return "—"
+    return "；".join(drill.sentence(w["rule_id"], w["facts"], ctx) for w in warnings)
 
 
 def controls(ctx: ui.Context) -> tuple[str, list[str], str, bool]:
@@ -27,7 +36,8 @@ def controls(ctx: ui.Context) -> tuple[str, list[str], str, bool]:
         columns = st.multiselect("显示的列", every, default=[c for c in DEFAULT_COLUMNS if c in every],
                                  format_func=fmt.label, key="ledger_columns")
         left, right = st.columns([3, 1])
-        sort = left.selectbox("排序依据", every, index=every.index("original_value"), format_func=fmt.label,
+        sortable = [c for c in every if c != "reason"]      # a sentence built here, not a column of SQL
+        sort = left.selectbox("排序依据", sortable, index=sortable.index("original_value"), format_func=fmt.label,
                               key="ledger_sort")
         desc = right.toggle("降序", value=True, key="ledger_desc")
     return search, columns or DEFAULT_COLUMNS, sort, desc

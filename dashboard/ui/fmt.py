@@ -21,10 +21,10 @@ LABELS.update({
     "value": "资产原值", "red": "红色预警", "red_value": "红色预警原值", "yellow": "黄色预警",
     "yellow_value": "黄色预警原值", "idle": "闲置", "idle_value": "闲置原值", "low": "低效",
     "low_value": "低效原值", "warned_share": "预警占比", "rank": "排名", "rule_id": "规则",
-    "rule_level": "规则等级", "previous_level": "上期等级", "change": "变化", "reason": "原因",
+    "rule_level": "规则等级", "previous_level": "上期等级", "change": "变化",
     "source_file": "来源文件", "source_row": "来源行", "source_sheet": "来源工作表", "failed": "未通过检查",
     "violations": "违规项", "path": "处置程序", "key_date": "关键日期", "occurrences": "次数",
-    "warned": "预警资产数", "month": "月份", "town": "镇", "village": "嘎查村",
+    "warned": "预警资产数", "month": "月份", "town": "镇", "village": "嘎查村", "reason": "预警原因",
 })
 MONEY = {c.name for s in template.SHEETS for c in s.columns if c.kind == template.MONEY} | {
     "value", "red_value", "yellow_value", "idle_value", "low_value"}

@@ -2,7 +2,7 @@
 -- ledger_matches in filters/sidebar.sql) with their evaluation, sorted by the column
 -- named $sort ($desc for descending), one page of $limit rows from $offset ($limit NULL
 -- = all rows, for the export).  The page's row_ids are found on the sort column alone;
--- only those rows are then read in full (fast at 100k assets).
+-- only those rows are then read in full (fast at 100k assets), with their warnings' facts.
 -- rules: every rule (level, rules and flags fired per asset)
 -- used by: pages/ledger.py
 WITH matched AS NOT MATERIALIZED (
@@ -20,4 +20,14 @@ page AS (
                  row_id
         LIMIT $limit OFFSET $offset)
 )
-SELECT m.* FROM page p JOIN matched m USING (row_id) ORDER BY p.pos
+SELECT m.*, w.warnings
+FROM page p
+JOIN matched m USING (row_id)
+LEFT JOIN (   -- the page's red and yellow warnings with their facts, for the 预警原因 sentence
+    SELECT asset_row, list({'rule_id': rule_id, 'facts': facts}
+                           ORDER BY CASE level WHEN 'red' THEN 0 ELSE 1 END, rule_id) AS warnings
+    FROM rule_hits
+    WHERE level IN ('red', 'yellow') AND asset_row IN (SELECT row_id FROM page)
+    GROUP BY asset_row
+) w ON w.asset_row = m.row_id
+ORDER BY p.pos
