@@ -96,7 +96,7 @@ def annex(ctx: ui.Context, rows: list[dict]) -> None:
     frame[money] = frame[money].astype("Float64").round(2)
     st.dataframe(frame, hide_index=True, key="disposal_annex", height=360,
                  column_config={h: st.column_config.NumberColumn(h, format="%.2f") for h in money})
-    st.download_button("导出处置登记台账（Excel）", lambda: export.xlsx_bytes({table.sheet: frame}),
+    st.download_button("导出处置登记台账（Excel）", lambda: export.xlsx_bytes({table.sheet: frame}, export.note(ctx)),
                        "项目资产处置登记台账.xlsx", export.XLSX_MIME, on_click="ignore",
                        icon=":material/download:", key="disposal_annex_xlsx")
 

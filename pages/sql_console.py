@@ -53,7 +53,7 @@ def tables(con: console.Console) -> None:
                      column_config={"列（名称 类型，括号内为中文名）": st.column_config.TextColumn(width="large")})
 
 
-def show(result: console.Result, row_cap: int) -> None:
+def show(ctx: ui.Context, result: console.Result, row_cap: int) -> None:
     rows = len(result.frame)
     if result.truncated:
         st.warning(f"结果超过{row_cap:,}行，只显示并导出前{row_cap:,}行。请加筛选条件或 LIMIT。")
@@ -63,7 +63,7 @@ def show(result: console.Result, row_cap: int) -> None:
         return
     st.dataframe(result.frame, hide_index=True, key="sql_result_table", height=420)
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button("导出 Excel", lambda: export.xlsx_bytes({"查询结果": result.frame}), "查询结果.xlsx",
+    left.download_button("导出 Excel", lambda: export.xlsx_bytes({"查询结果": result.frame}, export.note(ctx)), "查询结果.xlsx",
                          export.XLSX_MIME, on_click="ignore", icon=":material/download:", key="sql_xlsx")
     right.download_button("导出 CSV", lambda: export.csv_bytes(result.frame), "查询结果.csv", export.CSV_MIME,
                           on_click="ignore", icon=":material/download:", key="sql_csv")
@@ -87,7 +87,7 @@ def body(ctx: ui.Context) -> None:
             st.error(str(exc))
     kept = st.session_state.get(RESULT_KEY)
     if kept and kept[0] == ctx.key:          # a result of another month or date is not shown
-        show(kept[1], con.row_cap)
+        show(ctx, kept[1], con.row_cap)
 
 
 ui.run("SQL 查询", body)

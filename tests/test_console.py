@@ -190,8 +190,8 @@ def test_a_formula_header_is_neutralised_in_csv_and_xlsx(small, header):
     assert pd.read_csv(io.StringIO(csv)).columns[0] == "'" + header
     assert not csv.startswith(header)
     sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes({"查询结果": frame}))).active
-    assert sheet["A1"].value.replace("_x000D_", "\r") == "'" + header and sheet["A1"].data_type == "s"
-    assert sheet["A2"].value == 1 and sheet["B2"].value == "'=1+1"
+    assert sheet["A3"].value.replace("_x000D_", "\r") == "'" + header and sheet["A3"].data_type == "s"
+    assert sheet["A4"].value == 1 and sheet["B4"].value == "'=1+1"   # rows 1–2: title and note
 
 
 def test_a_carriage_return_cannot_start_a_row_in_csv():

@@ -99,6 +99,19 @@ def _cover(wb, report: Report, s: Styles) -> None:
 NUMERALS = "一二三四五六七八九十"
 
 
+def tables_workbook(tables: list[Table], subtitle: str) -> bytes:
+    """Plain tables (a page's export) in the reports' own sheet style."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "default_date_format": "yyyy-mm-dd"})
+    wb.set_properties({"author": "资产盘活驾驶舱"})
+    styles = Styles(wb)
+    for table in tables:
+        _table_sheet(wb, table, styles, subtitle)
+    wb.close()
+    return buf.getvalue()
+
+
 def _table_sheet(wb, table: Table, s: Styles, subtitle: str):
     ws = wb.add_worksheet(table.sheet)
     last_col = max(len(table.columns) - 1, 0)
