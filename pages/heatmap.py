@@ -24,9 +24,8 @@ def grid(df: pd.DataFrame, towns: list[str], rules: list[str], measure: str) -> 
     return [[float(cells.get((t, r), 0)) for r in rules] for t in towns]
 
 
-def figure(df: pd.DataFrame, measure: str) -> go.Figure:
+def figure(df: pd.DataFrame, measure: str, towns: list[str]) -> go.Figure:
     """Red and yellow rules side by side on one shared town axis (go, not make_subplots: faster)."""
-    towns = list(dict.fromkeys(df.town))
     groups = [(level, title, scale, rule_ids(level)) for level, title, scale in GROUPS]
     split = len(groups[0][3]) / sum(len(g[3]) for g in groups)
     domains = [(0, split - 0.03), (split + 0.03, 1)]
@@ -64,9 +63,39 @@ def picked_from_chart() -> None:
         st.session_state[PICK_RULE] = points[0].get("x")
 
 
+def town_order(ctx: ui.Context, df: pd.DataFrame) -> list[str]:
+    """Towns in the order of 总览's ranking (most red first), so both pages read alike."""
+    ranking = ctx.frame("shared/town_levels")
+    ranked = ranking[~ranking.is_total].sort_values("rank", kind="stable").town.tolist()
+    present = set(df.town)
+    return [t for t in ranked if t in present] + [t for t in dict.fromkeys(df.town) if t not in ranked]
+
+
+def rule_names(df: pd.DataFrame) -> None:
+    """The codes on the chart with their short names: a projector or a phone has no hover."""
+    fired = [r for r in rule_ids("red") + rule_ids("yellow") if r in set(df.rule_id)]
+    st.caption("　".join(labels.rule(r) for r in fired))
+
+
+def pick(town: str, rule_id: str) -> None:
+    st.session_state[PICK_TOWN], st.session_state[PICK_RULE] = town, rule_id
+
+
+def town_list(df: pd.DataFrame, towns: list[str]) -> None:
+    """The same counts as a list a thumb can use: a town, then a rule, opens its assets."""
+    st.subheader("按镇查看")
+    for town in towns:
+        rows = df[df.town == town]
+        red, yellow = rows[rows.level == "red"], rows[rows.level == "yellow"]
+        with st.expander(f"{town}：红色预警规则{len(red)}条 · 黄色预警规则{len(yellow)}条"):
+            for r in pd.concat([red, yellow]).itertuples():
+                st.button(f"{labels.rule(r.rule_id)} · {int(r.assets)}项", key=f"heatmap_list.{town}.{r.rule_id}",
+                          on_click=pick, args=(town, r.rule_id), width="stretch")
+
+
 def drill_down(ctx: ui.Context, df: pd.DataFrame) -> None:
     st.subheader("查看资产")
-    st.caption("点击热力图中的格子，或在下面选择镇和规则。")
+    st.caption("点击热力图中的格子、上面“按镇查看”中的规则，或在下面选择镇和规则。")
     towns = list(dict.fromkeys(df.town))
     rules = rule_ids("red") + rule_ids("yellow")
     if st.session_state.get(PICK_TOWN) not in towns:
@@ -109,8 +138,11 @@ def body(ctx: ui.Context) -> None:
         return
     measure = st.radio("数值", ["assets", "value"], horizontal=True, key="heatmap_measure",
                        format_func={"assets": "资产数（项）", "value": "资产原值（万元）"}.get)
-    st.plotly_chart(figure(df, measure), key=CHART_KEY, on_select=picked_from_chart,
+    towns = town_order(ctx, df)
+    st.plotly_chart(figure(df, measure, towns), key=CHART_KEY, on_select=picked_from_chart,
                     selection_mode="points", config={"displayModeBar": False})
+    rule_names(df)
+    town_list(df, towns)
     drill_down(ctx, df)
     over_time(ctx)
 

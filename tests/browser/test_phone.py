@@ -70,3 +70,19 @@ def test_a_towns_red_assets_and_why_in_one_tap(server, phone):
     assert re.search(r"[RY]\d\d \S+：.+。", main), main[-800:]
     assert_clean(phone, "overview tap")
     phone.screenshot(path=str(SCREENSHOTS / "phone-overview-town.png"))
+
+
+def test_heatmap_on_a_phone_drills_down_by_tap(server, phone):
+    """预警热力图 at phone size: the list by town — a town, then a rule — opens its assets."""
+    phone.goto(server.rstrip("/") + "/heatmap")
+    settle(phone, charts=True)
+    phone.locator('[data-testid="stExpander"] summary', has_text="红色预警规则").first.click()
+    button = phone.locator('[data-testid="stExpander"] button', has_text="项").first
+    label = button.inner_text().split(" · ")[0]
+    button.click()
+    phone.locator("h4", has_text=label).wait_for()
+    settle(phone)
+    main = phone.locator('[data-testid="stMain"]').inner_text()
+    assert re.search(label + r"：.+。", main), main[-600:]
+    assert_clean(phone, "heatmap tap")
+    phone.screenshot(path=str(SCREENSHOTS / "phone-heatmap-tap.png"))
