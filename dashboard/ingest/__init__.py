@@ -10,6 +10,7 @@ Chinese message in result.fatal, every row not loaded an Issue.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 import pandas as pd
 
@@ -17,9 +18,11 @@ from dashboard import template as T
 
 from .mapped import sheet_headers
 from .profiles import Profile, ProfileError, choose, read_profile, saved_profiles
-from .read import sheets_of
+from .jobs import Batch
+from .read import source
 from .report import KIND_ZH, ImportResult, Issue, SheetLoad, UnusableInput
 from .sheet import Loaded, Seen, load_sheet
+from .worker import Limits
 
 __all__ = ["load_files", "ImportResult", "Issue", "SheetLoad", "UnusableInput", "KIND_ZH",
            "Profile", "ProfileError", "read_profile"]
@@ -30,35 +33,45 @@ NO_ASSETS = ("未找到资产台账：请上传含“资产台账”工作表（
 
 
 def load_files(files, max_bytes: int = MAX_BYTES, mappings: list[Profile] | tuple = (),
-               use_saved: bool = True) -> ImportResult:
+               use_saved: bool = True, memory_mb: int | None = None,
+               seconds: float | None = None) -> ImportResult:
     """`mappings`: profiles given for this import (--mapping, or chosen on the upload page);
-    saved profiles (the data folder's mappings/) apply by themselves unless `use_saved` is off."""
+    saved profiles (the data folder's mappings/) apply by themselves unless `use_saved` is off.
+    `memory_mb` / `seconds`: ceiling and time limit of the worker processes that parse each
+    file (default $ZCPH_IMPORT_MEMORY_MB / $ZCPH_IMPORT_SECONDS, else 8 GB / 600 s)."""
     result = ImportResult()
     frames: dict[str, list[pd.DataFrame]] = {}
     seen: dict[str, Seen] = {}
     closest: list[str] = []          # sheets not loaded, with the kind they came closest to
     profiles = _profiles(result, mappings, use_saved)
-    for f in files:
-        name = _name(f)
-        try:
-            name, sheets = sheets_of(f, max_bytes)
-            found = False
-            for sheet_name, grid in sheets:
-                rule, note = choose(profiles, name if sheet_name == "CSV" else sheet_name, sheet_headers(grid))
-                if note:
-                    result.issues.append(Issue(name, sheet_name, None, None, note, "info"))
-                out = _load(name, sheet_name, grid, seen, rule)
-                found |= out.load.kind is not None
-                if out.closest:
-                    closest.append(out.closest)
-                _commit(result, frames, seen, out)
-            if not found:
-                result.issues.append(Issue(name, None, None, None, f"文件“{name}”中没有可识别的台账工作表", "info"))
-        except UnusableInput as e:
-            _fatal(result, name, None, str(e))
-        except Exception as e:            # a bug or a hostile file: report, never a traceback
-            log.exception("import of %s failed", name)
-            _fatal(result, name, None, f"文件“{name}”读取失败（{type(e).__name__}），请检查文件是否完整")
+    with Batch(Limits.resolve(memory_mb, seconds), partial(_read_sheet, profiles)) as batch:
+        for f in files:
+            try:
+                batch.add(*source(f, max_bytes))
+            except UnusableInput as e:
+                batch.refuse(_name(f), str(e))
+            except Exception as e:            # e.g. no room for the upload's temporary copy
+                log.exception("import of %s failed", _name(f))
+                batch.refuse(_name(f), f"文件“{_name(f)}”读取失败（{type(e).__name__}），请检查文件是否完整")
+        for file in batch.run():        # every file parsed in worker processes (jobs.py)
+            name = file.name
+            try:
+                if file.fatal:
+                    raise UnusableInput(file.fatal)
+                found = False
+                for out in file.loaded(seen):
+                    found |= out.load.kind is not None
+                    if out.closest:
+                        closest.append(out.closest)
+                    _commit(result, frames, seen, out)
+                result.issues.extend(file.doubts)
+                if not found:
+                    result.issues.append(Issue(name, None, None, None, f"文件“{name}”中没有可识别的台账工作表", "info"))
+            except UnusableInput as e:
+                _fatal(result, name, None, str(e))
+            except Exception as e:            # a bug: report, never a traceback
+                log.exception("import of %s failed", name)
+                _fatal(result, name, None, f"文件“{name}”读取失败（{type(e).__name__}），请检查文件是否完整")
     for kind, parts in frames.items():
         result.tables[kind] = _concat(kind, parts)
     if "income" in result.tables:
@@ -81,10 +94,22 @@ def _profiles(result: ImportResult, mappings, use_saved: bool) -> list[Profile]:
     return list(mappings) + [p for p in saved if p.name not in given]
 
 
+def _read_sheet(profiles: list[Profile], file: str, sheet_name: str, grid, seen) -> Loaded:
+    """Run in a worker process for each sheet read: the profile entry that fits, then the sheet
+    loaded (the note on disagreeing saved profiles goes first among its issues)."""
+    rule, note = choose(profiles, file if sheet_name == "CSV" else sheet_name, sheet_headers(grid))
+    out = _load(file, sheet_name, grid, seen, rule)
+    if note:
+        out.issues.insert(0, Issue(file, sheet_name, None, None, note, "info"))
+    return out
+
+
 def _load(file: str, sheet_name: str, grid, seen, rule=None) -> Loaded:
     """One sheet; an unexpected error spoils only this sheet (nothing is half-committed)."""
     try:
         return load_sheet(file, sheet_name, grid, seen, rule)
+    except MemoryError:               # the worker's ceiling: the whole read stops, with its message
+        raise
     except Exception as e:
         log.exception("sheet %s / %s failed", file, sheet_name)
         msg = f"文件“{file}”的工作表“{sheet_name}”无法读取（{type(e).__name__}）"

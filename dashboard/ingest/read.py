@@ -4,6 +4,10 @@ The extension is not trusted: ledgers arrive renamed, as PDFs, as HTML saved
 with .xls, encrypted, or as CSV in GB18030.  The real type comes from the
 first bytes; anything unreadable becomes an UnusableInput with a Chinese
 message for the user, never a traceback.
+
+Only source() and sniff() run in the app's own process; everything that parses
+a file runs in a worker process (jobs.py), since python-calamine can abort the
+process it runs in.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from .report import UnusableInput
@@ -20,6 +25,9 @@ from .report import UnusableInput
 # An xlsx is a zip; refuse archives that inflate absurdly (zip bombs).
 MAX_INFLATE_RATIO = 100
 MAX_INFLATED = 8 * 1024 ** 3
+# A ledger row is a few KB; a longer CSV line or a wider table is an attack or an accident.
+MAX_LINE = 4 * 1024 ** 2
+MAX_COLUMNS = 16_384                       # Excel's own limit (XFD)
 # Files people mistake for spreadsheets, named so the message says what it is.
 _MAGIC = (
     (b"%PDF", "PDF文件"),
@@ -84,7 +92,7 @@ def sniff(name: str, head: bytes) -> str:
     return "text"
 
 
-def _check_zip(name: str, data: bytes | Path) -> None:
+def check_zip(name: str, data: bytes | Path | str) -> None:
     """Refuse zip bombs and zips that are not workbooks (docx, plain archives)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as z:
@@ -102,39 +110,32 @@ def _check_zip(name: str, data: bytes | Path) -> None:
         raise UnusableInput(f"文件“{name}”不是有效的电子表格（是压缩包，但不含Excel工作表）")
 
 
-def open_book(name: str, data: bytes | Path, head: bytes) -> CalamineWorkbook:
-    """A calamine workbook (xlsx/xlsm/xlsb/xls/ods: calamine tells them apart itself)."""
-    if head.startswith(b"PK"):
-        _check_zip(name, data)
+def open_book(name: str, path: str) -> CalamineWorkbook:
+    """A calamine workbook (xlsx/xlsm/xlsb/xls/ods: calamine tells them apart by content,
+    as from_filelike does; from_path would trust the extension)."""
     try:
-        if isinstance(data, bytes):
-            return CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return CalamineWorkbook.from_path(str(data))
+        with open(path, "rb") as fh:
+            return CalamineWorkbook.from_filelike(fh)
     except Exception as e:  # calamine raises several unrelated types
         if "password" in type(e).__name__.lower() or "encrypt" in str(e).lower():
             raise UnusableInput(f"文件“{name}”已加密（设有打开密码），请在Excel中取消密码后再上传") from None
         raise UnusableInput(f"文件“{name}”不是有效的电子表格（无法解析：{type(e).__name__}）") from None
 
 
-def _head(path: Path) -> bytes:
-    with path.open("rb") as fh:
-        return fh.read(8192)
+def sheet_rows(name: str, book: CalamineWorkbook, sheet: str) -> list[list]:
+    """One worksheet's rows.  skip_empty_area=False keeps row 1 of the grid = spreadsheet
+    row 1, so row numbers in the report match what the user sees in Excel."""
+    try:
+        return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception as e:
+        raise UnusableInput(f"文件“{name}”的工作表“{sheet}”无法读取（{type(e).__name__}）") from None
 
 
 def book_sheets(name: str, book: CalamineWorkbook) -> Iterator[tuple[str, list[list]]]:
-    """(sheet name, rows) per worksheet, one at a time to bound memory.
-
-    skip_empty_area=False keeps row 1 of the grid = spreadsheet row 1, so
-    row numbers in the report match what the user sees in Excel.
-    """
+    """(sheet name, rows) per worksheet, one at a time to bound memory."""
     for meta in book.sheets_metadata:
-        if meta.typ != SheetTypeEnum.WorkSheet:
-            continue
-        try:
-            rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-        except Exception as e:
-            raise UnusableInput(f"文件“{name}”的工作表“{meta.name}”无法读取（{type(e).__name__}）") from None
-        yield meta.name, rows
+        if meta.typ == SheetTypeEnum.WorkSheet:
+            yield meta.name, sheet_rows(name, book, meta.name)
 
 
 def decode_text(name: str, data: bytes) -> str:
@@ -148,26 +149,45 @@ def decode_text(name: str, data: bytes) -> str:
     raise UnusableInput(f"文件“{name}”不是有效的电子表格，也不是可识别编码（UTF-8/GB18030）的CSV文本")
 
 
-def csv_rows(name: str, data: bytes | Path) -> list[list]:
+def check_lines(name: str, raw: bytes) -> None:
+    """Refuse a line longer than MAX_LINE before the csv module sees it (a 100 MB line of
+    commas would become 100 million fields)."""
+    ends = np.flatnonzero(np.frombuffer(raw, np.uint8) == 10)
+    bounds = np.concatenate(([-1], ends, [len(raw)]))
+    lengths = np.diff(bounds) - 1
+    i = int(lengths.argmax())
+    if lengths[i] > MAX_LINE:
+        raise UnusableInput(f"文件“{name}”第{i + 1}行长达{_size(int(lengths[i]))}，超过每行上限{_size(MAX_LINE)}，"
+                            "不像台账，疑为异常文件，已拒绝读取")
+
+
+def csv_rows(name: str, data: bytes | Path | str) -> list[list]:
     """Rows of a CSV/TXT (comma, tab or semicolon), padded to one width."""
-    raw = data if isinstance(data, bytes) else data.read_bytes()
+    raw = data if isinstance(data, bytes) else Path(data).read_bytes()
+    check_lines(name, raw)
     text = decode_text(name, raw)
-    sample = "\n".join(text.splitlines()[:30])
+    del raw
+    sample = "\n".join(text[:1 << 20].splitlines()[:30])
     delim = max(",\t;", key=sample.count) if any(d in sample for d in ",\t;") else ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    csv.field_size_limit(MAX_LINE)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error:
+        raise UnusableInput(f"文件“{name}”不是有效的CSV文本（引号不成对或某一格过长）") from None
     if not rows:
         raise UnusableInput(f"文件“{name}”没有内容")
     width = max(map(len, rows))
+    if width > MAX_COLUMNS:
+        raise UnusableInput(f"文件“{name}”有{width:,}列，超过上限{MAX_COLUMNS:,}列，不像台账，疑为异常文件，已拒绝读取")
     for r in rows:
         if len(r) < width:
             r.extend([""] * (width - len(r)))
     return rows
 
 
-def sheets_of(f, max_bytes: int) -> tuple[str, Iterator[tuple[str, list[list]]]]:
-    """The display name and an iterator of (sheet, rows) for one upload."""
-    name, data = source(f, max_bytes)
-    head = data[:8192] if isinstance(data, bytes) else _head(data)
-    if sniff(name, head) == "text":
-        return name, iter([("CSV", csv_rows(name, data))])
-    return name, book_sheets(name, open_book(name, data, head))
+def sheets_of(f, max_bytes: int, rows: int | None = None) -> tuple[str, list[tuple[str, list[list]]]]:
+    """The display name and the (sheet, rows) of one upload — read in a worker process
+    with the same checks as load_files (jobs.preview); `rows` keeps only the top rows,
+    which saves sending whole grids back."""
+    from .jobs import preview
+    return preview(f, max_bytes, rows)

@@ -1,0 +1,372 @@
+"""Look inside an xlsx ourselves before python-calamine's reading of it is used (in a worker).
+
+python-calamine 0.9 reserves `uniqueCount` strings when it opens a workbook and
+allocates the whole range from A1 to the farthest valued cell when it reads a
+sheet: one stray cell at XFD100000 asks for 52 GB and aborts the process.  So
+each part is inflated and scanned here first, in chunks (memory stays flat):
+
+* the small parts (workbook.xml, its rels) are parsed with expat, DTDs refused
+  (no billion laughs, no external entities); of the big parts expat reads the
+  prolog and root element (a DTD there is refused; none may stand later), and
+  the cells are found with numpy byte patterns, which expand and fetch nothing
+  (calamine's own XML reader expands no entity either);
+* a sheet whose range is far larger than its cells loses at most MAX_STRAYS
+  cells if that makes it compact (each becomes a doubt), else it is refused.
+
+zipfile enforces every member's declared size and CRC, so a zip that lies
+about its sizes fails here as a damaged file.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+import xml.parsers.expat
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .report import UnusableInput
+
+CHUNK = 8 << 20
+SMALL_PART = 16 << 20            # workbook.xml and rels are kilobytes
+MAX_ROWS, MAX_COLS = 1_048_576, 16_384
+AREA_FLOOR = 5_000_000           # any range this small is cheap (≈160 MB in calamine)
+SPARSE = 4                       # a range may be this many times its valued cells
+MAX_STRAYS = 3
+STRING_SLACK = 100_000           # uniqueCount may exceed the strings present by this much
+
+
+@dataclass
+class Sheet:
+    name: str
+    part: str                    # zip member, e.g. xl/worksheets/sheet1.xml; "" if missing
+    size: int                    # declared inflated size (scheduling only)
+
+
+@dataclass
+class Verdict:
+    """What the scan found: strays to drop (row, col, ref) and the range left."""
+    strays: list[tuple[int, int, str]] = field(default_factory=list)
+    end: tuple[int, int] = (0, 0)
+
+
+def col_letters(col: int) -> str:
+    s = ""
+    while col:
+        col, r = divmod(col - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+def _damaged(name: str) -> UnusableInput:
+    return UnusableInput(f"文件“{name}”已损坏或不完整，无法作为电子表格读取")
+
+
+def _dtd(name: str) -> UnusableInput:
+    return UnusableInput(f"文件“{name}”含有XML实体声明（DTD），正常的Excel文件不含此类内容，疑为恶意文件，已拒绝读取")
+
+
+def chunks(name: str, z: zipfile.ZipFile, part: str, cut: bytes = b">"):
+    """The part inflated in pieces that end just after `cut` (no tag is split)."""
+    carry = b""
+    try:
+        with z.open(part) as fh:
+            while block := fh.read(CHUNK):
+                buf = carry + block
+                end = buf.rfind(cut) + len(cut)
+                if end < len(cut):
+                    if len(buf) > 8 * CHUNK:      # no tag end in 64 MB: not a sheet
+                        raise _damaged(name)
+                    carry = buf
+                    continue
+                carry = buf[end:]
+                yield buf[:end]
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+        raise _damaged(name) from None    # lying sizes, bad CRC, truncation, encryption
+    if carry:
+        yield carry
+
+
+class _Root(Exception):
+    pass
+
+
+def _expat(name: str, start) -> xml.parsers.expat.XMLParserType:
+    p = xml.parsers.expat.ParserCreate()
+    def refuse(*_):
+        raise _dtd(name)
+    p.StartDoctypeDeclHandler = refuse
+    p.EntityDeclHandler = refuse
+    p.ExternalEntityRefHandler = refuse
+    p.StartElementHandler = start
+    return p
+
+
+def root(name: str, head: bytes) -> tuple[bytes, dict]:
+    """(namespace prefix, attributes) of the root element, read by expat from the first
+    chunk; parsing stops there, so the body is never expanded."""
+    found = {}
+    def start(tag, attrs):
+        found.update(tag=tag, attrs=attrs)
+        raise _Root
+    try:
+        _expat(name, start).Parse(head, False)
+    except _Root:
+        prefix = found["tag"].rpartition(":")[0]
+        return (prefix + ":").encode() if prefix else b"", found["attrs"]
+    except xml.parsers.expat.ExpatError:
+        raise _damaged(name) from None
+    raise _damaged(name)
+
+
+def small_xml(name: str, z: zipfile.ZipFile, part: str, start) -> None:
+    """Parse a small part completely with expat (DTDs refused); start(local tag, attrs)."""
+    try:
+        if z.getinfo(part).file_size > SMALL_PART:
+            raise _damaged(name)
+        data = z.read(part)
+    except KeyError:
+        raise _damaged(name) from None
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+        raise _damaged(name) from None
+    try:
+        _expat(name, lambda tag, attrs: start(tag.rpartition(":")[2], attrs)).Parse(data, True)
+    except xml.parsers.expat.ExpatError:
+        raise _damaged(name) from None
+
+
+def members(z: zipfile.ZipFile) -> dict[str, str]:
+    """Member names as calamine finds them: case-insensitive, backslashes as slashes."""
+    return {n.replace("\\", "/").lower(): n for n in z.namelist()}
+
+
+def _rels(name: str, z: zipfile.ZipFile, names: dict, part: str) -> list[tuple[str, str, str]]:
+    """(Id, Type, Target) of a .rels part."""
+    out = []
+    def start(tag, a):
+        if tag == "Relationship":
+            out.append((a.get("Id", ""), a.get("Type", ""), a.get("Target", "")))
+    if part.lower() in names:
+        small_xml(name, z, names[part.lower()], start)
+    return out
+
+
+def workbook(name: str, z: zipfile.ZipFile) -> tuple[list[Sheet], str | None]:
+    """The worksheets in workbook order and the shared-strings member, found the way
+    calamine finds them (its xl_path rules, its case-insensitive member lookup)."""
+    names = members(z)
+    target = next((t for _, ty, t in _rels(name, z, names, "_rels/.rels") if ty.endswith("/officeDocument")),
+                  "xl/workbook.xml")
+    folder = target.lstrip("/").rpartition("/")[0]
+    folder = folder + "/" if folder else ""
+    if f"{folder}workbook.xml".lower() not in names:
+        raise UnusableInput(f"文件“{name}”不是有效的电子表格（是压缩包，但不含Excel工作表）")
+    rels = {i: (ty, t) for i, ty, t in _rels(name, z, names, f"{folder}_rels/workbook.xml.rels")}
+    sheets = []
+    def start(tag, a):
+        rid = next((v for k, v in a.items() if k.rpartition(":")[2] == "id"), None)
+        if tag == "sheet" and rid in rels and rels[rid][0].endswith("/worksheet"):
+            t = rels[rid][1]
+            part = names.get((t[1:] if t.startswith("/") else folder + t).lower(), "")
+            # a missing part ("") makes calamine fail that sheet by itself
+            sheets.append(Sheet(a.get("name", ""), part, z.getinfo(part).file_size if part else 0))
+    small_xml(name, z, names[f"{folder}workbook.xml".lower()], start)
+    return sheets, names.get(f"{folder}sharedStrings.xml".lower())
+
+
+def check_strings(name: str, z: zipfile.ZipFile, part: str) -> None:
+    """Refuse a sharedStrings part whose uniqueCount (what calamine reserves) is far beyond
+    the strings it really holds."""
+    declared, present, prefix = None, 0, b""
+    for i, chunk in enumerate(chunks(name, z, part)):
+        if i == 0:               # a DTD can only stand before the root: expat refuses it there
+            prefix, attrs = root(name, chunk)
+            declared = attrs.get("uniqueCount")
+        present += chunk.count(b"<" + prefix + b"si>") + chunk.count(b"<" + prefix + b"si ")
+    if declared is None:
+        return
+    try:
+        n = int(declared)
+    except ValueError:
+        raise _damaged(name) from None
+    if n > 2 * present + STRING_SLACK:
+        raise UnusableInput(f"文件“{name}”的共享字符串表声明有{n:,}个字符串，实际只有{present:,}个，"
+                            "声明的数量远超文件所能容纳的，疑为异常文件，已拒绝读取")
+
+
+def scan_sheet(name: str, sheet: str, z: zipfile.ZipFile, part: str) -> Verdict:
+    """Find the valued cells' range; name the strays to drop, or refuse the sheet."""
+    rows, cols = [], []
+    cells = with_ref = 0
+    prefix = b""
+    for i, chunk in enumerate(chunks(name, z, part)):
+        if i == 0:               # a DTD can only stand before the root: expat refuses it there
+            prefix, _ = root(name, chunk)
+        r, c, n, k = _cell_refs(chunk, prefix)
+        rows.append(r)
+        cols.append(c)
+        cells += n
+        with_ref += k
+    if cells != with_ref:          # cells without r, or r not first: calamine counts positions
+        return _irregular(name, sheet, z, part)
+    return decide(name, sheet, np.concatenate(rows or [np.zeros(0, np.int64)]),
+                  np.concatenate(cols or [np.zeros(0, np.int64)]),
+                  lambda keep: _cells_where(name, z, part, prefix, keep))
+
+
+_LT, _GT, _SLASH, _QUOTE, _SPACE = b"<>/\" "
+_WIDTH = 20                       # a reference we read: ≤ 7 letters, ≤ 10 digits, its quote
+_FAR = 10 ** 12                   # what an unreadably long column or row number counts as
+
+
+def _cell_refs(chunk: bytes, prefix: bytes) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """(rows, columns) of the valued cells in a chunk, the number of cell elements and how
+    many of them start with r="...".  Done with numpy: two million cells as Python objects
+    took seconds.  A cell is valued unless its tag closes itself (<c r="B2" s="1"/>), as
+    calamine skips those."""
+    a = np.frombuffer(chunk + b"\0" * (_WIDTH + 8), np.uint8)
+    tag = b"<" + prefix + b"c"
+    pair = tag[0] | tag[1] << 8          # "<c" (or "<x") found two bytes at a time: few hits
+    p = np.sort(np.concatenate([np.flatnonzero(np.frombuffer(chunk, "<u2", (len(chunk) - o) // 2, o) == pair) * 2 + o
+                                for o in (0, 1)]))
+    for i in range(2, len(tag)):
+        p = p[a[p + i] == tag[i]]
+    s = p + len(tag)
+    after = a[s]
+    s = s[(after == _SPACE) | (after == _GT) | (after == _SLASH)]          # every cell element
+    cells = len(s)
+    s = s[(a[s] == _SPACE) & (a[s + 1] == ord("r")) & (a[s + 2] == ord("=")) & (a[s + 3] == _QUOTE)] + 4
+    w = a[s[:, None] + np.arange(_WIDTH)]
+    up = w & 0xDF                                                           # a-z as A-Z, as calamine
+    n_letters = np.argmin((up >= 65) & (up <= 90), axis=1)
+    row = np.full(len(s), _FAR, np.int64)
+    col = np.full(len(s), _FAR, np.int64)
+    good = np.zeros(len(s), bool)
+    for k in np.flatnonzero(np.bincount(n_letters, minlength=8)[1:8]) + 1:   # usually 1 and 2 letters
+        m = np.flatnonzero(n_letters == k)
+        c = np.zeros(len(m), np.int64)
+        for j in range(k):
+            c = c * 26 + up[m, j] - 64
+        d = w[m, k:k + 11].astype(np.int64) - 48
+        n_digits = np.argmin((d >= 0) & (d <= 9), axis=1)                  # 11 digits read as 0: refused
+        r = np.zeros(len(m), np.int64)
+        for j in range(10):
+            r = np.where(j < n_digits, r * 10 + d[:, j], r)
+        col[m], row[m] = c, r
+        good[m] = (n_digits > 0) & (d[np.arange(len(m)), n_digits] == _QUOTE - 48)
+    gts = np.flatnonzero(a == _GT)
+    close = gts[np.minimum(np.searchsorted(gts, s), len(gts) - 1)] if len(gts) else s
+    valued = good & (a[close - 1] != _SLASH)
+    return row[valued], col[valued], cells, int(good.sum())
+
+
+def decide(name: str, sheet: str, rows: np.ndarray, cols: np.ndarray, where) -> Verdict:
+    """rows/cols: row and column number of every valued cell.  where(keep) lists the valued
+    cells (row, col, ref) for which keep(row, col) is true — a second pass, only for a sparse sheet."""
+    n = len(rows)
+    if not n:
+        return Verdict()
+    limit = max(AREA_FLOOR, SPARSE * n)
+    end = (int(rows.max()), int(cols.max()))
+    if _fits(end, limit):
+        return Verdict(end=end)
+    # the cells in the MAX_STRAYS farthest rows and columns; every other cell lies inside `base`
+    urows, ucols = np.unique(rows), np.unique(cols)
+    far_row, far_col = int(urows[-MAX_STRAYS:][0]), int(ucols[-MAX_STRAYS:][0])
+    base = (int(urows[urows < far_row].max(initial=0)), int(ucols[ucols < far_col].max(initial=0)))
+    far = where(lambda r, c: r >= far_row or c >= far_col)
+    best = _drop(far, base, limit, MAX_STRAYS)
+    if best is None:
+        size = end[0] * end[1]
+        raise UnusableInput(f"文件“{name}”的工作表“{sheet}”数据区域为A1:{col_letters(end[1])}{end[0]}"
+                            f"（约{size:,}个单元格），而实际有内容的只有{n:,}个，且不是少数几个误录入的单元格，"
+                            "疑为异常文件，已拒绝读取")
+    dropped, kept = best
+    return Verdict(sorted(dropped), _extent(kept, base))
+
+
+def _fits(end: tuple[int, int], limit: int) -> bool:
+    return end[0] <= MAX_ROWS and end[1] <= MAX_COLS and end[0] * end[1] <= limit
+
+
+def _extent(cells, base) -> tuple[int, int]:
+    return (max([base[0]] + [r for r, _, _ in cells]), max([base[1]] + [c for _, c, _ in cells]))
+
+
+def _drop(far: list, base, limit: int, budget: int):
+    """Fewest far cells whose removal makes the range fit: (dropped, kept) or None.
+    Each step removes every cell of the farthest row or of the farthest column."""
+    if _fits(_extent(far, base), limit):
+        return [], far
+    if budget == 0 or not far:
+        return None
+    end = _extent(far, base)
+    best = None
+    for axis in (0, 1):
+        gone = [x for x in far if x[axis] == end[axis]]
+        if not gone or len(gone) > budget:
+            continue
+        sub = _drop([x for x in far if x[axis] != end[axis]], base, limit, budget - len(gone))
+        if sub is not None and (best is None or len(sub[0]) + len(gone) < len(best[0])):
+            best = (gone + sub[0], sub[1])
+    return best
+
+
+def _cells_where(name, z, part, prefix, keep) -> list[tuple[int, int, str]]:
+    pat = re.compile(b"<" + prefix + rb'c r="(([A-Za-z]+)(\d+))"[^>/]*>')
+    out = []
+    for chunk in chunks(name, z, part):
+        for ref, letters, digits in pat.findall(chunk):
+            r, c = int(digits), _col_number(letters)
+            if keep(r, c):
+                out.append((r, c, ref.decode()))
+    return out
+
+
+_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>")
+_ATTR_R = re.compile(rb'\sr="([A-Za-z]*)(\d+)"')
+
+
+def _positions(name, z, part):
+    """(row, col) of every valued cell, counted the way calamine counts cells without r."""
+    row = col = 0
+    for chunk in chunks(name, z, part):
+        it = _TAG.finditer(chunk)
+        for m in it:
+            close, tag, attrs = m.groups()
+            if tag == b"row":
+                if close:
+                    row, col = row + 1, 0
+                    continue
+                r = _ATTR_R.search(b" " + attrs)
+                if r:
+                    row = int(r.group(2)) - 1
+                if attrs.endswith(b"/"):
+                    row, col = row + 1, 0
+            elif not close:
+                r = _ATTR_R.search(b" " + attrs)
+                if r and r.group(1):
+                    row_c, col = int(r.group(2)) - 1, _col_number(r.group(1)) - 1
+                else:
+                    row_c = row
+                if not attrs.endswith(b"/") and not chunk.startswith(b"</", m.end()):
+                    yield row_c + 1, col + 1
+                col += 1
+
+
+def _irregular(name, sheet, z, part) -> Verdict:
+    """A sheet with cells that carry no reference: positions are counted, no stray can be
+    cut out by reference, so a sparse one is refused."""
+    found = np.array(list(_positions(name, z, part)), np.int64).reshape(-1, 2)
+    verdict = decide(name, sheet, found[:, 0], found[:, 1],
+                     lambda keep: [(r, c, "") for r, c in _positions(name, z, part) if keep(r, c)])
+    if verdict.strays:
+        raise UnusableInput(f"文件“{name}”的工作表“{sheet}”数据区域远大于实际内容，疑为异常文件，已拒绝读取")
+    return verdict
