@@ -23,13 +23,27 @@ def safe_text(value: object) -> object:
     return value
 
 
+def _safe_column(col: pd.Series) -> pd.Series:
+    """safe_text over a column, touching only the cells that need it: a text dtype is tested
+    in one vectorised pass (a million cells one by one took seconds in the CLI's exports)."""
+    if col.dtype != object:
+        risky = col.str.startswith(_FORMULA_START).fillna(False).astype(bool)
+    else:
+        risky = col.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START)).astype(bool)
+    if not risky.any():
+        return col
+    out = col.astype(object)
+    out[risky] = "'" + out[risky].astype(str)
+    return out
+
+
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Neutralise the column names and every text column; numbers stay numbers (a
     negative amount is not a formula)."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(safe_text)
+            out[col] = _safe_column(out[col])
     if isinstance(out.columns, pd.MultiIndex):
         out.columns = pd.MultiIndex.from_tuples([tuple(safe_text(c) for c in col) for col in out.columns])
     else:
