@@ -329,7 +329,9 @@ def ids(a: np.ndarray) -> Cleaned:
     income rows written “Ｋ３０” belong to asset K30), a folded cell noted as corrected."""
     out = texts(a)
     codes, uniq = pd.factorize(out.values, use_na_sentinel=True)
-    folded = np.array([unicodedata.normalize("NFKC", u).strip() for u in uniq] + [None], dtype=object)
+    # NFKC leaves ASCII as it is: only the few IDs with other characters pay for it
+    folded = np.array([u if u.isascii() else unicodedata.normalize("NFKC", u).strip() for u in uniq] + [None],
+                      dtype=object)
     changed = np.array([f != u for f, u in zip(folded[:-1], uniq)] + [False])
     if not changed.any():
         return out

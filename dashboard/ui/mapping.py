@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import template as T
-from dashboard.ingest import ProfileError, load_files
+from dashboard.ingest import ProfileError, UnusableInput, load_files
 from dashboard.ingest import profiles as P
 from dashboard.ingest import wizard as W
 from dashboard.ingest.read import sheets_of
@@ -20,9 +20,13 @@ PREVIEW_ROWS = 20
 
 @st.cache_data(max_entries=8, show_spinner="正在读取表头…")
 def _grids(name: str, data: bytes) -> dict[str, list[list]]:
-    """The top rows of every sheet of one uploaded file (headers and sample values only)."""
-    _, sheets = sheets_of((name, data), len(data) + 1)
-    return {sheet: grid[:W.SAMPLE_ROWS + 30] for sheet, grid in sheets}
+    """The top rows of every sheet of one uploaded file (headers and sample values only),
+    read in a worker like any upload; a file that cannot be read offers no sheet."""
+    try:
+        _, sheets = sheets_of((name, data), len(data) + 1, rows=W.SAMPLE_ROWS + 30)
+    except UnusableInput:
+        return {}
+    return {sheet: grid for sheet, grid in sheets}
 
 
 def step(files, books) -> None:
