@@ -101,6 +101,8 @@ def test_pages_upload_and_heatmap(server, page, tmp_path):
         settle(page)
         assert_clean(page, title)
         assert page.locator("h1").first.inner_text().strip() == title
+        from tests.browser.test_phone import english_words
+        assert not english_words(page, href.rstrip("/").endswith("/sql")), f"{title}: English shown"
         shot(page, urlparse(href).path.strip("/") or "home")
 
     # The heatmap: a cell click lists its assets with one sentence per rule.

@@ -12,6 +12,31 @@ from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_browser import assert_clean, nav_links, settle
 
 PHONE = {"width": 390, "height": 844}
+# Words a user may read (issue 13); on the SQL page also its keywords and table and column names.
+ALLOWED = {"excel", "word", "sql", "xlsx", "xls", "csv", "docx", "pdf"}
+VISIBLE_TEXT = """() => {
+  const out = [];
+  const walk = document.createTreeWalker(document.querySelector('[data-testid="stApp"]'), NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {
+    const el = walk.currentNode.parentElement;
+    if (!el || el.closest('[data-testid="stIconMaterial"]')) continue;      // an icon's ligature name
+    const st = getComputedStyle(el);
+    if (st.display === 'none' || st.visibility === 'hidden' || parseFloat(st.fontSize) === 0) continue;
+    if (st.fontFamily.includes('Material')) continue;                        // an icon font's glyph
+    const r = el.getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1) continue;                             // visually hidden (skip link)
+    out.push(walk.currentNode.textContent);
+  }
+  return out.join(' ');
+}"""
+
+
+def english_words(page, sql_page: bool = False) -> set[str]:
+    # a word, not a code or an ID (DP1, PC2024-103-002 are data, not English)
+    words = set(re.findall(r"(?<![A-Za-z0-9_])[A-Za-z][A-Za-z_]+(?![A-Za-z0-9_])", page.evaluate(VISIBLE_TEXT)))
+    if sql_page:      # keywords (upper case) and identifiers (lower case with _) are the page's subject
+        words = {w for w in words if not (w.isupper() or re.fullmatch(r"[a-z_]+", w))}
+    return {w for w in words if w.lower() not in ALLOWED}
 EMPTY_WORDS = re.compile(r"(?<![A-Za-z])(None|nan|NaT|<NA>)(?![A-Za-z])")
 
 
@@ -41,6 +66,7 @@ def test_every_page_fits_a_phone(server, phone):
         assert width[0] <= width[1] + 1, f"{title}: the page scrolls sideways ({width[0]} > {width[1]})"
         text = phone.locator('[data-testid="stMain"]').inner_text()
         assert not EMPTY_WORDS.search(text), f"{title}: {EMPTY_WORDS.search(text).group(0)} shown"
+        assert not english_words(phone, href.rstrip("/").endswith("/sql")), f"{title}: English shown"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         phone.screenshot(path=str(SCREENSHOTS / f"phone-{urlparse(href).path.strip('/') or 'home'}.png"),
                          full_page=True)
