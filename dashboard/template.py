@@ -74,6 +74,8 @@ PLATFORM = {"国有资产平台": ("国有资产平台", "国有资产管理平�
             "三资平台": ("三资平台", "三资管理平台", "农村牧区集体三资管理平台"),
             "否": ("否", "未纳入", "无")}
 DISPOSAL_STATUS = {"未处置": ("未处置",), "处置中": ("处置中",), "已处置": ("已处置", "处置完成")}
+# Headers of one column holding town and village together: read as 所在镇, then split.
+PLACE_HEADERS = ("位置", "建设地点", "实施地点", "项目地点", "所在地点", "项目位置")
 PATHS = ("升级改造", "招强引优", "转变用途", "灵活重组", "瘦身止损", "优化配置")
 REVITALISATION_PATH = {p: (p,) for p in PATHS}
 REVITALISATION_PATH["瘦身止损"] += ("“瘦身”止损", "\"瘦身\"止损", "瘦身")
@@ -100,9 +102,7 @@ ASSETS = Sheet("assets", "资产台账", key="asset_id", columns=(
     _c("asset_name", "资产名称", TEXT, True, ("名称",)),
     _c("category", "资产类别", ENUM, True, ("资产性质", "资产分类"), CATEGORY),
     _c("asset_type", "资产类型", TEXT, False, ("资产小类", "行业类别")),
-    # 位置, 建设地点 …: town and village in one column, split against the reference list
-    _c("town", "所在镇", TEXT, True, ("镇", "乡镇", "苏木镇", "所属镇", "位置", "建设地点", "实施地点",
-                                      "项目地点", "所在地点", "项目位置")),
+    _c("town", "所在镇", TEXT, True, ("镇", "乡镇", "苏木镇", "所属镇") + PLACE_HEADERS),
     _c("village", "所在嘎查村", TEXT, False, ("嘎查村", "村", "行政村", "所属嘎查村")),
     _c("build_year", "建成年度", YEAR, True, ("项目年度", "年度", "建设年度", "构建时间", "建成时间", "建设时间")),
     _c("funding_source", "资金来源", TEXT, False, ("资金类型",)),

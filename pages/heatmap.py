@@ -93,10 +93,9 @@ def town_list(df: pd.DataFrame, towns: list[str]) -> None:
                           on_click=pick, args=(town, r.rule_id), width="stretch")
 
 
-def drill_down(ctx: ui.Context, df: pd.DataFrame) -> None:
+def drill_down(ctx: ui.Context, df: pd.DataFrame, towns: list[str]) -> None:
     st.subheader("查看资产")
     st.caption("点击热力图中的格子、上面“按镇查看”中的规则，或在下面选择镇和规则。")
-    towns = list(dict.fromkeys(df.town))
     rules = rule_ids("red") + rule_ids("yellow")
     if st.session_state.get(PICK_TOWN) not in towns:
         st.session_state[PICK_TOWN] = towns[0]
@@ -143,7 +142,7 @@ def body(ctx: ui.Context) -> None:
                     selection_mode="points", config={"displayModeBar": False})
     rule_names(df)
     town_list(df, towns)
-    drill_down(ctx, df)
+    drill_down(ctx, df, towns)
     over_time(ctx)
 
 

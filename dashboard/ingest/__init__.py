@@ -188,9 +188,9 @@ def _summed_income_years(income: pd.DataFrame) -> list[Issue]:
     if not {"asset_id", "year"} <= set(income.columns):
         return []
     keyed = income[income.asset_id.notna() & income.year.notna()]
-    groups = keyed.groupby(["asset_id", "year"], sort=False).source_row.transform("size")
+    repeated = keyed[keyed.duplicated(["asset_id", "year"], keep=False)]
     issues = []
-    for (asset_id, year), rows in keyed[groups > 1].groupby(["asset_id", "year"], sort=False):
+    for (asset_id, year), rows in repeated.groupby(["asset_id", "year"], sort=False):
         first = rows.iloc[0]
         income.loc[rows.index[0], "qa"] = True          # the row the doubt is listed on
         where = "、".join(f"第{int(r)}行" for r in rows.source_row)

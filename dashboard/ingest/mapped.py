@@ -111,8 +111,6 @@ def split_range(value) -> tuple[object, object]:
     return f"{y}-{int(mo):02d}-{int(d):02d}", end
 
 
-PLACE_HEADERS = ("位置", "建设地点", "实施地点", "项目地点", "所在地", "所在地点", "地点", "项目位置")
-
-
 def is_place_header(text: str) -> bool:
-    return key(text) in PLACE_HEADERS
+    """A 所在镇 column headed 位置, 建设地点 … holds the village too (template.PLACE_HEADERS)."""
+    return key(text) in T.PLACE_HEADERS

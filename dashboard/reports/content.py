@@ -50,16 +50,17 @@ def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
                     parameters=[Parameter(n, specs[n].label, v, specs[n].unit) for n, v in ev.params.items()],
                     not_evaluated=ev.not_evaluated, sections=[], annexes=[])
     warning_rows = now.rows("reports/warning_list")
+    towns = now.rows("shared/town_levels")        # the cards, the town table and the ranking
     report.sections = [
-        overview(now, before, warning_rows),
-        warnings(now, warning_rows, before.evaluation.as_of),
+        overview(now, before, warning_rows, towns),
+        warnings(now, warning_rows, before.evaluation.as_of, towns),
         income(now),
         milestones(now),
         disposals(now),
         problems(now),
     ]
     if period.kind == "quarterly":
-        report.sections.append(ranking(now))
+        report.sections.append(ranking(now, towns))
     if period.kind == "annual":
         report.sections.append(trend(before, period))  # `before` is free again: reuse its cursor
     report.annexes = annexes(now, warning_rows)
@@ -89,9 +90,10 @@ def _figure(value, kind):
     return wan(value) if kind == WAN else float(value) if kind == PCT else int(value)
 
 
-def key_figures(ev: Evaluated) -> dict:
-    """The whole banner's figures, each from the total row of the query the pages read too."""
-    levels = next(t for t in ev.rows("shared/town_levels") if t["is_total"])
+def key_figures(ev: Evaluated, towns: list[dict] | None = None) -> dict:
+    """The whole banner's figures, each from the total row of the query the pages read too
+    (`towns`: shared/town_levels when the caller already has it)."""
+    levels = next(t for t in towns or ev.rows("shared/town_levels") if t["is_total"])
     dist = next(d for d in ev.rows("shared/distribution_score") if d["is_total"])
     disposal = next(d for d in ev.rows("shared/disposal_counts") if d["is_total"])
     problem = next(a for a in ev.rows("shared/problem_aspects") if a["is_total"])
@@ -106,8 +108,8 @@ def key_figures(ev: Evaluated) -> dict:
             "revitalisation_rate": m5["share"] if m5 else None}
 
 
-def overview(now: Evaluated, before: Evaluated, warning_rows: list[dict]) -> Section:
-    cur, prev = key_figures(now), key_figures(before)
+def overview(now: Evaluated, before: Evaluated, warning_rows: list[dict], towns: list[dict]) -> Section:
+    cur, prev = key_figures(now, towns), key_figures(before)
     rows, figures = [], {}
     for key, label, kind in KEY_FIGURES:
         a, b = _figure(cur[key], kind), _figure(prev[key], kind)
@@ -123,9 +125,8 @@ def overview(now: Evaluated, before: Evaluated, warning_rows: list[dict]) -> Sec
 
 # --- 二、预警情况 --------------------------------------------------------------
 
-def warnings(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.date) -> Section:
+def warnings(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.date, towns: list[dict]) -> Section:
     ev = now.evaluation
-    towns = now.rows("shared/town_levels")
     cleared = now.rows("reports/cleared")
     heat = now.rows("shared/heatmap")
     town_table = Table("分镇预警", "各镇预警情况", [
@@ -329,9 +330,9 @@ def problems(now: Evaluated) -> Section:
 
 # --- 季通报：各镇排名；年总结：全年走势 -----------------------------------------
 
-def ranking(now: Evaluated) -> Section:
+def ranking(now: Evaluated, towns: list[dict]) -> Section:
     new = {r["town"]: r["new_warnings"] for r in now.rows("reports/town_new_warnings")}
-    towns = [t for t in now.rows("shared/town_levels") if not t["is_total"]]
+    towns = [t for t in towns if not t["is_total"]]
     rows = [{**t, "new_warnings": new.get(t["town"], 0)} for t in sorted(towns, key=lambda t: t["rank"])]
     table = Table("分镇排名", "各镇预警情况排名", [
         Col("镇", TEXT, 14), Col("资产数（项）", INT), Col("红色预警（项）", INT),

@@ -9,6 +9,8 @@ import io
 import pandas as pd
 
 from dashboard import safe
+from dashboard.explain import fmt_date
+from dashboard.labels import LEVEL_SHORT
 from dashboard.reports import xlsx as report_xlsx
 from dashboard.reports.document import DATE, INT, TEXT, WAN, Col, Table
 
@@ -23,18 +25,16 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], note: str = "") -> bytes:
 
 FILTER_NAMES = {"towns": "镇", "villages": "嘎查村", "categories": "资产类别", "types": "资产类型",
                 "funds": "资金来源", "levels": "预警等级", "batches": "四个一批"}
-LEVELS = {"red": "红色", "yellow": "黄色", "none": "无预警"}
 
 
 def note(ctx) -> str:
     """The line under an export's title: source, data date, as_of and the filters in force."""
-    from dashboard.explain import fmt_date
     parts = [f"数据来源：{ctx.source.label}"]
     if ctx.source.data_date:
         parts.append(f"数据日期{fmt_date(ctx.source.data_date)}")
     parts.append(f"评估基准日{fmt_date(ctx.as_of)}")
     f = ctx.filters
-    chosen = [f"{zh}={'、'.join(LEVELS.get(v, v) for v in getattr(f, name))}"
+    chosen = [f"{zh}={'、'.join(LEVEL_SHORT.get(v, v) for v in getattr(f, name))}"
               for name, zh in FILTER_NAMES.items() if getattr(f, name)]
     if f.year_from is not None or f.year_to is not None:
         chosen.append(f"建成年度={f.year_from or ''}–{f.year_to or ''}")

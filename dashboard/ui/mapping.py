@@ -9,6 +9,7 @@ from dashboard import template as T
 from dashboard.ingest import ProfileError, UnusableInput, load_files
 from dashboard.ingest import profiles as P
 from dashboard.ingest import wizard as W
+from dashboard.ingest.mapped import is_place_header
 from dashboard.ingest.read import sheets_of
 from dashboard.ui import fmt
 
@@ -86,7 +87,7 @@ def _columns(sheet: T.Sheet, view: W.SheetView, key: str) -> dict:
         if chosen == NONE:
             continue
         if col.name == "town" and st.checkbox("此列同时写有镇和嘎查村（如“城川镇大发村”）", key=f"{key}.place",
-                                              value=chosen in ("位置", "建设地点", "实施地点")):
+                                              value=is_place_header(chosen)):
             pairs[chosen] = list(P.PLACE_PAIR)
         else:
             pairs[chosen] = col.zh
@@ -111,6 +112,15 @@ def _value_map(col: T.Column, view: W.SheetView, header: str, key: str) -> dict:
     return {col.zh: mapping} if mapping else {}
 
 
+@st.cache_data(max_entries=16, show_spinner="正在按当前设置试读…")
+def _loaded(name: str, data: bytes, sheet_name: str, profile: P.Profile, kind: str):
+    """The file read with one profile entry: cached, so a rerun of the page (any widget) does
+    not import the whole file again — only a changed setting does."""
+    result = load_files([(name, data)], mappings=[profile], use_saved=False)
+    return (result.tables.get(kind),
+            [i for i in result.issues if i.file == name and i.sheet == sheet_name])
+
+
 def _preview(upload, sheet_name: str, entry: dict) -> None:
     """The first rows as they will load with this entry, cells with a doubt highlighted."""
     if entry["kind"] == "skip":
@@ -121,9 +131,7 @@ def _preview(upload, sheet_name: str, entry: dict) -> None:
     except ProfileError as e:
         st.warning(str(e))
         return
-    result = load_files([(upload.name, upload.getvalue())], mappings=[profile], use_saved=False)
-    frame = result.tables.get(entry["kind"])
-    sheet_issues = [i for i in result.issues if i.file == upload.name and i.sheet == sheet_name]
+    frame, sheet_issues = _loaded(upload.name, upload.getvalue(), sheet_name, profile, entry["kind"])
     fatal = [i.reason for i in sheet_issues if i.kind == "fatal"]
     if fatal or frame is None:
         st.warning("按当前设置还不能载入：" + "；".join(fatal or ["请指定必填列"]))
