@@ -16,7 +16,7 @@ import logging  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException  # noqa: E402
 
-from dashboard.ui import sidebar  # noqa: E402
+from dashboard.ui import sidebar, style  # noqa: E402
 from dashboard.ui.context import set_current  # noqa: E402
 from dashboard.ui.pages import HOME, PAGES, remember  # noqa: E402
 
@@ -36,23 +36,7 @@ def navigation():
     return st.navigation(sections)
 
 
-# On a phone Streamlit stacks every column: KPI cards (st.metric rows) go two to a row instead.
-st.html("""<style>
-@media (max-width: 640px) {
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
-    flex-direction: row !important; flex-wrap: wrap !important; gap: 0.5rem !important; }
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) > [data-testid="stColumn"] {
-    flex: 1 1 calc(50% - 0.5rem) !important; width: calc(50% - 0.5rem) !important;
-    min-width: calc(50% - 0.5rem) !important; }
-}
-/* The file uploader's own words are English and cannot be set (upstream issue #13500):
-   its button reads 选择文件 and the page says the limits in Chinese. */
-[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
-[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p {
-  font-size: 0; }
-[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p::after {
-  content: "选择文件"; font-size: 0.875rem; }
-</style>""")
+style.apply()
 
 nav = navigation()
 st.sidebar.markdown("### 资产盘活驾驶舱")

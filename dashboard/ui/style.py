@@ -1,0 +1,24 @@
+"""The app's CSS: phone layout and Streamlit's own English words we cannot set."""
+import streamlit as st
+
+# On a phone Streamlit stacks every column: KPI cards (st.metric rows) go two to a row instead.
+CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
+    flex-direction: row !important; flex-wrap: wrap !important; gap: 0.5rem !important; }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) > [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - 0.5rem) !important; width: calc(50% - 0.5rem) !important;
+    min-width: calc(50% - 0.5rem) !important; }
+}
+/* The file uploader's own words are English and cannot be set (upstream issue #13500):
+   its button reads 选择文件 and the page says the limits in Chinese. */
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p {
+  font-size: 0; }
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p::after {
+  content: "选择文件"; font-size: 0.875rem; }
+</style>"""
+
+
+def apply() -> None:
+    st.html(CSS)
