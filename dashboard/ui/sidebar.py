@@ -112,21 +112,24 @@ def _filters_panel(ev_key: EvalKey) -> Filters:
     k = f"ui.f.{ev_key.source}."
     st.subheader("筛选")
     st.button("清除筛选", key=k + "clear", on_click=_clear_filters, args=(k,))
-    towns = st.multiselect("镇", _values(opts, "town"), key=k + "towns", placeholder="全部镇")
+    towns = _pick("镇", _values(opts, "town"), k + "towns", "全部镇")
     village_rows = opts[opts.field == "village"]
     if towns:
         village_rows = village_rows[village_rows.parent.isin(towns)]
-    villages = st.multiselect("嘎查村", village_rows.value.drop_duplicates().tolist(), key=k + "villages",
-                              placeholder="全部嘎查村")
-    categories = st.multiselect("资产类别", _values(opts, "category"), key=k + "categories", placeholder="全部")
-    types = st.multiselect("资产类型", _values(opts, "asset_type"), key=k + "types", placeholder="全部")
-    funds = st.multiselect("资金来源", _values(opts, "funding_source"), key=k + "funds", placeholder="全部")
+    villages = _pick("嘎查村", village_rows.value.drop_duplicates().tolist(), k + "villages", "全部嘎查村")
+    categories = _pick("资产类别", _values(opts, "category"), k + "categories")
+    types = _pick("资产类型", _values(opts, "asset_type"), k + "types")
+    funds = _pick("资金来源", _values(opts, "funding_source"), k + "funds")
     year_from, year_to = _year_range(opts, k)
-    levels = st.multiselect("预警等级", list(LEVEL_ZH)[:3], key=k + "levels", format_func=LEVEL_ZH.get,
-                            placeholder="全部")
-    batches = st.multiselect("四个一批（建议）", list(template.BATCHES), key=k + "batches", placeholder="全部")
+    levels = _pick("预警等级", list(LEVEL_ZH)[:3], k + "levels", format_func=LEVEL_ZH.get)
+    batches = _pick("四个一批（建议）", list(template.BATCHES), k + "batches")
     return Filters(tuple(towns), tuple(villages), tuple(categories), tuple(types), tuple(funds),
                    year_from, year_to, tuple(levels), tuple(batches))
+
+
+def _pick(label: str, options: list, key: str, placeholder: str = "全部", **kwargs) -> list:
+    # No bulk "Select all" entry: Streamlit writes it in English, and an empty filter already means all.
+    return st.multiselect(label, options, key=key, placeholder=placeholder, select_all=False, **kwargs)
 
 
 def _values(opts: pd.DataFrame, field: str) -> list[str]:
