@@ -17,6 +17,7 @@ import pandas as pd
 from dashboard import filters, rules, sql
 from dashboard.filters import Filters
 from dashboard.ledgers import Ledgers
+from dashboard.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,9 @@ class Evaluated:
     """The rules evaluated on one cursor of `ledgers`; queries run here, one at a time."""
 
     def __init__(self, ledgers: Ledgers, as_of: dt.date, params: dict | None = None,
-                 defaults: dict | None = None):
+                 defaults: dict | None = None, scope: Scope = Scope()):
         self.ledgers = ledgers
+        self.scope = scope                     # applied to every query that names no scope (a report's)
         self.cur = ledgers.con.cursor()
         self.lock = threading.Lock()           # a DuckDB cursor is not thread-safe
         self.defaults = defaults or {}         # extra $parameters every query of this user gets
@@ -70,10 +72,15 @@ class Evaluated:
         with self.lock:
             self.cur.register(name, table)
 
+    def _params(self, where: Filters, bind: dict) -> dict:
+        if where.scope.whole and not self.scope.whole:
+            where = where.within(self.scope)
+        return {**self.bind, **where.bind(), **bind}
+
     def arrow(self, name: str, where: Filters = Filters(), **bind):
         """queries/<name>.sql as an Arrow table."""
         with self.lock:
-            return sql.relation(self.cur, name, {**self.bind, **where.bind(), **bind}).to_arrow_table()
+            return sql.relation(self.cur, name, self._params(where, bind)).to_arrow_table()
 
     def frame(self, name: str, where: Filters = Filters(), tables: dict | None = None,
               **bind) -> pd.DataFrame:
@@ -82,7 +89,7 @@ class Evaluated:
             for table_name, table in (tables or {}).items():
                 self.cur.register(table_name, table)
             try:
-                rel = sql.relation(self.cur, name, {**self.bind, **where.bind(), **bind})
+                rel = sql.relation(self.cur, name, self._params(where, bind))
                 return rel.to_arrow_table().to_pandas()
             finally:
                 for table_name in tables or {}:
@@ -91,7 +98,7 @@ class Evaluated:
     def rows(self, name: str, where: Filters = Filters(), **bind) -> list[dict]:
         """queries/<name>.sql as a list of dicts (Python values: Decimal, date)."""
         with self.lock:
-            rel = sql.relation(self.cur, name, {**self.bind, **where.bind(), **bind})
+            rel = sql.relation(self.cur, name, self._params(where, bind))
             return [dict(zip(rel.columns, r)) for r in rel.fetchall()]
 
     def one(self, name: str, where: Filters = Filters(), **bind) -> dict:

@@ -6,11 +6,12 @@ cursor.  `Filters()` — no filter — is the whole banner, which is what a repo
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import duckdb
 
 from dashboard import sql
+from dashboard.scope import Scope
 
 MACROS = "filters/sidebar"
 
@@ -27,15 +28,21 @@ class Filters:
     year_to: int | None = None
     levels: tuple[str, ...] = ()
     batches: tuple[str, ...] = ()
+    scope: Scope = Scope()      # the user's part of the banner, applied before every filter
 
     def bind(self) -> dict:
-        """{"filters": STRUCT}: the one $filters parameter of every filtering query."""
-        return {"filters": {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v)
-                            for f in fields(self)}}
+        """{"filters": STRUCT}: the one $filters parameter of every query of a page or report."""
+        struct = {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v)
+                  for f in fields(self) if f.name != "scope"}
+        return {"filters": struct | self.scope.bind()}
+
+    def within(self, scope: Scope) -> "Filters":
+        return replace(self, scope=scope)
 
     @property
     def active(self) -> bool:
-        return self != Filters()
+        """Is a sidebar filter set (the scope is not a filter the user chose)?"""
+        return replace(self, scope=Scope()) != Filters()
 
 
 def install(cur: duckdb.DuckDBPyConnection) -> None:

@@ -685,6 +685,26 @@ def _owner_names(ctx: Ctx, a: Table) -> None:
     platform[(level == "嘎查村") & (ctx.rng.random(n) < 0.03)] = "否"
     person[ctx.rng.random(n) < 0.02] = None
     a["owner_unit"], a["custodian"], a["platform"], a["custodian_person"] = unit, custodian, platform, person
+    a["department"] = _departments(a)
+
+
+# 主管部门 by kind of asset, spelled as ledgers spell it (the banner's list of departments has
+# the aliases); public-welfare assets of a town are the town's own.  No random draw: adding
+# this column left every other value of a seed unchanged.
+DEPARTMENT_OF_TYPE = {"道路": "交通运输局", "桥梁": "交通运输局", "饮水工程": "水利局", "机电井": "水利局",
+                      "节水灌溉": "水利局", "卫生室": "卫生健康委员会", "光伏电站": "发展和改革委员会"}
+SPELLINGS = ("鄂托克前旗{}", "{}", "旗{}")
+
+
+def _departments(a: Table) -> np.ndarray:
+    out = np.empty(a.n, dtype=object)
+    for i in range(a.n):
+        kind = a["asset_type"][i]
+        if a["category"][i] == "公益性" and kind not in DEPARTMENT_OF_TYPE:
+            out[i] = f"{a['town'][i]}人民政府"
+        else:
+            out[i] = SPELLINGS[i % 3].format(DEPARTMENT_OF_TYPE.get(kind, "农牧局"))
+    return out
 
 
 NAME_OF_TYPE = {"道路": "通村道路", "饮水工程": "人畜饮水工程", "桥梁": "漫水桥", "围栏": "草场网围栏",

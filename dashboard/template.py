@@ -114,6 +114,7 @@ ASSETS = Sheet("assets", "资产台账", key="asset_id", columns=(
     _c("owner_level", "产权归属", ENUM, False, ("产权主体层级", "权属"), OWNER_LEVEL),
     _c("owner_unit", "产权单位", TEXT, False, ("产权主体", "所有权人", "所有权主体")),
     _c("platform", "纳入管理平台", ENUM, False, ("是否纳入平台",), PLATFORM),
+    _c("department", "主管部门", TEXT, False, ("行业主管部门", "项目主管部门", "资产主管部门")),
     _c("custodian", "管护主体", TEXT, False, ("管护单位",)),
     _c("custodian_person", "管护责任人", TEXT, False, ("责任人",)),
     _c("operating_mode", "运营方式", ENUM, False, ("经营方式",), OPERATING_MODE),

@@ -12,6 +12,7 @@ from conftest import AS_OF
 from dashboard import ledgers, sql
 from dashboard.evaluated import EvalKey, Evaluated
 from dashboard.filters import Filters
+from dashboard.scope import Scope
 
 TOTALS = ("assets", "value", "red", "red_value", "yellow", "yellow_value", "warned", "idle",
           "idle_value", "low", "low_value")
@@ -114,10 +115,18 @@ def test_eval_key_is_hashable_and_ignores_the_order_of_parameters():
 def test_filters_bind_one_struct_parameter():
     assert Filters().bind() == {"filters": {
         "towns": [], "villages": [], "categories": [], "types": [], "funds": [],
-        "year_from": None, "year_to": None, "levels": [], "batches": []}}
+        "year_from": None, "year_to": None, "levels": [], "batches": [],
+        "scope_town": None, "scope_village": None, "scope_departments": []}}
     bound = Filters(towns=("城川镇",), year_from=2015, levels=("red", "yellow")).bind()["filters"]
     assert (bound["towns"], bound["year_from"], bound["levels"]) == (["城川镇"], 2015, ["red", "yellow"])
     assert not Filters().active and Filters(batches=("巩固",)).active
+    # The scope rides in the same STRUCT but is not a filter the user chose.
+    scoped = Filters().within(Scope(town="城川镇", village="大发村"))
+    assert not scoped.active
+    assert scoped.bind()["filters"] | {} == Filters().bind()["filters"] | {
+        "scope_town": "城川镇", "scope_village": "大发村"}
+    department = Filters().within(Scope(department="农牧局", department_names=("农牧局", "旗农牧局")))
+    assert department.bind()["filters"]["scope_departments"] == ["农牧局", "旗农牧局"]
 
 
 def test_sql_names():

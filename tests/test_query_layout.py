@@ -134,3 +134,17 @@ def test_used_params_ignore_a_parameter_named_only_in_a_comment():
     assert sql.used_params(text, bind) == {"as_of": 1, "yr": 2}
     assert sql.used_params("-- only $as_of in prose\nSELECT 1", bind) == {}
 
+
+
+# The pipeline (rules/), the load-time facts (facts/) and the macros themselves judge the
+# whole banner; every other query answers a page, report or export for one user.
+SCOPE_FREE = ("rules", "facts", "filters")
+
+
+@pytest.mark.parametrize("path", [p for p in QUERIES if p.parent.name not in SCOPE_FREE],
+                         ids=lambda p: str(p.relative_to(sql.QUERY_DIR)))
+def test_every_question_a_user_asks_binds_the_scope(path):
+    """A scope is enforced in the data layer: every such query reads $filters (it carries
+    the scope) — through a macro of queries/filters/sidebar.sql or directly."""
+    assert "filters" in sql.params_in(path.read_text(encoding="utf-8")), \
+        f"{path.relative_to(sql.QUERY_DIR)} does not read $filters, so a user's scope would not apply"

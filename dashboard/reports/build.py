@@ -8,6 +8,7 @@ from dashboard import ledgers, policy
 from dashboard.ledgers import Ledgers
 from dashboard.reports import content, periods
 from dashboard.reports.document import Report
+from dashboard.scope import Scope
 
 FORMATS = {".xlsx": "xlsx", ".docx": "docx"}
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -16,11 +17,11 @@ MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 def build(books: Ledgers, kind: str, period: str | periods.Period,
           params: dict | None = None, as_of: dt.date | None = None,
-          previous: Ledgers | None = None) -> Report:
-    """The report's content; raises PeriodError / PolicyError with a Chinese message."""
+          previous: Ledgers | None = None, scope: Scope = Scope()) -> Report:
+    """The report's content for `scope`; raises PeriodError / PolicyError with a Chinese message."""
     if isinstance(period, str):
         period = periods.parse(kind, period)
-    return content.gather(books, period, policy.resolve_params(params), as_of, previous)
+    return content.gather(books, period, policy.resolve_params(params), as_of, previous, scope)
 
 
 def render(report: Report, fmt: str) -> bytes:
@@ -35,7 +36,8 @@ def render(report: Report, fmt: str) -> bytes:
 
 def file_name(report: Report, fmt: str) -> str:
     """鄂托克前旗项目资产月调度_2024年5月.docx — what the download button offers."""
-    return f"鄂托克前旗项目资产{report.period.kind_name}_{report.period.label}.{fmt}"
+    scope = "" if report.scope == "全旗" else f"_{report.scope}"
+    return f"鄂托克前旗项目资产{report.period.kind_name}{scope}_{report.period.label}.{fmt}"
 
 
 def run(kind: str, period_text: str, files: list[str], out: Path, params: dict,

@@ -19,6 +19,7 @@ from dashboard.reports import narrative
 from dashboard.reports.document import (DATE, INT, PCT, TEXT, WAN, Chart, Col, Parameter, Part,
                                         Report, Section, Table)
 from dashboard.reports.periods import Period
+from dashboard.scope import Scope
 
 WARNING_LIST_COLS = [Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14),
                      Col("资产编号", TEXT, 16), Col("资产名称", TEXT, 24), Col("原值（万元）", WAN),
@@ -29,14 +30,17 @@ REPORT_BIND = {"annex_order": True, "aspects": list(template.ASPECTS), "by_villa
 
 
 def gather(books: Ledgers, period: Period, params: dict | None = None,
-           as_of: dt.date | None = None, previous: Ledgers | None = None) -> Report:
-    """The whole report for the period; `previous` = an older saved month, when kept."""
+           as_of: dt.date | None = None, previous: Ledgers | None = None, scope: Scope = Scope()) -> Report:
+    """The whole report for the period, of the reader's scope (every query binds it);
+    `previous` = an older saved month, when kept."""
     as_of = as_of or period.end
-    now = Evaluated(books, as_of, params, REPORT_BIND)
-    before = Evaluated(previous or books, period.previous().end, now.evaluation.params, REPORT_BIND)
+    now = Evaluated(books, as_of, params, REPORT_BIND, scope)
+    before = Evaluated(previous or books, period.previous().end, now.evaluation.params, REPORT_BIND, scope)
     try:
         now.register("prev_rule_hits", before.arrow("shared/previous_warnings"))
-        return _assemble(period, now, before)
+        report = _assemble(period, now, before)
+        report.scope = scope.label
+        return report
     finally:
         now.close()
         before.close()

@@ -84,6 +84,7 @@ class Report:
     sections: list[Section]
     annexes: list[Table]
     generated: dt.date = field(default_factory=dt.date.today)
+    scope: str = "全旗"         # the reader's part of the banner (dashboard/scope.py)
 
     @property
     def title(self) -> str:
@@ -96,7 +97,7 @@ class Report:
 
     @property
     def subtitle(self) -> str:
-        return f"（{self.period.label}）"
+        return f"（{self.period.label}）" if self.scope == "全旗" else f"（{self.scope} · {self.period.label}）"
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)

@@ -114,6 +114,7 @@ def cached_frame(key: EvalKey, name: str, where: Filters, bind: tuple) -> pd.Dat
 def compared_frame(key: EvalKey, previous: EvalKey, name: str, where: Filters, bind: tuple) -> pd.DataFrame:
     """A query reading `prev_rule_hits` / `prev_levels` of an older evaluation (overview/changes)."""
     before = evaluated(previous)
-    tables = {"prev_rule_hits": before.arrow("shared/previous_warnings"),
-              "prev_levels": before.arrow("overview/previous_levels")}
+    scope = Filters().within(where.scope)
+    tables = {"prev_rule_hits": before.arrow("shared/previous_warnings", scope),
+              "prev_levels": before.arrow("overview/previous_levels", scope)}
     return evaluated(key).frame(name, where, tables, **thaw(bind))

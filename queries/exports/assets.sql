@@ -7,4 +7,5 @@ SELECT asset_id, town, village, category, original_value AS original_value_yuan,
        batch_suggested, batch_recorded, signoff_tier,
        array_to_string($not_evaluated, ';') AS not_evaluated
 FROM asset_results
+WHERE row_id IN (SELECT row_id FROM scoped_assets($filters))
 ORDER BY row_id

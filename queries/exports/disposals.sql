@@ -3,4 +3,5 @@
 -- used by: dashboard/evaluate.py
 SELECT asset_id, path, array_to_string(list_sort(violations), ';') AS violations
 FROM disposal_checks
+WHERE row_in_scope($filters, asset_row, NULL, NULL)
 ORDER BY row_id NULLS LAST, asset_id

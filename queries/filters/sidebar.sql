@@ -1,7 +1,11 @@
 -- The sidebar filters as macros over ONE parameter, the STRUCT `f` that
 -- dashboard/filters.py binds as $filters:
 --   {towns, villages, categories, types, funds: VARCHAR[], year_from, year_to: INTEGER,
---    levels, batches: VARCHAR[]}
+--    levels, batches: VARCHAR[],
+--    scope_town, scope_village: VARCHAR, scope_departments: VARCHAR[]}
+-- The scope_* fields are the user's part of the banner (dashboard/scope.py), applied to
+-- every row before any filter the user chose: an asset by its 所在镇, 所在嘎查村 or 主管部门;
+-- a row of another sheet by its asset, or by its 所在镇 when it has no 资产编号.
 -- An empty list (or a NULL year) means "no filter"; a blank town, village, type or
 -- funding source is offered and matched as '未填写'.  Installed on every evaluated cursor
 -- (they read asset_results), so every page and report filters the same way; a report
@@ -9,12 +13,34 @@
 -- rules: (none; filters the results of every rule)
 -- used by: dashboard/filters.py (install), every query that reads $filters
 
--- The filtered assets: asset_results with the two columns the filters read.
+-- Is a place / 主管部门 in the user's scope?  (NULL and a blank are '未填写'.)
+CREATE OR REPLACE TEMP MACRO in_scope(f, town, village, department) AS
+    (f['scope_town'] IS NULL OR coalesce(town, '未填写') = f['scope_town'])
+    AND (f['scope_village'] IS NULL OR coalesce(village, '未填写') = f['scope_village'])
+    AND (len(f['scope_departments']) = 0 OR coalesce(list_contains(f['scope_departments'], department), false))
+;
+-- Is the user limited to a part of the banner?
+CREATE OR REPLACE TEMP MACRO scoped(f) AS
+    f['scope_town'] IS NOT NULL OR len(f['scope_departments']) > 0
+;
+-- The assets (row_id) in the user's scope, whatever the sidebar filters.
+CREATE OR REPLACE TEMP MACRO scoped_assets(f) AS TABLE
+SELECT a.row_id FROM assets a WHERE in_scope(f, a.town, a.village, a.department)
+;
+-- Is a row of another sheet in scope?  Linked to asset `row`: when that asset is; not
+-- linked (row NULL): by its town and village — never for a department, which has no
+-- 主管部门 to go by.
+CREATE OR REPLACE TEMP MACRO row_in_scope(f, row, town, village) AS
+    CASE WHEN row IS NOT NULL THEN row IN (SELECT row_id FROM scoped_assets(f))
+         ELSE NOT scoped(f) OR (len(f['scope_departments']) = 0 AND in_scope(f, town, village, NULL)) END
+;
+-- The filtered assets: asset_results in scope, with the two columns the filters read.
 CREATE OR REPLACE TEMP MACRO filtered_assets(f) AS TABLE
 SELECT r.*, a.funding_source, a.build_year
 FROM asset_results r
 JOIN assets a ON a.row_id = r.row_id
-WHERE (len(f['towns']) = 0 OR list_contains(f['towns'], coalesce(r.town, '未填写')))
+WHERE in_scope(f, r.town, r.village, a.department)
+  AND (len(f['towns']) = 0 OR list_contains(f['towns'], coalesce(r.town, '未填写')))
   AND (len(f['villages']) = 0 OR list_contains(f['villages'], coalesce(r.village, '未填写')))
   AND (len(f['categories']) = 0 OR list_contains(f['categories'], coalesce(r.category, '未填写')))
   AND (len(f['types']) = 0 OR list_contains(f['types'], coalesce(r.asset_type, '未填写')))
@@ -30,10 +56,11 @@ CREATE OR REPLACE TEMP MACRO only_place_filtered(f) AS
     len(f['categories']) + len(f['types']) + len(f['funds']) + len(f['levels']) + len(f['batches']) = 0
     AND f['year_from'] IS NULL AND f['year_to'] IS NULL
 ;
--- True when no sidebar filter is set: rows not linked to an asset (a disposal or problem
--- without a known 资产编号) are shown only then.
+-- True when no sidebar filter is set and the user sees the whole banner: rows not linked
+-- to an asset and without a place (a disposal or problem without a known 资产编号) are
+-- shown only then.
 CREATE OR REPLACE TEMP MACRO unfiltered(f) AS
-    len(f['towns']) + len(f['villages']) = 0 AND only_place_filtered(f)
+    len(f['towns']) + len(f['villages']) = 0 AND only_place_filtered(f) AND NOT scoped(f)
 ;
 -- Does a row linked to asset_row (NULL = not linked) pass the filters?
 CREATE OR REPLACE TEMP MACRO asset_row_in_filters(f, row) AS
@@ -49,7 +76,8 @@ SELECT d.* FROM distribution_checks d
 WHERE coalesce(d.year <= year(as_of), true)
   AND CASE WHEN d.asset_row IS NOT NULL
            THEN d.asset_row IN (SELECT row_id FROM filtered_assets(f))
-           ELSE (len(f['towns']) = 0 OR list_contains(f['towns'], coalesce(d.town, '未填写')))
+           ELSE row_in_scope(f, NULL, d.town, d.village)
+            AND (len(f['towns']) = 0 OR list_contains(f['towns'], coalesce(d.town, '未填写')))
             AND (len(f['villages']) = 0 OR list_contains(f['villages'], coalesce(d.village, '未填写')))
             AND only_place_filtered(f) END
 ;

@@ -5,3 +5,4 @@ SELECT a.* EXCLUDE (row_id, qa), r.level, r.rules, r.flags, r.batch_suggested, r
 FROM assets a
 JOIN asset_results r ON r.row_id = a.row_id
 WHERE a.asset_id = $asset_id
+  AND a.row_id IN (SELECT row_id FROM scoped_assets($filters))

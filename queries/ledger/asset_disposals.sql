@@ -7,4 +7,5 @@ FROM disposals d
 JOIN assets a ON a.row_id = d.asset_row
 LEFT JOIN disposal_checks c ON c.row_id = d.row_id
 WHERE a.asset_id = $asset_id
+  AND a.row_id IN (SELECT row_id FROM scoped_assets($filters))
 ORDER BY d.source_row

@@ -5,4 +5,5 @@ SELECT i.* EXCLUDE (row_id, asset_row, qa)
 FROM income i
 JOIN assets a ON a.row_id = i.asset_row
 WHERE a.asset_id = $asset_id
+  AND a.row_id IN (SELECT row_id FROM scoped_assets($filters))
 ORDER BY i.year, i.source_row

@@ -5,4 +5,5 @@ SELECT h.rule_id, h.level, h.key_date, h.occurrences, h.facts
 FROM rule_hits h
 JOIN assets a ON a.row_id = h.asset_row
 WHERE a.asset_id = $asset_id
+  AND a.row_id IN (SELECT row_id FROM scoped_assets($filters))
 ORDER BY CASE h.level WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, h.rule_id

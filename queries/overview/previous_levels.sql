@@ -2,3 +2,4 @@
 -- rules: Y01–Y09, R01–R10 (levels)
 -- used by: dashboard/ui/data.py
 SELECT asset_id, level FROM asset_results
+WHERE row_id IN (SELECT row_id FROM scoped_assets($filters))

@@ -10,4 +10,5 @@ LEFT JOIN rule_hits h ON h.asset_id = p.asset_id AND h.rule_id = p.rule_id
 LEFT JOIN asset_results r ON r.asset_id = p.asset_id
 LEFT JOIN assets a ON a.asset_id = p.asset_id
 WHERE p.level IN ('red', 'yellow') AND h.rule_id IS NULL
+  AND asset_row_in_filters($filters, a.row_id)
 ORDER BY a.town COLLATE zh, a.village COLLATE zh, p.asset_id, p.rule_id

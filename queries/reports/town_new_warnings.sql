@@ -7,4 +7,5 @@ FROM rule_hits h
 JOIN asset_results r ON r.row_id = h.asset_row
 LEFT JOIN prev_rule_hits p ON p.asset_id = h.asset_id AND p.rule_id = h.rule_id
 WHERE h.level IN ('red', 'yellow') AND p.rule_id IS NULL
+  AND r.row_id IN (SELECT row_id FROM filtered_assets($filters))
 GROUP BY 1

@@ -20,5 +20,6 @@ JOIN assets a ON a.row_id = r.row_id
 LEFT JOIN units u ON u.asset_id = r.asset_id
 LEFT JOIN prev_rule_hits p ON p.asset_id = h.asset_id AND p.rule_id = h.rule_id
 WHERE r.level IN ('red', 'yellow')
+  AND r.row_id IN (SELECT row_id FROM filtered_assets($filters))
 ORDER BY CASE r.level WHEN 'red' THEN 0 ELSE 1 END, r.town COLLATE zh, r.village COLLATE zh,
          r.asset_id, CASE h.level WHEN 'red' THEN 0 ELSE 1 END, h.rule_id

@@ -3,4 +3,5 @@
 -- changes since the previous month and the reports' new and cleared warnings read it.
 -- rules: Y01–Y09, R01–R10
 -- used by: dashboard/ui/data.py, dashboard/reports/content.py
-SELECT asset_id, rule_id, level, facts FROM rule_hits WHERE level IN ('red', 'yellow')
+SELECT asset_id, rule_id, level, facts FROM rule_hits
+WHERE level IN ('red', 'yellow') AND row_in_scope($filters, asset_row, NULL, NULL)
