@@ -9,6 +9,12 @@ CSS = """<style>
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) > [data-testid="stColumn"] {
     flex: 1 1 calc(50% - 0.5rem) !important; width: calc(50% - 0.5rem) !important;
     min-width: calc(50% - 0.5rem) !important; }
+  /* A card is about 160 px wide: 2.25rem cut 万元 values to "60,454.…". */
+  [data-testid="stMetricValue"] { font-size: 1.5rem !important; }
+  [data-testid="stMetricValue"] > div { overflow: visible !important; text-overflow: clip !important; }
+  /* A touch screen always shows a table's or chart's toolbar, 44 px above it: room for it, so it
+     sits on no caption, legend or page-number box. */
+  [data-testid="stElementContainer"]:has([data-testid="stElementToolbar"]) { margin-top: 1.75rem; }
 }
 /* The file uploader's own words are English and cannot be set (upstream issue #13500):
    its button reads 选择文件 and the page says the limits in Chinese. */
