@@ -9,10 +9,13 @@ from dashboard import explain, ui
 from dashboard.ui import drill, export, fmt
 
 PAGE_SIZE = 200
-# Who it is, how warned and why first: on a phone the rest scrolls inside the table.
-DEFAULT_COLUMNS = ["asset_id", "asset_name", "level", "reason", "town", "village", "category", "asset_type",
+# What it is, how warned and why first: a phone shows about 330 px of the table, so the name is
+# narrow and the level small, and 预警等级 and the start of 预警原因 are read without scrolling
+# sideways; the ID and the rest scroll inside the table.
+DEFAULT_COLUMNS = ["asset_name", "level", "reason", "asset_id", "town", "village", "category", "asset_type",
                    "build_year", "original_value", "operating_status", "operator", "rules", "flags",
                    "batch_suggested", "signoff_tier"]
+WIDTHS = {"asset_name": 150, "level": 80, "reason": "large", "asset_id": 150}
 DETAIL_KEY = "ledger_detail_id"
 
 
@@ -34,7 +37,8 @@ def controls(ctx: ui.Context) -> tuple[str, list[str], str, bool]:
                            placeholder="输入关键词，例如 光伏、合作社、城川").strip()
     with st.expander("显示的列与排序", expanded=False):
         columns = st.multiselect("显示的列", every, default=[c for c in DEFAULT_COLUMNS if c in every],
-                                 format_func=fmt.label, key="ledger_columns")
+                                 format_func=fmt.label, key="ledger_columns",
+                                 select_all=False)
         left, right = st.columns([3, 1])
         sortable = [c for c in every if c != "reason"]      # a sentence built here, not a column of SQL
         sort = left.selectbox("排序依据", sortable, index=sortable.index("original_value"), format_func=fmt.label,
@@ -95,7 +99,7 @@ def body(ctx: ui.Context) -> None:
     left.caption(f"共{fmt.count(total.assets)}项资产，原值{fmt.fmt_wan(total.value)}；每页{PAGE_SIZE}行。")
     df = listing(ctx, search, sort, desc, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     event = ui.table(df[columns], key="ledger_table", on_select="rerun", selection_mode="single-row",
-                     height=600)
+                     height=600, widths=WIDTHS)
     downloads(ctx, search, columns, sort, desc)
     rows = event.selection.rows if event is not None else []
     picked = str(df.iloc[rows[0]].asset_id) if rows else None

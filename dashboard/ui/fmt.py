@@ -123,12 +123,16 @@ def _text(value):
     return value
 
 
-def table(frame: pd.DataFrame, *, key: str | None = None, height="auto", **kwargs):
-    """st.dataframe of a query result, formatted; says so when it is empty."""
+def table(frame: pd.DataFrame, *, key: str | None = None, height="auto", widths: dict | None = None, **kwargs):
+    """st.dataframe of a query result, formatted; says so when it is empty.  widths: column
+    name → "small" / "medium" / "large" or pixels (a phone shows about 330 px of a table)."""
     if frame.empty:
         st.info("当前筛选条件下没有数据。")
         return None
     shown, config = display(frame)
+    for name, width in (widths or {}).items():
+        if name in frame.columns:
+            config[label(name)] = {**config.get(label(name), {}), "width": width}
     return st.dataframe(shown, column_config=config, hide_index=True, key=key, height=height, **kwargs)
 
 
