@@ -16,9 +16,9 @@ import logging  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException  # noqa: E402
 
-from dashboard.ui import sidebar, style  # noqa: E402
+from dashboard.ui import auth, sidebar, style  # noqa: E402
 from dashboard.ui.context import set_current  # noqa: E402
-from dashboard.ui.pages import HOME, PAGES, remember  # noqa: E402
+from dashboard.ui.pages import HOME, PAGES, remember, spec_of  # noqa: E402
 
 # A local icon: ":material/…:" as page_icon is fetched from an outside font server, which a
 # government intranet does not reach.
@@ -26,22 +26,40 @@ st.set_page_config(page_title="资产盘活驾驶舱", page_icon=str(ROOT / "das
                    layout="wide")
 
 
-def navigation():
+def navigation(user):
+    """Every page has its URL whoever asks (a forwarded link resolves before sign-in); the
+    menu shows what the user may open: nothing but 公示 before sign-in."""
     home = st.Page(f"../pages/{HOME.file}", title=HOME.title, icon=HOME.icon, default=True, visibility="hidden")
     sections: dict[str, list] = {"": [home]}
     for p in PAGES:
-        page = st.Page(f"../pages/{p.file}", title=p.title, icon=p.icon, url_path=p.url, default=p.default)
+        shown = p.public or (user is not None and (p.right is None or user.may(p.right)))
+        page = st.Page(f"../pages/{p.file}", title=p.title, icon=p.icon, url_path=p.url, default=p.default,
+                       visibility="visible" if shown else "hidden")
         remember(p.url, page)
         sections.setdefault(p.section, []).append(page)
-    return st.navigation(sections)
+    return st.navigation(sections, position="sidebar" if user is not None else "hidden")
 
 
 style.apply()
 
-nav = navigation()
+user = auth.gate()
+nav = navigation(user)
+spec = spec_of(nav.url_path)
+if spec.public:                       # 公示: no sign-in, no sidebar of the cockpit
+    nav.run()
+    st.stop()
+if user is None:
+    auth.sign_in_form()
+    st.stop()
+if spec.right and not user.may(spec.right):
+    st.title(spec.title)
+    st.error(f"当前账号（{user.role_zh}）无权使用本页。")
+    auth.record("open_page", spec.title, outcome="refused")
+    st.stop()
 st.sidebar.markdown("### 资产盘活驾驶舱")
+auth.sidebar_box(user)
 try:
-    sidebar.build()
+    sidebar.build(user)
 except ScriptControlException:
     raise
 except Exception as exc:  # noqa: BLE001 — a broken sidebar must still leave the upload page usable

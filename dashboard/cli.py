@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--assets", type=int, default=100_000)
     u.add_argument("--seed", type=int, default=7)
     u.add_argument("--workbook", type=Path, default=None, help="已生成的工作簿（缺省时生成）")
+    from dashboard.store import cli as store_cli      # users, audit
+    store_cli.add_parsers(sub, _date)
     return p
 
 
@@ -109,4 +111,6 @@ def _dispatch(args) -> int:
     if args.command == "bench":
         from dashboard import bench
         return bench.main(args)
-    return 2
+    from dashboard.store import cli as store_cli
+    status = store_cli.dispatch(args)
+    return 2 if status is None else status

@@ -30,6 +30,8 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import console_worker, model, rules, safe, sql, template
+from dashboard.filters import Filters
+from dashboard.scope import Scope
 
 ROW_CAP = 10_000
 TIME_LIMIT = float(os.environ.get("ZCPH_CONSOLE_SECONDS") or 10)                    # seconds
@@ -49,6 +51,29 @@ CATALOG = """
     FROM duckdb_tables() t JOIN duckdb_columns() c USING (database_name, schema_name, table_name)
     WHERE NOT t.internal AND NOT t.temporary
     GROUP BY t.table_name ORDER BY list_position($order, t.table_name), t.table_name"""
+
+
+# Whose rows a table holds, for a scoped copy.  Tables keyed by the asset's own row_id; the
+# reference tables every scope may read whole; any other table is left out of a scoped copy.
+ASSET_ROW_TABLES = ("assets", "asset_facts", "asset_checks", "asset_levels", "asset_results")
+SHARED_TABLES = ("loaded_columns", "negative_list", "rule_catalog", "eval_params")
+
+
+def _scope_predicate(cur: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """The WHERE keeping a table's rows of the scope bound as $filters (the macros of
+    queries/filters/sidebar.sql), '' for a shared table, None to leave the table out."""
+    if name in SHARED_TABLES:
+        return ""
+    if name in ASSET_ROW_TABLES:
+        return "WHERE row_id IN (SELECT row_id FROM scoped_assets($filters))"
+    cols = {r[0] for r in cur.execute(f"DESCRIBE {name}").fetchall()}
+    town = "town" if "town" in cols else "NULL"
+    village = "village" if "village" in cols else "NULL"
+    if "asset_row" in cols:
+        return f"WHERE row_in_scope($filters, asset_row, {town}, {village})"
+    if "town" in cols:
+        return f"WHERE row_in_scope($filters, NULL, town, {village})"
+    return None
 
 
 class ConsoleError(ValueError):
@@ -77,13 +102,21 @@ class Console:
         self._give(self._spawn())            # warm before the first query
 
     @classmethod
-    def from_cursor(cls, cur: duckdb.DuckDBPyConnection, **kwargs) -> "Console":
-        """The base tables and the evaluation's result tables of an evaluated cursor."""
+    def from_cursor(cls, cur: duckdb.DuckDBPyConnection, scope: Scope = Scope(), **kwargs) -> "Console":
+        """The base tables and the evaluation's result tables of an evaluated cursor, holding
+        only the rows of `scope` (the user's part of the banner), so no query can reach others."""
         present = {r[0] for r in cur.execute(
             "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views() "
             "WHERE NOT internal").fetchall()}
         names = [n for n in BASE_TABLES + FACT_TABLES + RESULT_TABLES if n in present]
-        return cls({n: cur.sql(f"SELECT * FROM {n}").to_arrow_table() for n in names}, **kwargs)
+        bind = Filters().within(scope).bind()
+        tables = {}
+        for name in names:
+            where = "" if scope.whole else _scope_predicate(cur, name)
+            if where is not None:
+                tables[name] = cur.sql(f"SELECT * FROM {name} {where}",
+                                       params=bind if where else None).to_arrow_table()
+        return cls(tables, **kwargs)
 
     def catalog(self) -> pd.DataFrame:
         """Every table with its rows and columns (name and type), in the copy's order."""

@@ -130,8 +130,25 @@ def copy_in(saved: SavedMonth, con: duckdb.DuckDBPyConnection) -> dict:
             con.execute(f"CREATE TABLE main.{table} AS SELECT * FROM snap.{table}")
     finally:
         con.execute("DETACH snap")
+    _add_new_columns(con)
     meta["stale_facts"] = not fresh
     return meta
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """A month saved before a template column existed (主管部门) reads it as empty."""
+    for sheet in template.SHEETS:
+        have = {r[0] for r in con.execute(f"DESCRIBE main.{sheet.name}").fetchall()}
+        for col in sheet.columns:
+            if col.name not in have:
+                con.execute(f"ALTER TABLE main.{sheet.name} ADD COLUMN {col.name} VARCHAR")
+
+
+def delete(month: str) -> None:
+    """Remove a saved month (the administrator's 系统管理 page; audited there)."""
+    saved = find(month)
+    if saved is not None:
+        saved.path.unlink(missing_ok=True)
 
 
 def reference_date(month: str, meta: dict) -> dt.date:

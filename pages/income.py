@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import explain, labels, policy, template, ui
-from dashboard.ui import export, fmt
+from dashboard.ui import auth, export, fmt
 
 EDITOR_KEY = "income_negative_editor"
 SAVED_KEY = "income_negative_saved"
@@ -108,6 +108,11 @@ def negative_list() -> None:
         st.success("负面清单已保存，已按新清单重新评估。")
     items = policy.read_negative_list()
     frame = pd.DataFrame({ITEM: [i for i, _ in items], WORDS: ["；".join(w) for _, w in items]})
+    user = auth.current()
+    if not user.may("edit_policy"):
+        st.dataframe(frame, hide_index=True, width="stretch")
+        st.caption("负面清单由旗级管理员维护。" + ("演示模式下不能修改。" if user.demo else ""))
+        return
     edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, key=EDITOR_KEY, width="stretch",
                             column_config={ITEM: st.column_config.TextColumn(ITEM, width="medium"),
                                            WORDS: st.column_config.TextColumn(WORDS, width="large")})
@@ -116,6 +121,7 @@ def negative_list() -> None:
         save(edited)
     if edited_copy and right.button("恢复默认清单", key="income_negative_reset", icon=":material/restart_alt:"):
         policy.reset_negative_list()
+        auth.record("negative_list_reset", "负面清单")
         st.session_state.pop(EDITOR_KEY, None)
         st.rerun()
 
@@ -123,10 +129,13 @@ def negative_list() -> None:
 def save(edited: pd.DataFrame) -> None:
     text = edited.rename(columns={ITEM: "item", WORDS: "keywords"}).fillna("").to_csv(index=False)
     try:
-        policy.save_negative_list(policy.parse_negative_list(text))
+        items = policy.parse_negative_list(text)
+        policy.save_negative_list(items)
     except policy.PolicyError as exc:
+        auth.record("negative_list_save", "负面清单", outcome="failed", details={"原因": str(exc)})
         st.error(f"未保存：{exc}")
         return
+    auth.record("negative_list_save", "负面清单", details={"事项数": len(items)})
     # A fresh editor on the saved list; the sidebar's next run sees the new list and re-evaluates.
     st.session_state.pop(EDITOR_KEY, None)
     st.session_state[SAVED_KEY] = True

@@ -54,7 +54,7 @@ def downloads(ctx: ui.Context, search: str, columns: list[str], sort: str, desc:
     left, right, _ = st.columns([1, 1, 4])
     left.download_button("导出 Excel", lambda: export.xlsx_bytes({"资产台账": full()}, export.note(ctx)), "资产台账（筛选结果）.xlsx",
                          export.XLSX_MIME, on_click="ignore", icon=":material/download:", key="ledger_xlsx")
-    right.download_button("导出 CSV", lambda: export.csv_bytes(full()), "资产台账（筛选结果）.csv",
+    right.download_button("导出 CSV", lambda: export.csv_bytes(full(), "资产台账（筛选结果）", export.note(ctx)), "资产台账（筛选结果）.csv",
                           export.CSV_MIME, on_click="ignore", icon=":material/download:", key="ledger_csv")
 
 

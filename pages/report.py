@@ -16,18 +16,20 @@ from dashboard import ui
 from dashboard import snapshots
 from dashboard.evaluated import EvalKey
 from dashboard.ledgers import Ledgers
-from dashboard.ui import context, data
+from dashboard.scope import Scope
+from dashboard.ui import auth, context, data
 
 KIND_LABELS = {"monthly": "月调度", "quarterly": "季通报", "annual": "年总结"}
 NUMERALS = "一二三四五六七八九十"
 
 
 @st.cache_data(max_entries=24, show_spinner="正在生成报告…")
-def _report(key: EvalKey, kind: str, period_text: str, as_of: dt.date | None) -> Report:
-    """The report for one data source, period and parameter set (cached across reruns)."""
+def _report(key: EvalKey, kind: str, period_text: str, as_of: dt.date | None, scope: Scope) -> Report:
+    """The report of the reader's scope for one data source, period and parameter set
+    (cached across reruns)."""
     source = data.open_source(key.source, key.version, key.policy_version)
     period = periods.parse(kind, period_text)
-    return build.build(source, kind, period, key.param_dict, as_of, _previous_snapshot(source, period))
+    return build.build(source, kind, period, key.param_dict, as_of, _previous_snapshot(source, period), scope)
 
 
 def _previous_snapshot(source: Ledgers, period: periods.Period) -> Ledgers | None:
@@ -41,8 +43,16 @@ def _previous_snapshot(source: Ledgers, period: periods.Period) -> Ledgers | Non
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
-def _file(key: EvalKey, kind: str, period_text: str, as_of: dt.date | None, fmt: str) -> bytes:
-    return build.render(_report(key, kind, period_text, as_of), fmt)
+def _file(key: EvalKey, kind: str, period_text: str, as_of: dt.date | None, scope: Scope, fmt: str) -> bytes:
+    return build.render(_report(key, kind, period_text, as_of, scope), fmt)
+
+
+def _download(args: tuple, fmt: str, name: str) -> bytes:
+    """The file, built when the button is pressed; every report downloaded is in the audit trail."""
+    content = _file(*args, fmt)
+    auth.record("report", name, details={"类型": KIND_LABELS[args[1]], "期间": args[2], "格式": fmt,
+                                          "数据来源": args[0].source, "范围": args[4].label})
+    return content
 
 
 def _default_period(kind: str, day: dt.date) -> str:
@@ -128,19 +138,22 @@ def body(ctx: context.Context) -> None:
     own_date = right.checkbox("另定数据截至日期", key="report.own_as_of",
                               help="默认取期间最后一天；勾选后可另选日期")
     as_of = right.date_input("数据截至", value=ctx.as_of, key="report.as_of") if own_date else None
-    st.caption("报告覆盖全旗全部资产（不受侧栏筛选影响），采用侧栏的政策参数；与上一期期末的评估结果比较。")
+    scope = ctx.filters.scope
+    st.caption(f"报告覆盖{'全旗' if scope.whole else '本账号范围（' + scope.label + '）的'}全部资产（不受侧栏筛选影响），"
+               "采用侧栏的政策参数；与上一期期末的评估结果比较。")
     try:
-        report = _report(ctx.key, kind, period_text, as_of)
+        report = _report(ctx.key, kind, period_text, as_of, scope)
     except (periods.PeriodError, policy.PolicyError) as exc:
         st.error(str(exc))
         return
-    args = (ctx.key, kind, period_text, as_of)
+    args = (ctx.key, kind, period_text, as_of, scope)
+    docx_name, xlsx_name = build.file_name(report, "docx"), build.file_name(report, "xlsx")
     c1, c2, _ = st.columns([1, 1, 3])
-    c1.download_button("下载Word（docx）", data=lambda: _file(*args, "docx"), type="primary",
-                       file_name=build.file_name(report, "docx"), mime=build.MIME["docx"], on_click="ignore",
+    c1.download_button("下载Word（docx）", data=lambda: _download(args, "docx", docx_name), type="primary",
+                       file_name=docx_name, mime=build.MIME["docx"], on_click="ignore",
                        key="report.docx")
-    c2.download_button("下载Excel（xlsx）", data=lambda: _file(*args, "xlsx"),
-                       file_name=build.file_name(report, "xlsx"), mime=build.MIME["xlsx"], on_click="ignore",
+    c2.download_button("下载Excel（xlsx）", data=lambda: _download(args, "xlsx", xlsx_name),
+                       file_name=xlsx_name, mime=build.MIME["xlsx"], on_click="ignore",
                        key="report.xlsx")
     _preview(report)
 

@@ -6,7 +6,8 @@ import streamlit as st
 
 from dashboard import console, template, ui
 from dashboard.evaluated import EvalKey
-from dashboard.ui import data, export, fmt
+from dashboard.scope import Scope
+from dashboard.ui import auth, data, export, fmt
 
 RESULT_KEY = "sql_result"
 EXAMPLE = """SELECT town AS 镇, level AS 预警等级, count(*) AS 资产数,
@@ -33,12 +34,13 @@ DESCRIPTIONS = {s.name: f"{s.zh}（上传的台账）" for s in template.SHEETS}
 
 
 @st.cache_resource(max_entries=4, show_spinner="正在准备只读查询副本…", on_release=console.Console.close)
-def console_for(key: EvalKey) -> console.Console:
-    """One read-only copy per evaluation (source, as_of, parameters), shared by sessions;
-    its worker processes end when it leaves the cache."""
+def console_for(key: EvalKey, scope: Scope) -> console.Console:
+    """One read-only copy per evaluation (source, as_of, parameters) and scope, holding only
+    that scope's rows; shared by the sessions of that scope, its worker processes end when it
+    leaves the cache."""
     evaluated = data.evaluated(key)
     with evaluated.lock:
-        return console.Console.from_cursor(evaluated.cur)
+        return console.Console.from_cursor(evaluated.cur, scope)
 
 
 def tables(con: console.Console) -> None:
@@ -70,10 +72,12 @@ def show(ctx: ui.Context, result: console.Result, row_cap: int) -> None:
 
 
 def body(ctx: ui.Context) -> None:
-    con = console_for(ctx.key)
+    scope = ctx.filters.scope
+    con = console_for(ctx.key, scope)
     st.caption(f"只读：只能执行一条 SELECT、WITH、SHOW、DESCRIBE、SUMMARIZE 或 EXPLAIN 语句，不能读写文件、访问网络或修改设置；"
                f"最多返回{con.row_cap:,}行、{con.size_cap / 2**20:g}MB，单次查询限时{con.time_limit:g}秒。"
-               "查询的是本次评估的全部数据，侧栏筛选不作用于本页；金额单位为元。")
+               f"查询的是本次评估{'的全部数据' if scope.whole else '中本账号范围（' + scope.label + '）的数据'}，"
+               "侧栏筛选不作用于本页；金额单位为元。")
     tables(con)
     with st.form("sql_form", border=False):
         sql = st.text_area("SQL 查询语句", value=EXAMPLE, height=180, key="sql_text")
@@ -81,9 +85,14 @@ def body(ctx: ui.Context) -> None:
     # The first visit runs the example, so the page shows what a result looks like.
     if run or RESULT_KEY not in st.session_state:
         try:
-            st.session_state[RESULT_KEY] = (ctx.key, con.run(sql))
+            result = con.run(sql)
+            st.session_state[RESULT_KEY] = (ctx.key, result)
+            if run:                  # the example shown on a first visit is not the user's query
+                auth.record("console", sql[:4000], details={"行数": len(result.frame), "数据来源": ctx.source.label})
         except console.ConsoleError as exc:
             st.session_state[RESULT_KEY] = None
+            if run:
+                auth.record("console", sql[:4000], outcome="failed", details={"原因": str(exc)})
             st.error(str(exc))
     kept = st.session_state.get(RESULT_KEY)
     if kept and kept[0] == ctx.key:          # a result of another month or date is not shown

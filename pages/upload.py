@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import blank_template, snapshots, ui
 from dashboard.explain import fmt_date
-from dashboard.ui import data, export, mapping, sidebar, uploads
+from dashboard.ui import auth, data, export, mapping, sidebar, uploads
 
 UPLOADER = "upload_files"
 
@@ -25,6 +25,7 @@ def view_panel(digest: str, books) -> None:
     st.subheader("查看")
     st.caption("未保存的台账也可以先在各页查看；保存后才会留存，并可与其他月份比较。")
     if st.button("在各页查看本次上传（不保存）", key="upload_view", icon=":material/visibility:"):
+        auth.record("view_upload", books.label)
         key = data.keep_upload(digest, books)
         st.session_state[sidebar.UPLOAD_SOURCE] = key
         sidebar.select_source(key)
@@ -33,13 +34,21 @@ def view_panel(digest: str, books) -> None:
 
 def save_panel(books) -> None:
     st.subheader("保存为月度快照")
+    user = auth.current()
+    if not user.may("save_snapshot"):
+        st.info("演示模式：创建管理员账号后才能保存快照（python -m dashboard users add 用户名 --role admin "
+                "--password-stdin）。" if user.demo else "月度快照由旗级管理员保存；本账号可在各页查看本次上传。")
+        return
     hint = f"数据日期{fmt_date(books.data_date)}" if books.data_date else "未在表头找到数据日期，默认为本月"
     st.caption(f"快照按报告月份命名，保存后可随时在侧栏“数据来源”中重新打开并与其他月份比较（{hint}）。")
     month = month_picker(books)
     if snapshots.find(month):
         st.warning(f"已有{snapshots.month_label(month)}的快照，保存将覆盖它。")
     if st.button(f"保存为{snapshots.month_label(month)}快照并查看", type="primary", key="upload_save"):
+        replaced = snapshots.find(month) is not None
         snap = books.save(month)
+        auth.record("snapshot_replace" if replaced else "snapshot_save", snap.label,
+                    details={"文件": books.label})
         sidebar.select_source(snap.key)
         st.session_state["upload_saved"] = snap.label
         st.rerun()

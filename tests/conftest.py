@@ -15,7 +15,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import ledgers, rules
+from dashboard import ledgers, rules, store
 from dashboard.evaluated import Evaluated
 from dashboard.ledgers import Ledgers
 
@@ -76,14 +76,31 @@ def isolated(tmp_path, monkeypatch):
     """Snapshots and the edited negative list go to a temporary data folder; no test sees
     another's cached sources or evaluations."""
     monkeypatch.setenv("ZCPH_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("ZCPH_DATABASE_URL", raising=False)   # the store: SQLite in that folder
+    store.dispose()
     st.cache_data.clear()
     st.cache_resource.clear()
 
 
-def app(page: str | None = None, timeout: float = 60) -> AppTest:
-    """The app on the bundled sample, run once (and switched to pages/<page>.py)."""
+PASSWORD = "correct-horse-1"
+
+
+def account(name: str = "管理员", role: str = "admin", **place):
+    """An account in the test's store (the first admin ends demo mode)."""
+    from dashboard.store import accounts
+    if role != "admin" and not accounts.get("管理员"):
+        accounts.add("管理员", "admin", PASSWORD)
+    return accounts.get(name) or accounts.add(name, role, PASSWORD, **place)
+
+
+def app(page: str | None = None, timeout: float = 60, user: str | None = None) -> AppTest:
+    """The app on the bundled sample, run once (and switched to pages/<page>.py); `user`
+    (an account's name, see `account`) is signed in before the first run."""
     sample_path()
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=timeout)
+    if user:
+        from dashboard.store import accounts, sessions
+        at.session_state["auth.token"] = sessions.start(accounts.get(user))
     at.run()
     if page:
         at.switch_page(f"../pages/{page}.py").run()

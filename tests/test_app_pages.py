@@ -10,7 +10,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import AS_OF, ROOT, app, assert_clean, one, table_with
+from conftest import AS_OF, ROOT, account, app, assert_clean, one, table_with
 from dashboard import explain, labels, ledgers, model, rules, snapshots
 from dashboard.ingest import load_files
 from dashboard.money import fmt_wan
@@ -130,7 +130,8 @@ def test_upload_of_a_messy_workbook_reports_rejections_and_saves_a_snapshot(tmp_
     path = assets_xlsx(tmp_path / "镇台账.xlsx")
     expected = load_files([path])
     not_loaded = sum(1 for i in expected.issues if i.kind in ("rejected", "skipped"))
-    at = app("upload")
+    account()                                # saving a month is the administrator's
+    at = app("upload", user="管理员")
     at.file_uploader(key="upload_files").upload("镇台账.xlsx", path.read_bytes(), XLSX).run()
     assert_clean(at)
     assert any(f"未载入{not_loaded:,}行" in m.value for m in at.main.markdown) and not_loaded > 0

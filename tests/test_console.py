@@ -178,7 +178,7 @@ def test_closing_ends_the_workers():
 def test_repeated_result_columns_and_safe_exports(small):
     result = small.run("SELECT s, s FROM t WHERE i = 0")
     assert list(result.frame.columns) == ["s", "s_2"]
-    assert "'=1+1" in export.csv_bytes(result.frame).decode("utf-8-sig")
+    assert "'=1+1" in export.csv_bytes(result.frame, "查询结果").decode("utf-8-sig")
 
 
 @pytest.mark.parametrize("header", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
@@ -186,7 +186,7 @@ def test_a_formula_header_is_neutralised_in_csv_and_xlsx(small, header):
     quoted = header.replace('"', '""')
     frame = small.run(f'SELECT 1 AS "{quoted}", s AS "ok" FROM t WHERE i = 0').frame
     assert list(frame.columns) == [header, "ok"]
-    csv = export.csv_bytes(frame).decode("utf-8-sig")
+    csv = export.csv_bytes(frame, "查询结果").decode("utf-8-sig")
     assert pd.read_csv(io.StringIO(csv)).columns[0] == "'" + header
     assert not csv.startswith(header)
     sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes({"查询结果": frame}))).active
@@ -196,7 +196,7 @@ def test_a_formula_header_is_neutralised_in_csv_and_xlsx(small, header):
 
 def test_a_carriage_return_cannot_start_a_row_in_csv():
     frame = pd.DataFrame({"a\r=1+1": ["x\r=2+2", "ok"], "n": [1, 2]})
-    csv = export.csv_bytes(frame).decode("utf-8-sig")
+    csv = export.csv_bytes(frame, "查询结果").decode("utf-8-sig")
     rows = [line for line in csv.split("\r\n") if line]
     assert rows == ['"a\r=1+1",n', '"x\r=2+2",1', "ok,2"]
 

@@ -10,7 +10,7 @@ import os
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import AS_OF, ROOT, app, assert_clean, one, table_with
+from conftest import AS_OF, ROOT, account, app, assert_clean, one, table_with
 from dashboard import explain, policy
 
 EDITOR = "income_negative_editor"
@@ -94,7 +94,8 @@ def test_negative_list_edit_changes_d3_at_once_and_reset_restores_it(direct):
     before = one(direct, "SELECT count(*) FROM distribution_checks WHERE year <= 2024 AND d3")
     after = one(direct, "SELECT count(*) FROM distribution_checks WHERE year <= 2024 AND (d3 OR contains(purpose, ?))", word)
     assert after > before
-    at = app("income")
+    account()                            # the negative list is the administrator's
+    at = app("income", user="管理员")
     at.session_state[EDITOR] = {"edited_rows": {}, "deleted_rows": [],
                                 "added_rows": [{ITEM: "测试事项", WORDS: word}]}
     at.button(key="income_negative_save").click().run()
@@ -111,7 +112,8 @@ def test_negative_list_edit_changes_d3_at_once_and_reset_restores_it(direct):
 
 
 def test_an_empty_negative_list_is_refused():
-    at = app("income")
+    account()                            # the negative list is the administrator's
+    at = app("income", user="管理员")
     n = len(policy.read_negative_list())
     at.session_state[EDITOR] = {"edited_rows": {}, "added_rows": [], "deleted_rows": list(range(n))}
     at.button(key="income_negative_save").click().run()

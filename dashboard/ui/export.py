@@ -13,6 +13,7 @@ from dashboard.explain import fmt_date
 from dashboard.labels import LEVEL_SHORT
 from dashboard.reports import xlsx as report_xlsx
 from dashboard.reports.document import DATE, INT, TEXT, WAN, Col, Table
+from dashboard.ui import auth
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame], note: str = "") -> bytes:
@@ -20,7 +21,10 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], note: str = "") -> bytes:
     row (data date, filters in force), widths from the content, a filter, 万元 as #,##0.00.
     Strings (headers too) are never read as formulas."""
     tables = [_table(name, safe.safe_frame(frame)) for name, frame in sheets.items()]
-    return report_xlsx.tables_workbook(tables, note or "金额单位：万元")
+    content = report_xlsx.tables_workbook(tables, note or "金额单位：万元")
+    auth.record("export", "、".join(sheets), details={"格式": "xlsx", "行数": sum(len(f) for f in sheets.values()),
+                                                     "说明": note})
+    return content
 
 
 FILTER_NAMES = {"towns": "镇", "villages": "嘎查村", "categories": "资产类别", "types": "资产类型",
@@ -38,7 +42,9 @@ def note(ctx) -> str:
               for name, zh in FILTER_NAMES.items() if getattr(f, name)]
     if f.year_from is not None or f.year_to is not None:
         chosen.append(f"建成年度={f.year_from or ''}–{f.year_to or ''}")
-    parts.append("筛选：" + ("；".join(chosen) if chosen else "无（全旗）"))
+    if not f.scope.whole:
+        parts.append(f"范围：{f.scope.label}")
+    parts.append("筛选：" + ("；".join(chosen) if chosen else ("无（全旗）" if f.scope.whole else "无")))
     parts.append("金额单位：万元")
     return "　".join(parts)
 
@@ -69,10 +75,11 @@ def _value(v):
     return v
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    # UTF-8 with BOM: Excel opens Chinese CSV correctly.  CRLF lines: then every field holding a
-    # CR or LF is quoted, so a CR cannot start a new row that begins with a formula.
-    return safe.safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+def csv_bytes(frame: pd.DataFrame, name: str, note: str = "") -> bytes:
+    """The table as CSV (safe.csv_bytes), the export written to the audit trail."""
+    content = safe.csv_bytes(frame)
+    auth.record("export", name, details={"格式": "csv", "行数": len(frame), "说明": note})
+    return content
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -13,6 +13,8 @@ class PageSpec:
     icon: str
     url: str
     default: bool = False
+    right: str | None = None      # what the role must be allowed (ui/auth.py RIGHTS); None = any user
+    public: bool = False          # drawn without sign-in (公示, 群众监管)
 
 
 PAGES: list[PageSpec] = [
@@ -23,8 +25,11 @@ PAGES: list[PageSpec] = [
     PageSpec("驾驶舱", "progress.py", "盘活进度", ":material/trending_up:", "progress"),
     PageSpec("驾驶舱", "disposal.py", "处置与销号", ":material/fact_check:", "disposal"),
     PageSpec("驾驶舱", "report.py", "报告", ":material/description:", "report"),
-    PageSpec("数据", "upload.py", "数据上传", ":material/upload_file:", "upload"),
+    PageSpec("数据", "upload.py", "数据上传", ":material/upload_file:", "upload", right="upload"),
     PageSpec("数据", "sql_console.py", "SQL 查询", ":material/terminal:", "sql"),
+    PageSpec("公开", "gongshi.py", "公示", ":material/campaign:", "gongshi", public=True),
+    PageSpec("管理", "admin.py", "系统管理", ":material/manage_accounts:", "admin", right="administer"),
+    PageSpec("管理", "audit.py", "审计记录", ":material/history:", "audit", right="administer"),
 ]
 
 
@@ -40,3 +45,8 @@ def page_object(url: str):
 
 def remember(url: str, page) -> None:
     _OBJECTS[url] = page
+
+
+def spec_of(url_path: str) -> PageSpec:
+    """The spec of the page a run draws (the root page for the empty path)."""
+    return next((p for p in PAGES if p.url == url_path), HOME)

@@ -14,7 +14,8 @@ from dashboard import ledgers, policy, snapshots, template
 from dashboard.explain import fmt_date
 from dashboard.evaluated import EvalKey
 from dashboard.ledgers import Ledgers
-from dashboard.ui import data
+from dashboard.scope import Scope
+from dashboard.ui import auth, data
 from dashboard.ui.context import Context, Filters, set_current
 from dashboard.ui.fmt import LEVEL_ZH
 
@@ -24,17 +25,18 @@ UPLOAD_SOURCE = "ui.source_upload"     # the key of this session's unsaved uploa
 PARAM_PREFIX = "ui.param."
 
 
-def build() -> Context | None:
-    """Draw the sidebar and publish the page context (None when no data can be shown)."""
+def build(user) -> Context | None:
+    """Draw the sidebar and publish the page context (None when no data can be shown).
+    The user's scope goes into the filters, so every query of every page applies it."""
     with st.sidebar:
         try:
             key = _source_picker()
             source = data.open_source(key, data.source_version(key), data.policy_version())
             as_of = _as_of_picker(key, source)
-            params = _params_panel()
+            params = _params_panel(editable=user.demo or user.may("edit_policy"))
             ev_key = data.key_for(key, as_of, params)
             data.evaluated(ev_key)         # evaluate before the filters read asset levels
-            filters = _filters_panel(ev_key)
+            filters = _filters_panel(ev_key, user.scope)
         except data.SourceError as exc:
             st.error(str(exc))
             set_current(None, str(exc))
@@ -82,10 +84,12 @@ def _as_of_picker(key: str, source: Ledgers) -> dt.date:
     return as_of
 
 
-def _params_panel() -> dict:
+def _params_panel(editable: bool) -> dict:
     specs = policy.parameters()
     with st.expander("政策参数", icon=":material/tune:"):
-        st.button("恢复默认值", on_click=_reset_params, key="ui.param_reset")
+        if not editable:
+            st.caption("政策参数由旗级管理员调整；本账号按下列取值评估。")
+        st.button("恢复默认值", on_click=_reset_params, key="ui.param_reset", disabled=not editable)
         values = {}
         for name, p in specs.items():
             key = PARAM_PREFIX + name
@@ -93,7 +97,8 @@ def _params_panel() -> dict:
             is_int = isinstance(p.default, int)
             values[name] = st.number_input(
                 f"{p.label}（{p.unit}）", min_value=0 if is_int else 0.0, key=key,
-                step=1 if is_int else 0.01, format="%d" if is_int else "%.4f",
+                step=1 if is_int else 0.01, format="%d" if is_int else "%.4f", disabled=not editable,
+                on_change=_param_changed, args=(name,),
                 help=f"参数名 {name}，默认值 {p.default}{p.unit}；用于规则 {p.rules}")
     try:
         return policy.resolve_params(values)
@@ -105,10 +110,15 @@ def _params_panel() -> dict:
 def _reset_params() -> None:
     for name, p in policy.parameters().items():
         st.session_state[PARAM_PREFIX + name] = p.default
+    auth.record("parameters", "恢复默认值")
 
 
-def _filters_panel(ev_key: EvalKey) -> Filters:
-    opts = data.cached_frame(ev_key, "sidebar/filter_options", Filters(), ())
+def _param_changed(name: str) -> None:
+    auth.record("parameters", name, details={"新值": st.session_state.get(PARAM_PREFIX + name)})
+
+
+def _filters_panel(ev_key: EvalKey, scope: Scope) -> Filters:
+    opts = data.cached_frame(ev_key, "sidebar/filter_options", Filters().within(scope), ())
     k = f"ui.f.{ev_key.source}."
     st.subheader("筛选")
     st.button("清除筛选", key=k + "clear", on_click=_clear_filters, args=(k,))
@@ -124,7 +134,7 @@ def _filters_panel(ev_key: EvalKey) -> Filters:
     levels = _pick("预警等级", list(LEVEL_ZH)[:3], k + "levels", format_func=LEVEL_ZH.get)
     batches = _pick("四个一批（建议）", list(template.BATCHES), k + "batches")
     return Filters(tuple(towns), tuple(villages), tuple(categories), tuple(types), tuple(funds),
-                   year_from, year_to, tuple(levels), tuple(batches))
+                   year_from, year_to, tuple(levels), tuple(batches), scope)
 
 
 def _pick(label: str, options: list, key: str, placeholder: str = "全部", **kwargs) -> list:

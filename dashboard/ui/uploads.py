@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import ledgers, template
 from dashboard.ledgers import Ledgers
-from dashboard.ui import export
+from dashboard.ui import auth, export
 
 _SIG, _BOOKS = "upload.signature", "upload.ledgers"
 
@@ -19,8 +19,11 @@ def parsed(files) -> tuple[str, Ledgers]:
     sig = tuple((f.name, f.size, getattr(f, "file_id", "")) for f in files)
     if st.session_state.get(_SIG) != sig:
         label = "、".join(f.name for f in files)
-        st.session_state[_BOOKS] = ledgers.load(list(files), label=f"上传：{label}")
+        books = st.session_state[_BOOKS] = ledgers.load(list(files), label=f"上传：{label}")
         st.session_state[_SIG] = sig
+        auth.record("upload", label, outcome="ok" if books.usable else "failed", details={
+            "文件": [{"名称": f.name, "字节": f.size, "SHA-256": hashlib.sha256(f.getvalue()).hexdigest()}
+                     for f in files]})
     digest = hashlib.sha256(repr(sig).encode("utf-8")).hexdigest()[:16]
     return digest, st.session_state[_BOOKS]
 

@@ -1,0 +1,89 @@
+"""The operational store: accounts, sign-in sessions, the audit trail and settings
+(the list of banner departments, the published 公示 month; next, monthly submissions).
+
+SQLAlchemy Core on embedded SQLite in the data folder (`$ZCPH_DATA_DIR/store.sqlite`) by
+default, or on PostgreSQL when `ZCPH_DATABASE_URL` is set (postgresql+psycopg://…), so
+several app servers can share one database and one data folder.  The analytics stay in
+DuckDB; nothing here reads a ledger.
+
+`engine()` opens the store and brings its schema up to date (dashboard/store/schema.py,
+versioned steps, applied by the app itself).  `exists()` tells demo mode apart without
+writing anything: an SQLite store that was never created is not created by asking.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+
+from dashboard import snapshots
+from dashboard.store import schema
+
+_ENGINES: dict[str, Engine] = {}
+_LOCK = threading.Lock()
+
+
+def url() -> str:
+    configured = os.environ.get("ZCPH_DATABASE_URL", "").strip()
+    return configured or f"sqlite:///{sqlite_path()}"
+
+
+def sqlite_path() -> Path:
+    return snapshots.data_dir() / "store.sqlite"
+
+
+def is_sqlite() -> bool:
+    return url().startswith("sqlite")
+
+
+def exists() -> bool:
+    """Is there a store to read?  (An SQLite file not yet created is not.)"""
+    return not is_sqlite() or sqlite_path().exists()
+
+
+def engine() -> Engine:
+    """The store's engine for the configured URL, its schema migrated (once per process)."""
+    key = url()
+    with _LOCK:
+        eng = _ENGINES.get(key)
+        if eng is None:
+            eng = _open(key)
+            schema.migrate(eng)
+            _ENGINES[key] = eng
+        return eng
+
+
+def _open(key: str) -> Engine:
+    if key.startswith("sqlite"):
+        sqlite_path().parent.mkdir(parents=True, exist_ok=True)
+        eng = create_engine(key, connect_args={"timeout": 30})
+
+        @event.listens_for(eng, "connect")
+        def _pragmas(dbapi_con, _record):      # several sessions and processes write at once
+            dbapi_con.execute("PRAGMA journal_mode=WAL")
+            dbapi_con.execute("PRAGMA foreign_keys=ON")
+        return eng
+    return create_engine(key, pool_pre_ping=True)
+
+
+def dispose() -> None:
+    """Forget every engine (tests that move the data folder or the URL)."""
+    with _LOCK:
+        for eng in _ENGINES.values():
+            eng.dispose()
+        _ENGINES.clear()
+
+
+def now() -> dt.datetime:
+    """The store keeps UTC without a zone (both engines alike); pages show Beijing time."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def beijing(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return "—"
+    return (moment + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")

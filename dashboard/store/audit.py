@@ -1,0 +1,85 @@
+"""The audit trail: who did what, when, on which part of the banner, and how it ended.
+
+Append-only: this module only inserts and reads, and the database refuses UPDATE and
+DELETE on the table (schema.py).  Columns: time, user, role, scope, action, object,
+outcome (ok, failed, locked, refused), details (JSON, Chinese keys).  `frame` answers the
+administrator's page and `python -m dashboard audit`; `csv_bytes` writes what both export.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+from sqlalchemy import select
+
+from dashboard import safe, store
+from dashboard.store import schema
+
+T = schema.audit
+OUTCOMES = {"ok": "成功", "failed": "失败", "locked": "锁定", "refused": "拒绝"}
+ACTIONS = {
+    "sign_in": "登录", "sign_out": "退出登录", "upload": "上传台账", "view_upload": "查看未保存的上传",
+    "snapshot_save": "保存快照", "snapshot_replace": "覆盖快照", "snapshot_delete": "删除快照",
+    "parameters": "调整政策参数", "negative_list_save": "修改负面清单", "negative_list_reset": "恢复默认负面清单",
+    "account_add": "新建账号", "account_disable": "停用账号", "account_enable": "启用账号",
+    "account_passwd": "修改密码", "departments_save": "修改旗行业主管部门名单", "publish": "发布公示",
+    "profile_save": "保存导入方案", "profile_delete": "删除导入方案",
+    "open_page": "打开页面", "export": "导出", "report": "下载报告", "console": "SQL 查询", "audit_export": "导出审计记录",
+}
+COLUMNS = {"at": "时间（北京时间）", "user_name": "用户", "role": "角色", "scope": "范围", "action": "操作",
+           "object": "对象", "outcome": "结果", "details": "详情"}
+
+
+def record(action: str, *, user: str | None, role: str | None, scope: str | None, obj: str = "",
+           outcome: str = "ok", details: dict | None = None) -> None:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown audit outcome {outcome!r}")
+    with store.engine().begin() as con:
+        con.execute(T.insert().values(
+            at=store.now(), user_name=user, role=role, scope=scope, action=action, object=obj or "",
+            outcome=outcome, details=json.dumps(details or {}, ensure_ascii=False, default=str)))
+
+
+def rows(since: dt.date | None = None, user: str | None = None, action: str | None = None,
+         limit: int | None = None) -> list:
+    """Entries, newest first; `since` is a Beijing date."""
+    query = select(T).order_by(T.c.id.desc())
+    if since:
+        query = query.where(T.c.at >= dt.datetime.combine(since, dt.time()) - dt.timedelta(hours=8))
+    if user:
+        query = query.where(T.c.user_name == user)
+    if action:
+        query = query.where(T.c.action == action)
+    if limit:
+        query = query.limit(limit)
+    if not store.exists():
+        return []
+    with store.engine().connect() as con:
+        return con.execute(query).all()
+
+
+def frame(entries: list) -> pd.DataFrame:
+    """The entries as the page and the CSV show them: Chinese headers, Beijing time."""
+    from dashboard.scope import ROLES
+    data = [{
+        "at": store.beijing(r.at), "user_name": r.user_name or "—", "role": ROLES.get(r.role, r.role or "—"),
+        "scope": r.scope or "—", "action": ACTIONS.get(r.action, r.action), "object": r.object or "",
+        "outcome": OUTCOMES.get(r.outcome, r.outcome), "details": _details(r.details)} for r in entries]
+    return pd.DataFrame(data, columns=list(COLUMNS)).rename(columns=COLUMNS)
+
+
+def _details(text: str | None) -> str:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return text or ""
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{v}" for k, v in value.items())
+    return str(value)
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    return safe.csv_bytes(table)

@@ -1,0 +1,151 @@
+"""Who is using the app: demo mode, sign-in, the signed-in user's role and scope, and the
+one call every page makes to put an action in the audit trail.
+
+* **Demo mode** — no administrator yet (`python -m dashboard users add NAME --role admin`):
+  every page works on the bundled sample and uploads can be viewed, but nothing is saved
+  and nothing is written to the store.
+* **Signed in** — the sign-in form (用户名, 密码, 登录) stands in for any page until a session
+  is live; the page asked for is drawn right after, so a forwarded link lands where it
+  points.  The session token (dashboard/store/sessions.py) is kept in this Streamlit
+  session and in a cookie (SameSite=Strict) set from the page, because Streamlit can read
+  cookies (`st.context.cookies`) but not set them; a reload resumes from the cookie.
+  Every run asks the store whether the session is still live, so signing out, disabling
+  the account or a new password ends it at once, on every server.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard import store
+from dashboard.scope import ROLES, Scope
+from dashboard.store import accounts, audit, sessions
+
+TOKEN = "auth.token"          # session_state: this session's cookie value
+COOKIE_JS = "auth.cookie_js"  # session_state: a cookie to set (or clear) on the next draw
+DEMO_ROLE = "demo"
+
+
+@dataclass(frozen=True)
+class User:
+    """The person at the keyboard: an account, or the demo visitor."""
+    name: str | None
+    role: str                 # admin, leader, town, department, village, demo
+    scope: Scope
+
+    @property
+    def demo(self) -> bool:
+        return self.role == DEMO_ROLE
+
+    @property
+    def role_zh(self) -> str:
+        return "演示模式" if self.demo else ROLES[self.role]
+
+    def may(self, right: str) -> bool:
+        return self.role in RIGHTS[right]
+
+
+# What each role may do beyond reading its scope (the demo visitor may look, not keep).
+RIGHTS = {
+    "upload": ("admin", "town", "department", "demo"),
+    "save_snapshot": ("admin",),
+    "save_profile": ("admin", "town", "department"),
+    "edit_policy": ("admin",),          # thresholds in force and the negative list
+    "administer": ("admin",),           # accounts, departments, 公示, audit, snapshots
+}
+
+
+def demo_mode() -> bool:
+    return not store.exists() or not accounts.admin_exists()
+
+
+def current() -> User:
+    """The user of this run (set by `gate`)."""
+    return st.session_state.get("auth.user") or User(None, DEMO_ROLE, Scope())
+
+
+def gate() -> User | None:
+    """Resolve who is using this run; None = not signed in (draw `sign_in_form`)."""
+    _flush_cookie()
+    if demo_mode():
+        user = User(None, DEMO_ROLE, Scope())
+    else:
+        account = sessions.resume(st.session_state.get(TOKEN) or st.context.cookies.get(sessions.COOKIE))
+        user = User(account.name, account.role, account.scope()) if account else None
+        if account is None:
+            st.session_state.pop(TOKEN, None)
+    st.session_state["auth.user"] = user
+    return user
+
+
+def sign_in_form() -> None:
+    """用户名 / 密码 / 登录 in place of the page asked for."""
+    st.title("资产盘活驾驶舱")
+    st.caption("鄂托克前旗扶贫（帮扶）项目资产监管。请使用旗级管理员分配的账号登录。")
+    with st.form("auth.sign_in"):
+        name = st.text_input("用户名", key="auth.name")
+        password = st.text_input("密码", type="password", key="auth.password")
+        submitted = st.form_submit_button("登录", type="primary")
+    if submitted:
+        answer = accounts.check(name, password)
+        account = answer.account
+        audit.record("sign_in", user=(name or "").strip()[:64] or None, role=account.role if account else None,
+                     scope=account.scope().label if account else None, outcome=answer.outcome)
+        if account is None:
+            st.error(answer.message)
+            return
+        token = sessions.start(account)
+        st.session_state[TOKEN] = token
+        st.session_state[COOKIE_JS] = token
+        st.rerun()
+    st.caption("公示信息（群众监管）无需登录：见“公示”页。")
+
+
+def sign_out() -> None:
+    user = current()
+    token = st.session_state.pop(TOKEN, None) or st.context.cookies.get(sessions.COOKIE)
+    sessions.end(token)
+    record("sign_out", user.name or "")
+    st.session_state[COOKIE_JS] = ""
+    st.session_state["auth.user"] = None
+
+
+def sidebar_box(user: User) -> None:
+    """Who is signed in (and 退出登录), or the demo-mode notice, at the top of the sidebar."""
+    if user.demo:
+        st.sidebar.warning("**演示模式**：尚未创建管理员账号。可浏览示例数据、查看上传的台账，但不会保存任何内容。"
+                           "创建管理员：`python -m dashboard users add 用户名 --role admin --password-stdin`")
+        return
+    place = "" if user.scope.whole else f" · {user.scope.label}"
+    left, right = st.sidebar.columns([3, 2], vertical_alignment="center")
+    left.markdown(f"**{user.name}**  \n{user.role_zh}{place}")
+    if right.button("退出登录", key="auth.sign_out"):
+        sign_out()
+        st.rerun()
+
+
+def _flush_cookie() -> None:
+    """Set (or clear, when empty) the session cookie in the browser."""
+    value = st.session_state.pop(COOKIE_JS, None)
+    if value is None:
+        return
+    age = int(sessions.IDLE_MINUTES * 60) if value else 0
+    st.html(f"""<script>
+document.cookie = "{sessions.COOKIE}={value}; path=/; max-age={age}; SameSite=Strict"
+  + (location.protocol === "https:" ? "; Secure" : "");
+</script>""", unsafe_allow_javascript=True, width="content")
+
+
+def record(action: str, obj: str = "", outcome: str = "ok", details: dict | None = None) -> None:
+    """Put what this user did in the audit trail (not in demo mode: nothing is written)."""
+    user = current()
+    if user.demo and demo_mode():
+        return
+    audit.record(action, user=user.name, role=user.role, scope=user.scope.label, obj=obj,
+                 outcome=outcome, details=details)
+
+
+def describe(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)

@@ -1,0 +1,147 @@
+"""系统管理 (旗级管理员): accounts, the list of banner departments with their aliases, what
+the 公示 page shows, and the saved monthly snapshots.  Every change goes to the audit trail."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import places, snapshots, ui
+from dashboard.scope import ROLES
+from dashboard.store import accounts, sessions, settings
+from dashboard.ui import auth
+
+DONE = "admin.done"
+
+
+def _done(message: str) -> None:
+    st.session_state[DONE] = message
+    st.rerun()
+
+
+def account_list() -> None:
+    rows = [(a.name, a.role_zh, a.scope().label, "已停用" if a.disabled else "正常", sessions.open_count(a.id),
+             a.created_at.strftime("%Y-%m-%d")) for a in accounts.all_accounts()]
+    st.dataframe(pd.DataFrame(rows, columns=["用户名", "角色", "范围", "状态", "在线会话", "创建日期"]),
+                 hide_index=True, width="stretch", key="admin.accounts")
+
+
+def new_account() -> None:
+    with st.form("admin.add", clear_on_submit=True):
+        st.markdown("**新建账号**")
+        left, right = st.columns(2)
+        name = left.text_input("用户名", key="admin.add.name")
+        role = right.selectbox("角色", list(ROLES), format_func=ROLES.get, key="admin.add.role")
+        town = left.selectbox("所在镇（镇、嘎查村账号）", ["", *places.TOWNS], key="admin.add.town")
+        village = right.text_input("嘎查村（嘎查村账号）", key="admin.add.village")
+        department = left.selectbox("部门（旗行业主管部门账号）", ["", *(d.name for d in settings.departments())],
+                                    key="admin.add.department")
+        password = right.text_input("初始密码（至少8个字符）", type="password", key="admin.add.password")
+        if not st.form_submit_button("新建", type="primary"):
+            return
+    try:
+        account = accounts.add(name, role, password, town=town or None, village=village or None,
+                               department=department or None, by=auth.current().name)
+    except accounts.AccountError as exc:
+        auth.record("account_add", name, outcome="refused", details={"原因": str(exc)})
+        st.error(str(exc))
+        return
+    auth.record("account_add", account.name, details={"角色": account.role_zh, "范围": account.scope().label})
+    _done(f"已新建账号“{account.name}”，可立即登录。")
+
+
+def change_account() -> None:
+    names = [a.name for a in accounts.all_accounts()]
+    st.markdown("**停用、启用或重设密码**")
+    left, right = st.columns(2)
+    name = left.selectbox("账号", names, key="admin.change.name")
+    password = right.text_input("新密码（至少8个字符）", type="password", key="admin.change.password")
+    b1, b2, b3, _ = st.columns([1, 1, 1, 2])
+    me = auth.current().name
+    if b1.button("停用", key="admin.disable", disabled=name == me):
+        accounts.set_disabled(name, True)
+        auth.record("account_disable", name)
+        _done(f"已停用“{name}”，其登录已结束。")
+    if b2.button("启用", key="admin.enable"):
+        accounts.set_disabled(name, False)
+        auth.record("account_enable", name)
+        _done(f"已启用“{name}”。")
+    if b3.button("重设密码", key="admin.passwd"):
+        try:
+            accounts.set_password(name, password)
+        except accounts.AccountError as exc:
+            auth.record("account_passwd", name, outcome="refused", details={"原因": str(exc)})
+            st.error(str(exc))
+            return
+        auth.record("account_passwd", name)
+        _done(f"已重设“{name}”的密码，其登录已结束。")
+
+
+def departments() -> None:
+    st.caption("资产台账“主管部门”写的是名单中的部门（或其别名）时，由该部门报送、该部门账号查看；否则由所在镇报送。")
+    items = settings.departments()
+    frame = pd.DataFrame({"部门": [d.name for d in items], "别名（以、分隔）": ["、".join(d.aliases) for d in items]})
+    edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, width="stretch", key="admin.departments")
+    if st.button("保存部门名单", key="admin.departments.save", type="primary"):
+        text = edited.fillna("").to_csv(index=False)
+        try:
+            parsed = settings.parse_departments(text)
+        except ValueError as exc:
+            auth.record("departments_save", "旗行业主管部门名单", outcome="failed", details={"原因": str(exc)})
+            st.error(f"未保存：{exc}")
+            return
+        settings.save_departments(parsed, auth.current().name)
+        auth.record("departments_save", "旗行业主管部门名单", details={"部门数": len(parsed)})
+        _done("部门名单已保存。")
+
+
+def publication() -> None:
+    months = snapshots.list_months()
+    current = settings.published_month()
+    st.caption("公示页（无需登录）只显示这里发布的月份；未发布时公示页为空。")
+    if not months:
+        st.info("还没有保存的月度快照，保存后才能发布。")
+        return
+    options = [None, *(m.month for m in reversed(months))]
+    labels = {None: "不公示"} | {m.month: m.label for m in months}
+    chosen = st.selectbox("公示月份", options, index=options.index(current) if current in options else 0,
+                          format_func=labels.get, key="admin.publish.month")
+    if st.button("发布", key="admin.publish", type="primary"):
+        settings.publish(chosen, auth.current().name)
+        auth.record("publish", labels[chosen])
+        _done(f"公示页已改为：{labels[chosen]}。")
+
+
+def snapshot_list() -> None:
+    months = snapshots.list_months()
+    if not months:
+        st.info("还没有保存的快照。")
+        return
+    st.markdown("、".join(m.label for m in months))
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    month = left.selectbox("删除快照", [m.month for m in months], format_func=snapshots.month_label,
+                           key="admin.snapshot.month")
+    sure = left.checkbox("确认删除（不可恢复）", key="admin.snapshot.sure")
+    if right.button("删除", key="admin.snapshot.delete", disabled=not sure):
+        snapshots.delete(month)
+        auth.record("snapshot_delete", snapshots.month_label(month))
+        _done(f"已删除{snapshots.month_label(month)}快照。")
+
+
+def body(_ctx) -> None:
+    done = st.session_state.pop(DONE, None)
+    if done:
+        st.success(done)
+    tabs = st.tabs(["账号", "主管部门", "公示", "快照"])
+    with tabs[0]:
+        account_list()
+        new_account()
+        change_account()
+    with tabs[1]:
+        departments()
+    with tabs[2]:
+        publication()
+    with tabs[3]:
+        snapshot_list()
+
+
+ui.run("系统管理", body, needs_data=False)
