@@ -3,7 +3,6 @@
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from dashboard import policy, template, ui
 from dashboard.ui import fmt
@@ -36,41 +35,42 @@ def series_label(town) -> str:
     return BANNER if town is None or pd.isna(town) else town
 
 
-def milestone_figure(series: pd.DataFrame, due: pd.DataFrame) -> go.Figure:
-    """One panel per milestone: the month-end share, the due date as a dashed line and the
-    share on the due date marked (due: the page_milestones rows of the same towns)."""
-    fig = make_subplots(rows=2, cols=3, subplot_titles=[name(m) for m in MILESTONES],
-                        vertical_spacing=0.16, horizontal_spacing=0.06)
+def milestone_figure(series: pd.DataFrame, due: pd.DataFrame, m: str) -> go.Figure:
+    """One milestone: the month-end share per town, the due date as a dashed line and the share on
+    the due date marked (due: the page_milestones rows of the same towns).  One figure each, in
+    columns: three to a row on a desktop, one to a row on a phone (Streamlit stacks columns), so
+    titles, date ticks and labels never share a phone's 390 px."""
+    fig = go.Figure()
+    part = series[series.milestone == m]
     towns = list(dict.fromkeys(series.town.map(series_label)))
-    for i, m in enumerate(MILESTONES):
-        row, col = i // 3 + 1, i % 3 + 1
-        part = series[series.milestone == m]
-        for j, town in enumerate(towns):
-            line = part[part.town.map(series_label) == town]
-            fig.add_trace(go.Scatter(
-                x=line.at_date, y=line.share * 100, mode="lines", name=town, legendgroup=town,
-                showlegend=i == 0, line=dict(color=LINE_COLOURS[j % len(LINE_COLOURS)], width=2),
-                customdata=line[["done", "total"]].values,
-                hovertemplate=f"{town} %{{x|%Y-%m-%d}}<br>完成率 %{{y:.2f}}%（%{{customdata[0]:.0f}}/%{{customdata[1]:.0f}}）"
-                              "<extra></extra>"), row=row, col=col)
-        due_rows = due[due.milestone == m]
-        if due_rows.empty:
-            continue
+    for j, town in enumerate(towns):
+        line = part[part.town.map(series_label) == town]
+        fig.add_trace(go.Scatter(
+            x=line.at_date, y=line.share * 100, mode="lines", name=town, legendgroup=town,
+            showlegend=len(towns) > 1, line=dict(color=LINE_COLOURS[j % len(LINE_COLOURS)], width=2),
+            customdata=line[["done", "total"]].values,
+            hovertemplate=f"{town} %{{x|%Y年%-m月%-d日}}<br>完成率 %{{y:.2f}}%（%{{customdata[0]:.0f}}/%{{customdata[1]:.0f}}）"
+                          "<extra></extra>"))
+    due_rows = due[due.milestone == m]
+    if not due_rows.empty:
         due_date = due_rows.due_date.iloc[0]
-        fig.add_shape(type="line", x0=due_date, x1=due_date, y0=0, y1=105, row=row, col=col,
+        fig.add_shape(type="line", x0=due_date, x1=due_date, y0=0, y1=105,
                       line=dict(color=DUE_COLOUR, width=1.5, dash="dash"))
         reached = due_rows[due_rows.share_at_due.notna()]
+        # One label at most: several towns' labels at one date pile into "29.7%29.7%" (the table has them all).
+        text = [f"{v * 100:.1f}%" for v in reached.share_at_due] if len(reached) == 1 else None
         fig.add_trace(go.Scatter(
-            x=reached.due_date.tolist(), y=(reached.share_at_due * 100).tolist(), mode="markers+text", name="到期日完成率",
-            legendgroup="due", showlegend=i == 0, marker=dict(color=DUE_COLOUR, size=9, symbol="diamond"),
-            text=[f"{v * 100:.2f}%" for v in reached.share_at_due], textposition="middle right",
-            textfont=dict(color=DUE_COLOUR, size=11),
-            customdata=reached.town.map(series_label),
-            hovertemplate="%{customdata} 到期日%{x|%Y-%m-%d}<br>完成率 %{y:.2f}%<extra></extra>"), row=row, col=col)
-    fig.update_yaxes(range=[0, 110], ticksuffix="%")
-    fig.update_xaxes(tickformat="%Y年%-m月")
-    fig.update_layout(height=560, margin=dict(t=50, b=10, l=10, r=10),
-                      legend=dict(orientation="h", y=-0.08))
+            x=reached.due_date.tolist(), y=(reached.share_at_due * 100).tolist(),
+            mode="markers+text" if text else "markers", name="到期日完成率", showlegend=False,
+            marker=dict(color=DUE_COLOUR, size=9, symbol="diamond"), text=text, textposition="bottom right",
+            textfont=dict(color=DUE_COLOUR, size=11), customdata=reached.town.map(series_label),
+            hovertemplate="%{customdata} 到期日%{x|%Y年%-m月%-d日}<br>完成率 %{y:.2f}%<extra></extra>"))
+    fig.update_yaxes(range=[0, 110], ticksuffix="%", fixedrange=True)
+    fig.update_xaxes(tickformat="%Y年%-m月", nticks=4, fixedrange=True)
+    several = len(towns) > 1        # a legend of towns under the dates, two lines on a phone
+    fig.update_layout(height=260 + (60 if several else 0), title=dict(text=name(m), font=dict(size=14)),
+                      margin=dict(t=40, b=10, l=10, r=20),
+                      legend=dict(orientation="h", y=-0.15 if several else 0, yanchor="top"))
     return fig
 
 
@@ -84,7 +84,10 @@ def milestones(ctx: ui.Context) -> None:
         return
     due = ctx.frame("shared/milestones")
     due = due[due.town.isna()] if not ctx.filters.towns else due[due.town.notna()]
-    st.plotly_chart(milestone_figure(series, due), key="progress_milestones_chart")
+    for row in (MILESTONES[:3], MILESTONES[3:]):
+        for col, m in zip(st.columns(3), row):
+            col.plotly_chart(milestone_figure(series, due, m), key=f"progress_milestone_{m}",
+                             config={"displayModeBar": False})
 
 
 def revitalisation(ctx: ui.Context) -> None:
@@ -100,18 +103,19 @@ def revitalisation(ctx: ui.Context) -> None:
     for j, (town, line) in enumerate(m5.groupby(m5.town.map(series_label), sort=False)):
         fig.add_trace(go.Scatter(
             x=line.at_date, y=line.share * 100, mode="lines+markers+text", name=town,
-            text=[f"{v * 100:.1f}%" for v in line.share], textposition="top center",
+            # the latest month only: a label on every month piles up on a phone
+            text=[""] * (len(line) - 1) + [f"{line.share.iloc[-1] * 100:.1f}%"], textposition="top left",
             line=dict(color=LINE_COLOURS[j % len(LINE_COLOURS)]), customdata=line[["done", "total"]].values,
-            hovertemplate=f"{town} %{{x|%Y-%m-%d}}<br>盘活率 %{{y:.2f}}%（已盘活%{{customdata[0]:.0f}}项，"
+            hovertemplate=f"{town} %{{x|%Y年%-m月%-d日}}<br>盘活率 %{{y:.2f}}%（已盘活%{{customdata[0]:.0f}}项，"
                           "需盘活%{customdata[1]:.0f}项）<extra></extra>"))
     due_date = m5.due_date.iloc[0]
     fig.add_shape(type="line", x0=due_date, x1=due_date, y0=0, y1=105, line=dict(color=DUE_COLOUR, dash="dash"))
     fig.add_annotation(x=due_date, y=105, text=f"到期日{fmt.fmt_date(due_date)}", showarrow=False,
                        font=dict(color=DUE_COLOUR), yanchor="bottom")
     fig.update_yaxes(range=[0, 115], ticksuffix="%", title="盘活率")
-    fig.update_xaxes(tickformat="%Y年%-m月")
-    fig.update_layout(height=340, margin=dict(t=30, b=10, l=10, r=10), legend=dict(orientation="h", y=1.12))
-    st.plotly_chart(fig, key="progress_m5_chart")
+    fig.update_xaxes(tickformat="%Y年%-m月", nticks=5)
+    fig.update_layout(height=340, margin=dict(t=30, b=10, l=10, r=20), legend=dict(orientation="h", y=1.12))
+    st.plotly_chart(fig, key="progress_m5_chart", config={"displayModeBar": False})
 
 
 def batches(ctx: ui.Context) -> None:
@@ -152,7 +156,7 @@ def paths(ctx: ui.Context) -> None:
     fig.update_layout(barmode="stack", height=300, margin=dict(t=30, b=10, l=10, r=10),
                       yaxis_title="资产数（项）", legend=dict(orientation="h", y=1.15))
     fig.update_yaxes(tickformat=",d", rangemode="tozero", dtick=max(1, int(df.assets.max()) // 5) or 1)
-    st.plotly_chart(fig, key="progress_paths_chart")
+    st.plotly_chart(fig, key="progress_paths_chart", config={"displayModeBar": False})
 
 
 def body(ctx: ui.Context) -> None:
