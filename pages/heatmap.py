@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import labels, policy, ui
 from dashboard.ui import drill, fmt
 
-CHART_KEY = "heatmap_chart"
+CHART_KEY, GRID_KEY = "heatmap_chart", "heatmap_grid"   # GRID_KEY: its CSS class st-key-heatmap_grid
 PICK_TOWN, PICK_RULE = "heatmap_pick_town", "heatmap_pick_rule"
 LIST_LIMIT = 100
 GROUPS = (("red", "红色预警规则", "Reds"), ("yellow", "黄色预警规则", "YlOrBr"))
@@ -95,7 +95,7 @@ def town_list(df: pd.DataFrame, towns: list[str]) -> None:
 
 def drill_down(ctx: ui.Context, df: pd.DataFrame, towns: list[str]) -> None:
     st.subheader("查看资产")
-    st.caption("点击热力图中的格子、上面“按镇查看”中的规则，或在下面选择镇和规则。")
+    st.caption("点击上面“按镇查看”中的规则或热力图中的格子，或在下面选择镇和规则。")
     rules = rule_ids("red") + rule_ids("yellow")
     if st.session_state.get(PICK_TOWN) not in towns:
         st.session_state[PICK_TOWN] = towns[0]
@@ -127,7 +127,7 @@ def over_time(ctx: ui.Context) -> None:
                                hovertemplate="%{y} · %{x}<br>红色和黄色预警资产 %{z}项<extra></extra>"))
     fig.update_layout(height=120 + 38 * len(towns), margin=dict(t=20, b=10, l=10, r=10))
     fig.update_yaxes(autorange="reversed")
-    st.plotly_chart(fig, key="heatmap_months")
+    st.plotly_chart(fig, key="heatmap_months", config={"displayModeBar": False})
 
 
 def body(ctx: ui.Context) -> None:
@@ -135,12 +135,15 @@ def body(ctx: ui.Context) -> None:
     if df.empty:
         st.info("当前筛选条件下没有红色或黄色预警。")
         return
-    measure = st.radio("数值", ["assets", "value"], horizontal=True, key="heatmap_measure",
-                       format_func={"assets": "资产数（项）", "value": "资产原值（万元）"}.get)
     towns = town_order(ctx, df)
-    st.plotly_chart(figure(df, measure, towns), key=CHART_KEY, on_select=picked_from_chart,
-                    selection_mode="points", config={"displayModeBar": False})
-    rule_names(df)
+    # On a narrow screen the cells are a few pixels wide: style.py hides this box there and the
+    # list by town below carries the same counts.
+    with st.container(key=GRID_KEY):
+        measure = st.radio("数值", ["assets", "value"], horizontal=True, key="heatmap_measure",
+                           format_func={"assets": "资产数（项）", "value": "资产原值（万元）"}.get)
+        st.plotly_chart(figure(df, measure, towns), key=CHART_KEY, on_select=picked_from_chart,
+                        selection_mode="points", config={"displayModeBar": False})
+        rule_names(df)
     town_list(df, towns)
     drill_down(ctx, df, towns)
     over_time(ctx)

@@ -15,6 +15,8 @@ CSS = """<style>
   /* A touch screen always shows a table's or chart's toolbar, 44 px above it: room for it, so it
      sits on no caption, legend or page-number box. */
   [data-testid="stElementContainer"]:has([data-testid="stElementToolbar"]) { margin-top: 1.75rem; }
+  /* 预警热力图: cells of 13 px cannot be read or tapped; the list by town below says the same. */
+  .st-key-heatmap_grid { display: none !important; }
 }
 /* The file uploader's own words are English and cannot be set (upstream issue #13500):
    its button reads 选择文件 and the page says the limits in Chinese. */
