@@ -16,21 +16,15 @@ EXPORTS = (("assets", "exports/assets"), ("distribution", "exports/distribution"
 def write_exports(books: Ledgers, ev: Evaluated, out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     for name, query in EXPORTS:
-        _write_csv(ev.frame(query), out / f"{name}.csv")
+        safe.write_csv(ev.arrow(query), out / f"{name}.csv")
     rejected = books.result.rejection_frame()
     rejected = rejected.rename(columns={"文件": "file", "工作表": "sheet", "行": "row",
                                         "列": "column", "原因": "reason"})
-    _write_csv(rejected[["file", "sheet", "row", "column", "reason"]], out / "rejected.csv")
+    safe.write_csv(rejected[["file", "sheet", "row", "column", "reason"]], out / "rejected.csv")
     summary = build_summary(books, ev)
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),
                                       encoding="utf-8")
     return summary
-
-
-def _write_csv(frame, path: Path) -> None:
-    # UTF-8 with BOM so Excel opens Chinese text correctly; no formula can start a cell.
-    # CRLF lines: every field holding a CR or LF is then quoted, so a CR cannot start a row.
-    safe.safe_frame(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
 
 def build_summary(books: Ledgers, ev: Evaluated) -> dict:

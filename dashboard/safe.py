@@ -10,6 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -59,9 +60,26 @@ def csv_bytes(frame) -> bytes:
     cannot start a new row that begins with a formula; headers and cells neutralised.
 
     The bytes are those of `safe_frame(frame).to_csv(index=False, lineterminator="\\r\\n")`
-    (tests/test_safe_csv.py holds the two together), made column by column in Arrow:
-    pandas' writer took 0.8 s for the 100,000 assets of the CLI's exports, this 0.1 s."""
-    return _BOM + csv_text(frame).encode("utf-8")
+    (tests/test_safe_csv.py holds the two together) — an Arrow table's as its to_pandas()
+    frame's — but made column by column in Arrow: pandas' writer took 0.8 s for the 100,000
+    assets of the CLI's exports, this about 0.1 s."""
+    import pyarrow as pa
+    if isinstance(frame, pa.Table) and frame.num_columns == 0:
+        return _pandas_bytes(frame.to_pandas())
+    if isinstance(frame, pa.Table):
+        names = frame.column_names
+        columns = [_arrow_column(c) for c in frame.columns]
+    elif isinstance(frame.columns, pd.MultiIndex) or frame.shape[1] == 0:
+        return _pandas_bytes(frame)
+    else:
+        names = list(frame.columns)
+        try:
+            columns = [_pandas_column(frame.iloc[:, j]) for j in range(frame.shape[1])]
+        except AttributeError:            # a pandas without its csv helper: its own writer
+            return _pandas_bytes(frame)
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\r\n").writerow([safe_text(c) for c in names])
+    return _BOM + head.getvalue().encode("utf-8") + _body(columns)
 
 
 def write_csv(frame, path: Path) -> None:
@@ -69,41 +87,49 @@ def write_csv(frame, path: Path) -> None:
     Path(path).write_bytes(csv_bytes(frame))
 
 
+def _pandas_bytes(frame: pd.DataFrame) -> bytes:
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
 _BOM = b"\xef\xbb\xbf"
-_NEEDS_QUOTES = r'[,"\r\n]'                 # what the csv module quotes (QUOTE_MINIMAL, CRLF lines)
-_FORMULA_RE = "^[=+\\-@\t\r]"              # _FORMULA_START as one anchored pattern
+# object columns in which infer_dtype finds these kinds hold no text: nothing to neutralise
+_NO_TEXT = {"integer", "floating", "mixed-integer-float", "decimal", "boolean", "date", "datetime",
+            "datetime64", "time", "timedelta", "timedelta64", "bytes"}
 
 
-def csv_text(frame) -> str:
-    """The CSV text of csv_bytes, without the BOM."""
+def _body(columns: list) -> bytes:
+    """The rows: fields joined by commas, each line ended by CRLF, as the bytes of one Arrow
+    string array (no Python string per row)."""
+    import pyarrow.compute as pc
+    if not columns or not len(columns[0]):
+        return b""
+    if len(columns) == 1:      # the csv module quotes a record that is one empty field
+        columns = [pc.if_else(pc.equal(columns[0], ""), _large('""'), columns[0])]
+    last = pc.binary_join_element_wise(columns[-1], _large(""), _large("\r\n"))
+    lines = pc.binary_join_element_wise(*columns[:-1], last, _large(",")) if len(columns) > 1 else last
+    bounds = np.frombuffer(lines.buffers()[1], np.int64)[lines.offset:lines.offset + len(lines) + 1]
+    return lines.buffers()[2][int(bounds[0]):int(bounds[-1])].to_pybytes()
+
+
+def _large(text: str):
+    import pyarrow as pa
+    return pa.scalar(text, pa.large_string())
+
+
+def _arrow_column(values):
+    """One column of an Arrow table as quoted fields: text, decimals and whole numbers by
+    Arrow (written as pandas writes them), anything else through its pandas column."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    if isinstance(frame, pa.Table):
-        if frame.num_columns == 0 or not all(_is_arrow_text(c.type) for c in frame.columns):
-            frame = frame.to_pandas()     # as Evaluated.frame gives it: numbers formatted by pandas
-        else:
-            names, columns = frame.column_names, [_arrow_strings(c) for c in frame.columns]
-    if not isinstance(frame, pa.Table):
-        if isinstance(frame.columns, pd.MultiIndex) or frame.shape[1] == 0:
-            return safe_frame(frame).to_csv(index=False, lineterminator="\r\n")
-        try:
-            names, columns = list(frame.columns), [_pandas_column(frame.iloc[:, j]) for j in range(frame.shape[1])]
-        except AttributeError:            # a pandas without its csv helper: its own writer
-            return safe_frame(frame).to_csv(index=False, lineterminator="\r\n")
-    head = io.StringIO()
-    csv.writer(head, lineterminator="\r\n").writerow([safe_text(c) for c in names])
-    if not len(columns[0]):
-        return head.getvalue()
-    if len(columns) == 1:      # the csv module quotes a record that is one empty field
-        lines = pc.if_else(pc.equal(columns[0], ""), '""', columns[0])
-    else:
-        lines = pc.binary_join_element_wise(*columns, ",")
-    return head.getvalue() + "\r\n".join(lines.to_pylist()) + "\r\n"
-
-
-def _is_arrow_text(t) -> bool:
-    import pyarrow as pa
-    return pa.types.is_string(t) or pa.types.is_large_string(t)
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    t = values.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return _arrow_strings(values)
+    if pa.types.is_decimal(t) or (pa.types.is_integer(t) and values.null_count == 0):
+        # str(Decimal) and Arrow agree (both print the plain form down to 1E-6); pandas turns
+        # whole numbers with a null into floats (2024.0), so those go the pandas way
+        return _quoted(pc.fill_null(values.cast(pa.large_string()), ""))
+    return _pandas_column(values.to_pandas())
 
 
 def _pandas_column(col: pd.Series):
@@ -113,18 +139,56 @@ def _pandas_column(col: pd.Series):
         return _generic(col)                      # numbers stay numbers: never neutralised
     if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow":
         return _arrow_strings(pa.array(col.array))
-    if col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):
+    kind = pd.api.types.infer_dtype(col, skipna=True) if col.dtype == object else ""
+    if kind in ("string", "empty"):
         return _arrow_strings(pa.array(col.to_numpy(object), type=pa.large_string(), from_pandas=True))
-    return _generic(_safe_column(col))            # mixed objects, categories: as safe_frame does
+    return _generic(col if kind in _NO_TEXT else _safe_column(col))    # mixed objects, categories
 
 
 def _arrow_strings(values):
     """Text cells: missing as empty, formulas neutralised, quoted where the csv module would."""
+    import pyarrow as pa
     import pyarrow.compute as pc
-    values = pc.fill_null(values, "")
-    risky = pc.match_substring_regex(values, _FORMULA_RE)
-    values = pc.if_else(risky, pc.binary_join_element_wise("'", values, ""), values)
+    values = pc.fill_null(values.cast(pa.large_string()), "")
+    risky = _first_byte_in(values, _FORMULA_BYTES)
+    if risky.any():
+        values = pc.if_else(risky, pc.binary_join_element_wise(_large("'"), values, _large("")), values)
     return _quoted(values)
+
+
+def _bytes_of(values) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, UTF-8 bytes) of a large_string array without nulls."""
+    offsets = np.frombuffer(values.buffers()[1], np.int64)[values.offset:values.offset + len(values) + 1]
+    data = values.buffers()[2]
+    return offsets, (np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8))
+
+
+def _table(chars) -> np.ndarray:
+    table = np.zeros(256, bool)
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
+# All ASCII: in UTF-8 such a byte is always that character, never part of another one.
+_FORMULA_BYTES = _table(_FORMULA_START)
+_QUOTE_BYTES = _table(',"\r\n')               # what the csv module quotes (QUOTE_MINIMAL, CRLF lines)
+
+
+def _first_byte_in(values, table: np.ndarray) -> np.ndarray:
+    offsets, data = _bytes_of(values)
+    starts = offsets[:-1]
+    filled = offsets[1:] > starts
+    if not filled.any():
+        return filled
+    return filled & table[data[np.minimum(starts, len(data) - 1)]]
+
+
+def _any_byte_in(values, table: np.ndarray) -> np.ndarray:
+    offsets, data = _bytes_of(values)
+    marks = table[data[offsets[0]:offsets[-1]]]
+    before = np.concatenate(([0], np.cumsum(marks)))          # marked bytes before each byte
+    rel = offsets - offsets[0]
+    return before[rel[1:]] > before[rel[:-1]]
 
 
 def _generic(col: pd.Series):
@@ -140,10 +204,13 @@ def _generic(col: pd.Series):
 
 def _quoted(values):
     import pyarrow.compute as pc
-    needs = pc.match_substring_regex(values, _NEEDS_QUOTES)
-    if not pc.any(needs).as_py():
+    offsets, data = _bytes_of(values)
+    raw = data[offsets[0]:offsets[-1]].tobytes()
+    if not any(c in raw for c in (b",", b'"', b"\r", b"\n")):       # mostly: one fast search each
         return values
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
+    needs = _any_byte_in(values, _QUOTE_BYTES)
+    quoted = pc.binary_join_element_wise(_large('"'), pc.replace_substring(values, '"', '""'), _large('"'),
+                                         _large(""))
     return pc.if_else(needs, quoted, values)
 
 
