@@ -43,23 +43,34 @@ def counts(ctx: ui.Context) -> bool:
     return True
 
 
+def row_label(name, violating: bool, width: int = 9) -> str:
+    """A timeline row: the asset's name, cut to fit beside the dates on a phone, ⚠ when violating."""
+    name = "（未知资产）" if name is None or pd.isna(name) else str(name)
+    return (name if len(name) <= width else name[:width] + "…") + (" ⚠" if violating else "")
+
+
 def timeline_figure(steps: pd.DataFrame) -> go.Figure:
-    """One row per disposal, one marker per dated step (colour = step), a line over its span."""
-    steps = steps.assign(who=steps.asset_id + steps.violating.map({True: " ⚠", False: ""}))
-    rows = list(dict.fromkeys(steps.who))
+    """One row per disposal, named by its asset (the ID in the hover), one marker per dated step
+    (colour = step), a line over its span; the step legend under the chart."""
+    steps = steps.assign(row=steps.row_id.astype(str),
+                         who=[row_label(n, v) for n, v in zip(steps.asset_name, steps.violating)],
+                         whole=steps.asset_id + " " + steps.asset_name.fillna(""))
+    rows = list(dict.fromkeys(steps.row))
+    names = dict(zip(steps.row, steps.who))
     fig = go.Figure()
-    for who, part in steps.groupby("who", sort=False):
-        fig.add_trace(go.Scatter(x=[part.step_date.min(), part.step_date.max()], y=[who, who], mode="lines",
+    for row, part in steps.groupby("row", sort=False):
+        fig.add_trace(go.Scatter(x=[part.step_date.min(), part.step_date.max()], y=[row, row], mode="lines",
                                  line=dict(color="#bdbdbd", width=2), showlegend=False, hoverinfo="skip"))
     for i, (step, part) in enumerate(steps.sort_values("idx").groupby("step", sort=False)):
         fig.add_trace(go.Scatter(
-            x=part.step_date, y=part.who, mode="markers", name=fmt.label(step),
+            x=part.step_date, y=part.row, mode="markers", name=fmt.label(step), customdata=part.whole,
             marker=dict(size=10, color=STEP_COLOURS[i % len(STEP_COLOURS)], line=dict(width=1, color="#fff")),
-            hovertemplate="%{y}<br>" + fmt.label(step) + " %{x|%Y-%m-%d}<extra></extra>"))
-    fig.update_yaxes(categoryorder="array", categoryarray=rows[::-1], title="")
-    fig.update_xaxes(tickformat="%Y-%m-%d")
-    fig.update_layout(height=140 + 24 * len(rows), margin=dict(t=30, b=10, l=10, r=10),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom"))
+            hovertemplate="%{customdata}<br>" + fmt.label(step) + " %{x|%Y年%-m月%-d日}<extra></extra>"))
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows[::-1], title="", tickmode="array",
+                     tickvals=rows, ticktext=[names[r] for r in rows], fixedrange=True)
+    fig.update_xaxes(tickformat="%Y年%-m月", nticks=3, side="top", fixedrange=True)
+    fig.update_layout(height=200 + 24 * len(rows), margin=dict(t=30, b=10, l=10, r=20),
+                      legend=dict(orientation="h", y=0, yanchor="top"))
     return fig
 
 
@@ -69,9 +80,9 @@ def timeline(ctx: ui.Context) -> None:
     if steps.empty:
         st.info("当前筛选条件下没有登记了日期的处置台账记录。")
         return
-    st.caption(f"每行一件处置（⚠ 为有违规），每个点是处置台账中登记的一个环节日期；有违规的排在前面，最多显示{TIMELINE_LIMIT}件。")
+    st.caption(f"每行一件处置，以资产名称标出（⚠ 为有违规；资产编号见悬停提示），每个点是处置台账中登记的一个环节日期；有违规的排在前面，最多显示{TIMELINE_LIMIT}件。")
     steps["step_date"] = pd.to_datetime(steps.step_date)
-    st.plotly_chart(timeline_figure(steps), key="disposal_timeline")
+    st.plotly_chart(timeline_figure(steps), key="disposal_timeline", config={"displayModeBar": False})
 
 
 def violations(ctx: ui.Context, rows: list[dict]) -> None:
