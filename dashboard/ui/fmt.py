@@ -131,10 +131,25 @@ def table(frame: pd.DataFrame, *, key: str | None = None, height="auto", widths:
         st.info("当前筛选条件下没有数据。")
         return None
     shown, config = display(frame)
+    for name in frame.columns:
+        head = label(name)
+        if (name in MONEY or name in SHARES or name in DATES) and head in shown and shown[head].isna().any():
+            # The grid draws a missing number or date as "None" and has no setting for it: such a
+            # column is shown as text with "—" (sorted as text; exports keep the numbers).
+            shown[head] = shown[head].map(lambda v, n=name: _cell(v, n))
+            config[head] = st.column_config.TextColumn(head, alignment="left" if name in DATES else "right")
     for name, width in (widths or {}).items():
         if name in frame.columns:
             config[label(name)] = {**config.get(label(name), {}), "width": width}
     return st.dataframe(shown, column_config=config, hide_index=True, key=key, height=height, **kwargs)
+
+
+def _cell(value, name: str) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    if name in DATES:
+        return value.isoformat()
+    return f"{value:.2f}%" if name in SHARES else f"{value:.2f}"
 
 
 def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
