@@ -38,9 +38,7 @@ def gather(books: Ledgers, period: Period, params: dict | None = None,
     before = Evaluated(previous or books, period.previous().end, now.evaluation.params, REPORT_BIND, scope)
     try:
         now.register("prev_rule_hits", before.arrow("shared/previous_warnings"))
-        report = _assemble(period, now, before)
-        report.scope = scope.label
-        return report
+        return _assemble(period, now, before)
     finally:
         now.close()
         before.close()
@@ -52,7 +50,7 @@ def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
     report = Report(kind=period.kind, period=period, as_of=ev.as_of,
                     previous_as_of=before.evaluation.as_of,
                     parameters=[Parameter(n, specs[n].label, v, specs[n].unit) for n, v in ev.params.items()],
-                    not_evaluated=ev.not_evaluated, sections=[], annexes=[])
+                    not_evaluated=ev.not_evaluated, sections=[], annexes=[], scope=now.scope.label)
     warning_rows = now.rows("reports/warning_list")
     towns = now.rows("shared/town_levels")        # the cards, the town table and the ranking
     report.sections = [
@@ -127,6 +125,11 @@ def overview(now: Evaluated, before: Evaluated, warning_rows: list[dict], towns:
     return Section("overview", "总体情况", [Part("", [table])], figures)
 
 
+def _total(now: Evaluated) -> str:
+    """The total row of a town table: the banner's, or the reader's scope's."""
+    return "全旗合计" if now.scope.whole else "合计"
+
+
 # --- 二、预警情况 --------------------------------------------------------------
 
 def warnings(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.date, towns: list[dict]) -> Section:
@@ -137,7 +140,7 @@ def warnings(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.date, 
         Col("镇", TEXT, 14), Col("资产数（项）", INT), Col("资产原值（万元）", WAN),
         Col("红色预警（项）", INT), Col("红色预警原值（万元）", WAN), Col("黄色预警（项）", INT),
         Col("黄色预警原值（万元）", WAN), Col("预警资产占比", PCT)],
-        [["全旗合计" if t["is_total"] else t["town"], t["assets"], wan(t["value"]), t["red"],
+        [[_total(now) if t["is_total"] else t["town"], t["assets"], wan(t["value"]), t["red"],
           wan(t["red_value"]), t["yellow"], wan(t["yellow_value"]), float(t["warned_share"])]
          for t in towns])
     red = _warning_table("红色预警", "红色预警资产名单", warning_rows, "red", ev)
@@ -233,7 +236,7 @@ def income(now: Evaluated) -> Section:
     dist_table = Table("收益分配", "收益分配合规情况", [
         Col("镇", TEXT, 14), Col("分配笔数", INT), Col("分配金额（万元）", WAN), Col("不合规笔数", INT),
         Col("不合规金额（万元）", WAN)] + [Col(f"D{i} {names[f'D{i}'].name}", INT, 12) for i in range(1, 7)],
-        [["全旗合计" if d["is_total"] else d["town"], d["rows"], wan(d["amount"]), d["failed_rows"],
+        [[_total(now) if d["is_total"] else d["town"], d["rows"], wan(d["amount"]), d["failed_rows"],
           wan(d["failed_amount"])] + [d[f"D{i}"] for i in range(1, 7)] for d in dist])
     figures = {"collection": banner, "distribution": next((d for d in dist if d["is_total"]), None)}
     return Section("income", "收益收缴和分配", [

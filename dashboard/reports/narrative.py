@@ -29,7 +29,7 @@ def write(section: Section, report: Report) -> str:
 
 
 def overview(f: dict, r: Report) -> str:
-    text = (f"截至{explain.fmt_date(r.as_of)}，全旗纳入监测的扶贫（帮扶）项目资产共{f['assets']}项，"
+    text = (f"截至{explain.fmt_date(r.as_of)}，{r.scope}纳入监测的扶贫（帮扶）项目资产共{f['assets']}项，"
             f"原值合计{wan(f['assets_value'])}。其中，红色预警资产{f['red']}项、原值{wan(f['red_value'])}，"
             f"{change(f['red'], f['prev_red'], '项')}；黄色预警资产{f['yellow']}项、原值{wan(f['yellow_value'])}，"
             f"{change(f['yellow'], f['prev_yellow'], '项')}（上期截至{explain.fmt_date(r.previous_as_of)}）。"
@@ -42,7 +42,7 @@ def overview(f: dict, r: Report) -> str:
 
 def warnings(f: dict, r: Report) -> str:
     towns = "；".join(f"{t['town']}红色{t['red']}项、黄色{t['yellow']}项" for t in f["towns"])
-    text = (f"全旗红色预警资产{f['red_assets']}项，黄色预警资产{f['yellow_assets']}项。分镇看，{towns}。"
+    text = (f"{r.scope}红色预警资产{f['red_assets']}项，黄色预警资产{f['yellow_assets']}项。分镇看，{towns}。"
             f"本期新增预警{f['new']}条（其中红色{f['new_red']}条），解除预警{f['cleared']}条"
             f"（其中红色{f['cleared_red']}条）。")
     if f["top_rules"]:

@@ -34,6 +34,14 @@ CREATE OR REPLACE TEMP MACRO row_in_scope(f, row, town, village) AS
     CASE WHEN row IS NOT NULL THEN row IN (SELECT row_id FROM scoped_assets(f))
          ELSE NOT scoped(f) OR (len(f['scope_departments']) = 0 AND in_scope(f, town, village, NULL)) END
 ;
+-- Is a row of the milestones (counted per town, and for the banner as town NULL) in scope?
+-- The banner sees every row; a town user its own town's; a village or department has no
+-- row of its own (the nodes are counted by town), so none.
+CREATE OR REPLACE TEMP MACRO milestone_in_scope(f, town) AS
+    CASE WHEN NOT scoped(f) THEN true
+         WHEN f['scope_village'] IS NULL AND len(f['scope_departments']) = 0 THEN town = f['scope_town']
+         ELSE false END
+;
 -- The filtered assets: asset_results in scope, with the two columns the filters read.
 CREATE OR REPLACE TEMP MACRO filtered_assets(f) AS TABLE
 SELECT r.*, a.funding_source, a.build_year

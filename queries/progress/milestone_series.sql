@@ -5,5 +5,7 @@
 SELECT milestone, town, at_date, due_date, is_due, done, total, share
 FROM milestones
 WHERE at_date <= $as_of
-  AND CASE WHEN len($filters['towns']) = 0 THEN town IS NULL ELSE list_contains($filters['towns'], town) END
+  AND milestone_in_scope($filters, town)
+  AND CASE WHEN len($filters['towns']) = 0 THEN town IS NOT DISTINCT FROM $filters['scope_town']
+           ELSE list_contains($filters['towns'], town) END
 ORDER BY milestone, town COLLATE zh, at_date

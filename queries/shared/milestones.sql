@@ -12,5 +12,6 @@ SELECT d.milestone, d.town, d.due_date, d.due_date > $as_of AS pending,
        n.done, n.total, n.share
 FROM milestones d
 LEFT JOIN milestones n ON n.milestone = d.milestone AND n.town IS NOT DISTINCT FROM d.town AND n.is_as_of
-WHERE d.is_due AND (d.town IS NULL OR len($filters['towns']) = 0 OR list_contains($filters['towns'], d.town))
+WHERE d.is_due AND milestone_in_scope($filters, d.town)
+  AND (d.town IS NULL OR len($filters['towns']) = 0 OR list_contains($filters['towns'], d.town))
 ORDER BY d.milestone, d.town IS NOT NULL, d.town COLLATE zh
