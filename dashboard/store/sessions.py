@@ -61,7 +61,9 @@ def start(account: accounts.Account) -> str:
 
 
 def _token_id(cookie: str | None) -> str | None:
-    token_id, _, signature = (cookie or "").partition(".")
+    if not isinstance(cookie, str):
+        return None
+    token_id, _, signature = cookie.partition(".")
     if not token_id or not signature or len(cookie) > 200:
         return None
     return token_id if hmac.compare_digest(signature, _sign(token_id)) else None

@@ -1,0 +1,162 @@
+"""Accounts in the app (AppTest): demo mode, the sign-in form, a forwarded link, sessions that
+end at once, rights by role, the administrator's pages — and the audit trail: each action
+done once leaves exactly one entry.  Downloads (exports, reports) are built only when a
+browser asks for the file; tests/browser/test_accounts_browser.py audits those."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import PASSWORD, ROOT, account, app, assert_clean
+from dashboard import snapshots, store
+from dashboard.store import accounts, audit, sessions, settings
+from fixtures_messy import assets_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def fresh(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    at.run()
+    if page:
+        at.switch_page(f"../pages/{page}.py").run()
+    return at
+
+
+def sign_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
+    at.text_input(key="auth.name").set_value(name)
+    at.text_input(key="auth.password").set_value(password)
+    next(b for b in at.button if b.label == "登录").click().run()
+    return at
+
+
+def entries(action: str, outcome: str | None = None) -> list:
+    return [r for r in audit.rows(action=action) if outcome is None or r.outcome == outcome]
+
+
+def test_demo_mode_shows_every_page_and_writes_nothing(tmp_path):
+    at = app("upload")
+    assert any("演示模式" in w.value for w in at.sidebar.warning)
+    at.file_uploader(key="upload_files").upload("镇台账.xlsx", assets_xlsx(tmp_path / "a.xlsx").read_bytes(),
+                                                XLSX).run()
+    assert_clean(at)
+    assert any("演示模式" in i.value for i in at.main.info)
+    assert not [b for b in at.main.button if b.key == "upload_save"]
+    at.switch_page("../pages/income.py").run()
+    assert_clean(at)
+    assert not [b for b in at.main.button if b.key == "income_negative_save"]
+    at.switch_page("../pages/sql_console.py").run()
+    assert_clean(at)
+    assert not store.exists() and not snapshots.list_months()
+
+
+def test_sign_in_form_then_the_forwarded_page():
+    account()
+    at = fresh("ledger")                           # a link to 资产台账, not signed in
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert any(b.label == "登录" for b in at.button)
+    assert not at.main.dataframe and not at.sidebar.selectbox    # nothing of the data before sign-in
+    sign_in(at, "管理员", "wrong-password")
+    assert any("用户名或密码不正确" in e.value for e in at.main.error)
+    sign_in(at, "管理员")
+    assert_clean(at)
+    assert at.title[0].value == "资产台账" and at.main.dataframe
+    assert len(entries("sign_in", "ok")) == 1 and len(entries("sign_in", "failed")) == 1
+
+
+def test_an_account_made_while_the_app_runs_signs_in_at_once_and_ends_when_disabled():
+    account()
+    at = fresh()
+    accounts.add("新镇长", "town", "town-pass-1", town="昂素镇")     # no restart
+    sign_in(at, "新镇长", "town-pass-1")
+    assert_clean(at)
+    assert any("昂素镇" in m.value for m in at.sidebar.markdown)
+    accounts.set_disabled("新镇长")
+    at.run()
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]     # back to the form at once
+
+
+def test_locked_after_repeated_failures(monkeypatch):
+    account()
+    monkeypatch.setattr(accounts, "THROTTLE_SECONDS", 0)
+    at = fresh()
+    for _ in range(accounts.MAX_FAILURES):
+        sign_in(at, "管理员", "wrong-password")
+    assert any("已锁定" in e.value for e in at.main.error)
+    sign_in(at, "管理员")
+    assert any("已锁定" in e.value for e in at.main.error)
+    assert len(entries("sign_in", "locked")) == 2 and len(entries("sign_in", "failed")) == accounts.MAX_FAILURES - 1
+
+
+def test_sign_out_ends_the_session():
+    account()
+    at = app(user="管理员")
+    token = at.session_state["auth.token"]
+    next(b for b in at.sidebar.button if b.label == "退出登录").click().run()
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert sessions.resume(token) is None and len(entries("sign_out")) == 1
+
+
+@pytest.mark.parametrize("role, place", [("leader", {}), ("village", {"town": "城川镇", "village": "大发村"})])
+def test_read_only_roles_cannot_upload_or_change_policy(role, place):
+    account(role, role, **place)
+    at = app("income", user=role)
+    assert not [b for b in at.main.button if b.key == "income_negative_save"]
+    assert all(n.disabled for n in at.sidebar.number_input)
+    at.switch_page("../pages/upload.py").run()
+    assert any("无权使用本页" in e.value for e in at.main.error) and not at.file_uploader
+    assert len(entries("open_page", "refused")) == 1
+
+
+def test_each_administrator_action_leaves_one_entry(tmp_path):
+    account()
+    at = app("upload", user="管理员")
+    # upload, view it, save it, save it again (replace)
+    at.file_uploader(key="upload_files").upload("镇台账.xlsx", assets_xlsx(tmp_path / "a.xlsx").read_bytes(),
+                                                XLSX).run()
+    assert_clean(at)
+    at.button(key="upload_view").click().run()
+    at.switch_page("../pages/upload.py").run()
+    at.button(key="upload_save").click().run()
+    at.button(key="upload_save").click().run()
+    assert_clean(at)
+    # a threshold, the negative list saved and reset, a console query
+    at.switch_page("../pages/income.py").run()
+    first = at.sidebar.number_input[0]
+    first.set_value(first.value + 1).run()
+    at.button(key="income_negative_save").click().run()
+    at.button(key="income_negative_reset").click().run()
+    at.switch_page("../pages/sql_console.py").run()
+    at.text_area(key="sql_text").set_value("SELECT 1 AS x")
+    next(b for b in at.main.button if b.label == "执行查询").click().run()
+    assert_clean(at)
+    # accounts, departments, 公示, delete the snapshot
+    at.switch_page("../pages/admin.py").run()
+    assert_clean(at)
+    at.text_input(key="admin.add.name").set_value("镇账号")
+    at.selectbox(key="admin.add.role").set_value("town")
+    at.selectbox(key="admin.add.town").set_value("城川镇")
+    at.text_input(key="admin.add.password").set_value("town-pass-1")
+    next(b for b in at.main.button if b.label == "新建").click().run()
+    assert accounts.get("镇账号") is not None
+    at.selectbox(key="admin.change.name").set_value("镇账号").run()
+    at.button(key="admin.disable").click().run()
+    at.button(key="admin.enable").click().run()
+    at.text_input(key="admin.change.password").set_value("town-pass-2")
+    at.button(key="admin.passwd").click().run()
+    at.button(key="admin.departments.save").click().run()
+    at.selectbox(key="admin.publish.month").set_value(snapshots.list_months()[0].month)
+    at.button(key="admin.publish").click().run()
+    at.checkbox(key="admin.snapshot.sure").check().run()
+    at.button(key="admin.snapshot.delete").click().run()
+    assert_clean(at)
+    expected = ["upload", "view_upload", "snapshot_save", "snapshot_replace", "parameters", "negative_list_save",
+                "negative_list_reset", "console", "account_add", "account_disable", "account_enable",
+                "account_passwd", "departments_save", "publish", "snapshot_delete"]
+    for action in expected:
+        found = entries(action)
+        assert len(found) == 1, (action, len(found))
+        assert found[0].user_name == "管理员" and found[0].outcome == "ok" and found[0].scope == "全旗"
+    assert "town-pass" not in " ".join(str(r.details) for r in audit.rows())
+    assert not snapshots.list_months() and settings.published_month() is not None
+    assert accounts.check("镇账号", "town-pass-2").outcome == "ok"
