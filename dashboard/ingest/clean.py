@@ -46,6 +46,25 @@ class Cleaned:
     empty: np.ndarray              # bool: the raw cell was blank
     status: np.ndarray | None      # int8 per row, None when all OK
     notes: np.ndarray | None       # object per row (only read where status != OK)
+    # text columns: values == table[codes] (table: the distinct texts, None last), so what is
+    # done per text is done once per distinct one; whoever sets `values` must drop `codes`
+    codes: np.ndarray | None = None
+    table: np.ndarray | None = None
+
+    def take(self, m: np.ndarray) -> "Cleaned":
+        """The rows `m` (a mask or indices) of this column."""
+        return Cleaned(self.values[m], self.empty[m], None if self.status is None else self.status[m],
+                       None if self.notes is None else self.notes[m],
+                       None if self.codes is None else self.codes[m], self.table)
+
+    def text_array(self, rows: np.ndarray):
+        """pandas' text dtype of values[rows] (as as_str_array), built from the distinct texts
+        when they are known: one conversion per distinct text, not one per cell."""
+        if self.codes is None:
+            return as_str_array(self.values[rows])
+        import pyarrow as pa
+        table = pa.array(self.table, type=pa.large_string(), from_pandas=True)
+        return _STR.__from_arrow__(table.take(pa.array(self.codes[rows])))
 
     def flagged(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Indices with a non-OK status (restricted to `rows` mask if given)."""
@@ -319,20 +338,24 @@ def texts(a: np.ndarray) -> Cleaned:
     """
     codes, uniq = pd.factorize(a, use_na_sentinel=True)       # None/NaN → -1
     table = np.array([_to_text(u)[0] for u in uniq] + [None], dtype=object)
-    out = table[codes]                                          # -1 picks the trailing None
-    empty = (table == None)[codes]  # noqa: E711 (elementwise)
-    return Cleaned(out, empty, None, None)
+    codes[codes < 0] = len(table) - 1                           # the trailing None
+    return _coded(table, codes)
+
+
+def _coded(table: np.ndarray, codes: np.ndarray, status=None, notes=None) -> Cleaned:
+    """A text column from its distinct texts (None among them) and each row's code."""
+    return Cleaned(table[codes], (table == None)[codes], status, notes, codes, table)  # noqa: E711
 
 
 def ids(a: np.ndarray) -> Cleaned:
     """资产编号: text with full-width letters and digits folded to half-width (policy-rules §9:
     income rows written “Ｋ３０” belong to asset K30), a folded cell noted as corrected."""
     out = texts(a)
-    codes, uniq = pd.factorize(out.values, use_na_sentinel=True)
+    codes, table = out.codes, out.table
     # NFKC leaves ASCII as it is: only the few IDs with other characters pay for it
-    folded = np.array([u if u.isascii() else unicodedata.normalize("NFKC", u).strip() for u in uniq] + [None],
-                      dtype=object)
-    changed = np.array([f != u for f, u in zip(folded[:-1], uniq)] + [False])
+    folded = np.array([u if u is None or u.isascii() else unicodedata.normalize("NFKC", u).strip()
+                       for u in table], dtype=object)
+    changed = np.array([f != u for f, u in zip(folded, table)])
     if not changed.any():
         return out
     hit = changed[codes]
@@ -340,12 +363,15 @@ def ids(a: np.ndarray) -> Cleaned:
     notes = np.empty(len(codes), dtype=object)
     for i in np.flatnonzero(hit):
         notes[i] = f"全角字符已转为半角：“{out.values[i]}”→“{folded[codes[i]]}”"
-    return Cleaned(folded[codes], out.empty, status, notes)
+    return Cleaned(folded[codes], out.empty, status, notes, codes, folded)
 
 
 def as_str_array(values: np.ndarray):
     """pandas' text dtype (missing = NaN), what the rest of the app reads."""
     return pd.array(values, dtype="str")
+
+
+_STR = pd.array([], dtype="str").dtype
 
 
 # ------------------------------------------------------------------ enums
@@ -365,17 +391,20 @@ def enums(a: np.ndarray, col: T.Column) -> Cleaned:
     allowed = "/".join(col.values)
 
     def parse(v):
+        if v is None:                 # a blank cell: stays blank, nothing to say
+            return None, OK, None
         c = table.get(squeeze(v).lower())
         if c is not None:
             return c, OK, None
         return v, DOUBT, f"的值“{v}”不在可选值（{allowed}）中"
 
-    n = len(a)
-    out = base.values.copy()
-    status = np.zeros(n, np.int8)
-    notes = np.empty(n, dtype=object)
-    _per_unique(base.values, np.flatnonzero(~base.empty), parse, out, status, notes)
-    return _finish(out, base.empty, status, notes)
+    res = [parse(v) for v in base.table]          # once per distinct text
+    canon = np.array([r[0] for r in res], dtype=object)
+    st = np.array([r[1] for r in res], dtype=np.int8)
+    if not st.any():
+        return _coded(canon, base.codes)
+    nt = np.array([r[2] for r in res], dtype=object)
+    return _coded(canon, base.codes, st[base.codes], nt[base.codes])
 
 
 def _show(v) -> str:

@@ -380,8 +380,7 @@ def _row_reasons(sheet: T.Sheet, cols: list[Column], cleaned: dict[str, C.Cleane
 
 
 def _take(x: C.Cleaned, m: np.ndarray) -> C.Cleaned:
-    return C.Cleaned(x.values[m], x.empty[m], None if x.status is None else x.status[m],
-                     None if x.notes is None else x.notes[m])
+    return x.take(m)
 
 
 def _total_rows(cols: list[Column], cleaned: dict[str, C.Cleaned], n: int) -> np.ndarray:
@@ -394,7 +393,11 @@ def _total_rows(cols: list[Column], cleaned: dict[str, C.Cleaned], n: int) -> np
         x = cleaned[c.name]
         look = ~x.empty & (seen < 2)
         idx = np.flatnonzero(look)
-        if idx.size and x.values.dtype == object:      # text columns: str or None
+        if idx.size and x.codes is not None:           # text columns: each distinct text once
+            said = np.array([isinstance(t, str) and len(t) <= 15 and _TOTAL_RE.search(t) is not None
+                             for t in x.table], bool)
+            total[idx] |= said[x.codes[idx]]
+        elif idx.size and x.values.dtype == object:    # text columns: str or None
             s = pd.Series(x.values[idx], dtype="str")
             hit = s.str.contains(_TOTAL_RE.pattern, regex=True) & (s.str.len() <= 15)
             total[idx] |= hit.to_numpy(bool, na_value=False)
@@ -443,9 +446,9 @@ def _place_check(sheet, cols, cleaned, loaded, qa, rownum, ids, out: Loaded) -> 
     for p in upair:
         t, v = divmod(int(p), len(vu) + 1)
         res.append(places.match_place(tu[t - 1] if t else None, vu[v - 1] if v else None))
-    town.values = np.array([r.town for r in res], dtype=object)[inv]
+    town.values, town.codes = np.array([r.town for r in res], dtype=object)[inv], None
     if vill is not None:
-        vill.values = np.array([r.village for r in res], dtype=object)[inv]
+        vill.values, vill.codes = np.array([r.village for r in res], dtype=object)[inv], None
     for key, attr in (("town", "town"), ("village", "village")):
         if key not in names:
             continue
@@ -495,11 +498,11 @@ def _unit_notes(assumed: list[Column], cleaned, loaded, out: Loaded) -> None:
 def _loaded_frame(sheet, cols, cleaned, loaded, qa, rownum, file, sname) -> pd.DataFrame:
     data = {}
     for c in sorted(cols, key=lambda c: _order(sheet, c)):
-        v = cleaned[c.name].values[loaded]
         kind = c.spec.kind if c.spec else T.TEXT
         if kind in (T.TEXT, T.ENUM, T.YESNO):
-            v = C.as_str_array(v)
-        data[c.name] = v
+            data[c.name] = cleaned[c.name].text_array(loaded)
+        else:
+            data[c.name] = cleaned[c.name].values[loaded]
     n = int(loaded.sum())
     data["source_file"] = pd.array([file] * n, dtype="str")
     data["source_sheet"] = pd.array([sname] * n, dtype="str")
