@@ -32,7 +32,7 @@ def body(_ctx) -> None:
             "操作": audit.ACTIONS.get(action, "—") if action else "—", "条数": len(table)})
         return audit.csv_bytes(table)
 
-    st.download_button("下载审计记录（CSV）", download, "审计记录.csv", "text/csv", on_click="ignore",
+    st.download_button("下载审计记录（CSV）", auth.bound(download), "审计记录.csv", "text/csv", on_click="ignore",
                        icon=":material/download:", key="audit.download")
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import explain, labels, template, ui
 from dashboard.reports import content
 from dashboard.reports.document import WAN
-from dashboard.ui import export, fmt
+from dashboard.ui import auth, export, fmt
 
 TIMELINE_LIMIT = 40
 STEP_COLOURS = ["#90caf9", "#42a5f5", "#1e88e5", "#66bb6a", "#ffca28", "#ffa000", "#ab47bc", "#7b1fa2",
@@ -107,7 +107,7 @@ def annex(ctx: ui.Context, rows: list[dict]) -> None:
     frame[money] = frame[money].astype("Float64").round(2)
     st.dataframe(frame, hide_index=True, key="disposal_annex", height=360,
                  column_config={h: st.column_config.NumberColumn(h, format="%.2f") for h in money})
-    st.download_button("导出处置登记台账（Excel）", lambda: export.xlsx_bytes({table.sheet: frame}, export.note(ctx)),
+    st.download_button("导出处置登记台账（Excel）", auth.bound(lambda: export.xlsx_bytes({table.sheet: frame}, export.note(ctx))),
                        "项目资产处置登记台账.xlsx", export.XLSX_MIME, on_click="ignore",
                        icon=":material/download:", key="disposal_annex_xlsx")
 

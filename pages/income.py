@@ -71,7 +71,7 @@ def failing(ctx: ui.Context, name: str, columns: list[str], title: str) -> None:
     order = columns[:3] + ["failed", "reasons"] + columns[3:]
     ui.table(shown[order], key=f"income_{name}_table")
     full = lambda: fmt.export_frame(df.assign(reasons=reasons(ctx, df))[order])  # noqa: E731
-    st.download_button(f"导出{title}（Excel）", lambda: export.xlsx_bytes({title: full()}, export.note(ctx)), f"{title}.xlsx",
+    st.download_button(f"导出{title}（Excel）", auth.bound(lambda: export.xlsx_bytes({title: full()}, export.note(ctx))), f"{title}.xlsx",
                        export.XLSX_MIME, on_click="ignore", icon=":material/download:", key=f"income_{name}_xlsx")
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import explain, ui
-from dashboard.ui import drill, export, fmt
+from dashboard.ui import auth, drill, export, fmt
 
 PAGE_SIZE = 200
 # What it is, how warned and why first: a phone shows about 330 px of the table, so the name is
@@ -52,9 +52,9 @@ def downloads(ctx: ui.Context, search: str, columns: list[str], sort: str, desc:
         return fmt.export_frame(listing(ctx, search, sort, desc, None, 0)[columns])
 
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button("导出 Excel", lambda: export.xlsx_bytes({"资产台账": full()}, export.note(ctx)), "资产台账（筛选结果）.xlsx",
+    left.download_button("导出 Excel", auth.bound(lambda: export.xlsx_bytes({"资产台账": full()}, export.note(ctx))), "资产台账（筛选结果）.xlsx",
                          export.XLSX_MIME, on_click="ignore", icon=":material/download:", key="ledger_xlsx")
-    right.download_button("导出 CSV", lambda: export.csv_bytes(full(), "资产台账（筛选结果）", export.note(ctx)), "资产台账（筛选结果）.csv",
+    right.download_button("导出 CSV", auth.bound(lambda: export.csv_bytes(full(), "资产台账（筛选结果）", export.note(ctx))), "资产台账（筛选结果）.csv",
                           export.CSV_MIME, on_click="ignore", icon=":material/download:", key="ledger_csv")
 
 

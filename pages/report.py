@@ -149,10 +149,10 @@ def body(ctx: context.Context) -> None:
     args = (ctx.key, kind, period_text, as_of, scope)
     docx_name, xlsx_name = build.file_name(report, "docx"), build.file_name(report, "xlsx")
     c1, c2, _ = st.columns([1, 1, 3])
-    c1.download_button("下载Word（docx）", data=lambda: _download(args, "docx", docx_name), type="primary",
+    c1.download_button("下载Word（docx）", data=auth.bound(lambda: _download(args, "docx", docx_name)), type="primary",
                        file_name=docx_name, mime=build.MIME["docx"], on_click="ignore",
                        key="report.docx")
-    c2.download_button("下载Excel（xlsx）", data=lambda: _download(args, "xlsx", xlsx_name),
+    c2.download_button("下载Excel（xlsx）", data=auth.bound(lambda: _download(args, "xlsx", xlsx_name)),
                        file_name=xlsx_name, mime=build.MIME["xlsx"], on_click="ignore",
                        key="report.xlsx")
     _preview(report)

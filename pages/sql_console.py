@@ -65,9 +65,9 @@ def show(ctx: ui.Context, result: console.Result, row_cap: int) -> None:
         return
     st.dataframe(result.frame, hide_index=True, key="sql_result_table", height=420)
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button("导出 Excel", lambda: export.xlsx_bytes({"查询结果": result.frame}, export.note(ctx)), "查询结果.xlsx",
+    left.download_button("导出 Excel", auth.bound(lambda: export.xlsx_bytes({"查询结果": result.frame}, export.note(ctx))), "查询结果.xlsx",
                          export.XLSX_MIME, on_click="ignore", icon=":material/download:", key="sql_xlsx")
-    right.download_button("导出 CSV", lambda: export.csv_bytes(result.frame), "查询结果.csv", export.CSV_MIME,
+    right.download_button("导出 CSV", auth.bound(lambda: export.csv_bytes(result.frame, "查询结果")), "查询结果.csv", export.CSV_MIME,
                           on_click="ignore", icon=":material/download:", key="sql_csv")
 
 

@@ -66,7 +66,7 @@ def report(books) -> None:
     if not rejected.empty:
         shown = rejected.assign(行=rejected["行"].astype("string").fillna(""))   # a file-level note has no row
         st.dataframe(shown, hide_index=True, height=400)
-        st.download_button("下载未载入与存疑报告（Excel）", lambda: uploads.rejection_xlsx(books),
+        st.download_button("下载未载入与存疑报告（Excel）", auth.bound(lambda: uploads.rejection_xlsx(books)),
                            "导入报告.xlsx", export.XLSX_MIME, on_click="ignore", key="upload_report",
                            icon=":material/download:")
 

@@ -160,3 +160,54 @@ def test_each_administrator_action_leaves_one_entry(tmp_path):
     assert "town-pass" not in " ".join(str(r.details) for r in audit.rows())
     assert not snapshots.list_months() and settings.published_month() is not None
     assert accounts.check("镇账号", "town-pass-2").outcome == "ok"
+
+
+def _gongshi(at: AppTest) -> AppTest:
+    at.switch_page("../pages/gongshi.py").run()
+    assert not at.exception and not at.main.error, [e.value for e in at.main.error]
+    return at
+
+
+def test_gongshi_shows_only_what_is_published_and_no_names(sample_books):
+    at = _gongshi(app())                                        # demo mode: the sample, said so
+    assert any("演示模式" in c.value for c in at.main.caption)
+    town, village = sample_books.con.execute(
+        "SELECT a.town, a.village FROM distribution d JOIN assets a ON a.row_id = d.asset_row "
+        "GROUP BY ALL ORDER BY count(*) DESC LIMIT 1").fetchone()
+    at.selectbox(key="gongshi.town").set_value(town).run()
+    at.selectbox(key=f"gongshi.village.{town}").set_value(village).run()
+    shown = {c for d in at.main.dataframe for c in d.value.columns}
+    assert {"资产名称", "分配用途", "受益对象类别", "受益人数"} <= shown
+    assert not shown & {"管护责任人", "运营主体", "约定年收益", "合同到期日期", "受益对象"}
+    account()
+    at = _gongshi(app())
+    assert any("尚未发布" in i.value for i in at.main.info) and not at.main.dataframe
+    sample_books.save("2024-12")
+    settings.publish("2024-12", "管理员")
+    at = _gongshi(app())
+    assert any("2024年12月" in c.value for c in at.main.caption) and at.main.dataframe
+    town, village = at.selectbox(key="gongshi.town").value, at.selectbox[1].value
+    assets = next(d.value for d in at.main.dataframe if "资产名称" in d.value.columns)
+    expected = sample_books.con.execute("SELECT count(*) FROM assets WHERE town = ? AND village = ?",
+                                        [town, village]).fetchone()[0]
+    assert len(assets) == expected > 0
+    assert all(m.value.count("万元") <= 1 for m in at.main.metric)
+
+
+def test_gongshi_hides_a_beneficiary_that_names_a_person(sample_books):
+    from dashboard.evaluated import Evaluated
+    from dashboard.filters import Filters
+    from dashboard.scope import Scope
+    con = sample_books.con
+    town, village, row = con.execute("SELECT town, village, row_id FROM distribution "
+                                     "WHERE town IS NOT NULL AND village IS NOT NULL LIMIT 1").fetchone()
+    before = con.execute("SELECT beneficiary FROM distribution WHERE row_id = ?", [row]).fetchone()[0]
+    con.execute("UPDATE distribution SET beneficiary = '张三、脱贫户' WHERE row_id = ?", [row])
+    try:
+        ev = Evaluated(sample_books, sample_books.reference)
+        shown = ev.frame("gongshi/distribution", Filters().within(Scope(town=town, village=village)))
+        ev.close()
+    finally:
+        con.execute("UPDATE distribution SET beneficiary = ? WHERE row_id = ?", [before, row])
+    kinds = set(shown.beneficiary_kind.dropna())
+    assert "其他（不公开姓名）" in kinds and not any("张三" in k for k in kinds)

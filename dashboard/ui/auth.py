@@ -14,7 +14,9 @@ one call every page makes to put an action in the audit trail.
 """
 from __future__ import annotations
 
+import contextvars
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -61,9 +63,27 @@ def demo_mode() -> bool:
     return not store.exists() or not accounts.admin_exists()
 
 
+_BOUND: contextvars.ContextVar[User | None] = contextvars.ContextVar("auth.bound", default=None)
+
+
 def current() -> User:
-    """The user of this run (set by `gate`)."""
-    return st.session_state.get("auth.user") or User(None, DEMO_ROLE, Scope())
+    """The user of this run (set by `gate`), or the one a deferred download was bound to."""
+    return _BOUND.get() or st.session_state.get("auth.user") or User(None, DEMO_ROLE, Scope())
+
+
+def bound(build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """A download's builder that remembers who asked for it.  Streamlit calls a download
+    button's data function when the browser fetches the file, outside the page's run and
+    without its session state, so the user is captured now and restored then."""
+    user = current()
+
+    def run() -> bytes:
+        token = _BOUND.set(user)
+        try:
+            return build()
+        finally:
+            _BOUND.reset(token)
+    return run
 
 
 def gate() -> User | None:

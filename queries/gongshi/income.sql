@@ -9,5 +9,5 @@ WHERE i.asset_row IN (SELECT row_id FROM filtered_assets($filters))
   AND coalesce(i.year <= year($as_of), true)
   AND i.income_received IS NOT NULL
   AND coalesce(i.payment_date <= $as_of, true)
-GROUP BY ALL
+GROUP BY i.year, a.asset_name
 ORDER BY i.year DESC, a.asset_name COLLATE zh

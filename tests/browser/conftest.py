@@ -5,6 +5,7 @@ installs it).  Snapshots go to a temporary data folder, never the project's var/
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -52,11 +53,13 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory, chromium_path):
+@contextlib.contextmanager
+def serving(data_dir: Path, log_path: Path, env_extra: dict | None = None):
+    """`streamlit run dashboard/app.py` on a free port with its own data folder; yields the URL."""
     port = _free_port()
-    env = {**os.environ, "ZCPH_DATA_DIR": str(tmp_path_factory.mktemp("var"))}
-    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
+    env = {**os.environ, "ZCPH_DATA_DIR": str(data_dir), **(env_extra or {})}
+    env.pop("ZCPH_DATABASE_URL", None)
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -74,6 +77,13 @@ def server(tmp_path_factory, chromium_path):
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, chromium_path):
+    """The app in demo mode (no account in its data folder)."""
+    with serving(tmp_path_factory.mktemp("var"), tmp_path_factory.mktemp("log") / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
