@@ -279,3 +279,14 @@ def test_a_failed_load_is_said_on_the_upload_page_too(monkeypatch):
     said = " ".join(w.value for w in at.main.warning)
     assert "数据载入失败" in said and "boom" not in said       # Chinese, no internals
     assert at.main.get("file_uploader")                         # and the upload still works
+
+
+def test_ledger_puts_level_and_reason_where_a_phone_sees_them():
+    """A phone shows about 330 px of the ledger: the selection box, the name (150 px) and
+    预警等级 (80 px) fit, and 预警原因 starts there; the ID and the rest scroll inside the table."""
+    at = app("ledger")
+    assert_clean(at)
+    table = next(d for d in at.main.dataframe if "预警等级" in d.value.columns)
+    assert list(table.value.columns[:3]) == ["资产名称", "预警等级", "预警原因"]
+    widths = json.loads(table.proto.columns)
+    assert 40 + widths["资产名称"]["width"] + widths["预警等级"]["width"] <= 300, widths

@@ -108,6 +108,8 @@ def test_pages_upload_and_heatmap(server, page, tmp_path):
     # The heatmap: a cell click lists its assets with one sentence per rule.
     page.goto(next(h for h, t in links if t == "预警热力图"))
     settle(page, charts=True)
+    from tests.browser.test_phone import HEATMAP_GRID_SHOWN
+    assert page.evaluate(HEATMAP_GRID_SHOWN), "the heatmap is not shown on a desktop"
     picked = click_heatmap_cell(page)
     page.locator("h4", has_text=f"{picked} ").wait_for()
     settle(page)

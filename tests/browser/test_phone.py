@@ -98,10 +98,16 @@ def test_a_towns_red_assets_and_why_in_one_tap(server, phone):
     phone.screenshot(path=str(SCREENSHOTS / "phone-overview-town.png"))
 
 
+HEATMAP_GRID_SHOWN = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stPlotlyChart"] .xtitle')]
+  .some(t => /预警规则/.test(t.textContent) && t.getBoundingClientRect().width > 0)"""
+
+
 def test_heatmap_on_a_phone_drills_down_by_tap(server, phone):
     """预警热力图 at phone size: the list by town — a town, then a rule — opens its assets."""
     phone.goto(server.rstrip("/") + "/heatmap")
     settle(phone, charts=True)
+    # the town × rule grid (its axis titles name the rule groups) is not drawn on a phone: the list is
+    assert not phone.evaluate(HEATMAP_GRID_SHOWN), "the heatmap's tiny cells show on a phone"
     phone.locator('[data-testid="stExpander"] summary', has_text="红色预警规则").first.click()
     button = phone.locator('[data-testid="stExpander"] button', has_text="项").first
     label = button.inner_text().split(" · ")[0]
@@ -112,3 +118,109 @@ def test_heatmap_on_a_phone_drills_down_by_tap(server, phone):
     assert re.search(label + r"：.+。", main), main[-600:]
     assert_clean(phone, "heatmap tap")
     phone.screenshot(path=str(SCREENSHOTS / "phone-heatmap-tap.png"))
+
+
+def test_multiselects_offer_no_english_select_all(server, page):
+    """Streamlit 1.67 adds an English "Select all" to every multiselect's list: the sidebar
+    filters and the ledger's column chooser turn it off (an empty filter already means all)."""
+    page.goto(server.rstrip("/") + "/ledger")
+    settle(page)
+    page.locator('[data-testid="stExpander"] summary', has_text="显示的列与排序").click()
+    boxes = [page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first,
+             page.locator('[data-testid="stMain"] [data-testid="stMultiSelect"]').first]
+    for box in boxes:
+        box.wait_for()
+        box.locator("input").focus()         # a click on the box may land on a tag's × instead
+        page.keyboard.press("ArrowDown")
+        options = page.locator('[role="option"]')
+        options.first.wait_for()
+        texts = [options.nth(i).inner_text() for i in range(options.count())]
+        assert len(texts) >= 2, texts
+        assert not [t for t in texts if re.search(r"[Ss]elect", t)], texts
+        assert page.get_by_text(re.compile(r"Select all|Select \d+ matches")).count() == 0
+        page.keyboard.press("Escape")
+
+
+# Every KPI value's text fits its card (not cut to "60,454.…").
+KPI_WIDTHS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"]')]
+  .map(c => { const r = document.createRange(); r.selectNodeContents(c);
+              return [c.innerText, r.getBoundingClientRect().width, c.clientWidth]; })"""
+
+# Toolbars (a touch screen always shows them) that cover another element of the page.
+TOOLBAR_OVERLAPS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const seen = el => {          // the part of el not clipped by a scrolling box inside the page
+    const r = el.getBoundingClientRect(); let [l, t, rt, b] = [r.left, r.top, r.right, r.bottom];
+    for (let a = el.parentElement; a && a !== main; a = a.parentElement) {
+      const st = getComputedStyle(a);
+      if (st.overflowX === 'visible' && st.overflowY === 'visible') continue;
+      const q = a.getBoundingClientRect();
+      l = Math.max(l, q.left); t = Math.max(t, q.top); rt = Math.min(rt, q.right); b = Math.min(b, q.bottom);
+    }
+    return [l, t, rt, b]; };
+  const out = [];
+  const boxes = [...main.querySelectorAll('[data-testid="stElementContainer"]')];
+  for (const bar of main.querySelectorAll('[data-testid="stElementToolbar"]')) {
+    const b = seen(bar);
+    if (b[2] - b[0] < 1 || getComputedStyle(bar).opacity === '0' || bar.closest('details:not([open])')) continue;
+    for (const el of boxes) {
+      if (el.contains(bar) || el.closest('details:not([open])')) continue;   // a closed expander's content
+      const r = seen(el);
+      if (r[2] - r[0] < 1 || r[3] - r[1] < 1) continue;
+      if (b[0] < r[2] - 1 && r[0] < b[2] - 1 && b[1] < r[3] - 1 && r[1] < b[3] - 1)
+        out.push(el.innerText.slice(0, 40));
+    }
+  }
+  return out; }"""
+
+
+def test_phone_kpis_and_toolbars_fit(server, phone):
+    phone.goto(server.rstrip("/") + "/overview")
+    settle(phone)
+    phone.locator('[data-testid="stMetricValue"]').nth(3).wait_for()
+    values = phone.evaluate(KPI_WIDTHS)
+    assert len(values) >= 4
+    for text, width, room in values:
+        assert not text.endswith("…") and width <= room + 0.5, f"KPI value {text!r} needs {width:.0f} px of {room}"
+    for path in ("overview", "ledger", "income", "progress", "disposal", "sql"):
+        phone.goto(server.rstrip("/") + "/" + path)
+        settle(phone)
+        assert not phone.evaluate(TOOLBAR_OVERLAPS), f"{path}: a table toolbar covers {phone.evaluate(TOOLBAR_OVERLAPS)}"
+
+
+# The 盘活进度 milestone charts: their titles, date ticks and value labels (page coordinates).
+MILESTONE_CHARTS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stPlotlyChart"]')]
+  .map(c => { const rect = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+              const title = c.querySelector('.gtitle');
+              return {title: title ? title.textContent : '', box: rect(c), titleBox: title ? rect(title) : null,
+                      ticks: [...c.querySelectorAll('.xtick text')].map(t => [t.textContent, rect(t)]),
+                      labels: [...c.querySelectorAll('.textpoint text')].filter(t => t.textContent)
+                                .map(t => [t.textContent, rect(t)])}; })
+  .filter(c => /^M\\d /.test(c.title))"""
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
+
+
+def test_progress_milestones_read_on_a_phone(server, phone):
+    """One chart per milestone, one to a row: titles apart, date ticks as 2024年4月 inside the
+    chart and apart, at most one value label per chart (no "29.7%29.7%")."""
+    phone.goto(server.rstrip("/") + "/progress")
+    settle(phone, charts=True)
+    phone.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMain"] .gtitle')]
+                               .filter(t => /^M\\d /.test(t.textContent)).length >= 6""")
+    charts = phone.evaluate(MILESTONE_CHARTS)
+    assert [c["title"].split()[0] for c in charts] == [f"M{i}" for i in range(1, 7)]
+    for i, c in enumerate(charts):
+        assert c["box"][2] - c["box"][0] >= 300, f"{c['title']}: {c['box']} is not one to a row"
+        assert all(not _overlap(c["titleBox"], d["titleBox"]) for d in charts[i + 1:]), c["title"]
+        assert c["ticks"], c["title"]
+        for text, box in c["ticks"]:
+            assert re.fullmatch(r"\d{4}年\d{1,2}月", text), text
+            assert box[0] >= c["box"][0] - 1 and box[2] <= c["box"][2] + 1, f"{c['title']}: tick {text} clipped"
+        ticks = [b for _, b in c["ticks"]]
+        assert not any(_overlap(a, b) for j, a in enumerate(ticks) for b in ticks[j + 1:]), c["title"]
+        assert len(c["labels"]) <= 1 and all(t.count("%") == 1 for t, _ in c["labels"]), c["labels"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SCREENSHOTS / "phone-progress-milestones.png"), full_page=True)
