@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import places, snapshots, ui
 from dashboard.scope import ROLES
 from dashboard.store import accounts, sessions, settings
-from dashboard.ui import auth
+from dashboard.ui import auth, data, fmt
 
 DONE = "admin.done"
 
@@ -90,8 +90,22 @@ def departments() -> None:
             st.error(f"未保存：{exc}")
             return
         settings.save_departments(parsed, auth.current().name)
+        data.departments.clear()
         auth.record("departments_save", "旗行业主管部门名单", details={"部门数": len(parsed)})
         _done("部门名单已保存。")
+
+
+def department_doubts(ctx) -> None:
+    if ctx is None:
+        return
+    doubts = ctx.frame("shared/department_doubts")
+    st.markdown(f"**台账中不在名单内的主管部门**（{ctx.source.label}）")
+    if doubts.empty:
+        st.caption("全部主管部门都能对应到名单中的部门或资产所在镇。")
+    else:
+        st.caption("这些资产的主管部门既不是名单中的部门（或别名），也不是资产所在镇，报送主体暂按所在镇；"
+                   "可把别名补进名单，或请报送单位更正台账。")
+        fmt.table(doubts, key="admin.department_doubts")
 
 
 def publication() -> None:
@@ -127,7 +141,7 @@ def snapshot_list() -> None:
         _done(f"已删除{snapshots.month_label(month)}快照。")
 
 
-def body(_ctx) -> None:
+def body(ctx) -> None:
     done = st.session_state.pop(DONE, None)
     if done:
         st.success(done)
@@ -138,6 +152,7 @@ def body(_ctx) -> None:
         change_account()
     with tabs[1]:
         departments()
+        department_doubts(ctx)
     with tabs[2]:
         publication()
     with tabs[3]:

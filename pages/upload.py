@@ -3,7 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import blank_template, snapshots, ui
+from dashboard import blank_template, policy, snapshots, ui
 from dashboard.explain import fmt_date
 from dashboard.ui import auth, data, export, mapping, sidebar, uploads
 
@@ -19,6 +19,16 @@ def month_picker(books) -> str:
     month = right.selectbox("报告月份", list(range(1, 13)), index=default.month - 1, key="upload_month",
                             format_func=lambda m: f"{m}月")
     return f"{year:04d}-{month:02d}"
+
+
+def department_doubts(digest: str, books) -> None:
+    """主管部门 values naming no banner department (a QA doubt, not a rejection)."""
+    key = data.keep_upload(digest, books)
+    ev_key = data.key_for(key, books.reference, policy.default_params())
+    doubts = data.cached_frame(ev_key, "shared/department_doubts", ui.Filters(), data.freeze(data.departments()))
+    if not doubts.empty:
+        st.warning(f"{len(doubts)}种主管部门写法不在旗行业主管部门名单中，也不是资产所在镇（报送主体暂按所在镇）："
+                   + "、".join(f"{r.department}（{r.assets}项）" for r in doubts.itertuples()) + "。")
 
 
 def view_panel(digest: str, books) -> None:
@@ -92,6 +102,7 @@ def body(ctx) -> None:
                      "指定哪张表是资产台账、各列对应哪一列，或按模板整理后重新上传。")
         mapping.step(files, books)
         if books.usable:
+            department_doubts(digest, books)
             view_panel(digest, books)
             save_panel(books)
     saved_list = snapshots.list_months()

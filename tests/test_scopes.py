@@ -136,3 +136,31 @@ def test_reports_hold_only_the_users_scope(scoped_user, sample_books, kind, peri
         body = "\n".join(texts)
         assert not [t for t in others if t in body], "another town is named in the report"
     json.dumps(report.scope)
+
+
+def test_reporting_authority_and_department_doubts(sample_books):
+    """Every asset has one reporting authority: its 主管部门 when that names a banner
+    department (by name or alias), else its 所在镇; any other 主管部门 is a QA doubt."""
+    from dashboard.evaluated import Evaluated
+    from dashboard.filters import Filters
+    spellings = [(s, d.name) for d in settings.departments() for s in d.spellings]
+    bind = {"department_spellings": [s for s, _ in spellings], "department_names": [n for _, n in spellings]}
+    con = sample_books.con
+    rows = con.execute("SELECT row_id, department FROM assets WHERE town = '城川镇' ORDER BY row_id LIMIT 2").fetchall()
+    con.execute("UPDATE assets SET department = '旗公安局' WHERE row_id = ?", [rows[0][0]])
+    con.execute("UPDATE assets SET department = ' 旗农牧局 ' WHERE row_id = ?", [rows[1][0]])
+    try:
+        ev = Evaluated(sample_books, AS_OF)
+        listing = ev.frame("ledger/listing", Filters(), search="", sort="row_id", desc=False, limit=None,
+                           offset=0, **bind).set_index("row_id")
+        doubts = ev.frame("shared/department_doubts", Filters(), **bind)
+        ev.close()
+    finally:
+        for row_id, department in rows:
+            con.execute("UPDATE assets SET department = ? WHERE row_id = ?", [department, row_id])
+    assert listing.loc[rows[0][0], "authority"] == "城川镇"          # no banner department: its town
+    assert listing.loc[rows[1][0], "authority"] == "农牧局"          # an alias, spaces trimmed
+    towns_gov = listing[listing.department.fillna("").str.endswith("人民政府")]
+    assert not towns_gov.empty and (towns_gov.authority == towns_gov.town).all()
+    assert listing.authority.notna().all()
+    assert list(doubts.department) == ["旗公安局"] and doubts.assets.iloc[0] == 1

@@ -42,8 +42,9 @@ class Context:
         return self.key.source
 
     def frame(self, name: str, **bind) -> pd.DataFrame:
-        """queries/<name>.sql with the filters, as_of and parameters bound (cached)."""
-        return data.cached_frame(self.key, name, self.filters, data.freeze(bind))
+        """queries/<name>.sql with the filters, as_of, parameters and the banner's department
+        list bound (cached; a query binds only the parameters it names)."""
+        return data.cached_frame(self.key, name, self.filters, data.freeze({**data.departments(), **bind}))
 
     def evaluated(self) -> Evaluated:
         return data.evaluated(self.key)

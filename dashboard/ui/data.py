@@ -20,6 +20,7 @@ from dashboard import ledgers, policy, snapshots
 from dashboard.evaluated import EvalKey, Evaluated
 from dashboard.filters import Filters
 from dashboard.ledgers import Ledgers
+from dashboard.store import settings
 
 SAMPLE_KEY = "sample"
 UPLOAD_PREFIX = "upload:"
@@ -93,6 +94,15 @@ def key_for(source: str, as_of: dt.date, params: dict) -> EvalKey:
 def evaluated(key: EvalKey) -> Evaluated:
     books = open_source(key.source, key.version, key.policy_version)
     return Evaluated(books, key.as_of, key.param_dict)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def departments() -> dict:
+    """The banner's departments as two parallel lists for SQL ($department_spellings →
+    $department_names); another server's edit shows within a minute, this server's at once
+    (系统管理 clears this cache)."""
+    pairs = [(s, d.name) for d in settings.departments() for s in d.spellings]
+    return {"department_spellings": [s for s, _ in pairs], "department_names": [n for _, n in pairs]}
 
 
 def freeze(bind: dict) -> tuple:

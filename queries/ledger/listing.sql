@@ -3,13 +3,18 @@
 -- named $sort ($desc for descending), one page of $limit rows from $offset ($limit NULL
 -- = all rows, for the export).  The page's row_ids are found on the sort column alone;
 -- only those rows are then read in full (fast at 100k assets), with their warnings' facts.
+-- 报送主体 (authority): the banner department its 主管部门 names (by name or alias, the lists
+-- $department_spellings / $department_names kept by the administrator), else its 所在镇.
 -- rules: every rule (level, rules and flags fired per asset)
 -- used by: pages/ledger.py
 WITH matched AS NOT MATERIALIZED (
     SELECT m.* EXCLUDE (row_id, source_file, source_sheet, source_row, qa,
                         level, rules, flags, batch_suggested, signoff_tier),
            m.level, array_to_string(m.rules, '、') AS rules, array_to_string(m.flags, '、') AS flags,
-           m.batch_suggested, m.signoff_tier, m.source_file, m.source_row, m.row_id
+           m.batch_suggested, m.signoff_tier,
+           coalesce($department_names[list_position($department_spellings, trim(m.department))],
+                    m.town) AS authority,
+           m.source_file, m.source_row, m.row_id
     FROM ledger_matches($filters, $search) m
 ),
 page AS (
