@@ -24,6 +24,7 @@ import xml.parsers.expat
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .report import UnusableInput
 
@@ -223,7 +224,10 @@ def scan_sheet(name: str, sheet: str, z: zipfile.ZipFile, part: str) -> Verdict:
 
 _LT, _GT, _SLASH, _QUOTE, _SPACE = b"<>/\" "
 _WIDTH = 20                       # a reference we read: ≤ 7 letters, ≤ 10 digits, its quote
+_TAIL = 48                        # bytes after a reference searched for the end of its tag
 _FAR = 10 ** 12                   # what an unreadably long column or row number counts as
+# _POWERS[n, j]: what the j-th of n digits is worth
+_POWERS = np.array([[10 ** (n - 1 - j) if j < n else 0 for j in range(10)] for n in range(12)], np.int64)
 
 
 def _cell_refs(chunk: bytes, prefix: bytes) -> tuple[np.ndarray, np.ndarray, int, int]:
@@ -231,7 +235,7 @@ def _cell_refs(chunk: bytes, prefix: bytes) -> tuple[np.ndarray, np.ndarray, int
     many of them start with r="...".  Done with numpy: two million cells as Python objects
     took seconds.  A cell is valued unless its tag closes itself (<c r="B2" s="1"/>), as
     calamine skips those."""
-    a = np.frombuffer(chunk + b"\0" * (_WIDTH + 8), np.uint8)
+    a = np.frombuffer(chunk + b"\0" * (_WIDTH + _TAIL + 8), np.uint8)
     tag = b"<" + prefix + b"c"
     pair = tag[0] | tag[1] << 8          # "<c" (or "<x") found two bytes at a time: few hits
     p = np.sort(np.concatenate([np.flatnonzero(np.frombuffer(chunk, "<u2", (len(chunk) - o) // 2, o) == pair) * 2 + o
@@ -243,26 +247,31 @@ def _cell_refs(chunk: bytes, prefix: bytes) -> tuple[np.ndarray, np.ndarray, int
     s = s[(after == _SPACE) | (after == _GT) | (after == _SLASH)]          # every cell element
     cells = len(s)
     s = s[(a[s] == _SPACE) & (a[s + 1] == ord("r")) & (a[s + 2] == ord("=")) & (a[s + 3] == _QUOTE)] + 4
-    w = a[s[:, None] + np.arange(_WIDTH)]
+    w = sliding_window_view(a, _WIDTH)[s]                                   # the _WIDTH bytes at each
     up = w & 0xDF                                                           # a-z as A-Z, as calamine
-    n_letters = np.argmin((up >= 65) & (up <= 90), axis=1)
+    n_letters = np.argmin((up - 65) < 26, axis=1)                           # (uint8: below 65 wraps)
     row = np.full(len(s), _FAR, np.int64)
     col = np.full(len(s), _FAR, np.int64)
     good = np.zeros(len(s), bool)
+    end = s.copy()                                                          # just after the closing quote
     for k in np.flatnonzero(np.bincount(n_letters, minlength=8)[1:8]) + 1:   # usually 1 and 2 letters
         m = np.flatnonzero(n_letters == k)
         c = np.zeros(len(m), np.int64)
         for j in range(k):
             c = c * 26 + up[m, j] - 64
-        d = w[m, k:k + 11].astype(np.int64) - 48
-        n_digits = np.argmin((d >= 0) & (d <= 9), axis=1)                  # 11 digits read as 0: refused
-        r = np.zeros(len(m), np.int64)
-        for j in range(10):
-            r = np.where(j < n_digits, r * 10 + d[:, j], r)
+        d = w[m, k:k + 11] - 48                                             # digits as 0-9, others above
+        n_digits = np.argmin(d < 10, axis=1)                               # 11 digits read as 0: refused
+        r = np.einsum("ij,ij->i", d[:, :10].astype(np.int64), _POWERS[n_digits])
         col[m], row[m] = c, r
-        good[m] = (n_digits > 0) & (d[np.arange(len(m)), n_digits] == _QUOTE - 48)
-    gts = np.flatnonzero(a == _GT)
-    close = gts[np.minimum(np.searchsorted(gts, s), len(gts) - 1)] if len(gts) else s
+        good[m] = (n_digits > 0) & (d[np.arange(len(m)), n_digits] == (_QUOTE - 48) % 256)
+        end[m] += k + n_digits + 1
+    # the tag ends at its first '>' after the reference: mostly within _TAIL bytes, else looked up
+    near = sliding_window_view(a, _TAIL)[end] == _GT
+    close = end + np.argmax(near, axis=1)
+    far = np.flatnonzero(~near.any(axis=1))
+    if far.size:
+        gts = np.flatnonzero(a == _GT)
+        close[far] = gts[np.minimum(np.searchsorted(gts, s[far]), len(gts) - 1)] if len(gts) else s[far]
     valued = good & (a[close - 1] != _SLASH)
     return row[valued], col[valued], cells, int(good.sum())
 
