@@ -2,9 +2,10 @@
 after one mapping step, saved as an import profile that the next upload uses by itself."""
 import pandas as pd
 
-from conftest import app, assert_clean, table_with
+from conftest import account, app, assert_clean, table_with
 from dashboard.ingest import profiles as P
 from dashboard.ingest import wizard as W
+from dashboard.store import audit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -21,7 +22,8 @@ def county_bytes(tmp_path) -> bytes:
 
 
 def test_one_mapping_step_loads_a_county_layout_and_is_remembered(tmp_path):
-    at = app("upload")
+    account("城川镇报送", "town", town="城川镇")          # a town saves profiles for its own uploads
+    at = app("upload", user="城川镇报送")
     at.file_uploader(key="upload_files").upload("county.xlsx", county_bytes(tmp_path), XLSX).run()
     assert not at.exception
     assert any("指定工作表类型和列的对应关系" in e.value for e in at.main.error)    # where to go next
@@ -46,8 +48,16 @@ def test_one_mapping_step_loads_a_county_layout_and_is_remembered(tmp_path):
     assert table_with(at, "采用的导入方案")["采用的导入方案"].tolist() == ["导入方案“某县总台账”"]
     assert [n for n, _ in W.listing()] == ["某县总台账"]
 
-    # the next upload of that layout loads by itself; renamed and deleted on the page
-    again = app("upload")
+    assert [(r.user_name, r.object) for r in audit.rows(action="profile_save")] == [("城川镇报送", "某县总台账")]
+
+    # the next upload of that layout loads by itself, whoever uploads it; only its owner or the
+    # administrator may rename or delete it
+    account("昂素镇报送", "town", town="昂素镇")
+    other = app("upload", user="昂素镇报送")
+    other.file_uploader(key="upload_files").upload("county-3.xlsx", county_bytes(tmp_path), XLSX).run()
+    assert table_with(other, "识别为")["识别为"].tolist() == ["资产台账"]
+    assert not [b for b in other.main.button if b.key == "map_delete.0"]
+    again = app("upload", user="城川镇报送")
     again.file_uploader(key="upload_files").upload("county-2.xlsx", county_bytes(tmp_path), XLSX).run()
     assert table_with(again, "识别为")["识别为"].tolist() == ["资产台账"]
     again.text_input(key="map_rename.0").set_value("某县总台账（2024版）").run()
@@ -55,3 +65,11 @@ def test_one_mapping_step_loads_a_county_layout_and_is_remembered(tmp_path):
     assert [n for n, _ in W.listing()] == ["某县总台账（2024版）"]
     again.button(key="map_delete.0").click().run()
     assert W.listing() == [] and not list(P.saved_dir().glob("*.toml"))
+    assert len(audit.rows(action="profile_rename")) == 1 and len(audit.rows(action="profile_delete")) == 1
+
+
+def test_demo_mode_cannot_save_a_profile(tmp_path):
+    at = app("upload")
+    at.file_uploader(key="upload_files").upload("county.xlsx", county_bytes(tmp_path), XLSX).run()
+    assert not [b for b in at.main.button if (b.key or "").endswith(".save")]
+    assert any("演示模式" in i.value for i in at.main.info)

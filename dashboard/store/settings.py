@@ -105,6 +105,19 @@ def department_map() -> list[dict]:
     return [{"spelling": s, "department": d.name} for d in departments() for s in d.spellings]
 
 
+# --- import profiles ------------------------------------------------------------------
+
+def profile_owners() -> dict[str, str]:
+    """Saved import profile (file name) → the account that saved it."""
+    value = get("profile_owners")
+    return value if isinstance(value, dict) else {}
+
+
+def set_profile_owner(file_name: str, owner: str | None) -> None:
+    if owner and store.exists():
+        put("profile_owners", profile_owners() | {file_name: owner}, owner)
+
+
 # --- 公示 ---------------------------------------------------------------------------
 
 def published_month() -> str | None:

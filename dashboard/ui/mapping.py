@@ -11,7 +11,8 @@ from dashboard.ingest import profiles as P
 from dashboard.ingest import wizard as W
 from dashboard.ingest.mapped import is_place_header
 from dashboard.ingest.read import sheets_of
-from dashboard.ui import fmt
+from dashboard.store import settings
+from dashboard.ui import auth, fmt
 
 NONE = "（不对应）"
 AS_WRITTEN = "（按原文判断）"
@@ -61,13 +62,20 @@ def _sheet_form(upload, sheet_name: str, books) -> None:
     if kind != "skip":
         entry |= _columns(T.SHEET_BY_NAME[kind], view, key)
     _preview(upload, sheet_name, entry)
+    user = auth.current()
+    if not user.may("save_profile"):
+        st.info("演示模式：创建管理员账号后才能保存导入方案。" if user.demo else "导入方案由旗级管理员或报送单位保存。")
+        return
     name = st.text_input("导入方案名称", value=f"{upload.name.rsplit('.', 1)[0]}·{sheet_name}", key=key + ".name")
     if st.button("保存为导入方案", type="primary", key=key + ".save", icon=":material/save:"):
         try:
-            W.save(name, W.toml_text(name, [entry]))
+            path = W.save(name, W.toml_text(name, [entry]))
         except ProfileError as e:
+            auth.record("profile_save", name, outcome="failed", details={"原因": str(e)})
             st.error(str(e))
             return
+        settings.set_profile_owner(path.name, user.name)
+        auth.record("profile_save", name, details={"工作表": sheet_name, "类型": KINDS.get(kind, kind)})
         st.session_state.pop("upload.signature", None)       # parse the upload again, with it
         st.session_state["upload_mapping_saved"] = name
         st.rerun()
@@ -150,18 +158,28 @@ def _preview(upload, sheet_name: str, entry: dict) -> None:
 
 
 def _saved_list() -> None:
+    """Every saved profile reads every upload; its owner (who saved it) or the administrator
+    may rename or delete it."""
     saved = W.listing()
     st.markdown("**已保存的导入方案**" + ("" if saved else "：暂无"))
+    user = auth.current()
+    owners = settings.profile_owners()
     for i, (name, path) in enumerate(saved):
+        owner = owners.get(path.name)
         left, mid, right = st.columns([3, 3, 1])
-        left.markdown(name)
+        left.markdown(name + (f"（{owner}保存）" if owner else ""))
+        if not (user.may("administer") or (owner and owner == user.name)):
+            continue
         new = mid.text_input("改名为", value=name, key=f"map_rename.{i}", label_visibility="collapsed")
         if new != name and mid.button("改名", key=f"map_rename_btn.{i}"):
             try:
-                W.rename(path, new)
+                moved = W.rename(path, new)
+                settings.set_profile_owner(moved.name, owner or user.name)
+                auth.record("profile_rename", new, details={"原名称": name})
             except ProfileError as e:
                 st.error(str(e))
             st.rerun()
         if right.button("删除", key=f"map_delete.{i}", icon=":material/delete:"):
             W.delete(path)
+            auth.record("profile_delete", name)
             st.rerun()
