@@ -30,8 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     e = sub.add_parser("evaluate", help="评估全部规则并导出结果")
-    e.add_argument("workbooks", nargs="+")
-    e.add_argument("--as-of", type=_date, required=True)
+    e.add_argument("workbooks", nargs="*", help="台账文件；不给时用 --month 指定的已汇总月份")
+    e.add_argument("--month", default=None, metavar="2024-05", help="已保存或已汇总的月份")
+    e.add_argument("--as-of", type=_date, default=None, help="缺省：台账的数据日期（已汇总月份为其数据日期或月末）")
     e.add_argument("--out", type=Path, required=True)
     e.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     e.add_argument("--mapping", action="append", default=[], metavar="PROFILE.toml",
@@ -44,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("report", help="生成月调度、季通报或年总结（xlsx或docx）")
     r.add_argument("kind", metavar="monthly|quarterly|annual")
-    r.add_argument("workbooks", nargs="+")
+    r.add_argument("workbooks", nargs="*", help="台账文件；不给时读期末所在月的已汇总数据")
     r.add_argument("--period", required=True, metavar="2024-05|2024Q2|2024")
     r.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|FILE.docx")
     r.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
@@ -63,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--workbook", type=Path, default=None, help="已生成的工作簿（缺省时生成）")
     from dashboard.store import cli as store_cli      # users, audit
     store_cli.add_parsers(sub, _date)
+    from dashboard.monthly import cli as monthly_cli  # submit, consolidate
+    monthly_cli.add_parsers(sub)
     return p
 
 
@@ -90,7 +93,10 @@ def _dispatch(args) -> int:
     if args.command == "evaluate":
         from dashboard import evaluate
         params = policy.resolve_params(policy.parse_param_args(args.param))
-        status, message = evaluate.run(args.workbooks, args.as_of, args.out, params, _mappings(args))
+        if args.workbooks and args.as_of is None:
+            print("命令行参数错误：给出台账文件时须指定 --as-of", file=sys.stderr)
+            return 2
+        status, message = evaluate.run(args.workbooks, args.as_of, args.out, params, _mappings(args), args.month)
         print(message, file=sys.stderr if status else sys.stdout)
         return status
     if args.command == "sample":
@@ -111,6 +117,9 @@ def _dispatch(args) -> int:
     if args.command == "bench":
         from dashboard import bench
         return bench.main(args)
+    from dashboard.monthly import cli as monthly_cli
     from dashboard.store import cli as store_cli
     status = store_cli.dispatch(args)
+    if status is None:
+        status = monthly_cli.dispatch(args, lambda: _mappings(args))
     return 2 if status is None else status

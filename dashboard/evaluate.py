@@ -5,7 +5,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from dashboard import ledgers, safe
+import pandas as pd
+
+from dashboard import ledgers, safe, snapshots
 from dashboard.evaluated import Evaluated
 from dashboard.ledgers import Ledgers
 
@@ -17,7 +19,9 @@ def write_exports(books: Ledgers, ev: Evaluated, out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     for name, query in EXPORTS:
         safe.write_csv(ev.arrow(query), out / f"{name}.csv")
-    rejected = books.result.rejection_frame()
+    # A saved (consolidated) month was checked when each part was read: nothing rejected here.
+    rejected = books.result.rejection_frame() if books.result else pd.DataFrame(
+        columns=["文件", "工作表", "行", "列", "原因"])
     rejected = rejected.rename(columns={"文件": "file", "工作表": "sheet", "行": "row",
                                         "列": "column", "原因": "reason"})
     safe.write_csv(rejected[["file", "sheet", "row", "column", "reason"]], out / "rejected.csv")
@@ -25,6 +29,20 @@ def write_exports(books: Ledgers, ev: Evaluated, out: Path) -> dict:
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),
                                       encoding="utf-8")
     return summary
+
+
+def saved_or_loaded(files: list[str], month: str | None, mappings=()) -> Ledgers | str:
+    """The workbooks, or the saved month when none is given; a Chinese reason when unusable."""
+    if files:
+        books = ledgers.load(files, mappings=list(mappings))
+    elif month:
+        saved = snapshots.find(month)
+        if saved is None:
+            return f"{month}没有已保存或已汇总的月度数据（先运行 python -m dashboard consolidate --month {month}）"
+        books = ledgers.saved_month(saved)
+    else:
+        return "请给出台账文件，或用 --month 指定已汇总的月份"
+    return books if books.usable else books.fatal
 
 
 def build_summary(books: Ledgers, ev: Evaluated) -> dict:
@@ -50,15 +68,18 @@ def build_summary(books: Ledgers, ev: Evaluated) -> dict:
                     "rows_loaded": s.rows_loaded, "rows_rejected": s.rows_rejected,
                     "orphan_rows": s.orphan_rows, "profile": s.profile,
                     "mapped_columns": s.profile_pairs}
-                   for s in books.result.sheets],
+                   for s in (books.result.sheets if books.result else [])],
     }
 
 
-def run(files: list[str], as_of: dt.date, out: Path, params: dict, mappings=()) -> tuple[int, str]:
-    """Returns (exit status, message for stderr)."""
-    books = ledgers.load(files, mappings=list(mappings))
-    if not books.usable:
-        return 2, books.fatal
+def run(files: list[str], as_of: dt.date | None, out: Path, params: dict, mappings=(),
+        month: str | None = None) -> tuple[int, str]:
+    """Returns (exit status, message for stderr).  With `month` and no files: the saved
+    (consolidated) month, judged at its own date unless as_of is given (policy-rules §9)."""
+    books = saved_or_loaded(files, month, mappings)
+    if isinstance(books, str):
+        return 2, books
+    as_of = as_of or books.reference
     summary = write_exports(books, Evaluated(books, as_of, params), out)
     counts = summary["counts_by_level"]
     return 0, (f"已评估{sum(counts.values())}项资产：红色预警{counts['red']}项，黄色预警{counts['yellow']}项；"

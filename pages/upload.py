@@ -46,8 +46,7 @@ def save_panel(books) -> None:
     st.subheader("保存为月度快照")
     user = auth.current()
     if not user.may("save_snapshot"):
-        st.info("演示模式：创建管理员账号后才能保存快照（python -m dashboard users add 用户名 --role admin "
-                "--password-stdin）。" if user.demo else "月度快照由旗级管理员保存；本账号可在各页查看本次上传。")
+        st.info("演示模式：创建旗级管理员账号后才能保存快照。" if user.demo else "月度快照由旗级管理员保存；本账号可在各页查看本次上传。")
         return
     hint = f"数据日期{fmt_date(books.data_date)}" if books.data_date else "未在表头找到数据日期，默认为本月"
     st.caption(f"快照按报告月份命名，保存后可随时在侧栏“数据来源”中重新打开并与其他月份比较（{hint}）。")

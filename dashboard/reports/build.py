@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from dashboard import ledgers, policy
+from dashboard import ledgers, policy, snapshots
 from dashboard.ledgers import Ledgers
 from dashboard.reports import content, periods
 from dashboard.reports.document import Report
@@ -50,10 +50,16 @@ def run(kind: str, period_text: str, files: list[str], out: Path, params: dict,
     fmt = FORMATS.get(out.suffix.lower())
     if fmt is None:
         return 2, f"输出文件“{out.name}”的扩展名应为 .xlsx 或 .docx"
-    books = ledgers.load(files, mappings=list(mappings))
-    if not books.usable:
-        return 2, books.fatal
-    report = build(books, kind, period, params, as_of)
+    # No workbook: the saved (consolidated) month the period ends in, compared with the one
+    # the previous period ends in when it was saved too.
+    from dashboard.evaluate import saved_or_loaded
+    books = saved_or_loaded(files, period.end.strftime("%Y-%m"), mappings)
+    if isinstance(books, str):
+        return 2, books
+    previous = None
+    if not files and (before := snapshots.find(period.previous().end.strftime("%Y-%m"))):
+        previous = ledgers.saved_month(before)
+    report = build(books, kind, period, params, as_of or (None if files else books.reference), previous)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(render(report, fmt))
     f = report.section("overview").figures

@@ -1,7 +1,7 @@
 """The store's tables and the versioned steps that create and migrate them.
 
-`migrate(engine)` applies, in one transaction per step, every step in STEPS newer than
-the version recorded in `schema_version`; PostgreSQL serialises servers starting at once
+`migrate(engine)` applies, in one transaction, every step in STEPS newer than the version
+recorded in `schema_version`; PostgreSQL serialises servers starting at once
 with an advisory lock.  A new step is appended to STEPS, never edited once released.
 The audit table is append-only in the database itself: a trigger refuses UPDATE and
 DELETE on both engines, so no code path of the app can change an entry.
@@ -65,6 +65,22 @@ settings = Table(
 
 V1_TABLES = (accounts, sessions, audit, settings)
 
+# v2: the monthly submissions of every reporting authority (dashboard/monthly/).  The rows
+# themselves are a DuckDB file in the shared data folder (`path`, relative to it); a later
+# submission of the same month and authority replaces this one and both are kept.
+submissions = Table(
+    "submissions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("month", String(7), nullable=False, index=True),          # '2024-05'
+    Column("authority", String(64), nullable=False),                  # a town or a banner department
+    Column("submitted_at", DateTime, nullable=False),
+    Column("submitted_by", String(64)),
+    Column("files", Text, nullable=False),                            # JSON: name, bytes, SHA-256
+    Column("accepted", Integer, nullable=False),                      # assets accepted
+    Column("rejected", Integer, nullable=False),                      # rows rejected (any sheet)
+    Column("progress", Text, nullable=False, default=""),             # 本月工作推进情况
+    Column("path", String(255), nullable=False))
+
 SQLITE_APPEND_ONLY = (
     "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END")
@@ -85,7 +101,12 @@ def _v1(con: Connection) -> None:
         con.execute(text(statement))
 
 
-STEPS = [(1, _v1)]
+def _v2(con: Connection) -> None:
+    """Monthly submissions."""
+    metadata.create_all(con, tables=[submissions])
+
+
+STEPS = [(1, _v1), (2, _v2)]
 LATEST = STEPS[-1][0]
 
 

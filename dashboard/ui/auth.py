@@ -136,7 +136,7 @@ def sidebar_box(user: User) -> None:
     """Who is signed in (and 退出登录), or the demo-mode notice, at the top of the sidebar."""
     if user.demo:
         st.sidebar.warning("**演示模式**：尚未创建管理员账号。可浏览示例数据、查看上传的台账，但不会保存任何内容。"
-                           "创建管理员：`python -m dashboard users add 用户名 --role admin --password-stdin`")
+                           "在服务器上创建第一个旗级管理员账号后即结束演示模式（见使用说明）。")
         return
     place = "" if user.scope.whole else f" · {user.scope.label}"
     left, right = st.sidebar.columns([3, 2], vertical_alignment="center")

@@ -1,0 +1,101 @@
+"""Consolidation: month M's snapshot is the union of the part in force of every authority.
+
+An asset ID submitted by two authorities (a changed 主管部门, a typo) is a conflict: it
+and the rows that follow it are kept out of the snapshot until one part is corrected and
+submitted again.  Every row records its part: its 来源文件 reads "城川镇报送#12·file.xlsx",
+which the ledger explorer shows.  The snapshot is saved like an uploaded month
+(dashboard/snapshots.py), so every page, report and export reads it the same way.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard import model, snapshots, template
+from dashboard.monthly.submissions import MonthlyError, Submission, check_month, latest
+
+
+@dataclass
+class Conflict:
+    asset_id: str
+    authorities: list[str]
+
+
+@dataclass
+class Consolidation:
+    month: str
+    parts: list[Submission]
+    conflicts: list[Conflict]
+    assets: int
+    snapshot: snapshots.SavedMonth | None = None
+
+    @property
+    def message(self) -> str:
+        head = (f"已汇总{snapshots.month_label(self.month)}：{len(self.parts)}个单位的报送，资产{self.assets:,}项"
+                if self.snapshot else f"{snapshots.month_label(self.month)}未汇总")
+        if self.conflicts:
+            head += (f"；{len(self.conflicts)}项资产被两个单位同时报送，暂不纳入（"
+                     + "、".join(f"{c.asset_id}：{'与'.join(c.authorities)}" for c in self.conflicts[:5])
+                     + ("等" if len(self.conflicts) > 5 else "") + "）")
+        return head + "。"
+
+
+def _frames(part: Submission) -> tuple[dict[str, pd.DataFrame], set[str], dict]:
+    """A part's tables, each row's 来源文件 naming the part; its loaded columns; its meta."""
+    con = model.connect()
+    try:
+        con.execute(f"ATTACH '{str(part.file).replace(chr(39), chr(39) * 2)}' AS part (READ_ONLY)")
+        tables = {}
+        for sheet in template.SHEETS:
+            drop = "row_id, asset_row" if sheet.name != "assets" else "row_id"
+            frame = con.sql(f"SELECT * EXCLUDE ({drop}) FROM part.{sheet.name}").to_arrow_table().to_pandas()
+            frame["source_file"] = f"{part.authority}报送#{part.id}·" + frame["source_file"].fillna("").astype(str)
+            tables[sheet.name] = frame
+        columns = {f"{s}.{c}" for s, c in con.execute("SELECT sheet, column_name FROM part.loaded_columns").fetchall()}
+        meta = json.loads(con.execute("SELECT meta FROM part.part_meta").fetchall()[0][0])
+    finally:
+        con.close()
+    return tables, columns, meta
+
+
+def conflicts_of(parts: list[Submission], frames: dict[int, dict[str, pd.DataFrame]]) -> list[Conflict]:
+    owners: dict[str, list[str]] = {}
+    for part in parts:
+        for asset_id in frames[part.id]["assets"]["asset_id"].dropna().unique():
+            owners.setdefault(asset_id, []).append(part.authority)
+    return [Conflict(a, sorted(set(who))) for a, who in sorted(owners.items()) if len(set(who)) > 1]
+
+
+def consolidate(month: str, *, save: bool = True) -> Consolidation:
+    check_month(month)
+    parts = sorted(latest(month).values(), key=lambda s: s.authority)
+    if not parts:
+        raise MonthlyError(f"{snapshots.month_label(month)}还没有任何单位报送，无法汇总。")
+    frames, columns, dates = {}, {}, []
+    for part in parts:
+        tables, cols, meta = _frames(part)
+        frames[part.id] = tables
+        for name in cols:
+            sheet, _, column = name.partition(".")
+            columns.setdefault(sheet, set()).add(column)
+        if meta.get("data_date"):
+            dates.append(dt.date.fromisoformat(meta["data_date"]))
+    conflicts = conflicts_of(parts, frames)
+    out = set(c.asset_id for c in conflicts)
+    tables = {}
+    for sheet in template.SHEETS:
+        union = pd.concat([frames[p.id][sheet.name] for p in parts], ignore_index=True)
+        tables[sheet.name] = union[~union["asset_id"].isin(out)] if out else union
+    result = Consolidation(month, parts, conflicts, len(tables["assets"]))
+    if not save:
+        return result
+    con = model.connect()
+    model.load_tables(con, tables, columns)
+    in_month = [d for d in dates if d.strftime("%Y-%m") == month]
+    result.snapshot = snapshots.save(con, month, max(in_month) if in_month else None,
+                                     [f"{p.authority}报送#{p.id}" for p in parts])
+    con.close()
+    return result

@@ -1,0 +1,89 @@
+"""报送情况: for month M, every authority expected, whether and when it reported, and what
+changed against its own part of the month before (assets added, removed, changed in
+status or value; red and yellow warnings new or cleared — each part judged at its
+month's end, as a saved month is).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard import model, policy, snapshots, store
+from dashboard.evaluated import Evaluated
+from dashboard.ledgers import Ledgers
+from dashboard.monthly.submissions import Submission, beijing_date, due_date, expected, history
+
+STATES = {"missing": "未报送", "on_time": "按时报送", "late": "逾期报送"}
+
+
+@dataclass
+class Row:
+    authority: str
+    state: str                       # missing, on_time, late
+    overdue: bool                    # not submitted and the 25th has passed: shown red
+    part: Submission | None
+    submissions: int                 # 2 or more: replaced
+    changes: dict | None             # against its part of the month before
+
+
+def previous_month(month: str) -> str:
+    year, mon = map(int, month.split("-"))
+    return f"{year - (mon == 1):04d}-{12 if mon == 1 else mon - 1:02d}"
+
+
+def part_ledgers(part: Submission) -> Ledgers:
+    """A submitted part as ledgers (facts judged), to evaluate or compare."""
+    con = model.connect()
+    con.execute(f"ATTACH '{str(part.file).replace(chr(39), chr(39) * 2)}' AS part (READ_ONLY)")
+    try:
+        for table in snapshots.LEDGER_TABLES:
+            con.execute(f"CREATE TABLE main.{table} AS SELECT * FROM part.{table}")
+    finally:
+        con.execute("DETACH part")
+    model.load_negative_list(con, policy.read_negative_list())
+    model.load_rule_catalog(con)
+    model.derive_facts(con)
+    return Ledgers(f"{part.authority}报送#{part.id}", con, None, month=part.month)
+
+
+def _warnings(part: Submission) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
+    books = part_ledgers(part)
+    try:
+        assets = books.con.sql("SELECT asset_id, operating_status, original_value FROM assets").df()
+        ev = Evaluated(books, snapshots.month_end(part.month))
+        hits = {(r["asset_id"], r["rule_id"]) for r in ev.rows("shared/previous_warnings")}
+        ev.close()
+    finally:
+        books.con.close()
+    return assets, hits
+
+
+def changes(part: Submission, before: Submission) -> dict:
+    now_assets, now_hits = _warnings(part)
+    old_assets, old_hits = _warnings(before)
+    now_ids, old_ids = set(now_assets.asset_id.dropna()), set(old_assets.asset_id.dropna())
+    both = now_assets.merge(old_assets, on="asset_id", suffixes=("", "_before"))
+    changed = both[(both.operating_status.fillna("") != both.operating_status_before.fillna(""))
+                   | (both.original_value.astype(float).fillna(-1) != both.original_value_before.astype(float).fillna(-1))]
+    return {"added": len(now_ids - old_ids), "removed": len(old_ids - now_ids), "changed": len(changed),
+            "new_warnings": len(now_hits - old_hits), "cleared_warnings": len(old_hits - now_hits)}
+
+
+def status(month: str, today: dt.date | None = None) -> list[Row]:
+    today = today or beijing_date(store.now())
+    before = previous_month(month)
+    rows = []
+    parts = history(month)
+    names = expected() + sorted({s.authority for s in parts} - set(expected()))
+    for authority in names:
+        mine = [s for s in parts if s.authority == authority]
+        part = mine[-1] if mine else None
+        if part is None:
+            rows.append(Row(authority, "missing", today > due_date(month), None, 0, None))
+            continue
+        previous = history(before, authority)
+        rows.append(Row(authority, "late" if part.late else "on_time", False, part, len(mine),
+                        changes(part, previous[-1]) if previous else None))
+    return rows

@@ -1,0 +1,155 @@
+"""The monthly rhythm over two simulated months: four towns and three departments submit
+their parts (one late, one again, one conflicting), 报送情况 says who reported when, the
+consolidated snapshot equals the union of the parts in force, and the command line reads it.
+Each authority submits the whole sample workbook; it keeps only the assets it reports."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import shutil
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+
+from conftest import COMMITTED_SAMPLE, ROOT, account
+from dashboard import ledgers, places, snapshots, store
+from dashboard.monthly import consolidate as C
+from dashboard.monthly import status as S
+from dashboard.monthly import submissions as M
+from dashboard.store import audit
+
+DEPARTMENTS = ("农牧局", "水利局", "交通运输局")
+AUTHORITIES = (*places.TOWNS, *DEPARTMENTS)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Submissions at chosen Beijing times (the store keeps UTC)."""
+    def at(day: str, hour: int = 10) -> None:
+        moment = dt.datetime.fromisoformat(day) + dt.timedelta(hours=hour - 8)
+        monkeypatch.setattr(store, "now", lambda: moment)
+    return at
+
+
+@pytest.fixture
+def offices():
+    account()
+    for d in DEPARTMENTS:
+        account(d, "department", department=d)
+
+
+def authority_of(books) -> dict[str, str]:
+    """The sample's asset ID → its reporting authority, as the policy defines it."""
+    from dashboard.store import settings
+    out = {}
+    for asset_id, town, department in books.con.execute("SELECT asset_id, town, department FROM assets").fetchall():
+        out[asset_id] = settings.department_of(department) or town
+    return out
+
+
+def moved_asset(tmp_path, books) -> tuple:
+    """A copy of the sample where one 城川镇 asset of 农牧局 says 城川镇人民政府 instead."""
+    asset_id = books.con.execute("SELECT asset_id FROM assets WHERE town = '城川镇' AND department LIKE '%农牧局' "
+                                 "ORDER BY asset_id LIMIT 1").fetchone()[0]
+    path = tmp_path / "城川镇台账.xlsx"
+    shutil.copy(COMMITTED_SAMPLE, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["资产台账"]
+    header = next(r for r in ws.iter_rows(min_row=1, max_row=5) if any(c.value == "主管部门" for c in r))
+    col = next(c.column for c in header if c.value == "主管部门")
+    id_col = next(c.column for c in header if c.value == "资产编号")
+    row = next(r for r in range(header[0].row + 1, ws.max_row + 1) if ws.cell(r, id_col).value == asset_id)
+    ws.cell(row, col).value = "城川镇人民政府"
+    wb.save(path)
+    return path, asset_id
+
+
+def test_two_months_of_submissions_status_and_consolidation(tmp_path, offices, clock, sample_books):
+    owner = authority_of(sample_books)
+    # November: everyone on time but 交通运输局, which reports on the 27th.
+    for authority in AUTHORITIES:
+        clock("2024-11-27" if authority == "交通运输局" else "2024-11-20")
+        out = M.submit("2024-11", authority, [COMMITTED_SAMPLE], by="旗管理员", progress=f"{authority}11月推进情况")
+        assert out.submission is not None, out.message
+        assert out.submission.accepted == sum(1 for a in owner.values() if a == authority)
+        theirs = out.rejected[out.rejected.reason.str.contains("的报送主体是")]
+        assert len(theirs) == len(owner) - out.submission.accepted
+        assert set(theirs.column) <= {"所在镇", "主管部门"} and theirs.row.notna().all()
+    # December: 城川镇 first on time, then again with an asset moved from 农牧局 (a conflict);
+    # 昂素镇 does not report; 水利局 late.
+    path, conflict_id = moved_asset(tmp_path, sample_books)
+    for authority in AUTHORITIES:
+        if authority == "昂素镇":
+            continue
+        clock("2024-12-28" if authority == "水利局" else "2024-12-18")
+        M.submit("2024-12", authority, [COMMITTED_SAMPLE], by="旗管理员")
+    clock("2024-12-24")
+    again = M.submit("2024-12", "城川镇", [path], by="城川镇", progress="补报：一项资产改由镇管护")
+    assert "重新报送" in again.message and again.submission.accepted == \
+        sum(1 for a in owner.values() if a == "城川镇") + 1
+
+    clock("2024-12-30")
+    rows = {r.authority: r for r in S.status("2024-12")}
+    assert set(rows) == set(AUTHORITIES)
+    assert rows["昂素镇"].state == "missing" and rows["昂素镇"].overdue
+    assert rows["水利局"].state == "late" and rows["城川镇"].state == "on_time" and rows["城川镇"].submissions == 2
+    assert rows["城川镇"].part.progress == "补报：一项资产改由镇管护"
+    assert rows["城川镇"].changes == {"added": 1, "removed": 0, "changed": 0, "new_warnings": rows["城川镇"].changes["new_warnings"],
+                                     "cleared_warnings": rows["城川镇"].changes["cleared_warnings"]}
+    assert rows["农牧局"].changes["added"] == 0 and rows["农牧局"].changes["removed"] == 0
+    early = {r.authority: r for r in S.status("2024-12", today=dt.date(2024, 12, 20))}
+    assert not early["昂素镇"].overdue                       # not red before the 25th
+
+    result = C.consolidate("2024-12")
+    assert [c.asset_id for c in result.conflicts] == [conflict_id]
+    assert result.conflicts[0].authorities == ["农牧局", "城川镇"] or \
+        set(result.conflicts[0].authorities) == {"农牧局", "城川镇"}
+    books = ledgers.saved_month(result.snapshot)
+    got = {a: f for a, f in books.con.execute("SELECT asset_id, source_file FROM assets").fetchall()}
+    submitted = {a for a, who in owner.items() if who != "昂素镇" and who in AUTHORITIES}
+    assert set(got) == submitted - {conflict_id}             # the union of the parts, the conflict kept out
+    assert all(f.startswith(f"{owner[a]}报送#") for a, f in got.items())
+    chengchuan = M.latest("2024-12")["城川镇"]
+    assert all(f.startswith(f"城川镇报送#{chengchuan.id}·") for a, f in got.items() if owner[a] == "城川镇")
+    income = books.con.execute("SELECT count(*) FROM income WHERE asset_row IS NULL").fetchone()[0]
+    assert income == 0                                       # every income row follows its asset
+    assert snapshots.find("2024-12") is not None
+
+
+def _cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+
+
+def test_submit_consolidate_evaluate_and_report_from_the_command_line(tmp_path, offices):
+    done = _cli("submit", "--month", "2024-12", "--authority", "城川镇", str(COMMITTED_SAMPLE), "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("\n") == 1 and "城川镇2024年12月报送：接收资产" in done.stdout
+    with open(tmp_path / "rejected.csv", encoding="utf-8-sig", newline="") as f:
+        rejected = list(csv.reader(f))
+    assert rejected[0] == ["file", "sheet", "row", "column", "reason"] and len(rejected) > 100
+    assert _cli("submit", "--month", "2024-13", "--authority", "城川镇", str(COMMITTED_SAMPLE)).returncode == 2
+    wrong = _cli("submit", "--month", "2024-12", "--authority", "北京", str(COMMITTED_SAMPLE))
+    assert wrong.returncode == 2 and "不是报送单位" in wrong.stderr and "Traceback" not in wrong.stderr
+    assert _cli("submit", "--month", "2024-12", "--authority", "农牧局", str(COMMITTED_SAMPLE)).returncode == 0
+    merged = _cli("consolidate", "--month", "2024-12")
+    assert merged.returncode == 0 and "已汇总2024年12月：2个单位的报送" in merged.stdout, merged.stderr
+    out = tmp_path / "eval"
+    evaluated = _cli("evaluate", "--month", "2024-12", "--out", str(out))
+    assert evaluated.returncode == 0, evaluated.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["as_of"] == "2024-12-31"                  # the month's own date (policy-rules §9)
+    with open(out / "assets.csv", encoding="utf-8-sig") as f:
+        assets = list(csv.DictReader(io.StringIO(f.read())))
+    parts = M.latest("2024-12")
+    assert len(assets) == parts["城川镇"].accepted + parts["农牧局"].accepted
+    report = _cli("report", "monthly", "--period", "2024-12", "--out", str(tmp_path / "月调度.docx"))
+    assert report.returncode == 0 and (tmp_path / "月调度.docx").read_bytes()[:2] == b"PK", report.stderr
+    missing = _cli("evaluate", "--month", "2024-10", "--out", str(tmp_path / "x"))
+    assert missing.returncode == 2 and "consolidate" in missing.stderr
+    outcomes = sorted(r.outcome for r in audit.rows(action="submit"))
+    assert outcomes == ["ok", "ok", "refused", "refused"] and len(audit.rows(action="consolidate")) == 1
