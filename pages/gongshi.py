@@ -63,7 +63,7 @@ def show(key, place: Scope) -> None:
 
 
 def body() -> None:
-    st.title("项目资产公示")
+    st.title("公示")
     st.caption("鄂托克前旗扶贫（帮扶）项目资产及收益分配公示，接受群众监督。金额单位：万元。")
     source = published_source()
     if source is None:

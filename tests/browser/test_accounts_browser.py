@@ -135,7 +135,7 @@ def test_gongshi_needs_no_sign_in_and_fits_a_phone(banner, browser, size):
         page.goto(f"{url}/gongshi")
         settle(page)
         main = page.locator('[data-testid="stMain"]')
-        page.wait_for_selector('h1:has-text("项目资产公示")')
+        page.wait_for_selector('h1:has-text("公示")')
         assert page.get_by_role("button", name="登录", exact=True).count() == 0
         text = main.inner_text()
         assert "2024年12月" in text and "收益分配" in text
