@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import blank_template, policy, snapshots, ui
 from dashboard.explain import fmt_date
-from dashboard.ui import auth, data, export, mapping, sidebar, uploads
+from dashboard.ui import auth, data, export, mapping, sidebar, submit, uploads
 
 UPLOADER = "upload_files"
 
@@ -103,6 +103,7 @@ def body(ctx) -> None:
         if books.usable:
             department_doubts(digest, books)
             view_panel(digest, books)
+            submit.panel(files)
             save_panel(books)
     saved_list = snapshots.list_months()
     st.subheader("已保存的快照")

@@ -153,3 +153,38 @@ def test_submit_consolidate_evaluate_and_report_from_the_command_line(tmp_path, 
     assert missing.returncode == 2 and "consolidate" in missing.stderr
     outcomes = sorted(r.outcome for r in audit.rows(action="submit"))
     assert outcomes == ["ok", "ok", "refused", "refused"] and len(audit.rows(action="consolidate")) == 1
+
+
+def test_a_town_submits_on_the_upload_page_and_the_banner_consolidates(offices, clock):
+    from conftest import app, assert_clean
+    clock("2024-12-20")
+    account("城川镇报送", "town", town="城川镇")
+    at = app("upload", user="城川镇报送")
+    at.file_uploader(key="upload_files").upload("sample.xlsx", COMMITTED_SAMPLE.read_bytes(),
+                                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").run()
+    assert_clean(at)
+    at.selectbox(key="submit.month").set_value("2024-12")
+    at.text_area(key="submit.progress").set_value("完成确权3项")
+    at.button(key="submit.go").click().run()
+    assert_clean(at)
+    assert any("城川镇2024年12月报送：接收资产" in s.value for s in at.main.success)
+    rejected = [d.value for d in at.main.dataframe if "原因" in d.value.columns][-1]   # the panel's, after the import report
+    assert rejected["原因"].str.contains("报送主体是").any()
+    at.switch_page("../pages/submissions.py").run()
+    assert_clean(at)
+    table = next(d.value for d in at.main.dataframe if "报送单位" in d.value.columns)
+    assert list(table["报送单位"]) == ["城川镇"]                  # a town sees its own row
+    assert table["本月工作推进情况"].iloc[0] == "完成确权3项" and table["状态"].iloc[0] == "按时报送"
+    assert not [b for b in at.main.button if b.key == "submissions.consolidate"]
+
+    clock("2024-12-27")
+    boss = app("submissions", user="管理员")
+    table = next(d.value for d in boss.main.dataframe if "报送单位" in d.value.columns)
+    assert set(table["报送单位"]) == set(AUTHORITIES)
+    assert (table.loc[table["报送单位"] == "昂素镇", "状态"] == "逾期未报送").all()
+    boss.button(key="submissions.consolidate").click().run()
+    assert_clean(boss)
+    assert any("已汇总2024年12月：1个单位的报送" in s.value for s in boss.main.success)
+    assert snapshots.find("2024-12") is not None
+    assert [r.user_name for r in audit.rows(action="submit")] == ["城川镇报送"]
+    assert [r.user_name for r in audit.rows(action="consolidate")] == ["管理员"]

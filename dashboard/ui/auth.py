@@ -54,6 +54,8 @@ RIGHTS = {
     "upload": ("admin", "town", "department", "demo"),
     "save_snapshot": ("admin",),
     "save_profile": ("admin", "town", "department"),
+    "submit": ("admin", "town", "department"),          # a month's part (月调度)
+    "monthly": ("admin", "leader", "town", "department", "demo"),
     "edit_policy": ("admin",),          # thresholds in force and the negative list
     "administer": ("admin",),           # accounts, departments, 公示, audit, snapshots
 }

@@ -1,0 +1,116 @@
+"""报送情况 (月调度, plan 八(二)): for one month, every authority expected — reported on time by
+the 25th, late, or not at all (red once the 25th has passed) —, when and by whom, how many
+rows were accepted and rejected, its 本月工作推进情况, and what changed against its part of
+the month before; asset IDs reported by two authorities; the administrator consolidates
+the month's snapshot here.  Only draws: dashboard/monthly/ answers."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import snapshots, store, ui
+from dashboard.monthly import consolidate as C
+from dashboard.monthly import status as S
+from dashboard.monthly import submissions as M
+from dashboard.ui import auth
+
+DONE = "submissions.done"
+
+
+@st.cache_data(max_entries=24, show_spinner="正在比较各单位本月与上月的报送…")
+def _status(month: str, parts: tuple, today) -> list[S.Row]:
+    """Keyed by the submissions in force, so a new one is compared at once."""
+    return S.status(month, today)
+
+
+def _frame(rows: list[S.Row]) -> pd.DataFrame:
+    out = []
+    for r in rows:
+        p, c = r.part, r.changes or {}
+        state = S.STATES[r.state] + (f"（重报{r.submissions - 1}次）" if r.submissions > 1 else "")
+        if r.overdue:
+            state = "逾期未报送"
+        out.append({"报送单位": r.authority, "状态": state,
+                    "报送时间": store.beijing(p.submitted_at) if p else "—", "报送人": (p.submitted_by or "—") if p else "—",
+                    "接收资产（项）": p.accepted if p else None, "未接收（行）": p.rejected if p else None,
+                    "本月工作推进情况": (p.progress or "—") if p else "—",
+                    "较上月新增资产": c.get("added"), "较上月减少资产": c.get("removed"),
+                    "状态或原值变化": c.get("changed"), "新增预警": c.get("new_warnings"),
+                    "解除预警": c.get("cleared_warnings")})
+    return pd.DataFrame(out)
+
+
+def _colour(row: pd.Series) -> list[str]:
+    colour = {"逾期未报送": "color: #b71c1c; font-weight: bold"}.get(row["状态"], "")
+    if row["状态"].startswith("逾期报送"):
+        colour = "color: #e65100"
+    return [colour] * len(row)
+
+
+def _months() -> list[str]:
+    today = M.beijing_date(store.now()).strftime("%Y-%m")
+    return sorted(set(M.months()) | {today}, reverse=True)
+
+
+def _visible(rows: list[S.Row]) -> list[S.Row]:
+    """Leadership and the banner office see every authority; a town or department its own."""
+    user = auth.current()
+    if user.scope.whole:
+        return rows
+    mine = user.scope.department or user.scope.town
+    return [r for r in rows if r.authority == mine]
+
+
+def conflicts(month: str) -> None:
+    if not M.latest(month):
+        return
+    found = C.consolidate(month, save=False).conflicts
+    if found:
+        st.error(f"{len(found)}项资产被两个单位同时报送，汇总时暂不纳入，请核实主管部门或所在镇后由相关单位重新报送：")
+        st.dataframe(pd.DataFrame([(c.asset_id, "、".join(c.authorities)) for c in found],
+                                  columns=["资产编号", "报送单位"]), hide_index=True, key="submissions.conflicts")
+
+
+def consolidate_button(month: str) -> None:
+    if not auth.current().may("administer"):
+        return
+    saved = snapshots.find(month)
+    st.caption(f"{snapshots.month_label(month)}快照：" + ("已生成（重新汇总将覆盖）" if saved else "尚未生成"))
+    if st.button(f"汇总生成{snapshots.month_label(month)}快照", type="primary", key="submissions.consolidate",
+                 disabled=not M.latest(month)):
+        try:
+            result = C.consolidate(month)
+        except M.MonthlyError as exc:
+            st.error(str(exc))
+            return
+        auth.record("consolidate", month, details={"单位": [p.authority for p in result.parts],
+                                                  "资产": result.assets, "冲突": len(result.conflicts)})
+        st.session_state[DONE] = result.message
+        st.rerun()
+
+
+def body(_ctx) -> None:
+    done = st.session_state.pop(DONE, None)
+    if done:
+        st.success(done)
+    month = st.selectbox("月份", _months(), format_func=snapshots.month_label, key="submissions.month")
+    today = M.beijing_date(store.now())
+    parts = tuple(sorted((a, s.id) for a, s in M.latest(month).items()))
+    rows = _visible(_status(month, parts, today))
+    due = M.due_date(month)
+    reported = sum(r.part is not None for r in rows)
+    st.caption(f"报送截止：{due.year}年{due.month}月{due.day}日（每月25日前）。应报{len(rows)}个单位，已报{reported}个"
+               + (f"，{sum(r.overdue for r in rows)}个逾期未报送。" if today > due else "。"))
+    st.dataframe(_frame(rows).style.apply(_colour, axis=1), hide_index=True, key="submissions.table",
+                 column_config={"报送单位": st.column_config.TextColumn(pinned=True)})
+    conflicts(month)
+    consolidate_button(month)
+    with st.expander("本月全部报送记录（含被替换的）"):
+        every = M.history(month)
+        st.dataframe(pd.DataFrame([(s.authority, store.beijing(s.submitted_at), s.submitted_by or "—", s.accepted,
+                                    s.rejected, "、".join(f["名称"] for f in s.files)) for s in every],
+                                  columns=["报送单位", "报送时间", "报送人", "接收资产（项）", "未接收（行）", "文件"]),
+                     hide_index=True, key="submissions.history")
+
+
+ui.run("报送情况", body, needs_data=False)
