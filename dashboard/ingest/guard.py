@@ -224,7 +224,7 @@ def scan_sheet(name: str, sheet: str, z: zipfile.ZipFile, part: str) -> Verdict:
 
 _LT, _GT, _SLASH, _QUOTE, _SPACE = b"<>/\" "
 _WIDTH = 20                       # a reference we read: ≤ 7 letters, ≤ 10 digits, its quote
-_TAIL = 48                        # bytes after a reference searched for the end of its tag
+_NEAR, _TAIL = 16, 64             # bytes after a reference searched for the end of its tag
 _FAR = 10 ** 12                   # what an unreadably long column or row number counts as
 # _POWERS[n, j]: what the j-th of n digits is worth
 _POWERS = np.array([[10 ** (n - 1 - j) if j < n else 0 for j in range(10)] for n in range(12)], np.int64)
@@ -265,13 +265,20 @@ def _cell_refs(chunk: bytes, prefix: bytes) -> tuple[np.ndarray, np.ndarray, int
         col[m], row[m] = c, r
         good[m] = (n_digits > 0) & (d[np.arange(len(m)), n_digits] == (_QUOTE - 48) % 256)
         end[m] += k + n_digits + 1
-    # the tag ends at its first '>' after the reference: mostly within _TAIL bytes, else looked up
-    near = sliding_window_view(a, _TAIL)[end] == _GT
-    close = end + np.argmax(near, axis=1)
-    far = np.flatnonzero(~near.any(axis=1))
-    if far.size:
+    # the tag ends at its first '>' after the reference: mostly within _NEAR bytes (' t="inlineStr">'),
+    # else within _TAIL, else looked up among every '>' of the chunk
+    close = end.copy()
+    todo = np.arange(len(end))
+    for width in (_NEAR, _TAIL):
+        near = sliding_window_view(a, width)[end[todo]] == _GT
+        hit = near.any(axis=1)
+        close[todo[hit]] += np.argmax(near[hit], axis=1)
+        todo = todo[~hit]
+        if not todo.size:
+            break
+    if todo.size:
         gts = np.flatnonzero(a == _GT)
-        close[far] = gts[np.minimum(np.searchsorted(gts, s[far]), len(gts) - 1)] if len(gts) else s[far]
+        close[todo] = gts[np.minimum(np.searchsorted(gts, s[todo]), len(gts) - 1)] if len(gts) else s[todo]
     valued = good & (a[close - 1] != _SLASH)
     return row[valued], col[valued], cells, int(good.sum())
 
