@@ -70,7 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    # Workbooks are optional for evaluate and report (a saved month instead), and argparse
+    # leaves an optional positional list empty when an option comes first: take them back.
+    if rest and getattr(args, "workbooks", None) is not None and not any(r.startswith("-") for r in rest):
+        args.workbooks = [*args.workbooks, *rest]
+    elif rest:
+        parser.error(f"无法识别的参数：{' '.join(rest)}")
     try:
         return _dispatch(args)
     except (policy.PolicyError, ProfileError) as exc:

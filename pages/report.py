@@ -11,12 +11,13 @@ import streamlit as st
 from dashboard import policy
 from dashboard.explain import fmt_date
 from dashboard.reports import build, charts, periods
-from dashboard.reports.document import PCT, WAN, Report, Table
+from dashboard.reports.document import PCT, WAN, Masthead, Report, Table
 from dashboard import ui
 from dashboard import snapshots
 from dashboard.evaluated import EvalKey
 from dashboard.ledgers import Ledgers
 from dashboard.scope import Scope
+from dashboard.store import settings
 from dashboard.ui import auth, context, data
 
 KIND_LABELS = {"monthly": "月调度", "quarterly": "季通报", "annual": "年总结"}
@@ -43,15 +44,37 @@ def _previous_snapshot(source: Ledgers, period: periods.Period) -> Ledgers | Non
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
-def _file(key: EvalKey, kind: str, period_text: str, as_of: dt.date | None, scope: Scope, fmt: str) -> bytes:
-    return build.render(_report(key, kind, period_text, as_of, scope), fmt)
+def _file(key: EvalKey, kind: str, period_text: str, as_of: dt.date | None, scope: Scope, mast: Masthead,
+          fmt: str) -> bytes:
+    return build.render(_report(key, kind, period_text, as_of, scope), fmt, mast)
+
+
+def _masthead(report: Report) -> Masthead:
+    """红头 and 版记: the stored defaults, the 期号 and 印发日期 chosen here."""
+    stored = Masthead(**settings.masthead_defaults())
+    with st.expander("红头与版记（Word）", icon=":material/article:"):
+        left, right = st.columns(2)
+        issuer = left.text_input("发文机关标志", stored.issuer, key="report.mast.issuer")
+        issue_no = right.text_input("期号", build.default_issue_no(report.period), key=f"report.mast.no.{report.period.label}")
+        signer = left.text_input("落款", stored.signer, key="report.mast.signer")
+        issued = right.date_input("印发日期", dt.date.today(), key="report.mast.issued", format="YYYY-MM-DD")
+        copy_to = left.text_input("抄送", stored.copy_to, key="report.mast.copy_to")
+        printer = right.text_input("印发机关", stored.printer, key="report.mast.printer")
+        fields = {"issuer": issuer, "signer": signer, "copy_to": copy_to, "printer": printer}
+        if auth.current().may("administer") and st.button("保存为默认（发文机关、落款、抄送、印发机关）",
+                                                          key="report.mast.save"):
+            settings.save_masthead(fields, auth.current().name)
+            auth.record("masthead_save", "红头与版记", details=fields)
+            st.success("已保存，今后的文件默认使用这些内容。")
+    return Masthead(issue_no=issue_no, issued=issued, **fields)
 
 
 def _download(args: tuple, fmt: str, name: str) -> bytes:
     """The file, built when the button is pressed; every report downloaded is in the audit trail."""
     content = _file(*args, fmt)
     auth.record("report", name, details={"类型": KIND_LABELS[args[1]], "期间": args[2], "格式": fmt,
-                                          "数据来源": args[0].source, "范围": args[4].label})
+                                          "数据来源": args[0].source, "范围": args[4].label,
+                                          "期号": args[5].issue_no, "印发日期": args[5].issued})
     return content
 
 
@@ -146,7 +169,7 @@ def body(ctx: context.Context) -> None:
     except (periods.PeriodError, policy.PolicyError) as exc:
         st.error(str(exc))
         return
-    args = (ctx.key, kind, period_text, as_of, scope)
+    args = (ctx.key, kind, period_text, as_of, scope, _masthead(report))
     docx_name, xlsx_name = build.file_name(report, "docx"), build.file_name(report, "xlsx")
     c1, c2, _ = st.columns([1, 1, 3])
     c1.download_button("下载Word（docx）", data=auth.bound(lambda: _download(args, "docx", docx_name)), type="primary",

@@ -71,7 +71,7 @@ def changes(part: Submission, before: Submission) -> dict:
             "new_warnings": len(now_hits - old_hits), "cleared_warnings": len(old_hits - now_hits)}
 
 
-def status(month: str, today: dt.date | None = None) -> list[Row]:
+def status(month: str, today: dt.date | None = None, with_changes: bool = True) -> list[Row]:
     today = today or beijing_date(store.now())
     before = previous_month(month)
     rows = []
@@ -85,5 +85,5 @@ def status(month: str, today: dt.date | None = None) -> list[Row]:
             continue
         previous = history(before, authority)
         rows.append(Row(authority, "late" if part.late else "on_time", False, part, len(mine),
-                        changes(part, previous[-1]) if previous else None))
+                        changes(part, previous[-1]) if previous and with_changes else None))
     return rows

@@ -7,7 +7,7 @@ from pathlib import Path
 from dashboard import ledgers, policy, snapshots
 from dashboard.ledgers import Ledgers
 from dashboard.reports import content, periods
-from dashboard.reports.document import Report
+from dashboard.reports.document import Masthead, Report
 from dashboard.scope import Scope
 
 FORMATS = {".xlsx": "xlsx", ".docx": "docx"}
@@ -24,14 +24,28 @@ def build(books: Ledgers, kind: str, period: str | periods.Period,
     return content.gather(books, period, policy.resolve_params(params), as_of, previous, scope)
 
 
-def render(report: Report, fmt: str) -> bytes:
+def render(report: Report, fmt: str, mast: Masthead | None = None) -> bytes:
+    """The file; a Word document gets the 红头 and 版记 of `mast` when given."""
     if fmt == "xlsx":
         from dashboard.reports import xlsx
         return xlsx.write(report)
     if fmt == "docx":
         from dashboard.reports import docx
-        return docx.write(report)
+        return docx.write(report, mast)
     raise ValueError(f"未知格式：{fmt}")
+
+
+def default_issue_no(period: periods.Period) -> str:
+    """期号: the month of a monthly dispatch, the quarter of a bulletin, one summary a year."""
+    number = {"monthly": period.end.month, "quarterly": (period.end.month - 1) // 3 + 1}.get(period.kind, 1)
+    return f"第{number}期"
+
+
+def masthead_for(period: periods.Period, issued: dt.date | None = None) -> Masthead:
+    """The command line's 红头: the stored defaults, the period's 期号, issued today."""
+    from dashboard.store import settings
+    return Masthead(issue_no=default_issue_no(period), issued=issued or dt.date.today(),
+                    **settings.masthead_defaults())
 
 
 def file_name(report: Report, fmt: str) -> str:
@@ -61,7 +75,7 @@ def run(kind: str, period_text: str, files: list[str], out: Path, params: dict,
         previous = ledgers.saved_month(before)
     report = build(books, kind, period, params, as_of or (None if files else books.reference), previous)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(render(report, fmt))
+    out.write_bytes(render(report, fmt, masthead_for(period)))
     f = report.section("overview").figures
     return 0, (f"已生成{report.period.label}{report.period.kind_name}：{out}（数据截至{report.as_of.isoformat()}，"
                f"红色预警{f['red']}项，黄色预警{f['yellow']}项）")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dashboard import explain, labels, policy, template
+from dashboard import explain, labels, policy, store, template
 from dashboard.evaluated import Evaluated
 from dashboard.ledgers import Ledgers
 from dashboard.money import wan
@@ -55,6 +55,7 @@ def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
     towns = now.rows("shared/town_levels")        # the cards, the town table and the ranking
     report.sections = [
         overview(now, before, warning_rows, towns),
+        *submissions(period, now),
         warnings(now, warning_rows, before.evaluation.as_of, towns),
         income(now),
         milestones(now),
@@ -128,6 +129,30 @@ def overview(now: Evaluated, before: Evaluated, warning_rows: list[dict], towns:
 def _total(now: Evaluated) -> str:
     """The total row of a town table: the banner's, or the reader's scope's."""
     return "全旗合计" if now.scope.whole else "合计"
+
+
+# --- 报送情况 (月调度, when the month was submitted part by part) ---------------------
+
+def submissions(period: Period, now: Evaluated) -> list[Section]:
+    """Who reported the month by the 25th, with their 工作推进情况 — for the whole banner's
+    monthly dispatch of a month that was submitted (dashboard/monthly/)."""
+    from dashboard.monthly import status as S
+    month = period.end.strftime("%Y-%m")
+    if period.kind != "monthly" or not now.scope.whole or not S.history(month):
+        return []
+    rows = S.status(month, with_changes=False)
+    table = Table("报送情况", "各单位报送情况", [
+        Col("报送单位", TEXT, 14), Col("报送情况", TEXT, 12), Col("报送时间", TEXT, 18),
+        Col("本月工作推进情况", TEXT, 50)],
+        [[r.authority, "逾期未报送" if r.overdue else S.STATES[r.state]
+          + (f"（重报{r.submissions - 1}次）" if r.submissions > 1 else ""),
+          store.beijing(r.part.submitted_at)[:16] if r.part else "—", (r.part.progress or "—") if r.part else "—"]
+         for r in rows])
+    figures = {"due": explain.fmt_date(S.due_date(month)), "expected": len(rows),
+               "on_time": [r.authority for r in rows if r.state == "on_time"],
+               "late": [r.authority for r in rows if r.state == "late"],
+               "missing": [r.authority for r in rows if r.state == "missing"]}
+    return [Section("submissions", "报送情况", [Part("", [table])], figures)]
 
 
 # --- 二、预警情况 --------------------------------------------------------------

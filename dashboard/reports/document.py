@@ -65,6 +65,19 @@ class Section:
     narrative: str = ""
 
 
+@dataclass(frozen=True)
+class Masthead:
+    """红头 and 版记 of the Word document (GB/T 9704): who issues it, its 期号, the 落款 and the
+    印发日期 chosen on the page (not the day it was generated), 抄送 and 印发机关.  The
+    defaults are settings the administrator keeps in the store (store/settings.py)."""
+    issuer: str = "鄂托克前旗扶贫项目资产盘活工作"          # 发文机关标志, in red
+    issue_no: str = ""                                    # 第5期
+    signer: str = "中共鄂托克前旗委员会农村牧区工作办公室"    # 落款
+    issued: dt.date | None = None                         # 印发日期
+    copy_to: str = "旗委、旗政府有关领导，各镇党委、政府，旗直有关部门。"   # 抄送
+    printer: str = "旗委农牧办"                            # 印发机关
+
+
 @dataclass
 class Parameter:
     name: str

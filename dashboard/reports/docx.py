@@ -19,8 +19,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from dashboard import explain
-from dashboard.reports import charts
-from dashboard.reports.document import DATE, INT, PCT, TEXT, WAN, Col, Report, Table
+from dashboard.reports import charts, masthead
+from dashboard.reports.document import DATE, INT, PCT, TEXT, WAN, Col, Masthead, Report, Table
 
 TITLE_FONT, HEI, KAI, FANG = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
 # Word shows altName when the font itself is missing (方正小标宋简体 is not on every PC).
@@ -34,11 +34,14 @@ TEXT_WIDTH_CM = 21.0 - 2.8 - 2.6
 GROUPED_HIDDEN = {"触发规则"}
 
 
-def write(report: Report) -> bytes:
+def write(report: Report, mast: Masthead | None = None) -> bytes:
+    """The Word document; with `mast`, under a 红头 and closed by 落款 and 版记."""
     doc = docx.Document()
     _page(doc)
     _styles(doc)
     _fonts(doc)
+    if mast:
+        masthead.head(doc, mast, report.period.kind_name, _run)
     _title(doc, report)
     tables = 0
     for n, section in enumerate(report.sections):
@@ -55,7 +58,9 @@ def write(report: Report) -> bytes:
                     _table_block(doc, table, tables)
             if part.chart:
                 _chart(doc, part.chart)
-    _closing(doc, report)
+    _closing(doc, report, dated=mast is None)
+    if mast:
+        masthead.tail(doc, mast, _run)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
@@ -165,7 +170,7 @@ def _para(doc, text: str, size: float = BODY_PT, justify: bool = True) -> None:
     _run(p, text, FANG, size)
 
 
-def _closing(doc, report: Report) -> None:
+def _closing(doc, report: Report, dated: bool = True) -> None:
     _heading(doc, "附：本报告采用的参数", HEI)
     rows = [[p.label, _param_value(p.value), p.unit] for p in report.parameters]
     _table(doc, Table("参数", "", [Col("参数", TEXT, 40), Col("取值", TEXT, 10), Col("单位", TEXT, 6)], rows))
@@ -174,6 +179,8 @@ def _closing(doc, report: Report) -> None:
           justify=False)   # a list of IDs justified would spread into gaps
     _para(doc, "本报告由资产盘活驾驶舱根据上传的项目资产台账自动生成，预警规则依据《鄂托克前旗扶贫（帮扶）"
                "项目资产巩固提升盘活处置工作方案》（鄂前政办发〔2024〕13号）；各项预警的完整明细见同期Excel附表。", 14)
+    if not dated:                # the 落款 carries the 印发日期 chosen on the page
+        return
     sign = doc.add_paragraph()
     sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     sign.paragraph_format.space_before = Pt(28)

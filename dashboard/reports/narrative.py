@@ -123,5 +123,14 @@ def trend(f: dict, r: Report) -> str:
             f"红色预警资产最多的是{peak[0].month}月末，为{peak[1]['red']}项。")
 
 
-WRITERS = {"overview": overview, "warnings": warnings, "income": income, "milestones": milestones,
+def submissions(f: dict, r: Report) -> str:
+    text = f"本月应报送{f['expected']}个单位，{f['due']}前按时报送{len(f['on_time'])}个"
+    if f["late"]:
+        text += f"，逾期报送{len(f['late'])}个（{'、'.join(f['late'])}）"
+    if f["missing"]:
+        text += f"，未报送{len(f['missing'])}个（{'、'.join(f['missing'])}）"
+    return text + "。"
+
+
+WRITERS = {"overview": overview, "submissions": submissions, "warnings": warnings, "income": income, "milestones": milestones,
            "disposals": disposals, "problems": problems, "ranking": ranking, "trend": trend}

@@ -118,6 +118,21 @@ def set_profile_owner(file_name: str, owner: str | None) -> None:
         put("profile_owners", profile_owners() | {file_name: owner}, owner)
 
 
+# --- the documents' 红头 and 版记 ---------------------------------------------------------
+
+MASTHEAD_FIELDS = ("issuer", "signer", "copy_to", "printer")
+
+
+def masthead_defaults() -> dict:
+    """The stored 发文机关, 落款, 抄送, 印发机关 (the document's own defaults where unset)."""
+    value = get("masthead")
+    return {k: v for k, v in (value or {}).items() if k in MASTHEAD_FIELDS and v}
+
+
+def save_masthead(fields: dict, by: str | None) -> None:
+    put("masthead", {k: str(fields[k]).strip() for k in MASTHEAD_FIELDS if k in fields}, by)
+
+
 # --- 公示 ---------------------------------------------------------------------------
 
 def published_month() -> str | None:
