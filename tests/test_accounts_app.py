@@ -47,6 +47,8 @@ def test_demo_mode_shows_every_page_and_writes_nothing(tmp_path):
     assert not [b for b in at.main.button if b.key == "income_negative_save"]
     at.switch_page("../pages/sql_console.py").run()
     assert_clean(at)
+    at.switch_page("../pages/submissions.py").run()
+    assert_clean(at)
     assert not store.exists() and not snapshots.list_months()
 
 

@@ -86,7 +86,8 @@ def authorities() -> list[str]:
 def expected() -> list[str]:
     """Who is expected every month: the towns, and the departments that have an account."""
     from dashboard.store import accounts
-    with_account = {a.department for a in accounts.all_accounts() if a.role == "department" and not a.disabled}
+    every = accounts.all_accounts() if store.exists() else []     # demo mode writes nothing
+    with_account = {a.department for a in every if a.role == "department" and not a.disabled}
     return list(places.TOWNS) + [d.name for d in settings.departments() if d.name in with_account]
 
 
