@@ -1,13 +1,14 @@
 """处置与销号: every disposal with its path, its steps on a timeline and its violations
 DP1–DP6 explained; the disposal ledger in the layout of the seed's annex 3 (built by the
-report's own annex code); the problem ledger by the five aspects with overdue problems
-highlighted; the sign-off tiers T1–T4 and who signs off."""
+report's own annex code) and the approval form of annex 2 for any one disposal; the problem
+ledger by the five aspects with overdue problems highlighted; the sign-off tiers T1–T4 and
+who signs off."""
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import explain, labels, template, ui
-from dashboard.reports import content
+from dashboard.reports import approval_form, build, content
 from dashboard.reports.document import WAN
 from dashboard.ui import auth, export, fmt
 
@@ -112,6 +113,23 @@ def annex(ctx: ui.Context, rows: list[dict]) -> None:
                        icon=":material/download:", key="disposal_annex_xlsx")
 
 
+def approval(ctx: ui.Context, rows: list[dict]) -> None:
+    """附件2: the approval form of one disposal picked from the register, built when downloaded."""
+    st.subheader("附件2 项目资产处置审批表")
+    pick = st.selectbox("选择一件处置（资产编号 资产名称）", range(len(rows)), key="disposal_form_pick",
+                        format_func=lambda i: f"{rows[i]['asset_id']} {rows[i]['asset_name'] or ''}")
+    row_id = None if rows[pick]["row_id"] is None else int(rows[pick]["row_id"])
+    asset_id = rows[pick]["asset_id"]
+
+    def form() -> bytes:
+        facts = records(ctx.frame("disposal/approval_form", row_id=row_id, asset_id=asset_id))
+        auth.record("export", "处置审批表", details={"格式": "docx", "资产编号": asset_id, "处置台账行": row_id})
+        return approval_form.write(facts[0])
+
+    st.download_button("打印处置审批表（Word）", auth.bound(form), approval_form.file_name(asset_id), build.MIME["docx"],
+                       on_click="ignore", icon=":material/print:", key="disposal_form_docx")
+
+
 def disposals(ctx: ui.Context) -> None:
     st.header("资产处置")
     if not counts(ctx):
@@ -120,6 +138,7 @@ def disposals(ctx: ui.Context) -> None:
     timeline(ctx)
     violations(ctx, rows)
     annex(ctx, rows)
+    approval(ctx, rows)
 
 
 def highlight_overdue(row: pd.Series) -> list[str]:
