@@ -320,6 +320,6 @@ def _chart(doc, chart) -> None:
     p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     p.paragraph_format.first_line_indent = Pt(0)
     if image is None:
-        _run(p, f"（{chart.title}：图表未能生成）", FANG, 14)
+        _run(p, charts.omitted(chart), FANG, 14)
         return
     p.add_run().add_picture(io.BytesIO(image), width=Cm(15.0))

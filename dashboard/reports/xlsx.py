@@ -193,7 +193,7 @@ def _width_cached(table: Table, c: int) -> int:
 def _insert_chart(ws, chart, row: int) -> None:
     image = charts.png(chart)
     if image is None:
-        ws.write_string(row, 0, f"（{chart.title}：图表未能生成）")
+        ws.write_string(row, 0, charts.omitted(chart))
         return
     ws.insert_image(row, 0, "chart.png", {"image_data": io.BytesIO(image), "x_scale": 0.5, "y_scale": 0.5,
                                           "object_position": 3})
