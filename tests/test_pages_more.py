@@ -128,16 +128,18 @@ def test_milestones_at_their_due_dates_equal_the_table_and_the_chart(direct):
     at = app("progress")
     table = table_with(at, "节点")
     banner = table[table["镇"] == "全旗"]
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    due_points = {t["xaxis"]: t for t in fig["data"] if t.get("name") == "到期日完成率"}
-    lines = {s["x0"][:10] for s in fig["layout"]["shapes"]}
-    for i, (milestone, due, share) in enumerate(direct.execute(
-            "SELECT milestone, due_date, share FROM milestones WHERE town IS NULL AND is_due ORDER BY milestone").fetchall()):
+    # One chart per milestone (a phone stacks them), titled by its ID.
+    figs = {f["layout"]["title"]["text"].split(" ")[0]: f
+            for f in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+            if f["layout"].get("title", {}).get("text", "").startswith("M")}
+    for milestone, due, share in direct.execute(
+            "SELECT milestone, due_date, share FROM milestones WHERE town IS NULL AND is_due ORDER BY milestone").fetchall():
         assert round(cell(banner, "节点", milestone, "到期时完成率"), 2) == round(share * 100, 2)
-        axis = "x" if i == 0 else f"x{i + 1}"
-        assert due_points[axis]["y"][0] == pytest.approx(share * 100)
-        assert due_points[axis]["x"][0][:10] == due.isoformat()
-        assert due.isoformat() in lines
+        fig = figs[milestone]
+        point = next(t for t in fig["data"] if t.get("name") == "到期日完成率")
+        assert point["y"][0] == pytest.approx(share * 100)
+        assert point["x"][0][:10] == due.isoformat()
+        assert due.isoformat() in {s["x0"][:10] for s in fig["layout"]["shapes"]}
     assert towns_shown(at) == {"全旗"} | {t for (t,) in direct.execute("SELECT DISTINCT town FROM assets").fetchall()}
 
 
