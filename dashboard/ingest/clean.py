@@ -337,7 +337,8 @@ def texts(a: np.ndarray) -> Cleaned:
     (towns, categories) down a million rows.
     """
     codes, uniq = pd.factorize(a, use_na_sentinel=True)       # None/NaN → -1
-    table = np.array([_to_text(u)[0] for u in uniq] + [None], dtype=object)
+    table = np.array([(u.strip() or None) if type(u) is str else _to_text(u)[0] for u in uniq] + [None],
+                     dtype=object)
     codes[codes < 0] = len(table) - 1                           # the trailing None
     return _coded(table, codes)
 
