@@ -31,7 +31,10 @@ AS_OF = dt.date(2024, 12, 31)
 
 
 def _peak_mib() -> float:
-    """This process's peak, or its largest worker's (the import parses in child processes)."""
+    """This process's peak, or its largest worker's (the import parses in child processes; the
+    last ones are reaped first, as the import does not wait for them to finish exiting)."""
+    for child in mp.active_children():
+        child.join()
     return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
 
 
