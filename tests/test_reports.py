@@ -16,8 +16,14 @@ from dashboard import evaluate, rules
 from dashboard.reports import build
 
 PERIODS = {"monthly": "2024-12", "quarterly": "2024Q4", "annual": "2024"}
-SECTIONS = ["总体情况", "预警情况", "收益收缴和分配", "重点工作进展", "资产处置", "问题整改和销号"]
-EXTRA = {"monthly": [], "quarterly": ["各镇排名"], "annual": ["全年走势"]}
+DETAIL = ["总体情况", "预警情况", "收益收缴和分配", "重点工作进展", "资产处置", "问题整改和销号"]
+# The monthly dispatch is short (issue 12): key figures, red warnings new and cleared, what to do next.
+SECTIONS = {"monthly": ["总体情况", "红色预警变化", "下步工作"], "quarterly": DETAIL + ["各镇排名"],
+            "annual": DETAIL + ["全年走势"]}
+SHEETS = {"monthly": ["说明", "主要指标", "新增红色预警", "解除红色预警"],
+          "quarterly": ["说明", "主要指标", "分镇预警", "红色预警", "黄色预警", "新增预警", "解除预警", "预警热力图",
+                        "收益收缴", "收益分配", "工作节点", "处置情况", "问题分方面", "问题分层级"]}
+SHEETS["annual"] = SHEETS["quarterly"]
 ANNEXES = ["预警范围台账", "问题台账", "处置登记台账", "销号台账"]
 
 
@@ -85,18 +91,19 @@ def test_every_section_in_both_files(files, kind):
     assert report.as_of == AS_OF
     text = docx_text(paths["docx"])
     numerals = "一二三四五六七"
-    for n, title in enumerate(SECTIONS + EXTRA[kind]):
+    assert [s.title for s in report.sections] == SECTIONS[kind]
+    for n, title in enumerate(SECTIONS[kind]):
         assert f"{numerals[n]}、{title}" in text
         assert report.sections[n].narrative and report.sections[n].narrative in text
     assert "鄂托克前旗" in text and report.period.label in text and "2024年12月31日" in text
     sheets = openpyxl.load_workbook(paths["xlsx"], read_only=True).sheetnames
-    for name in ["说明", "主要指标", "分镇预警", "红色预警", "黄色预警", "新增预警", "解除预警", "预警热力图",
-                 "收益收缴", "收益分配", "工作节点", "处置情况", "问题分方面", "问题分层级"] + ANNEXES:
+    for name in SHEETS[kind] + ANNEXES:
         assert name in sheets
     assert ("分镇排名" in sheets) == (kind == "quarterly")
     assert ("月度走势" in sheets) == (kind == "annual")
+    assert not [s for s in sheets if s.endswith("（摘）")]          # the dispatch's short lists stay in Word
     pictures = docx.Document(str(paths["docx"])).inline_shapes
-    assert len(pictures) == 2 + (kind == "annual")     # heatmap, milestones (+ trend)
+    assert len(pictures) == {"monthly": 0, "quarterly": 2, "annual": 3}[kind]   # heatmap, milestones, trend
 
 
 def test_parameters_in_force_are_printed(files):
@@ -104,7 +111,10 @@ def test_parameters_in_force_are_printed(files):
     cover = openpyxl.load_workbook(paths["xlsx"], read_only=True)["说明"]
     values = {r[0]: r[2] for r in cover.iter_rows(values_only=True) if r and r[0]}
     assert values["idle_months"] == 6 and values["income_rate_too_low"] == 0.01
-    text = "\n".join(c.text for t in docx.Document(str(paths["docx"])).tables for r in t.rows for c in r.cells)
+    assert "停运满多少个月认定为闲置6个月" in docx_text(paths["docx"])          # one paragraph in the dispatch
+    assert "简易处置程序：单项资产原值上限（含）10万元" in docx_text(paths["docx"])   # 万元, as the plan writes it
+    _, quarterly = files["quarterly"]
+    text = "\n".join(c.text for t in docx.Document(str(quarterly["docx"])).tables for r in t.rows for c in r.cells)
     assert "停运满多少个月认定为闲置" in text
 
 
@@ -112,6 +122,11 @@ def test_parameters_in_force_are_printed(files):
 def test_xlsx_warning_counts_equal_evaluate(files, expected, kind):
     _, paths = files[kind]
     summary = expected["summary"]
+    key = {r["指标"]: r["本期"] for r in sheet_rows(paths["xlsx"], "主要指标")}
+    assert key["红色预警资产（项）"] == summary["counts_by_level"]["red"]
+    assert key["黄色预警资产（项）"] == summary["counts_by_level"]["yellow"]
+    if kind == "monthly":                                 # the short dispatch has no town tables
+        return
     towns = {r["镇"]: r for r in sheet_rows(paths["xlsx"], "分镇预警")}
     total = towns.pop("全旗合计")
     assert total["红色预警（项）"] == summary["counts_by_level"]["red"]
@@ -152,7 +167,7 @@ def test_warning_annex_lists_each_warned_asset_with_its_rules(files, expected):
 
 
 def test_docx_numbers_equal_evaluate(files, expected):
-    _, paths = files["monthly"]
+    _, paths = files["quarterly"]
     summary = expected["summary"]
     tables = docx_tables(paths["docx"])
     key = {r[0]: r for r in tables["主要指标"]}
@@ -173,7 +188,7 @@ def test_docx_numbers_equal_evaluate(files, expected):
 
 
 def test_milestones_and_revitalisation_rate(files, expected):
-    _, paths = files["monthly"]
+    _, paths = files["quarterly"]
     rows = {r["节点"]: r for r in sheet_rows(paths["xlsx"], "工作节点")}
     assert set(rows) == {f"M{i}" for i in range(1, 7)}
     assert rows["M5"]["截至报告日完成率"] == pytest.approx(float(expected["m5"]))
@@ -191,10 +206,11 @@ def test_change_against_previous_period(sample_books, files):
     key = {r["指标"]: r for r in sheet_rows(paths["xlsx"], "主要指标")}
     assert key["红色预警资产（项）"]["上期"] == prev_red
     assert key["红色预警资产（项）"]["增减"] == key["红色预警资产（项）"]["本期"] - prev_red
-    new = {(r["资产编号"], r["规则"].split()[0]) for r in sheet_rows(paths["xlsx"], "新增预警")}
-    cleared = {(r["资产编号"], r["规则"].split()[0]) for r in sheet_rows(paths["xlsx"], "解除预警")}
-    assert new == now - before
-    assert cleared == before - now
+    red = {r[0] for r in cur.execute("SELECT rule_id FROM rule_catalog WHERE level = 'red'").fetchall()}
+    new = {(r["资产编号"], r["规则"].split()[0]) for r in sheet_rows(paths["xlsx"], "新增红色预警")}
+    cleared = {(r["资产编号"], r["规则"].split()[0]) for r in sheet_rows(paths["xlsx"], "解除红色预警")}
+    assert new == {h for h in now - before if h[1] in red} and new
+    assert cleared == {h for h in before - now if h[1] in red}
     assert report.previous_as_of == dt.date(2024, 11, 30)
 
 
@@ -217,7 +233,7 @@ def test_quarterly_ranking_orders_towns_by_red_warnings(files, expected):
 
 
 def test_xlsx_layout(files):
-    _, paths = files["monthly"]
+    _, paths = files["quarterly"]
     wb = openpyxl.load_workbook(paths["xlsx"])
     ws = wb["分镇预警"]
     assert ws.freeze_panes == "A4"

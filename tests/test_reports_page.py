@@ -14,7 +14,7 @@ def page():
 def test_report_page_previews_and_offers_both_files(page):
     assert not page.exception, page.exception
     text = " ".join(m.value for m in page.main.markdown)
-    for title in ("一、总体情况", "二、预警情况", "六、问题整改和销号"):
+    for title in ("一、总体情况", "二、红色预警变化", "三、下步工作"):      # the short monthly dispatch
         assert title in text
     assert any("全旗纳入监测的扶贫（帮扶）项目资产共" in m.value for m in page.main.markdown)
     labels = [b.proto.label for b in page.get("download_button")]
@@ -27,6 +27,7 @@ def test_quarterly_ranks_towns_and_bad_period_says_why(page):
     page.radio(key="report.kind").set_value("quarterly").run()
     assert not page.exception, page.exception
     assert any("各镇排名" in m.value for m in page.main.markdown)
+    assert any("六、问题整改和销号" in m.value for m in page.main.markdown)
     page.text_input(key="report.period.quarterly.sample.2024-12-31").set_value("2024Q7").run()
     assert not page.exception
     errors = [e.value for e in page.main.error]

@@ -65,7 +65,8 @@ def injected():
     """Assets whose names and custodians look like formulas, each with a red warning."""
     assets = [{"asset_id": f"A{i}", "asset_name": name, "custodian": name, "operating_status": "不正常"}
               for i, name in enumerate(NASTY)]
-    report = build.build(rulekit.ledgers(assets=assets), "monthly", "2024-06")
+    # the bulletin lists every red asset (the monthly dispatch lists a few, by ID)
+    report = build.build(rulekit.ledgers(assets=assets), "quarterly", "2024Q2")
     return report, build.render(report, "xlsx"), build.render(report, "docx")
 
 

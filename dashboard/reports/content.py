@@ -53,6 +53,16 @@ def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
                     not_evaluated=ev.not_evaluated, sections=[], annexes=[], scope=now.scope.label)
     warning_rows = now.rows("reports/warning_list")
     towns = now.rows("shared/town_levels")        # the cards, the town table and the ranking
+    if period.kind == "monthly":
+        # The monthly dispatch is 1–2 pages: the key figures, who reported, the red warnings
+        # new and cleared, what to do next; the registers go to the xlsx annex.
+        first = overview(now, before, warning_rows, towns)
+        report.sections = [first, *submissions(period, now), red_changes(now, warning_rows, before.evaluation.as_of)]
+        report.sections.append(next_steps(now, report.sections))
+        report.annexes = annexes(now, warning_rows)
+        for section in report.sections:
+            section.narrative = narrative.write(section, report)
+        return report
     report.sections = [
         overview(now, before, warning_rows, towns),
         *submissions(period, now),
@@ -153,6 +163,61 @@ def submissions(period: Period, now: Evaluated) -> list[Section]:
                "late": [r.authority for r in rows if r.state == "late"],
                "missing": [r.authority for r in rows if r.state == "missing"]}
     return [Section("submissions", "报送情况", [Part("", [table])], figures)]
+
+
+# --- the monthly dispatch: red warnings new and cleared, what to do next -------------
+
+LISTED = 5      # red warnings listed in the dispatch itself (largest first); the annex has them all
+
+
+def _red_table(sheet: str, title: str, rows: list[dict], as_of: dt.date, params: dict, reason_header: str) -> Table:
+    """A compact list for the 1–2 page dispatch: ID, name, town and the rule it fired (the
+    sentence with the facts is in the annex's 预警范围台账)."""
+    cols = [Col("序号", INT, 4), Col("资产编号", TEXT, 18), Col("资产名称", TEXT, 20), Col("镇", TEXT, 10),
+            Col(reason_header, TEXT, 30)]
+    out = [[i + 1, r["asset_id"], r["asset_name"], r["town"], labels.rule(r["rule_id"])]
+           for i, r in enumerate(rows)]
+    return Table(sheet, title, cols, out)
+
+
+def red_changes(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.date) -> Section:
+    ev = now.evaluation
+    new = [r for r in warning_rows if r["is_new"] and r["rule_level"] == "red"]
+    cleared = [r for r in now.rows("reports/cleared") if r["rule_level"] == "red"]
+    by_value = sorted(new, key=lambda r: -(r["original_value"] or 0))
+    new_table = _red_table("新增红色预警（摘）", "本月新增红色预警" + (f"（原值最大的{LISTED}条，全部见附表）"
+                                                                    if len(new) > LISTED else ""),
+                           by_value[:LISTED], ev.as_of, ev.params, "触发规则")
+    cleared_table = _red_table("解除红色预警（摘）", "本月解除红色预警" + (f"（前{LISTED}条，全部见附表）"
+                                                                      if len(cleared) > LISTED else ""),
+                               cleared[:LISTED], previous_as_of, ev.params, "上月触发规则")
+    new_table.in_xlsx = cleared_table.in_xlsx = False
+    # the whole lists, with the reason sentences, are sheets of the annex workbook only
+    new_all = _change_table("新增红色预警", "本月新增红色预警", new, ev.as_of, ev.params, "原因")
+    cleared_all = _change_table("解除红色预警", "本月解除红色预警", cleared, previous_as_of, ev.params, "上月原因")
+    new_all.in_docx = cleared_all.in_docx = False
+    figures = {"new_red": len(new), "cleared_red": len(cleared),
+               "new_red_assets": len({r["asset_id"] for r in new}),
+               "cleared_red_assets": len({r["asset_id"] for r in cleared})}
+    return Section("red_changes", "红色预警变化", [
+        Part("本月新增", [new_table, new_all], note="" if new else "本月无新增红色预警。"),
+        Part("本月解除", [cleared_table, cleared_all], note="" if cleared else "本月无解除的红色预警。")], figures)
+
+
+def next_steps(now: Evaluated, sections: list[Section]) -> Section:
+    """What to do next, drawn from the figures: who must still report, the new red warnings,
+    overdue problems, the next node due, idle and inefficient assets."""
+    figures = {s.key: s.figures for s in sections}
+    problem = next(a for a in now.rows("shared/problem_aspects") if a["is_total"])
+    pending = [m for m in now.rows("shared/milestones") if m["town"] is None and m["pending"]]
+    upcoming = min(pending, key=lambda m: m["due_date"]) if pending else None
+    return Section("next_steps", "下步工作", [], {
+        "missing": figures.get("submissions", {}).get("missing", []),
+        "late": figures.get("submissions", {}).get("late", []),
+        "new_red_assets": figures["red_changes"]["new_red_assets"],
+        "overdue_problems": problem["overdue_problems"],
+        "idle": figures["overview"]["idle"], "low_efficiency": figures["overview"]["low_efficiency"],
+        "upcoming": upcoming})
 
 
 # --- 二、预警情况 --------------------------------------------------------------

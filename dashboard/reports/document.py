@@ -33,6 +33,7 @@ class Table:
     row_kinds: list[str] | None = None   # per-row kind of the numeric cells (mixed-unit tables)
     group_by: int | None = None          # docx: one numbered sub-heading per value of this column
     in_docx: bool = True
+    in_xlsx: bool = True                 # False: a shortened list whose whole is another sheet
 
     def column(self, header: str) -> list:
         i = [c.header for c in self.columns].index(header)

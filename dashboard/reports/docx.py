@@ -167,18 +167,25 @@ def _para(doc, text: str, size: float = BODY_PT, justify: bool = True) -> None:
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if justify else WD_ALIGN_PARAGRAPH.LEFT
     p.paragraph_format.first_line_indent = Pt(size * 2)
+    if size < BODY_PT:                       # a note in small type keeps small lines, not the body's 28 pt
+        p.paragraph_format.line_spacing = Pt(size * 1.5)
     _run(p, text, FANG, size)
 
 
 def _closing(doc, report: Report, dated: bool = True) -> None:
     _heading(doc, "附：本报告采用的参数", HEI)
-    rows = [[p.label, _param_value(p.value), p.unit] for p in report.parameters]
-    _table(doc, Table("参数", "", [Col("参数", TEXT, 40), Col("取值", TEXT, 10), Col("单位", TEXT, 6)], rows))
+    if report.kind == "monthly":             # one paragraph keeps the dispatch to two pages
+        _para(doc, "；".join(f"{p.label}{_param_text(p.value, p.unit)}" for p in report.parameters) + "。",
+              10.5, justify=False)
+    else:
+        rows = [[p.label, *_param_text(p.value, p.unit, split=True)] for p in report.parameters]
+        _table(doc, Table("参数", "", [Col("参数", TEXT, 40), Col("取值", TEXT, 10), Col("单位", TEXT, 6)], rows))
     skipped = "、".join(report.not_evaluated)
-    _para(doc, ("未上传相应数据、未作评估的规则：" + skipped + "。") if skipped else "全部规则均已评估。", 14,
+    small = 10.5 if report.kind == "monthly" else 14
+    _para(doc, ("未上传相应数据、未作评估的规则：" + skipped + "。") if skipped else "全部规则均已评估。", small,
           justify=False)   # a list of IDs justified would spread into gaps
     _para(doc, "本报告由资产盘活驾驶舱根据上传的项目资产台账自动生成，预警规则依据《鄂托克前旗扶贫（帮扶）"
-               "项目资产巩固提升盘活处置工作方案》（鄂前政办发〔2024〕13号）；各项预警的完整明细见同期Excel附表。", 14)
+               "项目资产巩固提升盘活处置工作方案》（鄂前政办发〔2024〕13号）；各项预警的完整明细见同期Excel附表。", small)
     if not dated:                # the 落款 carries the 印发日期 chosen on the page
         return
     sign = doc.add_paragraph()
@@ -189,6 +196,14 @@ def _closing(doc, report: Report, dated: bool = True) -> None:
 
 def _param_value(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _param_text(value, unit: str, split: bool = False):
+    """A threshold as the plan writes it: money in 万元 (100000 元 → 10万元)."""
+    if unit == "元":
+        value, unit = value / 10000, "万元"
+    text = _param_value(float(value) if unit == "万元" else value)
+    return (text, unit) if split else f"{text}{unit}"
 
 
 # --- tables and charts -------------------------------------------------------
@@ -249,7 +264,9 @@ def _widths(table: Table, cols, keep: list[int], size: float) -> list[float]:
     if sum(natural) <= TEXT_WIDTH_CM:
         return [w * TEXT_WIDTH_CM / sum(natural) for w in natural]
     numeric = [cols[j].kind != TEXT for j in range(len(cols))]
-    widths = [min(w, 3.2) if n else None for w, n in zip(natural, numeric)]
+    # numbers take at most 3.2 cm; an asset ID takes what it needs, so it never wraps
+    widths = [min(w, 3.2) if n else (w * 1.15 if cols[j].header == "资产编号" else None)
+              for j, (w, n) in enumerate(zip(natural, numeric))]
     _water_fill(widths, natural, [c.width or 14 for c in cols],
                 TEXT_WIDTH_CM - sum(w for w in widths if w is not None))
     return widths

@@ -40,31 +40,30 @@ def head(doc, m: Masthead, kind_name: str, run) -> None:
     """`run(paragraph, text, font, size, bold=False)` is the docx writer's own run maker."""
     mark = doc.add_paragraph()
     mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    mark.paragraph_format.space_before = Pt(24)
-    mark.paragraph_format.line_spacing = Pt(44)
-    run(mark, m.issuer, TITLE_FONT, 26).font.color.rgb = RED
+    mark.paragraph_format.line_spacing = Pt(40)
+    run(mark, m.issuer, TITLE_FONT, 24).font.color.rgb = RED
     mark.add_run().add_break()
-    run(mark, "  ".join(kind_name), TITLE_FONT, 36).font.color.rgb = RED
+    run(mark, "  ".join(kind_name), TITLE_FONT, 32).font.color.rgb = RED
     number = doc.add_paragraph()
     number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    number.paragraph_format.space_before = Pt(12)
+    number.paragraph_format.space_before = Pt(6)
     run(number, m.issue_no or "", FANG, 16)
     line = doc.add_paragraph()
     line.paragraph_format.tab_stops.add_tab_stop(Cm(15.6), WD_TAB_ALIGNMENT.RIGHT)
-    line.paragraph_format.space_after = Pt(18)
+    line.paragraph_format.space_after = Pt(6)
     run(line, f"{m.printer}\t{explain.fmt_date(m.issued) if m.issued else ''}", FANG, 16)
     rule(line, "bottom", eighths=18)
 
 
 def tail(doc, m: Masthead, run) -> None:
-    for text, space in ((m.signer, 36), (explain.fmt_date(m.issued) if m.issued else "", 0)):
+    for text, space in ((m.signer, 18), (explain.fmt_date(m.issued) if m.issued else "", 0)):
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         p.paragraph_format.right_indent = Pt(32)
         p.paragraph_format.space_before = Pt(space)
         run(p, text, FANG, 16)
     copy = doc.add_paragraph()
-    copy.paragraph_format.space_before = Pt(36)
+    copy.paragraph_format.space_before = Pt(24)
     copy.paragraph_format.left_indent = Pt(14)
     copy.paragraph_format.keep_with_next = True
     run(copy, f"抄送：{m.copy_to}", FANG, 14)

@@ -132,5 +132,30 @@ def submissions(f: dict, r: Report) -> str:
     return text + "。"
 
 
-WRITERS = {"overview": overview, "submissions": submissions, "warnings": warnings, "income": income, "milestones": milestones,
+def red_changes(f: dict, r: Report) -> str:
+    return (f"本月新增红色预警{f['new_red']}条（涉及资产{f['new_red_assets']}项），解除红色预警{f['cleared_red']}条"
+            f"（涉及资产{f['cleared_red_assets']}项）。全部预警资产及原因、问题、处置和销号台账见同期Excel附表。")
+
+
+def next_steps(f: dict, r: Report) -> str:
+    steps = []
+    if f["missing"]:
+        steps.append(f"请{'、'.join(f['missing'])}尽快补报本月台账及工作推进情况")
+    if f["new_red_assets"]:
+        steps.append(f"对本月新增红色预警的{f['new_red_assets']}项资产，由所在镇和旗行业主管部门逐项核实、限期整改")
+    if f["overdue_problems"]:
+        steps.append(f"{f['overdue_problems']}个问题已超过整改时限，请责任单位加快整改、按层级销号")
+    if f["idle"] or f["low_efficiency"]:
+        steps.append(f"对{f['idle']}项闲置、{f['low_efficiency']}项低效资产，按“四个一批”推进盘活")
+    m = f["upcoming"]
+    if m:
+        names = policy.rules()
+        share = "" if m["share"] is None else f"，目前完成{pct(_f(m['share']))}"
+        steps.append(f"{m['milestone']}{names[m['milestone']].name}将于{explain.fmt_date(m['due_date'])}到期{share}")
+    if not steps:
+        return "各项工作按计划推进，继续做好资产监测和月度调度。"
+    return "".join(f"{'一二三四五六'[i]}是{s}；" for i, s in enumerate(steps))[:-1] + "。"
+
+
+WRITERS = {"overview": overview, "submissions": submissions, "red_changes": red_changes, "next_steps": next_steps, "warnings": warnings, "income": income, "milestones": milestones,
            "disposals": disposals, "problems": problems, "ranking": ranking, "trend": trend}

@@ -52,7 +52,7 @@ def write(report: Report) -> bytes:
     subtitle = f"数据截至{explain.fmt_date(report.as_of)}；金额单位：万元"
     for section in report.sections:
         for part in section.parts:
-            for i, table in enumerate(part.tables):
+            for i, table in enumerate(t for t in part.tables if t.in_xlsx):
                 ws = _table_sheet(wb, table, styles, subtitle)
                 if part.chart and i == 0:
                     _insert_chart(ws, part.chart, len(table.rows) + HEADER_ROW + 2)
