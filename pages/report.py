@@ -98,6 +98,8 @@ def _table_frame(table: Table) -> pd.DataFrame:
 
 
 def _cell(value, kind: str) -> str:
+    if isinstance(value, str):          # already written out (a rate's change in 个百分点)
+        return value
     if value is None or pd.isna(value):
         return "—"
     return f"{value * 100:.2f}%" if kind == PCT else f"{value:,.2f}" if kind == WAN else f"{value:,.0f}"

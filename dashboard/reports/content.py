@@ -127,6 +127,8 @@ def overview(now: Evaluated, before: Evaluated, warning_rows: list[dict], towns:
     for key, label, kind in KEY_FIGURES:
         a, b = _figure(cur[key], kind), _figure(prev[key], kind)
         change = None if a is None or b is None else a - b
+        if kind == PCT and change is not None:        # a rate changes by 个百分点, not by a percent
+            change = f"{change * 100:+.2f}个百分点"
         rows.append([label, a, b, change])
         figures[key], figures[f"prev_{key}"] = a, b
     figures["new_warnings"] = sum(1 for r in warning_rows if r["is_new"])

@@ -319,6 +319,8 @@ def _cell(cell, text: str, width: float, size: float, numeric: bool, bold=False,
 def _format(value, kind: str) -> str:
     if value is None:
         return "—"
+    if isinstance(value, str):                 # already written out (e.g. +0.24个百分点)
+        return value
     if kind == WAN:
         return f"{value:,.2f}"
     if kind == PCT:

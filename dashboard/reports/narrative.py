@@ -13,6 +13,16 @@ def pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.2f}%"
 
 
+def points(now: float | None, before: float | None) -> str:
+    """A rate's change in 个百分点: '较上期提高1.25个百分点'."""
+    if now is None or before is None:
+        return "上期无可比数据"
+    diff = (now - before) * 100
+    if abs(diff) < 0.005:
+        return "与上期持平"
+    return f"较上期{'提高' if diff > 0 else '下降'}{abs(diff):.2f}个百分点"
+
+
 def change(now: float | None, before: float | None, unit: str, money: bool = False) -> str:
     """'较上期增加3项' / '较上期减少1.20万元' / '与上期持平'."""
     if now is None or before is None:
@@ -36,7 +46,7 @@ def overview(f: dict, r: Report) -> str:
             f"闲置资产{f['idle']}项，低效资产{f['low_efficiency']}项。"
             f"发现问题{f['problems']}个，已销号{f['problems_signed_off']}个。")
     if f["revitalisation_rate"] is not None:
-        text += f"盘活率{pct(f['revitalisation_rate'])}。"
+        text += f"盘活率{pct(f['revitalisation_rate'])}，{points(f['revitalisation_rate'], f.get('prev_revitalisation_rate'))}。"
     return text
 
 
