@@ -132,7 +132,7 @@ def _change(diff, unit: str, spec: str) -> str | None:
 
 def _preview(report: Report) -> None:
     st.subheader(report.title + report.subtitle)
-    st.caption(f"数据截至{fmt_date(report.as_of)}，与{fmt_date(report.previous_as_of)}比较"
+    st.caption(f"数据截至{fmt_date(report.as_of)}，{report.compared_with}"
                + (f"；未评估的规则：{'、'.join(report.not_evaluated)}" if report.not_evaluated else ""))
     _metrics(report)
     for n, section in enumerate(report.sections):

@@ -19,7 +19,7 @@ PERIODS = {"monthly": "2024-12", "quarterly": "2024Q4", "annual": "2024"}
 DETAIL = ["总体情况", "预警情况", "收益收缴和分配", "重点工作进展", "资产处置", "问题整改和销号"]
 # The monthly dispatch is short (issue 12): key figures, red warnings new and cleared, what to do next.
 SECTIONS = {"monthly": ["总体情况", "红色预警变化", "下步工作"], "quarterly": DETAIL + ["各镇排名"],
-            "annual": DETAIL + ["全年走势"]}
+            "annual": DETAIL + ["全年走势", "主要成效", "存在问题", "下步打算"]}
 SHEETS = {"monthly": ["说明", "主要指标", "新增红色预警", "解除红色预警"],
           "quarterly": ["说明", "主要指标", "分镇预警", "红色预警", "黄色预警", "新增预警", "解除预警", "预警热力图",
                         "收益收缴", "收益分配", "工作节点", "处置情况", "问题分方面", "问题分层级"]}
@@ -90,7 +90,7 @@ def test_every_section_in_both_files(files, kind):
     report, paths = files[kind]
     assert report.as_of == AS_OF
     text = docx_text(paths["docx"])
-    numerals = "一二三四五六七"
+    numerals = "一二三四五六七八九十"
     assert [s.title for s in report.sections] == SECTIONS[kind]
     for n, title in enumerate(SECTIONS[kind]):
         assert f"{numerals[n]}、{title}" in text
@@ -256,3 +256,21 @@ def test_docx_page_is_a4_with_official_margins(files):
     assert all(h is not None and h.find(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader") is not None for h in headers)
     assert Counter(p.text[:2] for p in d.paragraphs if re.match(r"^[一二三四五六七]、", p.text))
+
+
+def test_annual_summary_reviews_the_year_and_does_not_compare_before_the_plan(files, expected):
+    """2023-12-31 is before the plan (issued 2024-02-29): no 上期 column values, nothing new or
+    cleared; 主要成效, 存在问题, 下步打算 come from the year's figures."""
+    report, paths = files["annual"]
+    assert report.previous_as_of is None and "2024年2月29日印发" in report.compared_with
+    key = {r["指标"]: r for r in sheet_rows(paths["xlsx"], "主要指标")}
+    assert key["红色预警资产（项）"]["上期"] is None and key["红色预警资产（项）"]["增减"] is None
+    assert sheet_rows(paths["xlsx"], "新增预警") == [] and sheet_rows(paths["xlsx"], "解除预警") == []
+    review = {s.key: s for s in report.sections}
+    red = expected["summary"]["counts_by_level"]["red"]
+    assert f"年末仍有红色预警资产{red}项" in review["shortfalls"].narrative
+    assert "年末仍处于红色预警" in review["plans"].narrative
+    months = sheet_rows(paths["xlsx"], "月度走势")
+    assert f"变为12月末的{months[-1]['红色预警（项）']}项" in review["achievements"].narrative
+    quarterly, _ = files["quarterly"]
+    assert quarterly.previous_as_of == dt.date(2024, 9, 30)      # a bulletin compares as before

@@ -26,6 +26,8 @@ WARNING_LIST_COLS = [Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村
                      Col("触发规则", TEXT, 16), Col("预警原因", TEXT, 60), Col("责任单位", TEXT, 20),
                      Col("本期新增", TEXT, 8)]
 # A report's annexes keep the ledgers' order; problems go by the five aspects in the plan's order.
+# 鄂前政办发〔2024〕13号 was issued on 2024-02-29 (the seed's 落款): no year-end before it is compared.
+PLAN_ISSUED = dt.date(2024, 2, 29)
 REPORT_BIND = {"annex_order": True, "aspects": list(template.ASPECTS), "by_village": False}
 
 
@@ -44,19 +46,25 @@ def gather(books: Ledgers, period: Period, params: dict | None = None,
         before.close()
 
 
+def compared(period: Period) -> bool:
+    """An annual summary compares with the previous year-end only when the plan existed then."""
+    return period.kind != "annual" or period.previous().end >= PLAN_ISSUED
+
+
 def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
     ev = now.evaluation
     specs = policy.parameters()
     report = Report(kind=period.kind, period=period, as_of=ev.as_of,
-                    previous_as_of=before.evaluation.as_of,
+                    previous_as_of=before.evaluation.as_of if compared(period) else None,
                     parameters=[Parameter(n, specs[n].label, v, specs[n].unit) for n, v in ev.params.items()],
                     not_evaluated=ev.not_evaluated, sections=[], annexes=[], scope=now.scope.label)
     warning_rows = now.rows("reports/warning_list")
     towns = now.rows("shared/town_levels")        # the cards, the town table and the ranking
+    prev = before if compared(period) else None      # `before` still serves the annual trend
     if period.kind == "monthly":
         # The monthly dispatch is 1–2 pages: the key figures, who reported, the red warnings
         # new and cleared, what to do next; the registers go to the xlsx annex.
-        first = overview(now, before, warning_rows, towns)
+        first = overview(now, prev, warning_rows, towns)
         report.sections = [first, *submissions(period, now), red_changes(now, warning_rows, before.evaluation.as_of)]
         report.sections.append(next_steps(now, report.sections))
         report.annexes = annexes(now, warning_rows)
@@ -64,9 +72,9 @@ def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
             section.narrative = narrative.write(section, report)
         return report
     report.sections = [
-        overview(now, before, warning_rows, towns),
+        overview(now, prev, warning_rows, towns),
         *submissions(period, now),
-        warnings(now, warning_rows, before.evaluation.as_of, towns),
+        warnings(now, warning_rows, report.previous_as_of, towns),
         income(now),
         milestones(now),
         disposals(now),
@@ -76,6 +84,7 @@ def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
         report.sections.append(ranking(now, towns))
     if period.kind == "annual":
         report.sections.append(trend(before, period))  # `before` is free again: reuse its cursor
+        report.sections += year_in_review(now, report.sections)
     report.annexes = annexes(now, warning_rows)
     for section in report.sections:
         section.narrative = narrative.write(section, report)
@@ -121,8 +130,10 @@ def key_figures(ev: Evaluated, towns: list[dict] | None = None) -> dict:
             "revitalisation_rate": m5["share"] if m5 else None}
 
 
-def overview(now: Evaluated, before: Evaluated, warning_rows: list[dict], towns: list[dict]) -> Section:
-    cur, prev = key_figures(now, towns), key_figures(before)
+def overview(now: Evaluated, before: Evaluated | None, warning_rows: list[dict], towns: list[dict]) -> Section:
+    """The key figures now and at the previous period's end (None: not compared)."""
+    cur = key_figures(now, towns)
+    prev = key_figures(before) if before else dict.fromkeys(cur)
     rows, figures = [], {}
     for key, label, kind in KEY_FIGURES:
         a, b = _figure(cur[key], kind), _figure(prev[key], kind)
@@ -217,6 +228,7 @@ def next_steps(now: Evaluated, sections: list[Section]) -> Section:
         "missing": figures.get("submissions", {}).get("missing", []),
         "late": figures.get("submissions", {}).get("late", []),
         "new_red_assets": figures["red_changes"]["new_red_assets"],
+        "red_phrase": figures["red_changes"].get("phrase", "本月新增红色预警"),
         "overdue_problems": problem["overdue_problems"],
         "idle": figures["overview"]["idle"], "low_efficiency": figures["overview"]["low_efficiency"],
         "upcoming": upcoming})
@@ -224,9 +236,13 @@ def next_steps(now: Evaluated, sections: list[Section]) -> Section:
 
 # --- 二、预警情况 --------------------------------------------------------------
 
-def warnings(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.date, towns: list[dict]) -> Section:
+def warnings(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.date | None,
+             towns: list[dict]) -> Section:
+    """previous_as_of None: no earlier date is compared (before the plan), nothing new or cleared."""
     ev = now.evaluation
-    cleared = now.rows("reports/cleared")
+    cleared = now.rows("reports/cleared") if previous_as_of else []
+    if previous_as_of is None:
+        warning_rows = [r | {"is_new": False} for r in warning_rows]
     heat = now.rows("shared/heatmap")
     town_table = Table("分镇预警", "各镇预警情况", [
         Col("镇", TEXT, 14), Col("资产数（项）", INT), Col("资产原值（万元）", WAN),
@@ -240,7 +256,7 @@ def warnings(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.date, 
     new = [r for r in warning_rows if r["is_new"]]
     new_table = _change_table("新增预警", "本期新增预警", new, ev.as_of, ev.params, "原因")
     # a cleared warning is explained by its facts at the previous period's end
-    cleared_table = _change_table("解除预警", "本期解除预警", cleared, previous_as_of, ev.params, "上期原因")
+    cleared_table = _change_table("解除预警", "本期解除预警", cleared, previous_as_of or ev.as_of, ev.params, "上期原因")
     chart, heat_table = _heatmap(heat)
     figures = {
         "towns": [t for t in towns if not t["is_total"]],
@@ -370,6 +386,30 @@ def milestones(now: Evaluated) -> Section:
     m5 = next((m for m in rows if m["milestone"] == "M5"), None)
     return Section("milestones", "重点工作进展", [Part("", [table, town_table], chart=chart)],
                    {"milestones": rows, "revitalisation": m5})
+
+
+# --- the annual summary: 主要成效, 存在问题, 下步打算 drawn from the year's figures ------
+
+def year_in_review(now: Evaluated, sections: list[Section]) -> list[Section]:
+    f = {s.key: s.figures for s in sections}
+    overview_f, problem = f["overview"], next(a for a in f["problems"]["aspects"] if a["is_total"])
+    months = f["trend"]["months"]
+    dist = f["income"]["distribution"] or {}
+    total = f["disposals"]["total"] or {}
+    achieved = {"signed_off": problem["signed_off"], "rectified": problem["rectified"],
+                "problems": problem["problems"], "rate": overview_f["revitalisation_rate"],
+                "first_red": months[0][1]["red"], "last_red": months[-1][1]["red"],
+                "first_month": months[0][0], "last_month": months[-1][0],
+                "distribution_rows": dist.get("rows", 0), "distribution_failed": dist.get("failed_rows", 0),
+                "disposals": total.get("checked", 0)}
+    shortfalls = {"red": overview_f["red"], "yellow": overview_f["yellow"], "idle": overview_f["idle"],
+                  "low_efficiency": overview_f["low_efficiency"], "overdue": problem["overdue_problems"],
+                  "distribution_failed": dist.get("failed_rows", 0),
+                  "disposal_violating": total.get("violating", 0)}
+    plans = next_steps(now, [*sections, Section("red_changes", "", [], {"new_red_assets": overview_f["red"],
+                                                                        "phrase": "年末仍处于红色预警"})])
+    plans.key, plans.title = "plans", "下步打算"
+    return [Section("achievements", "主要成效", [], achieved), Section("shortfalls", "存在问题", [], shortfalls), plans]
 
 
 def _share(value) -> float | None:

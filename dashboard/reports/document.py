@@ -92,7 +92,7 @@ class Report:
     kind: str
     period: Period
     as_of: dt.date
-    previous_as_of: dt.date
+    previous_as_of: dt.date | None      # None: not compared (the plan did not exist then)
     parameters: list[Parameter]
     not_evaluated: list[str]
     sections: list[Section]
@@ -108,6 +108,14 @@ class Report:
     def title_lines(self) -> list[str]:
         """The title broken where a reader pauses (GB/T 9704: keep words whole)."""
         return [f"{BANNER}扶贫（帮扶）项目资产", f"巩固提升盘活处置工作{self.period.kind_name}"]
+
+    @property
+    def compared_with(self) -> str:
+        """'与2024年11月30日比较', or why nothing is compared."""
+        from dashboard import explain
+        if self.previous_as_of is None:
+            return "工作方案2024年2月29日印发，不与此前的年末比较"
+        return f"与{explain.fmt_date(self.previous_as_of)}比较"
 
     @property
     def subtitle(self) -> str:

@@ -152,7 +152,7 @@ def _title(doc, report: Report) -> None:
     note = doc.add_paragraph()
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
     note.paragraph_format.space_after = Pt(14)
-    _run(note, f"数据截至{explain.fmt_date(report.as_of)}，与{explain.fmt_date(report.previous_as_of)}比较",
+    _run(note, f"数据截至{explain.fmt_date(report.as_of)}，{report.compared_with}",
          KAI, 14)
 
 

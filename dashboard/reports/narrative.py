@@ -42,7 +42,7 @@ def overview(f: dict, r: Report) -> str:
     text = (f"截至{explain.fmt_date(r.as_of)}，{r.scope}纳入监测的扶贫（帮扶）项目资产共{f['assets']}项，"
             f"原值合计{wan(f['assets_value'])}。其中，红色预警资产{f['red']}项、原值{wan(f['red_value'])}，"
             f"{change(f['red'], f['prev_red'], '项')}；黄色预警资产{f['yellow']}项、原值{wan(f['yellow_value'])}，"
-            f"{change(f['yellow'], f['prev_yellow'], '项')}（上期截至{explain.fmt_date(r.previous_as_of)}）。"
+            f"{change(f['yellow'], f['prev_yellow'], '项')}（{r.compared_with}）。"
             f"闲置资产{f['idle']}项，低效资产{f['low_efficiency']}项。"
             f"发现问题{f['problems']}个，已销号{f['problems_signed_off']}个。")
     if f["revitalisation_rate"] is not None:
@@ -53,8 +53,8 @@ def overview(f: dict, r: Report) -> str:
 def warnings(f: dict, r: Report) -> str:
     towns = "；".join(f"{t['town']}红色{t['red']}项、黄色{t['yellow']}项" for t in f["towns"])
     text = (f"{r.scope}红色预警资产{f['red_assets']}项，黄色预警资产{f['yellow_assets']}项。分镇看，{towns}。"
-            f"本期新增预警{f['new']}条（其中红色{f['new_red']}条），解除预警{f['cleared']}条"
-            f"（其中红色{f['cleared_red']}条）。")
+            + (f"本期新增预警{f['new']}条（其中红色{f['new_red']}条），解除预警{f['cleared']}条"
+               f"（其中红色{f['cleared_red']}条）。" if r.previous_as_of else f"{r.compared_with}。"))
     if f["top_rules"]:
         top = "、".join(f"{labels.rule(rid)}（{n}项）" for rid, n in f["top_rules"])
         text += f"触发较多的规则为{top}。"
@@ -152,7 +152,7 @@ def next_steps(f: dict, r: Report) -> str:
     if f["missing"]:
         steps.append(f"请{'、'.join(f['missing'])}尽快补报本月台账及工作推进情况")
     if f["new_red_assets"]:
-        steps.append(f"对本月新增红色预警的{f['new_red_assets']}项资产，由所在镇和旗行业主管部门逐项核实、限期整改")
+        steps.append(f"对{f['red_phrase']}的{f['new_red_assets']}项资产，由所在镇和旗行业主管部门逐项核实、限期整改")
     if f["overdue_problems"]:
         steps.append(f"{f['overdue_problems']}个问题已超过整改时限，请责任单位加快整改、按层级销号")
     if f["idle"] or f["low_efficiency"]:
@@ -167,5 +167,31 @@ def next_steps(f: dict, r: Report) -> str:
     return "".join(f"{'一二三四五六'[i]}是{s}；" for i, s in enumerate(steps))[:-1] + "。"
 
 
-WRITERS = {"overview": overview, "submissions": submissions, "red_changes": red_changes, "next_steps": next_steps, "warnings": warnings, "income": income, "milestones": milestones,
+def achievements(f: dict, r: Report) -> str:
+    text = (f"全年发现问题{f['problems']}个，已整改{f['rectified']}个、已销号{f['signed_off']}个。"
+            f"红色预警资产由{f['first_month'].month}月末的{f['first_red']}项变为{f['last_month'].month}月末的"
+            f"{f['last_red']}项。")
+    if f["rate"] is not None:
+        text += f"闲置低效资产盘活率达到{pct(f['rate'])}。"
+    if f["distribution_rows"]:
+        text += (f"收益分配{f['distribution_rows']}笔，其中符合要求"
+                 f"{f['distribution_rows'] - f['distribution_failed']}笔。")
+    if f["disposals"]:
+        text += f"检查资产处置{f['disposals']}件。"
+    return text
+
+
+def shortfalls(f: dict, r: Report) -> str:
+    parts = [f"年末仍有红色预警资产{f['red']}项、黄色预警资产{f['yellow']}项",
+             f"闲置资产{f['idle']}项、低效资产{f['low_efficiency']}项"]
+    if f["overdue"]:
+        parts.append(f"{f['overdue']}个问题逾期未整改")
+    if f["distribution_failed"]:
+        parts.append(f"{f['distribution_failed']}笔收益分配不符合要求")
+    if f["disposal_violating"]:
+        parts.append(f"{f['disposal_violating']}件资产处置程序不规范")
+    return "；".join(parts) + "。"
+
+
+WRITERS = {"achievements": achievements, "shortfalls": shortfalls, "plans": next_steps, "overview": overview, "submissions": submissions, "red_changes": red_changes, "next_steps": next_steps, "warnings": warnings, "income": income, "milestones": milestones,
            "disposals": disposals, "problems": problems, "ranking": ranking, "trend": trend}

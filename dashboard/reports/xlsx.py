@@ -68,7 +68,8 @@ def _cover(wb, report: Report, s: Styles) -> None:
     ws.set_column(1, 1, 90)
     ws.write_string(0, 0, report.title + report.subtitle, s.title)
     facts = [("报告期间", report.period.label), ("数据截至", explain.fmt_date(report.as_of)),
-             ("对比日期（上期末）", explain.fmt_date(report.previous_as_of)),
+             ("对比日期（上期末）", explain.fmt_date(report.previous_as_of) if report.previous_as_of
+              else report.compared_with),
              ("生成日期", explain.fmt_date(report.generated)),
              ("未评估规则", "、".join(report.not_evaluated) or "无（全部规则均已评估）")]
     row = 2
