@@ -37,7 +37,13 @@ def _frame(rows: list[S.Row]) -> pd.DataFrame:
                     "较上月新增资产": c.get("added"), "较上月减少资产": c.get("removed"),
                     "状态或原值变化": c.get("changed"), "新增预警": c.get("new_warnings"),
                     "解除预警": c.get("cleared_warnings")})
-    return pd.DataFrame(out)
+    frame = pd.DataFrame(out)
+    # The grid draws a missing number as "None": an authority not reported (or with no month
+    # before to compare) shows "—", the way every other table of the app does.
+    counts = [c for c in frame.columns if c.endswith(("（项）", "（行）")) or c.startswith(("较上月", "状态或", "新增预警", "解除预警"))]
+    for col in counts:
+        frame[col] = [f"{int(v):,}" if pd.notna(v) else "—" for v in frame[col]]
+    return frame
 
 
 def _colour(row: pd.Series) -> list[str]:

@@ -188,3 +188,12 @@ def test_a_town_submits_on_the_upload_page_and_the_banner_consolidates(offices, 
     assert snapshots.find("2024-12") is not None
     assert [r.user_name for r in audit.rows(action="submit")] == ["城川镇报送"]
     assert [r.user_name for r in audit.rows(action="consolidate")] == ["管理员"]
+
+
+def test_status_table_shows_no_none_for_an_authority_not_reported(offices, clock):
+    from conftest import app
+    clock("2024-12-27")
+    at = app("submissions", user="管理员")
+    table = next(d.value for d in at.main.dataframe if "报送单位" in d.value.columns)
+    assert (table["接收资产（项）"] == "—").all() and (table["状态"] == "逾期未报送").all()
+    assert not table.isna().any().any()
