@@ -138,6 +138,8 @@ def _preview(report: Report) -> None:
     for n, section in enumerate(report.sections):
         st.markdown(f"**{NUMERALS[n]}、{section.title}**")
         st.write(section.narrative)
+        if not section.parts:            # a section of text only (下步工作, 主要成效 …)
+            continue
         with st.expander(f"查看{section.title}的表格和图表"):
             for part in section.parts:
                 if part.title:
