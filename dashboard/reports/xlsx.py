@@ -177,9 +177,10 @@ def _fit_row(ws, r: int, row: list, table: Table) -> None:
     lines = 1
     for c, value in enumerate(row):
         if isinstance(value, str):
-            width = _width_cached(table, c)
-            lines = max(lines, sum(math.ceil(max(display_width(p), 1) / max(width - 1, 1))
-                                   for p in value.split("\n")))
+            room = max(_width_cached(table, c) - 1, 1)
+            if 2 * len(value) <= room:          # fits on one line even if every character is Chinese
+                continue
+            lines = max(lines, sum(math.ceil(max(display_width(p), 1) / room) for p in value.split("\n")))
     if lines > 1:
         ws.set_row(r, 14 * min(lines, 30))
 
