@@ -45,7 +45,7 @@ def write(report: Report, mast: Masthead | None = None) -> bytes:
     _fonts(doc)
     if mast:
         masthead.head(doc, mast, report.period.kind_name, _run)
-    _title(doc, report)
+    _title(doc, report, short=mast is not None and report.kind == "monthly")
     tables = 0
     for n, section in enumerate(report.sections):
         _heading(doc, f"{NUMERALS[n]}、{section.title}", HEI)
@@ -140,18 +140,22 @@ def _run(p, text: str, font: str, size: float, bold: bool = False):
 
 # --- text blocks -------------------------------------------------------------
 
-def _title(doc, report: Report) -> None:
+def _title(doc, report: Report, short: bool = False) -> None:
+    """The document's title; under a 红头 the dispatch's is one line (the 红头 names the kind)."""
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.line_spacing = Pt(35)
     p.paragraph_format.space_before = Pt(12)
-    for k, line in enumerate(report.title_lines):
+    scope = "" if report.scope == "全旗" else report.scope
+    lines = [f"{report.period.label}{scope}项目资产盘活工作调度情况"] if short else report.title_lines
+    for k, line in enumerate(lines):
         if k:
             p.add_run().add_break()
         _run(p, line, TITLE_FONT, TITLE_PT)
-    sub = doc.add_paragraph()
-    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(sub, report.subtitle, KAI, BODY_PT)
+    if not short:
+        sub = doc.add_paragraph()
+        sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(sub, report.subtitle, KAI, BODY_PT)
     note = doc.add_paragraph()
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
     note.paragraph_format.space_after = Pt(14)
