@@ -107,7 +107,12 @@ def test_heatmap_on_a_phone_drills_down_by_tap(server, phone):
     phone.goto(server.rstrip("/") + "/heatmap")
     settle(phone, charts=True)
     # the town × rule grid (its axis titles name the rule groups) is not drawn on a phone: the list is
-    assert not phone.evaluate(HEATMAP_GRID_SHOWN), "the heatmap's tiny cells show on a phone"
+    # (polled: the page's style element can land a moment after the first chart is drawn; a grid
+    # still shown after 15 s fails the test)
+    try:
+        phone.wait_for_function(f"() => !({HEATMAP_GRID_SHOWN})()", timeout=15_000)
+    except Exception:  # noqa: BLE001 — playwright's TimeoutError, reported as the failure it means
+        raise AssertionError("the heatmap's tiny cells show on a phone") from None
     phone.locator('[data-testid="stExpander"] summary', has_text="红色预警规则").first.click()
     button = phone.locator('[data-testid="stExpander"] button', has_text="项").first
     label = button.inner_text().split(" · ")[0]
