@@ -19,7 +19,8 @@ def _done(message: str) -> None:
 
 
 def account_list() -> None:
-    rows = [(a.name, a.role_zh, a.scope().label, "已停用" if a.disabled else "正常", sessions.open_count(a.id),
+    online = sessions.open_counts()
+    rows = [(a.name, a.role_zh, a.scope().label, "已停用" if a.disabled else "正常", online.get(a.id, 0),
              a.created_at.strftime("%Y-%m-%d")) for a in accounts.all_accounts()]
     st.dataframe(pd.DataFrame(rows, columns=["用户名", "角色", "范围", "状态", "在线会话", "创建日期"]),
                  hide_index=True, width="stretch", key="admin.accounts")

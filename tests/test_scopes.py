@@ -144,8 +144,7 @@ def test_reporting_authority_and_department_doubts(sample_books):
     department (by name or alias), else its 所在镇; any other 主管部门 is a QA doubt."""
     from dashboard.evaluated import Evaluated
     from dashboard.filters import Filters
-    spellings = [(s, d.name) for d in settings.departments() for s in d.spellings]
-    bind = {"department_spellings": [s for s, _ in spellings], "department_names": [n for _, n in spellings]}
+    bind = settings.department_lists()
     con = sample_books.con
     rows = con.execute("SELECT row_id, department FROM assets WHERE town = '城川镇' ORDER BY row_id LIMIT 2").fetchall()
     con.execute("UPDATE assets SET department = '旗公安局' WHERE row_id = ?", [rows[0][0]])

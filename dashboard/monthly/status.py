@@ -13,7 +13,7 @@ import pandas as pd
 from dashboard import model, policy, snapshots, store
 from dashboard.evaluated import Evaluated
 from dashboard.ledgers import Ledgers
-from dashboard.monthly.submissions import Submission, beijing_date, due_date, expected, history
+from dashboard.monthly.submissions import Submission, beijing_date, due_date, expected, history, previous_month
 
 STATES = {"missing": "未报送", "on_time": "按时报送", "late": "逾期报送"}
 
@@ -26,11 +26,6 @@ class Row:
     part: Submission | None
     submissions: int                 # 2 or more: replaced
     changes: dict | None             # against its part of the month before
-
-
-def previous_month(month: str) -> str:
-    year, mon = map(int, month.split("-"))
-    return f"{year - (mon == 1):04d}-{12 if mon == 1 else mon - 1:02d}"
 
 
 def part_ledgers(part: Submission) -> Ledgers:
@@ -75,7 +70,7 @@ def status(month: str, today: dt.date | None = None, with_changes: bool = True) 
     today = today or beijing_date(store.now())
     before = previous_month(month)
     rows = []
-    parts = history(month)
+    parts, earlier = history(month), history(before)
     names = expected() + sorted({s.authority for s in parts} - set(expected()))
     for authority in names:
         mine = [s for s in parts if s.authority == authority]
@@ -83,7 +78,7 @@ def status(month: str, today: dt.date | None = None, with_changes: bool = True) 
         if part is None:
             rows.append(Row(authority, "missing", today > due_date(month), None, 0, None))
             continue
-        previous = history(before, authority)
+        previous = [s for s in earlier if s.authority == authority]
         rows.append(Row(authority, "late" if part.late else "on_time", False, part, len(mine),
                         changes(part, previous[-1]) if previous and with_changes else None))
     return rows

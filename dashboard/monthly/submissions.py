@@ -68,6 +68,11 @@ def due_date(month: str) -> dt.date:
     return dt.date(year, mon, DUE_DAY)
 
 
+def previous_month(month: str) -> str:
+    year, mon = map(int, month.split("-"))
+    return f"{year - (mon == 1):04d}-{12 if mon == 1 else mon - 1:02d}"
+
+
 def beijing_date(moment: dt.datetime) -> dt.date:
     return (moment + dt.timedelta(hours=8)).date()
 
@@ -169,14 +174,9 @@ def _import_rejections(books) -> pd.DataFrame:
                                  "原因": "reason"})[REJECTED_COLUMNS]
 
 
-def department_bind() -> dict:
-    pairs = [(s, d.name) for d in settings.departments() for s in d.spellings]
-    return {"department_spellings": [s for s, _ in pairs], "department_names": [n for _, n in pairs]}
-
-
 def _split(con, authority: str) -> tuple[set[int], pd.DataFrame]:
     """(asset row_ids this authority reports, rejected rows of every sheet with reasons)."""
-    rel = sql.relation(con, "monthly/asset_authority", department_bind())
+    rel = sql.relation(con, "monthly/asset_authority", settings.department_lists())
     owners = rel.to_arrow_table().to_pandas()
     mine = set(owners.loc[owners.authority == authority, "row_id"].astype(int))
     theirs = owners[owners.authority != authority]

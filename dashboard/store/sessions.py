@@ -16,7 +16,7 @@ import hmac
 import os
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
 from dashboard import snapshots, store
@@ -105,7 +105,9 @@ def end_all(con: Connection, account_id: int, reason: str) -> None:
                 .values(ended_at=store.now(), end_reason=reason))
 
 
-def open_count(account_id: int) -> int:
+def open_counts() -> dict[int, int]:
+    """Open sessions per account id (accounts without one are absent)."""
     with store.engine().connect() as con:
-        return len(con.execute(select(T.c.id).where(T.c.account_id == account_id,
-                                                    T.c.ended_at.is_(None))).all())
+        rows = con.execute(select(T.c.account_id, func.count()).where(T.c.ended_at.is_(None))
+                           .group_by(T.c.account_id)).all()
+    return {account_id: n for account_id, n in rows}

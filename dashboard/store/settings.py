@@ -100,9 +100,11 @@ def department_aliases(name: str | None) -> tuple[str, ...]:
     return next((d.aliases for d in departments() if d.name == name), ())
 
 
-def department_map() -> list[dict]:
-    """[{spelling, department}] — bound as $departments by the queries that need the authority."""
-    return [{"spelling": s, "department": d.name} for d in departments() for s in d.spellings]
+def department_lists() -> dict:
+    """The departments as two parallel lists, bound as $department_spellings → $department_names
+    by the queries that find an asset's reporting authority."""
+    pairs = [(s, d.name) for d in departments() for s in d.spellings]
+    return {"department_spellings": [s for s, _ in pairs], "department_names": [n for _, n in pairs]}
 
 
 # --- import profiles ------------------------------------------------------------------

@@ -15,7 +15,6 @@ one call every page makes to put an action in the audit trail.
 from __future__ import annotations
 
 import contextvars
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -168,6 +167,3 @@ def record(action: str, obj: str = "", outcome: str = "ok", details: dict | None
     audit.record(action, user=user.name, role=user.role, scope=user.scope.label, obj=obj,
                  outcome=outcome, details=details)
 
-
-def describe(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)

@@ -98,11 +98,9 @@ def evaluated(key: EvalKey) -> Evaluated:
 
 @st.cache_data(ttl=60, show_spinner=False)
 def departments() -> dict:
-    """The banner's departments as two parallel lists for SQL ($department_spellings →
-    $department_names); another server's edit shows within a minute, this server's at once
-    (系统管理 clears this cache)."""
-    pairs = [(s, d.name) for d in settings.departments() for s in d.spellings]
-    return {"department_spellings": [s for s, _ in pairs], "department_names": [n for _, n in pairs]}
+    """settings.department_lists, cached: another server's edit shows within a minute, this
+    server's at once (系统管理 clears this cache)."""
+    return settings.department_lists()
 
 
 def freeze(bind: dict) -> tuple:

@@ -23,10 +23,8 @@ def _authority(user) -> str | None:
 
 
 def _month() -> str:
-    today = M.beijing_date(store.now())
-    options = [f"{today.year - (today.month == 1):04d}-{12 if today.month == 1 else today.month - 1:02d}",
-               today.strftime("%Y-%m")]
-    return st.selectbox("报送月份", list(reversed(options)), format_func=snapshots.month_label, key="submit.month",
+    this = M.beijing_date(store.now()).strftime("%Y-%m")
+    return st.selectbox("报送月份", [this, M.previous_month(this)], format_func=snapshots.month_label, key="submit.month",
                         help="每月25日前报送当月台账，逾期报送会在“报送情况”中标出")
 
 
