@@ -179,7 +179,7 @@ def body(ctx: context.Context) -> None:
     c1.download_button("下载Word（docx）", data=auth.bound(lambda: _download(args, "docx", docx_name)), type="primary",
                        file_name=docx_name, mime=build.MIME["docx"], on_click="ignore",
                        key="report.docx")
-    c2.download_button("下载Excel（xlsx）", data=auth.bound(lambda: _download(args, "xlsx", xlsx_name)),
+    c2.download_button("下载Excel附表（xlsx）", data=auth.bound(lambda: _download(args, "xlsx", xlsx_name)),
                        file_name=xlsx_name, mime=build.MIME["xlsx"], on_click="ignore",
                        key="report.xlsx")
     _preview(report)

@@ -16,9 +16,9 @@ def test_report_page_previews_and_offers_both_files(page):
     text = " ".join(m.value for m in page.main.markdown)
     for title in ("一、总体情况", "二、红色预警变化", "三、下步工作"):      # the short monthly dispatch
         assert title in text
-    assert any("全旗纳入监测的扶贫（帮扶）项目资产共" in m.value for m in page.main.markdown)
+    assert any("本月全旗监测资产" in m.value and "较上月" in m.value for m in page.main.markdown)
     labels = [b.proto.label for b in page.get("download_button")]
-    assert labels == ["下载Word（docx）", "下载Excel（xlsx）"]
+    assert labels == ["下载Word（docx）", "下载Excel附表（xlsx）"]
     red = next(m for m in page.main.metric if m.label == "红色预警")
     assert red.value.endswith("项")
 

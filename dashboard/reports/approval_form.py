@@ -22,7 +22,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from dashboard import labels, money
-from dashboard.reports.docx import FANG, HEI, TITLE_FONT, TITLE_PT, _east_asian, _ems, _fonts, _run
+from dashboard.reports.docx import FANG, HEI, TITLE_FONT, TITLE_PT, _east_asian, _fonts, _run
+from dashboard.reports.widths import ems as _ems
 
 TITLE = "鄂托克前旗扶贫（帮扶）项目资产处置审批表"
 ANNEX = "附件2"

@@ -49,9 +49,16 @@ def masthead_for(period: periods.Period, issued: dt.date | None = None) -> Masth
 
 
 def file_name(report: Report, fmt: str) -> str:
-    """鄂托克前旗项目资产月调度_2024年5月.docx — what the download button offers."""
+    """鄂托克前旗项目资产月调度_2024年5月.docx and its 附表 …_2024年5月_附表.xlsx — what the
+    download buttons offer (the Word text points to “同期Excel附表”)."""
     scope = "" if report.scope == "全旗" else f"_{report.scope}"
-    return f"鄂托克前旗项目资产{report.period.kind_name}{scope}_{report.period.label}.{fmt}"
+    annex = "_附表" if fmt == "xlsx" else ""
+    return f"鄂托克前旗项目资产{report.period.kind_name}{scope}_{report.period.label}{annex}.{fmt}"
+
+
+def annex_path(docx_path: Path) -> Path:
+    """Where the command line writes the Excel 附表 of a Word report: beside it."""
+    return docx_path.with_name(f"{docx_path.stem}_附表.xlsx")
 
 
 def run(kind: str, period_text: str, files: list[str], out: Path, params: dict,
@@ -76,6 +83,11 @@ def run(kind: str, period_text: str, files: list[str], out: Path, params: dict,
     report = build(books, kind, period, params, as_of or (None if files else books.reference), previous)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(render(report, fmt, masthead_for(period)))
+    written = str(out)
+    if fmt == "docx":            # the Word text points to its Excel 附表 for every list it shortens
+        annex = annex_path(out)
+        annex.write_bytes(render(report, "xlsx"))
+        written += f"，附表：{annex}"
     f = report.section("overview").figures
-    return 0, (f"已生成{report.period.label}{report.period.kind_name}：{out}（数据截至{report.as_of.isoformat()}，"
+    return 0, (f"已生成{report.period.label}{report.period.kind_name}：{written}（数据截至{report.as_of.isoformat()}，"
                f"红色预警{f['red']}项，黄色预警{f['yellow']}项）")

@@ -10,7 +10,6 @@ count is computed here.
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 
 from dashboard import explain, labels, policy, store, template
 from dashboard.evaluated import Evaluated
@@ -66,6 +65,7 @@ def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
         # The monthly dispatch is 1–2 pages: the key figures, who reported, the red warnings
         # new and cleared, what to do next; the registers go to the xlsx annex.
         first = overview(now, prev, warning_rows, towns)
+        dispatch_figures(first)
         report.sections = [first, *submissions(period, now), red_changes(now, warning_rows, before.evaluation.as_of)]
         report.sections.append(next_steps(now, report.sections))
         report.annexes = annexes(now, warning_rows)
@@ -113,32 +113,22 @@ def _figure(value, kind):
     return wan(value) if kind == WAN else float(value) if kind == PCT else int(value)
 
 
-# Where each key figure is read: (query, its row for the whole banner, {figure: column})
-FIGURE_SOURCES = [
-    ("shared/town_levels", lambda r: r["is_total"],
-     {"assets": "assets", "assets_value": "value", "red": "red", "red_value": "red_value",
-      "yellow": "yellow", "yellow_value": "yellow_value", "idle": "idle", "low_efficiency": "low"}),
-    ("shared/distribution_score", lambda r: r["is_total"],
-     {"distribution_failed": "failed_rows", "distribution_failed_amount": "failed_amount"}),
-    ("shared/disposal_counts", lambda r: r["is_total"], {"disposal_violating": "violating"}),
-    ("shared/problem_aspects", lambda r: r["is_total"], {"problems": "problems", "problems_signed_off": "signed_off"}),
-    ("shared/milestones", lambda r: r["milestone"] == "M5" and r["town"] is None, {"revitalisation_rate": "share"}),
-]
-
-
-def key_figures(ev: Evaluated, towns: list[dict] | None = None, keys=None) -> dict:
+def key_figures(ev: Evaluated, towns: list[dict] | None = None) -> dict:
     """The whole banner's figures, each from the total row of the query the pages read too
-    (`towns`: shared/town_levels when the caller already has it); `keys`: only these figures,
-    so only their queries run (the annual trend's twelve month ends)."""
-    out = {}
-    for name, banner, columns in FIGURE_SOURCES:
-        if keys is not None and not columns.keys() & set(keys):
-            continue
-        rows = towns if towns and name == "shared/town_levels" else ev.rows(name)
-        row = next((r for r in rows if banner(r)), None)
-        out.update({key: None if row is None else row[col] for key, col in columns.items()
-                    if keys is None or key in keys})
-    return out
+    (`towns`: shared/town_levels when the caller already has it)."""
+    levels = next(t for t in towns or ev.rows("shared/town_levels") if t["is_total"])
+    dist = next(d for d in ev.rows("shared/distribution_score") if d["is_total"])
+    disposal = next(d for d in ev.rows("shared/disposal_counts") if d["is_total"])
+    problem = next(a for a in ev.rows("shared/problem_aspects") if a["is_total"])
+    m5 = next((m for m in ev.rows("shared/milestones") if m["milestone"] == "M5" and m["town"] is None), None)
+    return {"assets": levels["assets"], "assets_value": levels["value"],
+            "red": levels["red"], "red_value": levels["red_value"],
+            "yellow": levels["yellow"], "yellow_value": levels["yellow_value"],
+            "idle": levels["idle"], "low_efficiency": levels["low"],
+            "distribution_failed": dist["failed_rows"], "distribution_failed_amount": dist["failed_amount"],
+            "disposal_violating": disposal["violating"],
+            "problems": problem["problems"], "problems_signed_off": problem["signed_off"],
+            "revitalisation_rate": m5["share"] if m5 else None}
 
 
 def overview(now: Evaluated, before: Evaluated | None, warning_rows: list[dict], towns: list[dict]) -> Section:
@@ -167,6 +157,9 @@ def _total(now: Evaluated) -> str:
 
 # --- 报送情况 (月调度, when the month was submitted part by part) ---------------------
 
+PROGRESS_CHARS = 80     # a longer 工作推进情况 is cut in the dispatch; the xlsx has it whole
+
+
 def submissions(period: Period, now: Evaluated) -> list[Section]:
     """Who reported the month by the 25th, with their 工作推进情况 — for the whole banner's
     monthly dispatch of a month that was submitted (dashboard/monthly/)."""
@@ -176,12 +169,9 @@ def submissions(period: Period, now: Evaluated) -> list[Section]:
         return []
     rows = S.status(month, with_changes=False)
     table = Table("报送情况", "各单位报送情况", [
-        Col("报送单位", TEXT, 14), Col("报送情况", TEXT, 12), Col("报送时间", TEXT, 18),
-        Col("本月工作推进情况", TEXT, 50)],
-        [[r.authority, "逾期未报送" if r.overdue else S.STATES[r.state]
-          + (f"（重报{r.submissions - 1}次）" if r.submissions > 1 else ""),
-          store.beijing(r.part.submitted_at)[:16] if r.part else "—", (r.part.progress or "—") if r.part else "—"]
-         for r in rows])
+        Col("报送单位", TEXT, 14), Col("报送情况", TEXT, 12),
+        Col("本月工作推进情况", TEXT, 50, docx_chars=PROGRESS_CHARS)],
+        [[r.authority, _submission_state(r), (r.part.progress or "—") if r.part else "—"] for r in rows])
     figures = {"due": explain.fmt_date(S.due_date(month)), "expected": len(rows),
                "on_time": [r.authority for r in rows if r.state == "on_time"],
                "late": [r.authority for r in rows if r.state == "late"],
@@ -189,33 +179,52 @@ def submissions(period: Period, now: Evaluated) -> list[Section]:
     return [Section("submissions", "报送情况", [Part("", [table])], figures)]
 
 
+def _submission_state(r) -> str:
+    """按时报送 / 逾期报送（2024-12-28） / 逾期未报送, and how often it was submitted again."""
+    from dashboard.monthly import status as S
+    state = "逾期未报送" if r.overdue else S.STATES[r.state]
+    if r.state == "late":
+        state += f"（{store.beijing(r.part.submitted_at)[:10]}）"
+    return state + (f"（重报{r.submissions - 1}次）" if r.submissions > 1 else "")
+
+
 # --- the monthly dispatch: red warnings new and cleared, what to do next -------------
 
-LISTED = 5      # red warnings listed in the dispatch itself (largest first); the annex has them all
+LISTED = 3      # red warnings of each kind listed in the dispatch itself (largest first); the annex has all
 
 
-def _red_table(sheet: str, title: str, rows: list[dict], as_of: dt.date, params: dict, reason_header: str) -> Table:
-    """A compact list for the 1–2 page dispatch: ID, name, town and the rule it fired (the
-    sentence with the facts is in the annex's 预警范围台账)."""
-    cols = [Col("序号", INT, 4), Col("资产编号", TEXT, 18), Col("资产名称", TEXT, 20), Col("镇", TEXT, 10),
-            Col(reason_header, TEXT, 30)]
-    out = [[i + 1, r["asset_id"], r["asset_name"], r["town"], labels.rule(r["rule_id"])]
-           for i, r in enumerate(rows)]
-    return Table(sheet, title, cols, out)
+# Labels short enough for two figures a row in the dispatch
+SHORT_LABELS = {"红色预警资产原值（万元）": "红色预警原值（万元）", "黄色预警资产原值（万元）": "黄色预警原值（万元）",
+                "收益分配不合规金额（万元）": "不合规分配（万元）", "收益分配不合规（笔）": "不合规分配（笔）"}
+
+
+def dispatch_figures(first: Section) -> None:
+    """The key figures as the 1–2 page dispatch prints them: this month and the change, two
+    figures a row; the xlsx keeps the whole table with 上月."""
+    full = first.parts[0].tables[0]
+    full.in_docx = False
+    first.parts[0].tables.append(Table(
+        "主要指标（摘）", full.title, [Col("指标", TEXT, 24), Col("本月", INT), Col("较上月", INT)],
+        [[SHORT_LABELS.get(label, label), now, change] for label, now, _, change in full.rows],
+        row_kinds=full.row_kinds, in_xlsx=False, fold=2))
+
+
+def _red_rows(change: str, rows: list[dict]) -> list[list]:
+    return [[change, r["asset_id"], r["asset_name"], r["town"], labels.rule(r["rule_id"])] for r in rows]
 
 
 def red_changes(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.date) -> Section:
+    """New and cleared red warnings: one short table in Word (the largest new ones, the first
+    cleared ones), every one with its reason in the annex workbook."""
     ev = now.evaluation
     new = [r for r in warning_rows if r["is_new"] and r["rule_level"] == "red"]
     cleared = [r for r in now.rows("reports/cleared") if r["rule_level"] == "red"]
     by_value = sorted(new, key=lambda r: -(r["original_value"] or 0))
-    new_table = _red_table("新增红色预警（摘）", "本月新增红色预警" + (f"（原值最大的{LISTED}条，全部见附表）"
-                                                                    if len(new) > LISTED else ""),
-                           by_value[:LISTED], ev.as_of, ev.params, "触发规则")
-    cleared_table = _red_table("解除红色预警（摘）", "本月解除红色预警" + (f"（前{LISTED}条，全部见附表）"
-                                                                      if len(cleared) > LISTED else ""),
-                               cleared[:LISTED], previous_as_of, ev.params, "上月触发规则")
-    new_table.in_xlsx = cleared_table.in_xlsx = False
+    cut = len(new) > LISTED or len(cleared) > LISTED
+    listed = Table("红色预警变化（摘）", "本月红色预警变化" + (f"（新增、解除各列{LISTED}条，全部见附表）" if cut else ""),
+                   [Col("变化", TEXT, 4), Col("资产编号", TEXT, 18), Col("资产名称", TEXT, 20), Col("镇", TEXT, 10),
+                    Col("触发规则", TEXT, 30)],
+                   _red_rows("新增", by_value[:LISTED]) + _red_rows("解除", cleared[:LISTED]), in_xlsx=False)
     # the whole lists, with the reason sentences, are sheets of the annex workbook only
     new_all = _change_table("新增红色预警", "本月新增红色预警", new, ev.as_of, ev.params, "原因")
     cleared_all = _change_table("解除红色预警", "本月解除红色预警", cleared, previous_as_of, ev.params, "上月原因")
@@ -223,9 +232,7 @@ def red_changes(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.dat
     figures = {"new_red": len(new), "cleared_red": len(cleared),
                "new_red_assets": len({r["asset_id"] for r in new}),
                "cleared_red_assets": len({r["asset_id"] for r in cleared})}
-    return Section("red_changes", "红色预警变化", [
-        Part("本月新增", [new_table, new_all], note="" if new else "本月无新增红色预警。"),
-        Part("本月解除", [cleared_table, cleared_all], note="" if cleared else "本月无解除的红色预警。")], figures)
+    return Section("red_changes", "红色预警变化", [Part("", [listed, new_all, cleared_all])], figures)
 
 
 def next_steps(now: Evaluated, sections: list[Section]) -> Section:
@@ -500,37 +507,12 @@ TREND = [("red", "红色预警（项）", INT), ("yellow", "黄色预警（项�
          ("revitalisation_rate", "盘活率", PCT)]
 
 
-# The rule results the trend's queries read (town_levels and problem_aspects through
-# filtered_assets / filtered_problems): each month end re-runs only the steps they need.
-TREND_READS = ("asset_results", "milestones")
-# Month ends evaluated at once, each on a cursor of its own: DuckDB's small queries leave
-# the cores idle much of the time, and two cursors take ≈ 0.55× as long as one (2 cores).
-TREND_WORKERS = 2
-
-
 def trend(snapshot: Evaluated, period: Period) -> Section:
-    """The year month by month: the rules evaluated again at every month end (only the steps
-    the trend's figures read; `snapshot` is left at a month end with the other steps dropped)."""
-    ends = period.month_ends()
-    keys = [k for k, _, _ in TREND]
-
-    def chunk(ev: Evaluated | None, dates: list[dt.date]) -> list[dict]:
-        own = ev is None
-        if own:      # a cursor of its own, evaluated in full at its first date (the filter macros need every table)
-            ev = Evaluated(snapshot.ledgers, dates[0], snapshot.evaluation.params, snapshot.defaults,
-                           snapshot.scope)
-        try:
-            return [key_figures(ev if own and i == 0 else ev.move_to(end, TREND_READS), keys=keys)
-                    for i, end in enumerate(dates)]
-        finally:
-            if own:
-                ev.close()
-
-    chunks = [ends[i::TREND_WORKERS] for i in range(TREND_WORKERS) if ends[i::TREND_WORKERS]]
-    with ThreadPoolExecutor(len(chunks)) as pool:
-        done = list(pool.map(chunk, [snapshot] + [None] * (len(chunks) - 1), chunks))
-    by_end = {end: f for dates, figures in zip(chunks, done) for end, f in zip(dates, figures)}
-    months = [(end, {k: _figure(by_end[end][k], kind) for k, _, kind in TREND}) for end in ends]
+    """The year month by month: the rules evaluated again at every month end."""
+    months = []
+    for end in period.month_ends():
+        figures = key_figures(snapshot.move_to(end))
+        months.append((end, {k: _figure(figures[k], kind) for k, _, kind in TREND}))
     table = Table("月度走势", "全年各月预警和进展情况",
                   [Col("月份", TEXT, 10)] + [Col(label, kind) for _, label, kind in TREND],
                   [[f"{end.month}月"] + [f[k] for k, _, _ in TREND] for end, f in months])

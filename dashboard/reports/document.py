@@ -22,6 +22,7 @@ class Col:
     header: str
     kind: str = TEXT
     width: int = 0          # xlsx width in characters; 0 = from the header and kind
+    docx_chars: int = 0     # docx: a longer text is cut there and points to the xlsx (0 = never)
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Table:
     group_by: int | None = None          # docx: one numbered sub-heading per value of this column
     in_docx: bool = True
     in_xlsx: bool = True                 # False: a shortened list whose whole is another sheet
+    fold: int = 1                        # docx: the rows printed in this many blocks side by side
 
     def column(self, header: str) -> list:
         i = [c.header for c in self.columns].index(header)

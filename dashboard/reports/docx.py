@@ -10,7 +10,7 @@ import datetime as dt
 import io
 
 import docx
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -19,8 +19,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from dashboard import explain
-from dashboard.reports import charts, masthead
-from dashboard.reports.document import DATE, INT, PCT, TEXT, WAN, Col, Masthead, Report, Table
+from dashboard.reports import charts, masthead, widths
+from dashboard.reports.document import INT, PCT, TEXT, WAN, Col, Masthead, Part, Report, Table
 
 TITLE_FONT, HEI, KAI, FANG = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
 # Word shows altName when the font itself is missing (方正小标宋简体 is not on every PC).
@@ -29,12 +29,17 @@ FALLBACKS = {TITLE_FONT: (HEI, "roman"), FANG: ("仿宋", "roman"), KAI: ("楷�
 BODY_PT, TITLE_PT, TABLE_PT = 16, 22, 10.5
 NUMERALS = "一二三四五六七八九十"
 TEXT_WIDTH_CM = 21.0 - 2.8 - 2.6
+LANDSCAPE_WIDTH_CM = 29.7 - 3.7 - 3.5
 # A grouped list leaves out its group column (the sub-heading says it) and the rule IDs
 # (every reason starts with its rule ID).
 GROUPED_HIDDEN = {"触发规则"}
 # A list longer than this is cut in Word (a bulletin of 2,000 rows is read by nobody, and
 # python-docx takes about 1 ms a cell); the Excel workbook has every row.
 WORD_ROWS = 100
+MAX_HEADER_LINES = 3    # a matrix whose headers would need more is turned round
+# The monthly dispatch is 1–2 pages: its tables and closing notes are set in 小五 (9 pt).
+DISPATCH_PT = 9
+PARAMS_PT = 8      # its closing list of every threshold in force, in 六号 plus
 
 
 def write(report: Report, mast: Masthead | None = None) -> bytes:
@@ -46,21 +51,30 @@ def write(report: Report, mast: Masthead | None = None) -> bytes:
     if mast:
         masthead.head(doc, mast, report.period.kind_name, _run)
     _title(doc, report, short=mast is not None and report.kind == "monthly")
-    tables = 0
+    size = DISPATCH_PT if report.kind == "monthly" else None
+    tables, turned = 0, False
     for n, section in enumerate(report.sections):
-        _heading(doc, f"{NUMERALS[n]}、{section.title}", HEI)
-        _para(doc, section.narrative)
-        for k, part in enumerate(p for p in section.parts if p.title or p.tables or p.chart):
+        parts = [p for p in section.parts if p.title or p.tables or p.chart] or [Part("")]
+        for k, part in enumerate(parts):
+            placed = [_placement(t, size) for t in part.tables if t.in_docx and t.rows]
+            wide = any(landscape for _, landscape in placed)
+            if wide != turned:     # a part's heading goes with its tables onto the landscape page
+                _turn(doc, landscape=wide)
+                turned = wide
+            if k == 0:
+                _heading(doc, f"{NUMERALS[n]}、{section.title}", HEI)
+                _para(doc, section.narrative)
             if part.title:
                 _heading(doc, f"（{NUMERALS[k]}）{part.title}", KAI)
             if part.note:
                 _para(doc, part.note)
-            for table in part.tables:
-                if table.in_docx and table.rows:
-                    tables += 1
-                    _table_block(doc, table, tables)
+            for table, _ in placed:
+                tables += 1
+                _table_block(doc, table, tables, size, LANDSCAPE_WIDTH_CM if turned else TEXT_WIDTH_CM)
             if part.chart:
                 _chart(doc, part.chart)
+    if turned:
+        _turn(doc, landscape=False)
     _closing(doc, report, dated=mast is None)
     if mast:
         masthead.tail(doc, mast, _run)
@@ -73,12 +87,29 @@ def write(report: Report, mast: Masthead | None = None) -> bytes:
 
 def _page(doc) -> None:
     s = doc.sections[0]
-    s.orientation = WD_ORIENT.PORTRAIT
-    s.page_width, s.page_height = Cm(21.0), Cm(29.7)
-    s.top_margin, s.bottom_margin = Cm(3.7), Cm(3.5)
-    s.left_margin, s.right_margin = Cm(2.8), Cm(2.6)
+    _orient(s, landscape=False)
     s.footer_distance = Cm(2.5)
     _page_number(s.footer.paragraphs[0])
+
+
+def _orient(s, landscape: bool) -> None:
+    """A4 with GB/T 9704's margins; a turned page turns its margins with it (the binding
+    edge stays on the same side of the paper)."""
+    if landscape:
+        s.orientation = WD_ORIENT.LANDSCAPE
+        s.page_width, s.page_height = Cm(29.7), Cm(21.0)
+        s.top_margin, s.bottom_margin = Cm(2.8), Cm(2.6)
+        s.left_margin, s.right_margin = Cm(3.7), Cm(3.5)
+    else:
+        s.orientation = WD_ORIENT.PORTRAIT
+        s.page_width, s.page_height = Cm(21.0), Cm(29.7)
+        s.top_margin, s.bottom_margin = Cm(3.7), Cm(3.5)
+        s.left_margin, s.right_margin = Cm(2.8), Cm(2.6)
+
+
+def _turn(doc, landscape: bool) -> None:
+    """Start a new page in the other orientation (the page numbers run on)."""
+    _orient(doc.add_section(WD_SECTION.NEW_PAGE), landscape)
 
 
 def _page_number(p) -> None:
@@ -145,7 +176,7 @@ def _title(doc, report: Report, short: bool = False) -> None:
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.line_spacing = Pt(35)
-    p.paragraph_format.space_before = Pt(12)
+    p.paragraph_format.space_before = Pt(6 if short else 12)
     scope = "" if report.scope == "全旗" else report.scope
     lines = [f"{report.period.label}{scope}项目资产盘活工作调度情况"] if short else report.title_lines
     for k, line in enumerate(lines):
@@ -158,7 +189,9 @@ def _title(doc, report: Report, short: bool = False) -> None:
         _run(sub, report.subtitle, KAI, BODY_PT)
     note = doc.add_paragraph()
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    note.paragraph_format.space_after = Pt(14)
+    note.paragraph_format.space_after = Pt(4 if short else 14)
+    if short:                                  # the dispatch keeps to two pages
+        note.paragraph_format.line_spacing = Pt(22)
     _run(note, f"数据截至{explain.fmt_date(report.as_of)}，{report.compared_with}",
          KAI, 14)
 
@@ -175,24 +208,26 @@ def _para(doc, text: str, size: float = BODY_PT, justify: bool = True) -> None:
     p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if justify else WD_ALIGN_PARAGRAPH.LEFT
     p.paragraph_format.first_line_indent = Pt(size * 2)
     if size < BODY_PT:                       # a note in small type keeps small lines, not the body's 28 pt
-        p.paragraph_format.line_spacing = Pt(size * 1.5)
+        p.paragraph_format.line_spacing = Pt(size * 1.3)
     _run(p, text, FANG, size)
 
 
+SOURCE = ("本报告由资产盘活驾驶舱根据上传的项目资产台账自动生成，预警规则依据《鄂托克前旗扶贫（帮扶）项目资产巩固提升"
+          "盘活处置工作方案》（鄂前政办发〔2024〕13号）；各项预警的完整明细见同期Excel附表。")
+
+
 def _closing(doc, report: Report, dated: bool = True) -> None:
-    _heading(doc, "附：本报告采用的参数", HEI)
-    if report.kind == "monthly":             # one paragraph keeps the dispatch to two pages
-        _para(doc, "；".join(f"{p.label}{_param_text(p.value, p.unit)}" for p in report.parameters) + "。",
-              10.5, justify=False)
+    skipped = "、".join(report.not_evaluated)
+    evaluated = ("未上传相应数据、未作评估的规则：" + skipped + "。") if skipped else "全部规则均已评估。"
+    params = [f"{p.label}{_param_text(p.value, p.unit)}" for p in report.parameters]
+    if report.kind == "monthly":     # one small paragraph keeps the dispatch to two pages
+        _para(doc, "附：本报告采用的参数：" + "；".join(params) + "。" + evaluated + SOURCE, PARAMS_PT, justify=False)
     else:
+        _heading(doc, "附：本报告采用的参数", HEI)
         rows = [[p.label, *_param_text(p.value, p.unit, split=True)] for p in report.parameters]
         _table(doc, Table("参数", "", [Col("参数", TEXT, 40), Col("取值", TEXT, 10), Col("单位", TEXT, 6)], rows))
-    skipped = "、".join(report.not_evaluated)
-    small = 10.5 if report.kind == "monthly" else 14
-    _para(doc, ("未上传相应数据、未作评估的规则：" + skipped + "。") if skipped else "全部规则均已评估。", small,
-          justify=False)   # a list of IDs justified would spread into gaps
-    _para(doc, "本报告由资产盘活驾驶舱根据上传的项目资产台账自动生成，预警规则依据《鄂托克前旗扶贫（帮扶）"
-               "项目资产巩固提升盘活处置工作方案》（鄂前政办发〔2024〕13号）；各项预警的完整明细见同期Excel附表。", small)
+        _para(doc, evaluated, 14, justify=False)   # a list of IDs justified would spread into gaps
+        _para(doc, SOURCE, 14)
     if not dated:                # the 落款 carries the 印发日期 chosen on the page
         return
     sign = doc.add_paragraph()
@@ -215,14 +250,66 @@ def _param_text(value, unit: str, split: bool = False):
 
 # --- tables and charts -------------------------------------------------------
 
-def _table_block(doc, table: Table, number: int) -> None:
+def _size(table: Table, size: float | None = None) -> float:
+    """The table's type size: 五号, 小五 when it has many columns (or the dispatch's)."""
+    return size or (TABLE_PT if len(table.columns) <= 7 else 9)
+
+
+def _placement(table: Table, given: float | None) -> tuple[Table, bool]:
+    """(the table as printed, on a landscape page?).  A matrix (a label column, then numbers)
+    too wide to read on the page — or whose headers would stand in narrow towers — is
+    turned round when it then fits; any other table too wide (widths.least_width) gets a
+    landscape page."""
+    if table.fold > 1:
+        return table, False
+    fits = _least_width(table, given) <= TEXT_WIDTH_CM
+    numeric = [c.kind != TEXT for c in table.columns]
+    if fits and (not all(numeric[1:]) or _header_lines(table, given) <= MAX_HEADER_LINES):
+        return table, False
+    if not numeric[0] and all(numeric[1:]) and table.row_kinds is None:
+        turned = _transposed(table)
+        if _least_width(turned, given) <= TEXT_WIDTH_CM:
+            return turned, False
+    return table, not fits
+
+
+def _header_lines(table: Table, given: float | None) -> int:
+    """The tallest header's lines when the table is laid out on the portrait page."""
+    cols = table.columns
+    fitted = _widths(table, cols, list(range(len(cols))), _size(table, given), TEXT_WIDTH_CM)
+    return widths.header_lines([c.header for c in cols], fitted, _size(table, given))
+
+
+def _least_width(table: Table, given: float | None) -> float:
+    keep = [i for i, c in enumerate(table.columns) if c.header not in _hidden(table)]
+    cols = [table.columns[i] for i in keep]
+    return widths.least_width([c.header for c in cols], [c.kind != TEXT for c in cols], _cells(table, cols, keep),
+                              _size(table, given))
+
+
+def _hidden(table: Table) -> set[str]:
+    """A grouped list leaves out its group column (the sub-heading says it) and the rule IDs."""
+    return set() if table.group_by is None else GROUPED_HIDDEN | {table.columns[table.group_by].header}
+
+
+def _transposed(table: Table) -> Table:
+    """Rows become columns: the first column's values head the columns, each other column
+    becomes a row (its kind the row's kind)."""
+    columns = [Col("项目", TEXT)] + [Col(str(r[0]), INT) for r in table.rows]
+    rows = [[c.header] + [r[i] for r in table.rows] for i, c in enumerate(table.columns) if i]
+    return Table(table.sheet, table.title, columns, rows, row_kinds=[c.kind for c in table.columns[1:]],
+                 in_docx=table.in_docx, in_xlsx=table.in_xlsx)
+
+
+def _table_block(doc, table: Table, number: int, size: float | None, width_cm: float) -> None:
     caption = doc.add_paragraph()
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
     caption.paragraph_format.keep_with_next = True
-    caption.paragraph_format.space_before = Pt(6)
+    caption.paragraph_format.space_before = Pt(0 if size == DISPATCH_PT else 6)
     _run(caption, f"表{number}　{table.title}", HEI, 12)
     if table.group_by is None:
-        _table(doc, Table(table.sheet, table.title, table.columns, table.rows[:WORD_ROWS], table.row_kinds))
+        _table(doc, _folded(Table(table.sheet, table.title, table.columns, table.rows[:WORD_ROWS], table.row_kinds,
+                                  fold=table.fold)), size=size, width_cm=width_cm)
     else:
         groups: dict[str, list] = {}
         for row in table.rows:
@@ -232,85 +319,82 @@ def _table_block(doc, table: Table, number: int) -> None:
             if room <= 0:
                 break
             _heading(doc, f"{i}.{name}（{len(rows)}项）", FANG)
-            hidden = GROUPED_HIDDEN | {table.columns[table.group_by].header}
-            _table(doc, Table(table.sheet, table.title, table.columns, rows[:room]), hidden)
+            _table(doc, Table(table.sheet, table.title, table.columns, rows[:room]), _hidden(table), size, width_cm)
             room -= len(rows)
     if len(table.rows) > WORD_ROWS:
         _para(doc, f"（共{len(table.rows):,}条，此处列出前{WORD_ROWS}条，全部见同期Excel附表“{table.sheet}”。）",
               10.5, justify=False)
 
 
-def _table(doc, table: Table, hidden: set[str] = frozenset()) -> None:
+def _folded(table: Table) -> Table:
+    """A long narrow table as `fold` blocks side by side (read down the left block first);
+    the cells are written out first, since a row of the folded table mixes row kinds."""
+    if table.fold <= 1:
+        return table
+    kinds = table.row_kinds or [None] * len(table.rows)
+    texts = [[_format(v, c.kind if c.kind == TEXT or k is None else k) for v, c in zip(row, table.columns)]
+             for row, k in zip(table.rows, kinds)]
+    height = -(-len(texts) // table.fold)
+    blank = [""] * len(table.columns)
+    rows = [sum((texts[b * height + i] if b * height + i < len(texts) else blank for b in range(table.fold)), [])
+            for i in range(height)]
+    return Table(table.sheet, table.title, table.columns * table.fold, rows)
+
+
+def _table(doc, table: Table, hidden: set[str] = frozenset(), size: float | None = None,
+           width_cm: float = TEXT_WIDTH_CM) -> None:
     keep = [i for i, c in enumerate(table.columns) if c.header not in hidden]
     cols = [table.columns[i] for i in keep]
-    size = TABLE_PT if len(cols) <= 7 else 9
+    size = size or _size(Table("", "", cols, []))
     t = doc.add_table(rows=1, cols=len(cols))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
-    widths = _widths(table, cols, keep, size)
+    widths = _widths(table, cols, keep, size, width_cm)
     for column, width in zip(t.columns, widths):   # the grid: what LibreOffice and WPS lay out by
         column.width = Cm(width)
     _header_row(t.rows[0], cols, widths, size)
     for r, row in enumerate(table.rows):
-        cells = t.add_row().cells
+        added = t.add_row()
+        _keep_together(added)
         for j, i in enumerate(keep):
             kind = cols[j].kind
             if table.row_kinds and kind != TEXT:
                 kind = table.row_kinds[r]
-            _cell(cells[j], _format(row[i], kind), widths[j], size, kind != TEXT)
-    doc.add_paragraph().paragraph_format.line_spacing = Pt(12)
+            _cell(added.cells[j], _cut(_format(row[i], kind), cols[j].docx_chars), widths[j], size, kind != TEXT)
+    doc.add_paragraph().paragraph_format.line_spacing = Pt(4 if size == DISPATCH_PT else 12)
 
 
-def _widths(table: Table, cols, keep: list[int], size: float) -> list[float]:
-    """Each column's natural width (longest line; a header may wrap onto three lines),
-    scaled up to the text width when all fit, else text columns share what the
-    numbers leave, the widest content getting the most."""
-    em = size * 0.0353                      # a Chinese character, in cm
-    natural = []
-    for j, i in enumerate(keep):
-        col = cols[j]
-        kinds = table.row_kinds or [col.kind] * len(table.rows)
-        texts = [_format(row[i], col.kind if col.kind == TEXT else kinds[r]) for r, row in enumerate(table.rows)]
-        longest = max([_ems(line) for t in texts for line in t.split("\n")] + [1])
-        header = max(_ems(col.header) / 3, min(_ems(col.header), 2))
-        natural.append(0.45 + em * max(longest, header))   # + the cell margins
-    if sum(natural) <= TEXT_WIDTH_CM:
-        return [w * TEXT_WIDTH_CM / sum(natural) for w in natural]
-    numeric = [cols[j].kind != TEXT for j in range(len(cols))]
-    # numbers take at most 3.2 cm; an asset ID takes what it needs, so it never wraps
-    widths = [min(w, 3.2) if n else (w * 1.15 if cols[j].header == "资产编号" else None)
-              for j, (w, n) in enumerate(zip(natural, numeric))]
-    _water_fill(widths, natural, [c.width or 14 for c in cols],
-                TEXT_WIDTH_CM - sum(w for w in widths if w is not None))
-    return widths
+def _cells(table: Table, cols, keep) -> list[list[str]]:
+    """The kept columns' cells as printed."""
+    kinds = table.row_kinds or [None] * len(table.rows)
+    return [[_cut(_format(row[i], col.kind if col.kind == TEXT or k is None else k), col.docx_chars)
+             for i, col in zip(keep, cols)] for row, k in zip(table.rows[:WORD_ROWS], kinds)]
 
 
-def _water_fill(widths: list, natural: list[float], weights: list[int], room: float) -> None:
-    """Open (None) columns that need less than an equal share get what they need; the
-    rest share what is left by their weights (the reasons column weighs most)."""
-    open_cols = sorted((natural[k], k) for k, w in enumerate(widths) if w is None)
-    while open_cols and open_cols[0][0] <= room / len(open_cols):
-        need, k = open_cols.pop(0)
-        widths[k] = need
-        room -= need
-    total = sum(weights[k] for _, k in open_cols)
-    for _, k in open_cols:
-        widths[k] = max(room * weights[k] / total, 1.0)
+def _widths(table: Table, cols, keep: list[int], size: float, width_cm: float) -> list[float]:
+    """The column widths that print the table on the fewest lines (widths.fit)."""
+    return widths.fit([c.header for c in cols], [c.kind != TEXT for c in cols], _cells(table, cols, keep), size,
+                      width_cm)
 
 
-def _ems(text: str) -> float:
-    """Width in Chinese characters: Latin letters and digits are about half."""
-    return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text)
-
-
-def _header_row(row, cols, widths, size) -> None:
-    """The header repeats on every page (w:tblHeader) and is not split across pages."""
+def _keep_together(row, *tags: str) -> None:
+    """No row is split across pages (w:cantSplit); the header also repeats (w:tblHeader)."""
     tr_pr = row._tr.get_or_add_trPr()
-    for tag in ("w:tblHeader", "w:cantSplit"):
+    for tag in ("w:cantSplit", *tags):
         el = OxmlElement(tag)
         el.set(qn("w:val"), "true")
         tr_pr.append(el)
+
+
+def _cut(text: str, limit: int) -> str:
+    """A text longer than `limit` characters, cut with a pointer to the whole in the xlsx."""
+    return text if not limit or len(text) <= limit else text[:limit] + "…（全文见附表）"
+
+
+def _header_row(row, cols, widths, size) -> None:
+    """The header repeats on every page and is not split across pages."""
+    _keep_together(row, "w:tblHeader")
     for cell, col, width in zip(row.cells, cols, widths):
         _cell(cell, col.header, width, size, False, bold=True, center=True)
 

@@ -13,25 +13,25 @@ def pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.2f}%"
 
 
-def points(now: float | None, before: float | None) -> str:
+def points(now: float | None, before: float | None, period: str = "上期") -> str:
     """A rate's change in 个百分点: '较上期提高1.25个百分点'."""
     if now is None or before is None:
-        return "上期无可比数据"
+        return f"{period}无可比数据"
     diff = (now - before) * 100
     if abs(diff) < 0.005:
-        return "与上期持平"
-    return f"较上期{'提高' if diff > 0 else '下降'}{abs(diff):.2f}个百分点"
+        return f"与{period}持平"
+    return f"较{period}{'提高' if diff > 0 else '下降'}{abs(diff):.2f}个百分点"
 
 
-def change(now: float | None, before: float | None, unit: str, money: bool = False) -> str:
+def change(now: float | None, before: float | None, unit: str, money: bool = False, period: str = "上期") -> str:
     """'较上期增加3项' / '较上期减少1.20万元' / '与上期持平'."""
     if now is None or before is None:
-        return "上期无可比数据"
+        return f"{period}无可比数据"
     diff = now - before
     if abs(diff) < 0.005:
-        return "与上期持平"
+        return f"与{period}持平"
     amount = f"{abs(diff):,.2f}{unit}" if money else f"{abs(round(diff))}{unit}"
-    return f"较上期{'增加' if diff > 0 else '减少'}{amount}"
+    return f"较{period}{'增加' if diff > 0 else '减少'}{amount}"
 
 
 def write(section: Section, report: Report) -> str:
@@ -39,6 +39,8 @@ def write(section: Section, report: Report) -> str:
 
 
 def overview(f: dict, r: Report) -> str:
+    if r.kind == "monthly":
+        return dispatch_overview(f, r)
     text = (f"截至{explain.fmt_date(r.as_of)}，{r.scope}纳入监测的扶贫（帮扶）项目资产共{f['assets']}项，"
             f"原值合计{wan(f['assets_value'])}。其中，红色预警资产{f['red']}项、原值{wan(f['red_value'])}，"
             f"{change(f['red'], f['prev_red'], '项')}；黄色预警资产{f['yellow']}项、原值{wan(f['yellow_value'])}，"
@@ -48,6 +50,18 @@ def overview(f: dict, r: Report) -> str:
     if f["revitalisation_rate"] is not None:
         text += f"盘活率{pct(f['revitalisation_rate'])}，{points(f['revitalisation_rate'], f.get('prev_revitalisation_rate'))}。"
     return text
+
+
+def dispatch_overview(f: dict, r: Report) -> str:
+    """The dispatch's first paragraph: the headline figures only (the table has the rest)."""
+    # the line above the text already says 数据截至…
+    text = (f"本月{r.scope}监测资产{f['assets']}项、原值{wan(f['assets_value'])}；"
+            f"红色预警{f['red']}项，{change(f['red'], f['prev_red'], '项', period='上月')}；"
+            f"黄色预警{f['yellow']}项，{change(f['yellow'], f['prev_yellow'], '项', period='上月')}")
+    if f["revitalisation_rate"] is not None:
+        text += (f"；盘活率{pct(f['revitalisation_rate'])}，"
+                 f"{points(f['revitalisation_rate'], f.get('prev_revitalisation_rate'), period='上月')}")
+    return text + "。"
 
 
 def warnings(f: dict, r: Report) -> str:
@@ -143,8 +157,10 @@ def submissions(f: dict, r: Report) -> str:
 
 
 def red_changes(f: dict, r: Report) -> str:
-    return (f"本月新增红色预警{f['new_red']}条（涉及资产{f['new_red_assets']}项），解除红色预警{f['cleared_red']}条"
-            f"（涉及资产{f['cleared_red_assets']}项）。全部预警资产及原因、问题、处置和销号台账见同期Excel附表。")
+    def assets(warnings: int, assets: int) -> str:      # one asset may fire two red rules
+        return "" if warnings == assets else f"（涉及资产{assets}项）"
+    return (f"本月新增红色预警{f['new_red']}条{assets(f['new_red'], f['new_red_assets'])}、解除{f['cleared_red']}条"
+            f"{assets(f['cleared_red'], f['cleared_red_assets'])}" + ("，明细见下表。" if f["new_red"] or f["cleared_red"] else "。"))
 
 
 def next_steps(f: dict, r: Report) -> str:
