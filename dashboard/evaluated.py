@@ -56,15 +56,17 @@ class Evaluated:
         self._evaluate(as_of, params)
         filters.install(self.cur)
 
-    def _evaluate(self, as_of: dt.date, params: dict | None) -> None:
-        self.evaluation = rules.evaluate(self.cur, as_of, params)
+    def _evaluate(self, as_of: dt.date, params: dict | None, tables=None) -> None:
+        self.evaluation = rules.evaluate(self.cur, as_of, params, tables)
         ev = self.evaluation
         self.bind = {**rules.bindings(ev.as_of, ev.params, ev.not_evaluated), **self.defaults}
 
-    def move_to(self, as_of: dt.date) -> "Evaluated":
-        """Evaluate again at another date, same thresholds (the reports' trend by month)."""
+    def move_to(self, as_of: dt.date, tables=None) -> "Evaluated":
+        """Evaluate again at another date, same thresholds (the reports' trend by month);
+        `tables`: only the rule results named and what they read (rules.evaluate), the
+        others are dropped."""
         with self.lock:
-            self._evaluate(as_of, self.evaluation.params)
+            self._evaluate(as_of, self.evaluation.params, tables)
         return self
 
     def register(self, name: str, table) -> None:

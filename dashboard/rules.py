@@ -9,7 +9,9 @@ different dates never see each other's results.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import duckdb
 
@@ -60,14 +62,42 @@ def bindings(as_of: dt.date, params: dict, skipped: list[str]) -> dict[str, obje
     return {**params, "as_of": as_of, "yr": last_full_year(as_of), "not_evaluated": skipped}
 
 
+@lru_cache(maxsize=None)
+def _reads(name: str) -> frozenset[str]:
+    """The earlier steps' tables a step's query names (comments and strings left out)."""
+    code = sql.code(sql.text(name))
+    return frozenset(sql.table_name(s) for s in PIPELINE[:PIPELINE.index(name)]
+                     if re.search(rf"\b{sql.table_name(s)}\b", code))
+
+
+def steps_for(tables) -> tuple[str, ...]:
+    """The steps that make `tables` (result table names, e.g. "asset_results") and every step
+    they read, in PIPELINE order."""
+    wanted = set(tables)
+    for name in reversed(PIPELINE):
+        if sql.table_name(name) in wanted:
+            wanted |= _reads(name)
+    unknown = set(tables) - {sql.table_name(n) for n in PIPELINE}
+    if unknown:
+        raise ValueError(f"not a rule step: {sorted(unknown)}")
+    return tuple(n for n in PIPELINE if sql.table_name(n) in wanted)
+
+
 def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date,
-             params: dict[str, float | int] | None = None) -> Evaluation:
+             params: dict[str, float | int] | None = None, tables=None) -> Evaluation:
+    """Every step; or, with `tables`, only the steps those result tables need (the reports'
+    trend re-runs twelve month ends): the other steps' results are dropped, so a query that
+    reads one fails instead of reading another date's."""
     params = policy.resolve_params(params)
     skipped = not_evaluated(model.loaded_columns(con))
     bind = bindings(as_of, params, skipped)
+    steps = PIPELINE if tables is None else steps_for(tables)
     for name in PIPELINE:
-        text = sql.text(name)
         kind = "VIEW" if name in VIEWS else "TABLE"
+        if name not in steps:
+            con.execute(f"DROP {kind} IF EXISTS temp.{sql.table_name(name)}")
+            continue
+        text = sql.text(name)
         con.execute(f"CREATE OR REPLACE TEMP {kind} {sql.table_name(name)} AS {text}",
                     sql.used_params(text, bind))
     return Evaluation(as_of, params, last_full_year(as_of), skipped)

@@ -34,6 +34,11 @@ def params_in(sql: str) -> set[str]:
     return set(_PARAM.findall(code))
 
 
+def code(sql: str) -> str:
+    """The query without its comments and string literals: what names tables and columns."""
+    return _STRING_OR_COMMENT.sub("", sql)
+
+
 def used_params(sql: str, bind: dict[str, object]) -> dict[str, object]:
     """Only the $parameters a query uses: DuckDB refuses extra ones."""
     used = params_in(sql)
