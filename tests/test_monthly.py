@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -118,6 +119,25 @@ def test_two_months_of_submissions_status_and_consolidation(tmp_path, offices, c
     income = books.con.execute("SELECT count(*) FROM income WHERE asset_row IS NULL").fetchone()[0]
     assert income == 0                                       # every income row follows its asset
     assert snapshots.find("2024-12") is not None
+    _the_dispatch_prints_on_two_pages(tmp_path)
+
+
+def _the_dispatch_prints_on_two_pages(tmp_path) -> None:
+    """December's dispatch of the consolidated month, under its 红头 and with its 版记, as
+    LibreOffice prints it: 1–2 pages (issue 12); its 附表 beside it."""
+    out = tmp_path / "月调度.docx"
+    done = _cli("report", "monthly", "--period", "2024-12", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "月调度_附表.xlsx").exists()
+    if not (shutil.which("libreoffice") and shutil.which("pdfinfo")):
+        assert not os.environ.get("CI"), "CI must install LibreOffice and poppler-utils"
+        return
+    profile = f"file://{tmp_path / 'lo-profile'}"
+    subprocess.run(["libreoffice", "--headless", f"-env:UserInstallation={profile}", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=180)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "月调度.pdf")], check=True, capture_output=True, text=True)
+    pages = int(info.stdout.split("Pages:")[1].split()[0])
+    assert 1 <= pages <= 2, pages
 
 
 def _cli(*args) -> subprocess.CompletedProcess:
