@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = _FORMULA_START       # what a cell text may not start with unquoted (str.startswith)
 HIDDEN_PATH = "[路径]"
 # An absolute path (a quote may open it; a word, ')' or ']' before '/' is a division) or a URL.
 _PATH = re.compile(r"[A-Za-z][\w+.-]*://[^\s'\"]+|\[路径\](?:/[^\s/'\"`),;:]+)*/?|~?(?<![\w)\]])(?:/[^\s/'\"`),;:]+)+/?")

@@ -2,17 +2,27 @@
 narrative and the parameters, one sheet per table, then the annex ledgers.
 
 Every sheet: title rows, a frozen header row, an auto-filter, widths from the
-content, 万元 as '#,##0.00'.  Text goes through write_string, and a text that
+content, 万元 as '#,##0.00'.  Text is always a string cell, and a text that
 Excel could take for a formula (= + - @) also gets the quote-prefix style, so
 it stays text even when a user edits the cell.
+
+A table's rows (half a million annex cells at 100,000 assets) are not handed to
+xlsxwriter cell by cell: `TableSheet` keeps them as rows and writes them into the
+sheet's XML when the workbook closes — the very XML xlsxwriter writes for
+write_string / write_number / write_datetime / write_blank (tests/test_reports_xlsx.py
+holds it to that), without a cell object and a dict entry per cell.
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
 import math
+import re
+from fractions import Fraction
 
 import xlsxwriter
+from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
 from dashboard import explain, safe
 from dashboard.reports import charts
@@ -23,9 +33,12 @@ HEADER_ROW = 2          # rows 0–1: title and "数据截至…"; row 2: the he
 MAX_WIDTH = 60
 
 
+_NARROW = re.compile("[\x00-\u2e7f]+")
+
+
 def display_width(text: str) -> int:
-    """Characters as Excel measures them: a Chinese character is two."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    """Characters as Excel measures them: a Chinese character (above U+2E7F) is two."""
+    return len(text) + len(_NARROW.sub("", text))
 
 
 class Styles:
@@ -114,24 +127,21 @@ def tables_workbook(tables: list[Table], subtitle: str) -> bytes:
 
 
 def _table_sheet(wb, table: Table, s: Styles, subtitle: str):
-    ws = wb.add_worksheet(table.sheet)
+    ws = wb.add_worksheet(table.sheet, worksheet_class=TableSheet)
     last_col = max(len(table.columns) - 1, 0)
     ws.write_string(0, 0, table.title, s.title)
     ws.write_string(1, 0, subtitle, s.subtitle)
     for c, col in enumerate(table.columns):
         ws.write_string(HEADER_ROW, c, col.header, s.header)
-    for r, row in enumerate(table.rows):
-        kinds = [col.kind for col in table.columns]
-        if table.row_kinds:
-            kinds = [k if k == TEXT else table.row_kinds[r] for k in kinds]
-        for c, (value, kind) in enumerate(zip(row, kinds)):
-            _cell(ws, HEADER_ROW + 1 + r, c, value, kind, s)
-        _fit_row(ws, HEADER_ROW + 1 + r, row, table)
+    ws.write_body(HEADER_ROW + 1, table, s)
+    for r, lines in enumerate(_row_lines(table)):
+        if lines > 1:
+            ws.set_row(HEADER_ROW + 1 + r, 14 * min(lines, 30))
     ws.freeze_panes(HEADER_ROW + 1, 0)
     ws.autofilter(HEADER_ROW, 0, HEADER_ROW + max(len(table.rows), 1), last_col)
     ws.set_row(HEADER_ROW, 30)
     for c, col in enumerate(table.columns):
-        ws.set_column(c, c, _width(table, c))
+        ws.set_column(c, c, _width_cached(table, c))
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.repeat_rows(HEADER_ROW)
@@ -139,22 +149,137 @@ def _table_sheet(wb, table: Table, s: Styles, subtitle: str):
     return ws
 
 
-def _cell(ws, r: int, c: int, value, kind: str, s: Styles) -> None:
-    if value is None:
-        ws.write_blank(r, c, None, s.text)
-    elif kind == TEXT or isinstance(value, str):
-        _text(ws, r, c, str(value), s)
-    elif kind == DATE or isinstance(value, (dt.date, dt.datetime)):
-        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()) if type(value) is dt.date else value,
-                          s.numbers[DATE])
-    else:
-        ws.write_number(r, c, value, s.numbers.get(kind, s.numbers[INT]))
+class TableSheet(Worksheet):
+    """A worksheet whose table body is kept as rows of (type, value, format) and written
+    straight into <sheetData> on close, as xlsxwriter would write the same cells."""
+
+    def __init__(self):
+        super().__init__()
+        self._body: list = []
+        self._body_first = 0
+        self._serials: dict = {}       # date → Excel serial number, each date converted once
+
+    def write_body(self, first_row: int, table: Table, s: Styles) -> None:
+        """The rows of `table` from `first_row` down, as the cells write_string / write_number /
+        write_datetime / write_blank would store: text a shared string (registered now, in cell
+        order, so the strings are numbered as before), a date its Excel serial number, None a
+        blank in the text style."""
+        assert not self.constant_memory
+        sst, text, quoted, risky = self.str_table._get_shared_string_index, s.text, s.quoted, safe.FORMULA_START
+        blank = (BLANK, None, text)
+
+        def text_cell(value) -> tuple:
+            if value is None:
+                return blank
+            value = str(value)
+            if len(value) > STR_MAX // 2 and _utf16_len(value) > STR_MAX:
+                value = _utf16_truncate(value, STR_MAX)              # as write_string does
+            return STRING, sst(value), quoted if value.startswith(risky) else text
+
+        def other_cell(kind: str):
+            number_format = s.numbers.get(kind, s.numbers[INT])
+
+            def cell(value) -> tuple:
+                if value is None:
+                    return blank
+                if isinstance(value, str):
+                    return text_cell(value)
+                if kind == DATE or isinstance(value, (dt.date, dt.datetime)):
+                    serial = self._serials.get(value)
+                    if serial is None:
+                        when = dt.datetime.combine(value, dt.time()) if type(value) is dt.date else value
+                        serial = self._serials[value] = self._convert_date_time(when)
+                    return NUMBER, serial, s.numbers[DATE]
+                if math.isnan(value) or math.isinf(value):
+                    raise TypeError("NAN/INF not supported in write_number()")
+                return NUMBER, float(value) if value.__class__ is Fraction else value, number_format
+            return cell
+
+        kinds = [col.kind for col in table.columns]
+        by_kind = {k: text_cell if k == TEXT else other_cell(k) for k in {*kinds, *(table.row_kinds or ())}}
+        if table.row_kinds:          # a table of mixed units: each row's numbers of its own kind
+            rows = [[by_kind[k if k == TEXT else table.row_kinds[r]](value) for value, k in zip(row, kinds)]
+                    for r, row in enumerate(table.rows)]
+        else:
+            cells = [by_kind[k] for k in kinds]
+            rows = [[cell(value) for cell, value in zip(cells, row)] for row in table.rows]
+        widest = max(map(len, rows), default=0)
+        if widest:
+            self._check_dimensions(first_row, 0)
+            self._check_dimensions(first_row + len(rows) - 1, widest - 1)
+        self._body, self._body_first = rows, first_row
+
+    def _write_sheet_data(self) -> None:
+        if not self._body or self.dim_rowmin is None:
+            return super()._write_sheet_data()
+        first, last = self._body_first, self._body_first + len(self._body) - 1
+        low, high = self.dim_rowmin, self.dim_rowmax
+        self._xml_start_tag("sheetData")
+        try:
+            if low < first:                      # title, subtitle and header: xlsxwriter's own cells
+                self.dim_rowmax = first - 1
+                self._write_rows()
+            else:
+                self._calculate_spans()
+            self._write_body()
+            if high > last:                      # a note under the table (a chart left out)
+                self.dim_rowmin, self.dim_rowmax = last + 1, high
+                self._write_rows()
+        finally:
+            self.dim_rowmin, self.dim_rowmax = low, high
+        self._xml_end_tag("sheetData")
+
+    def _calculate_spans(self) -> None:
+        """xlsxwriter's "spans" of each block of 16 rows (first:last column with a cell), over
+        its own cells and the body's."""
+        reach: dict[int, tuple[int, int]] = {}
+
+        def see(row: int, low: int, high: int) -> None:
+            block = row // 16
+            was = reach.get(block)
+            reach[block] = (low, high) if was is None else (min(was[0], low), max(was[1], high))
+
+        for cells in (self.table, self.comments):
+            for row, columns in cells.items():
+                if columns:
+                    see(row, min(columns), max(columns))
+        for row, body in enumerate(self._body, start=self._body_first):
+            if body:
+                see(row, 0, len(body) - 1)
+        self.row_spans = {block: f"{low + 1}:{high + 1}" for block, (low, high) in reach.items()}
+
+    def _write_body(self) -> None:
+        write = self.fh.write
+        names = [xl_col_to_name(c) for c in range(max(map(len, self._body)))]
+        spans = self.row_spans
+        for r, cells in enumerate(self._body, start=self._body_first):
+            if not cells:
+                if r in self.row_info:
+                    self._write_empty_row(r, spans.get(r // 16), self.row_info[r])
+                continue
+            self._write_row(r, spans.get(r // 16), self.row_info.get(r))
+            ref = str(r + 1)
+            out = []
+            for name, (kind, value, fmt) in zip(names, cells):
+                xf = fmt.xf_index if fmt.xf_index is not None else fmt._get_xf_index()
+                if kind is STRING:
+                    out.append(f'<c r="{name}{ref}" s="{xf}" t="s"><v>{value}</v></c>')
+                elif kind is NUMBER:
+                    out.append(f'<c r="{name}{ref}" s="{xf}"><v>{value:.16G}</v></c>')
+                else:
+                    out.append(f'<c r="{name}{ref}" s="{xf}"/>')
+            out.append("</row>")
+            write("".join(out))
 
 
 def _text(ws, r: int, c: int, value: str, s: Styles) -> None:
     """Always a string cell; one that starts like a formula keeps Excel's quote prefix."""
     quoted = safe.safe_text(value) != value
     ws.write_string(r, c, value, s.quoted if quoted else s.text)
+
+
+STRING, NUMBER, BLANK = "s", "n", "b"
+STR_MAX = 32767       # Excel's longest cell text, in UTF-16 units (xlsxwriter cuts it there too)
 
 
 def _width(table: Table, c: int) -> int:
@@ -172,17 +297,22 @@ def _width(table: Table, c: int) -> int:
     return min(widest, col.width or MAX_WIDTH, MAX_WIDTH) if col.kind == TEXT else max(min(widest, 16), 8)
 
 
-def _fit_row(ws, r: int, row: list, table: Table) -> None:
-    """Excel does not grow a row for wrapped text it did not type itself: estimate the lines."""
-    lines = 1
-    for c, value in enumerate(row):
-        if isinstance(value, str):
-            room = max(_width_cached(table, c) - 1, 1)
-            if 2 * len(value) <= room:          # fits on one line even if every character is Chinese
-                continue
-            lines = max(lines, sum(math.ceil(max(display_width(p), 1) / room) for p in value.split("\n")))
-    if lines > 1:
-        ws.set_row(r, 14 * min(lines, 30))
+def _row_lines(table: Table) -> list[int]:
+    """Excel does not grow a row for wrapped text it did not type itself: estimate each
+    row's lines, its tallest text cell's."""
+    rooms = [max(_width_cached(table, c) - 1, 1) for c in range(len(table.columns))]
+    out = []
+    for row in table.rows:
+        lines = 1
+        for value, room in zip(row, rooms):
+            if isinstance(value, str) and 2 * len(value) > room:   # else one line even if all Chinese
+                if "\n" in value:
+                    n = sum(-(-max(display_width(p), 1) // room) for p in value.split("\n"))
+                else:
+                    n = -(-max(display_width(value), 1) // room)
+                lines = max(lines, n)
+        out.append(lines)
+    return out
 
 
 def _width_cached(table: Table, c: int) -> int:
