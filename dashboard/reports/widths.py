@@ -81,6 +81,8 @@ def fit(headers: list[str], numeric: list[bool], cells: list[list[str]], size_pt
     if natural.sum() <= text_width_cm:           # everything fits on one line: spread out evenly
         return list(natural * text_width_cm / natural.sum())
     widths, fixed = _start(headers, numeric, natural)
+    least = np.where(fixed, widths, floor)
+    widths = np.minimum(widths, np.maximum(text_width_cm - (least.sum() - least), least))   # no column wider than the page leaves it
     _shrink(widths, ~fixed, need, lines_in, widths.sum() - text_width_cm, floor, em)
     if widths.sum() > text_width_cm + 1e-6:       # still too wide: short texts wrap further
         _shrink(widths, ~fixed, need, lines_in, widths.sum() - text_width_cm,
