@@ -10,7 +10,8 @@ A table's rows (half a million annex cells at 100,000 assets) are not handed to
 xlsxwriter cell by cell: `TableSheet` keeps them as rows and writes them into the
 sheet's XML when the workbook closes — the very XML xlsxwriter writes for
 write_string / write_number / write_datetime / write_blank (tests/test_reports_xlsx.py
-holds it to that), without a cell object and a dict entry per cell.
+holds it to that), without a cell object and a dict entry per cell.  The charts are
+drawn (by chromium, another process) while the cells are written.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import datetime as dt
 import io
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 
 import xlsxwriter
@@ -61,16 +63,23 @@ def write(report: Report) -> bytes:
                                    "strings_to_urls": False, "default_date_format": "yyyy-mm-dd"})
     wb.set_properties({"title": report.title, "subject": report.period.label, "author": "资产盘活驾驶舱"})
     styles = Styles(wb)
-    _cover(wb, report, styles)
-    subtitle = f"数据截至{explain.fmt_date(report.as_of)}；金额单位：万元"
-    for section in report.sections:
-        for part in section.parts:
-            for i, table in enumerate(t for t in part.tables if t.in_xlsx):
-                ws = _table_sheet(wb, table, styles, subtitle)
-                if part.chart and i == 0:
-                    _insert_chart(ws, part.chart, len(table.rows) + HEADER_ROW + 2)
-    for table in report.annexes:
-        _table_sheet(wb, table, styles, subtitle)
+    # chromium draws the charts (one at a time, as before) while this thread writes the cells
+    with ThreadPoolExecutor(1) as drawer:
+        images = {id(p.chart): drawer.submit(charts.png, p.chart) for s in report.sections for p in s.parts
+                  if p.chart and any(t.in_xlsx for t in p.tables)}
+        _cover(wb, report, styles)
+        subtitle = f"数据截至{explain.fmt_date(report.as_of)}；金额单位：万元"
+        placed = []
+        for section in report.sections:
+            for part in section.parts:
+                for i, table in enumerate(t for t in part.tables if t.in_xlsx):
+                    ws = _table_sheet(wb, table, styles, subtitle)
+                    if part.chart and i == 0:
+                        placed.append((ws, part.chart, len(table.rows) + HEADER_ROW + 2))
+        for table in report.annexes:
+            _table_sheet(wb, table, styles, subtitle)
+        for ws, chart, row in placed:
+            _insert_chart(ws, chart, row, images[id(chart)].result())
     wb.close()
     return buf.getvalue()
 
@@ -322,8 +331,7 @@ def _width_cached(table: Table, c: int) -> int:
     return cache[c]
 
 
-def _insert_chart(ws, chart, row: int) -> None:
-    image = charts.png(chart)
+def _insert_chart(ws, chart, row: int, image: bytes | None) -> None:
     if image is None:
         ws.write_string(row, 0, charts.omitted(chart))
         return
