@@ -126,7 +126,8 @@ def test_no_section_is_empty(quarterly):
     starts = [0] + [i + 1 for i in breaks]
     for start, end in zip(starts, breaks):
         between = body[start:end]
-        assert any(b.tag == qn("w:tbl") or "".join(b.itertext()).strip() for b in between), (start, end)
+        assert any(b.tag == qn("w:tbl") or "".join(t.text or "" for t in b.iter(qn("w:t"))).strip()
+                   for b in between), (start, end)
 
 
 def test_widths_keep_ids_whole_short_labels_short_and_give_the_rest_to_the_reasons():
@@ -180,3 +181,24 @@ def test_the_command_line_writes_the_annex_beside_the_docx(tmp_path):
     import openpyxl
     sheets = openpyxl.load_workbook(annex, read_only=True).sheetnames
     assert {"预警范围台账", "问题台账", "处置登记台账", "销号台账", "新增红色预警"} <= set(sheets)
+
+
+@pytest.mark.parametrize("kind,period", [("monthly", "2024-12"), ("quarterly", "2024Q4"), ("annual", "2024")])
+def test_no_heading_stands_over_nothing(sample_books, kind, period):
+    """A part whose tables are empty says so (the annual summary of 2024 compares nothing,
+    so it has no new or cleared warnings) instead of a heading followed by the next one."""
+    import re
+    report = build.build(sample_books, kind, period, None, AS_OF)
+    document = docx.Document(_bytes(build.render(report, "docx")))
+    heading = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
+    blocks = []
+    for block in document.element.body.iterchildren():
+        if block.tag == qn("w:tbl"):
+            blocks.append("<table>")
+        elif block.tag == qn("w:p") and (text := "".join(t.text or "" for t in block.iter(qn("w:t"))).strip()):
+            blocks.append(text)
+    for here, after in zip(blocks, blocks[1:]):
+        if heading.match(here) and not here.startswith("附"):
+            assert not heading.match(after), f"{here!r} is followed by {after!r}"
+    if kind == "annual":
+        assert any("不列新增和解除预警" in b for b in blocks)

@@ -299,9 +299,16 @@ def warnings(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.date |
     parts = [Part("各镇预警情况", [town_table]),
              Part("红色预警资产名单", [red], note="" if red.rows else "本期无红色预警资产。"),
              Part("黄色预警资产名单", [yellow], note="" if yellow.rows else "本期无黄色预警资产。"),
-             Part("本期新增和解除预警", [new_table, cleared_table]),
+             Part("本期新增和解除预警", [new_table, cleared_table], note=_changes_note(previous_as_of, new, cleared)),
              Part("预警分布", [heat_table], chart=chart)]
     return Section("warnings", "预警情况", parts, figures)
+
+
+def _changes_note(previous_as_of: dt.date | None, new: list, cleared: list) -> str:
+    """What the part says when its tables are empty (an empty part would stand headed and blank)."""
+    if previous_as_of is None:
+        return f"工作方案{explain.fmt_date(PLAN_ISSUED)}印发，此前的年末不作比较，本期不列新增和解除预警。"
+    return "" if new or cleared else "本期无新增和解除预警。"
 
 
 def _reasons(rows: list[dict], ev) -> str:
