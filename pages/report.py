@@ -144,7 +144,7 @@ def _preview(report: Report) -> None:
             for part in section.parts:
                 if part.title:
                     st.markdown(f"*{part.title}*")
-                for table in part.tables:
+                for table in (t for t in part.tables if t.in_docx):   # as the Word file has them
                     st.caption(table.title)
                     st.dataframe(_table_frame(table), hide_index=True, width="stretch")
                 if part.chart:

@@ -17,6 +17,8 @@ def test_report_page_previews_and_offers_both_files(page):
     for title in ("一、总体情况", "二、红色预警变化", "三、下步工作"):      # the short monthly dispatch
         assert title in text
     assert any("本月全旗监测资产" in m.value and "较上月" in m.value for m in page.main.markdown)
+    key_tables = [d.value for d in page.main.dataframe if "指标" in d.value.columns]   # the Word file's tables only
+    assert len(key_tables) == 1 and list(key_tables[0].columns) == ["指标", "本月", "较上月"]
     labels = [b.proto.label for b in page.get("download_button")]
     assert labels == ["下载Word（docx）", "下载Excel附表（xlsx）"]
     red = next(m for m in page.main.metric if m.label == "红色预警")
