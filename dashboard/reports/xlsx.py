@@ -160,7 +160,10 @@ def _table_sheet(wb, table: Table, s: Styles, subtitle: str):
 
 class TableSheet(Worksheet):
     """A worksheet whose table body is kept as rows of (type, value, format) and written
-    straight into <sheetData> on close, as xlsxwriter would write the same cells."""
+    straight into <sheetData> on close, as xlsxwriter would write the same cells.  It uses
+    xlsxwriter's internals (the shared strings, xf indices, row tags and spans of 3.3.1, which
+    requirements.txt pins): tests/test_reports_xlsx.py compares the bytes, so an upgrade that
+    changes them fails there first."""
 
     def __init__(self):
         super().__init__()
