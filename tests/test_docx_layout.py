@@ -202,3 +202,24 @@ def test_no_heading_stands_over_nothing(sample_books, kind, period):
             assert not heading.match(after), f"{here!r} is followed by {after!r}"
     if kind == "annual":
         assert any("不列新增和解除预警" in b for b in blocks)
+
+
+def test_copied_rows_are_the_rows_python_docx_builds():
+    """word._body_rows copies one prototype row; each copy must be the XML that building
+    the row cell by cell with python-docx gives (widths, alignment, fonts, lines, spaces)."""
+    from lxml import etree
+    table = Table("t", "t", [Col("资产名称", TEXT), Col("原值（万元）", WAN), Col("预警原因", TEXT)],
+                  [["大棚", 12.5, "R03 收益过低：\n 第二行以空格开头"], ["", None, "—"], ["羊圈 ", 1234567.891, "\n空行之后"]])
+    document = docx.Document()
+    word._table(document, table)
+    built = document.tables[0]
+    copied = [etree.tostring(r._tr) for r in built.rows[1:]]
+    size = built.rows[1].cells[0].paragraphs[0].runs[0].font.size.pt
+    cm = [c.width.cm for c in built.columns]
+    for row, xml in zip(table.rows, copied):
+        by_hand = built.add_row()
+        word._keep_together(by_hand)
+        for j, (value, col) in enumerate(zip(row, table.columns)):
+            word._cell(by_hand.cells[j], word._format(value, col.kind), cm[j], size, col.kind != TEXT)
+        assert etree.tostring(by_hand._tr) == xml
+    assert [c.text for c in built.rows[1].cells] == ["大棚", "12.50", "R03 收益过低：\n 第二行以空格开头"]

@@ -390,12 +390,16 @@ def _fill(tc, text: str) -> None:
     """Put `text` in a copied cell: its one paragraph per line."""
     first = tc.find(qn("w:p"))
     lines = text.split("\n")
+    blank = copy.deepcopy(first) if len(lines) > 1 else None
     for k, line in enumerate(lines):
-        p = first if k == 0 else copy.deepcopy(first)
+        p = first if k == 0 else copy.deepcopy(blank)
         t = p.find(f"{qn('w:r')}/{qn('w:t')}")
-        t.text = line
-        if line != line.strip():
-            t.set(qn("xml:space"), "preserve")
+        if line:
+            t.text = line
+            if line != line.strip():
+                t.set(qn("xml:space"), "preserve")
+        else:                      # as python-docx leaves an empty run: no w:t at all
+            t.getparent().remove(t)
         if k:
             tc.append(p)
 
