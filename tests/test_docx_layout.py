@@ -4,6 +4,7 @@ turned round, lists too wide to read on a landscape page, long texts cut with a 
 the 附表, and the command line writing the 附表 beside the .docx."""
 from __future__ import annotations
 
+import copy
 import subprocess
 import sys
 
@@ -104,30 +105,49 @@ def test_a_matrix_wider_than_the_page_is_turned_round(quarterly):
 def test_lists_too_wide_to_read_get_a_landscape_page(quarterly):
     _, document = quarterly
     placed = _body_tables(document)
-    orientation = {tuple(c.text for c in t.rows[0].cells): o for t, o in placed}
-    red_list = next(h for h in orientation if "预警原因" in h)
-    assert orientation[red_list] == WD_ORIENT.LANDSCAPE
-    assert orientation[("指标", "本期", "上期", "增减")] == WD_ORIENT.PORTRAIT
+    lists = [(t, o) for t, o in placed if "预警原因" in [c.text for c in t.rows[0].cells]]
+    assert len(lists) >= 4 and all(o == WD_ORIENT.LANDSCAPE for _, o in lists)   # every red and yellow group
+    key = next(o for t, o in placed if [c.text for c in t.rows[0].cells] == ["指标", "本期", "上期", "增减"])
+    assert key == WD_ORIENT.PORTRAIT
     for section in document.sections:
         landscape = section.orientation == WD_ORIENT.LANDSCAPE
         assert (section.page_width.cm > section.page_height.cm) == landscape
     assert document.sections[-1].orientation == WD_ORIENT.PORTRAIT     # 落款 and parameters upright
     # a landscape table uses the landscape page's width
-    wide = next(t for t, o in placed if o == WD_ORIENT.LANDSCAPE)
+    wide = lists[0][0]
     assert sum(c.width.cm for c in wide.columns) == pytest.approx(word.LANDSCAPE_WIDTH_CM, abs=0.05)
 
 
-def test_no_section_is_empty(quarterly):
-    """A turn of the page happens only where a table needs it: no blank page between turns."""
-    _, document = quarterly
-    body = list(document.element.body.iterchildren())
-    breaks = [i for i, b in enumerate(body) if b.tag == qn("w:p") and b.find(f"{qn('w:pPr')}/{qn('w:sectPr')}")
-              is not None]
-    starts = [0] + [i + 1 for i in breaks]
-    for start, end in zip(starts, breaks):
-        between = body[start:end]
-        assert any(b.tag == qn("w:tbl") or "".join(t.text or "" for t in b.iter(qn("w:t"))).strip()
-                   for b in between), (start, end)
+def _sections_hold(document) -> list[tuple[int, bool]]:
+    """Per section: (its orientation, does it hold a table?)."""
+    out, tables = [], False
+    sections = iter(document.sections)
+    for block in document.element.body.iterchildren():
+        if block.tag == qn("w:tbl"):
+            tables = True
+        elif block.tag == qn("w:p") and block.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+            out.append((next(sections).orientation, tables))
+            tables = False
+    out.append((next(sections).orientation, tables))
+    return out
+
+
+def test_no_page_is_turned_for_nothing(quarterly):
+    """A landscape section always holds a table; a part with only a note between two wide
+    lists (a town with red warnings and no yellow ones) stays on the landscape page."""
+    report, document = quarterly
+    held = _sections_hold(document)
+    assert len(held) >= 3 and any(o == WD_ORIENT.LANDSCAPE for o, _ in held)
+    assert all(has for o, has in held if o == WD_ORIENT.LANDSCAPE)
+    wide = next(t for t in report.tables() if t.title == "红色预警资产名单")
+    from dashboard.reports.document import Part, Section
+    report = copy.copy(report)
+    report.sections = [Section("a", "甲", [Part("红色", [wide]),
+                                          Part("黄色", [Table("空", "空", wide.columns, [])], note="本期无黄色预警资产。"),
+                                          Part("新增", [wide])], {}, "说明。")]
+    held = _sections_hold(docx.Document(_bytes(word.write(report))))
+    assert [o for o, _ in held] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT], held
+    assert held[1][1]
 
 
 def test_widths_keep_ids_whole_short_labels_short_and_give_the_rest_to_the_reasons():
@@ -209,7 +229,8 @@ def test_copied_rows_are_the_rows_python_docx_builds():
     the row cell by cell with python-docx gives (widths, alignment, fonts, lines, spaces)."""
     from lxml import etree
     table = Table("t", "t", [Col("资产名称", TEXT), Col("原值（万元）", WAN), Col("预警原因", TEXT)],
-                  [["大棚", 12.5, "R03 收益过低：\n 第二行以空格开头"], ["", None, "—"], ["羊圈 ", 1234567.891, "\n空行之后"]])
+                  [["大棚", 12.5, "R03 收益过低：\n 第二行以空格开头"], ["", None, "—"], ["羊圈 ", 1234567.891, "\n空行之后"],
+                   ["羊圈\t二号", 1.0, "完成清查\r\n完成复核\r再一行"]])
     document = docx.Document()
     word._table(document, table)
     built = document.tables[0]
@@ -220,6 +241,8 @@ def test_copied_rows_are_the_rows_python_docx_builds():
         by_hand = built.add_row()
         word._keep_together(by_hand)
         for j, (value, col) in enumerate(zip(row, table.columns)):
-            word._cell(by_hand.cells[j], word._format(value, col.kind), cm[j], size, col.kind != TEXT)
+            word._cell(by_hand.cells[j], word._printed(value, col.kind), cm[j], size, col.kind != TEXT)
         assert etree.tostring(by_hand._tr) == xml
     assert [c.text for c in built.rows[1].cells] == ["大棚", "12.50", "R03 收益过低：\n 第二行以空格开头"]
+    assert [c.text for c in built.rows[4].cells] == ["羊圈 二号", "1.00", "完成清查\n完成复核\n再一行"]
+    assert b"<w:tab/>" not in copied[3] and b"&#13;" not in copied[3]

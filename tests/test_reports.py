@@ -111,8 +111,9 @@ def test_parameters_in_force_are_printed(files):
     cover = openpyxl.load_workbook(paths["xlsx"], read_only=True)["说明"]
     values = {r[0]: r[2] for r in cover.iter_rows(values_only=True) if r and r[0]}
     assert values["idle_months"] == 6 and values["income_rate_too_low"] == 0.01
-    assert "停运满多少个月认定为闲置6个月" in docx_text(paths["docx"])          # one paragraph in the dispatch
-    assert "简易处置程序：单项资产原值上限（含）10万元" in docx_text(paths["docx"])   # 万元, as the plan writes it
+    assert "停运满多少个月认定为闲置（6个月）" in docx_text(paths["docx"])          # one paragraph in the dispatch
+    assert "简易处置程序：单项资产原值上限（含）（10万元）" in docx_text(paths["docx"])   # 万元, as the plan writes it
+    assert "年收益率低于此值为收益过低（红色）（1%）" in docx_text(paths["docx"])      # a rate in %, not 0.01比率
     _, quarterly = files["quarterly"]
     text = "\n".join(c.text for t in docx.Document(str(quarterly["docx"])).tables for r in t.rows for c in r.cells)
     assert "停运满多少个月认定为闲置" in text

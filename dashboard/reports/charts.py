@@ -21,7 +21,14 @@ FONT = "Noto Sans CJK SC, Noto Sans SC, SimHei, sans-serif"
 RED, YELLOW = "#c00000", "#e6a700"
 _server_lock = threading.Lock()
 _server_started = False
+# kaleido's sync server hands each result to whichever caller asks next: two images drawn at
+# once (two users downloading, or the Word and Excel writers' drawing threads) could swap.
+_drawing = threading.Lock()
+DRAW_TIMEOUT_S = 120          # a writer waits this long for an image, then prints the sentence instead
 log = logging.getLogger(__name__)
+# plotly passes kopts to kaleido's server, which ignores them and warns each time; a
+# catch_warnings block per image is not thread-safe (it swaps the process's filters)
+warnings.filterwarnings("ignore", message="The kopts argument is ignored", category=UserWarning)
 
 
 def figure(chart: Chart) -> go.Figure:
@@ -93,19 +100,29 @@ def _restart_server() -> None:
 
 def _render(chart: Chart, width: int, height: int) -> bytes:
     _start_server()
-    with warnings.catch_warnings():   # plotly warns that kaleido's server ignores kopts
-        warnings.simplefilter("ignore")
-        return figure(chart).to_image(format="png", width=width, height=height, scale=2)
+    return figure(chart).to_image(format="png", width=width, height=height, scale=2)
 
 
 def png(chart: Chart, width: int = 1000, height: int = 560) -> bytes | None:
     """The chart as PNG bytes, or None when no browser could draw it, tried twice."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return _render(chart, width, height)
+            with _drawing:
+                return _render(chart, width, height)
         except Exception as err:  # noqa: BLE001 — a missing browser must not cost the whole report
             log.warning("chart image %r failed (attempt %d of %d): %s: %s",
                         chart.title, attempt, ATTEMPTS, type(err).__name__, err)
             if attempt < ATTEMPTS:
-                _restart_server()
+                with _drawing:
+                    _restart_server()
     return None
+
+
+def drawn(future) -> bytes | None:
+    """A drawing thread's image, or None when it failed or took longer than DRAW_TIMEOUT_S
+    (a browser that died while starting leaves kaleido waiting for ever)."""
+    try:
+        return future.result(timeout=DRAW_TIMEOUT_S)
+    except Exception as err:  # noqa: BLE001 — the document is written without the chart, and says so
+        log.warning("chart image not ready: %s: %s", type(err).__name__, err)
+        return None

@@ -191,12 +191,13 @@ def submissions(period: Period, now: Evaluated) -> list[Section]:
 
 
 def _submission_state(r) -> str:
-    """按时报送 / 逾期报送（2024-12-28） / 逾期未报送, and how often it was submitted again."""
+    """按时报送 / 逾期报送（12月28日，重报1次） / 逾期未报送."""
     from dashboard.monthly import status as S
+    notes = [explain.fmt_date(dt.date.fromisoformat(store.beijing(r.part.submitted_at)[:10]))[5:]] \
+        if r.state == "late" else []
+    notes += [f"重报{r.submissions - 1}次"] if r.submissions > 1 else []
     state = "逾期未报送" if r.overdue else S.STATES[r.state]
-    if r.state == "late":
-        state += f"（{store.beijing(r.part.submitted_at)[:10]}）"
-    return state + (f"（重报{r.submissions - 1}次）" if r.submissions > 1 else "")
+    return state + (f"（{'，'.join(notes)}）" if notes else "")
 
 
 # --- the monthly dispatch: red warnings new and cleared, what to do next -------------
@@ -224,6 +225,14 @@ def _red_rows(change: str, rows: list[dict]) -> list[list]:
     return [[change, r["asset_id"], r["asset_name"], r["town"], labels.rule(r["rule_id"])] for r in rows]
 
 
+def _listed_note(new: int, cleared: int) -> str:
+    """What the dispatch's short table leaves out (the counts are in the sentence above it):
+    （新增列原值最大的3条、解除列前3条，全部见附表）."""
+    cut = [f"新增列原值最大的{LISTED}条"] if new > LISTED else []
+    cut += [f"解除列前{LISTED}条"] if cleared > LISTED else []
+    return f"（{'、'.join(cut)}，全部见附表）" if cut else ""
+
+
 def red_changes(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.date) -> Section:
     """New and cleared red warnings: one short table in Word (the largest new ones, the first
     cleared ones), every one with its reason in the annex workbook."""
@@ -231,8 +240,7 @@ def red_changes(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.dat
     new = [r for r in warning_rows if r["is_new"] and r["rule_level"] == "red"]
     cleared = [r for r in now.rows("reports/cleared") if r["rule_level"] == "red"]
     by_value = sorted(new, key=lambda r: -(r["original_value"] or 0))
-    cut = len(new) > LISTED or len(cleared) > LISTED
-    listed = Table("红色预警变化（摘）", "本月红色预警变化" + (f"（新增、解除各列{LISTED}条，全部见附表）" if cut else ""),
+    listed = Table("红色预警变化（摘）", "本月红色预警变化" + _listed_note(len(new), len(cleared)),
                    [Col("变化", TEXT, 4), Col("资产编号", TEXT, 18), Col("资产名称", TEXT, 20), Col("镇", TEXT, 10),
                     Col("触发规则", TEXT, 30)],
                    _red_rows("新增", by_value[:LISTED]) + _red_rows("解除", cleared[:LISTED]), in_xlsx=False)

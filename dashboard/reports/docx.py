@@ -41,7 +41,7 @@ WORD_ROWS = 100
 MAX_HEADER_LINES = 3    # a matrix whose headers would need more is turned round
 # The monthly dispatch is 1–2 pages: its tables and closing notes are set in 小五 (9 pt).
 DISPATCH_PT = 9
-PARAMS_PT = 8      # its closing list of every threshold in force, in 六号 plus
+PARAMS_PT = 7.5    # its closing list of every threshold in force, in 六号
 
 
 def write(report: Report, mast: Masthead | None = None) -> bytes:
@@ -53,10 +53,14 @@ def write(report: Report, mast: Masthead | None = None) -> bytes:
     if mast:
         masthead.head(doc, mast, report.period.kind_name, _run)
     _title(doc, report, short=mast is not None and report.kind == "monthly")
-    # chromium draws the charts (one at a time) while this thread writes the tables
-    with ThreadPoolExecutor(1) as drawer:
+    # chromium draws the charts (one at a time) while this thread writes the tables; a
+    # drawing that hangs is not waited for (charts.drawn gives up, the thread is left)
+    drawer = ThreadPoolExecutor(1)
+    try:
         images = {id(c): drawer.submit(charts.png, c) for c in report.charts()}
         _body(doc, report, images)
+    finally:
+        drawer.shutdown(wait=False, cancel_futures=True)
     _closing(doc, report, dated=mast is None)
     if mast:
         masthead.tail(doc, mast, _run)
@@ -73,7 +77,8 @@ def _body(doc, report: Report, images: dict) -> None:
         parts = [p for p in section.parts if p.title or p.tables or p.chart] or [Part("")]
         for k, part in enumerate(parts):
             placed = [_placement(t, size) for t in part.tables if t.in_docx and t.rows]
-            wide = any(landscape for _, landscape in placed)
+            # a part with no table to print (a note, a chart) stays on the page it is on
+            wide = any(landscape for _, landscape in placed) if placed else turned
             if wide != turned:     # a part's heading goes with its tables onto the landscape page
                 _turn(doc, landscape=wide)
                 turned = wide
@@ -88,7 +93,7 @@ def _body(doc, report: Report, images: dict) -> None:
                 tables += 1
                 _table_block(doc, table, tables, size, LANDSCAPE_WIDTH_CM if turned else TEXT_WIDTH_CM)
             if part.chart:
-                _chart(doc, part.chart, images[id(part.chart)].result())
+                _chart(doc, part.chart, charts.drawn(images[id(part.chart)]))
     if turned:
         _turn(doc, landscape=False)
 
@@ -109,7 +114,7 @@ def _orient(s, landscape: bool) -> None:
         s.orientation = WD_ORIENT.LANDSCAPE
         s.page_width, s.page_height = Cm(29.7), Cm(21.0)
         s.top_margin, s.bottom_margin = Cm(2.8), Cm(2.6)
-        s.left_margin, s.right_margin = Cm(3.7), Cm(3.5)
+        s.left_margin, s.right_margin = Cm(3.5), Cm(3.7)
     else:
         s.orientation = WD_ORIENT.PORTRAIT
         s.page_width, s.page_height = Cm(21.0), Cm(29.7)
@@ -118,8 +123,12 @@ def _orient(s, landscape: bool) -> None:
 
 
 def _turn(doc, landscape: bool) -> None:
-    """Start a new page in the other orientation (the page numbers run on)."""
+    """Start a new page in the other orientation (the page numbers run on).  The paragraph
+    that ends the section gets a 1-pt line, so a full page does not spill it onto a blank one."""
     _orient(doc.add_section(WD_SECTION.NEW_PAGE), landscape)
+    ending = doc.element.body.xpath("./w:p[w:pPr/w:sectPr]")[-1]
+    fmt = docx.text.paragraph.Paragraph(ending, doc._body).paragraph_format
+    fmt.line_spacing, fmt.space_before, fmt.space_after = Pt(1), Pt(0), Pt(0)
 
 
 def _page_number(p) -> None:
@@ -229,7 +238,7 @@ SOURCE = ("本报告由资产盘活驾驶舱根据上传的项目资产台账自
 def _closing(doc, report: Report, dated: bool = True) -> None:
     skipped = "、".join(report.not_evaluated)
     evaluated = ("未上传相应数据、未作评估的规则：" + skipped + "。") if skipped else "全部规则均已评估。"
-    params = [f"{p.label}{_param_text(p.value, p.unit)}" for p in report.parameters]
+    params = [f"{p.label}（{_param_text(p.value, p.unit)}）" for p in report.parameters]
     if report.kind == "monthly":     # one small paragraph keeps the dispatch to two pages
         _para(doc, "附：本报告采用的参数：" + "；".join(params) + "。" + evaluated + SOURCE, PARAMS_PT, justify=False)
     else:
@@ -251,9 +260,11 @@ def _param_value(value) -> str:
 
 
 def _param_text(value, unit: str, split: bool = False):
-    """A threshold as the plan writes it: money in 万元 (100000 元 → 10万元)."""
+    """A threshold as the plan writes it: money in 万元 (100000 元 → 10万元), a rate in %."""
     if unit == "元":
         value, unit = value / 10000, "万元"
+    elif unit == "比率":
+        value, unit = round(value * 100, 6), "%"
     text = _param_value(float(value) if unit == "万元" else value)
     return (text, unit) if split else f"{text}{unit}"
 
@@ -407,8 +418,15 @@ def _fill(tc, text: str) -> None:
 def _cells(table: Table, cols, keep) -> list[list[str]]:
     """The kept columns' cells as printed."""
     kinds = table.row_kinds or [None] * len(table.rows)
-    return [[_cut(_format(row[i], col.kind if col.kind == TEXT or k is None else k), col.docx_chars)
+    return [[_printed(row[i], col.kind if col.kind == TEXT or k is None else k, col.docx_chars)
              for i, col in zip(keep, cols)] for row, k in zip(table.rows[:WORD_ROWS], kinds)]
+
+
+def _printed(value, kind: str, limit: int = 0) -> str:
+    """A cell's text: formatted, cut at `limit`, a line break as \\n and a tab as a space
+    (a ledger's text may carry \\r\\n or tabs; a table cell has no use for either)."""
+    text = _cut(_format(value, kind), limit)
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
 
 
 def _widths(table: Table, cols, keep: list[int], size: float, width_cm: float) -> list[float]:

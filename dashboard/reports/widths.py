@@ -28,8 +28,8 @@ def ems(text: str) -> float:
 def _measure(headers: list[str], cells: list[list[str]], em: float):
     """Each cell's longest line in cm and its own line count; the header row first."""
     rows = [headers] + cells
-    # in half characters: what a line holds (see _lines)
-    need = np.array([[em * math.ceil(2 * max(ems(line) for line in (text or " ").split("\n"))) / 2 for text in row]
+    # in whole characters: what a line holds (see _lines)
+    need = np.array([[em * math.ceil(max(ems(line) for line in (text or " ").split("\n")) - 1e-9) for text in row]
                      for row in rows])
     lines_in = np.array([[max(len((text or " ").split("\n")), 1) for text in row] for row in rows])
     return need, lines_in
@@ -78,7 +78,7 @@ def fit(headers: list[str], numeric: list[bool], cells: list[list[str]], size_pt
     em = size_pt * 0.0353                         # a Chinese character, in cm
     need, lines_in = _measure(headers, cells, em)
     natural, floor = _natural(need, em)
-    if natural.sum() <= text_width_cm:           # everything fits on one line: spread out evenly
+    if natural.sum() <= text_width_cm:           # everything fits on one line: spread out in proportion
         return list(natural * text_width_cm / natural.sum())
     widths, fixed = _start(headers, numeric, natural)
     least = np.where(fixed, widths, floor)
@@ -92,8 +92,8 @@ def fit(headers: list[str], numeric: list[bool], cells: list[list[str]], size_pt
 
 def _lines(need: np.ndarray, widths, em: float) -> np.ndarray:
     """Lines a text of `need` cm takes in columns of `widths`: a line holds whole characters
-    (counted in halves: two digits take one Chinese character's room)."""
-    per_line = np.maximum(np.floor(2 * (np.asarray(widths) - MARGIN_CM) / em + 1e-6) / 2, 1) * em
+    (a Chinese character cannot take half a place; Latin text, counted up, is never short)."""
+    per_line = np.maximum(np.floor((np.asarray(widths) - MARGIN_CM) / em + 1e-6), 1) * em
     return np.maximum(np.ceil(need / per_line - 1e-9), 1)
 
 

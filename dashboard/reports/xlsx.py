@@ -63,8 +63,10 @@ def write(report: Report) -> bytes:
                                    "strings_to_urls": False, "default_date_format": "yyyy-mm-dd"})
     wb.set_properties({"title": report.title, "subject": report.period.label, "author": "资产盘活驾驶舱"})
     styles = Styles(wb)
-    # chromium draws the charts (one at a time, as before) while this thread writes the cells
-    with ThreadPoolExecutor(1) as drawer:
+    # chromium draws the charts (one at a time) while this thread writes the cells; a drawing
+    # that hangs is not waited for (charts.drawn gives up, the thread is left)
+    drawer = ThreadPoolExecutor(1)
+    try:
         images = {id(p.chart): drawer.submit(charts.png, p.chart) for s in report.sections for p in s.parts
                   if p.chart and any(t.in_xlsx for t in p.tables)}
         _cover(wb, report, styles)
@@ -79,7 +81,9 @@ def write(report: Report) -> bytes:
         for table in report.annexes:
             _table_sheet(wb, table, styles, subtitle)
         for ws, chart, row in placed:
-            _insert_chart(ws, chart, row, images[id(chart)].result())
+            _insert_chart(ws, chart, row, charts.drawn(images[id(chart)]))
+    finally:
+        drawer.shutdown(wait=False, cancel_futures=True)
     wb.close()
     return buf.getvalue()
 
