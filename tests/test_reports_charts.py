@@ -72,3 +72,34 @@ def test_the_documents_say_the_chart_was_left_out(renderer):
     cells = {c.value for ws in wb for row in ws.iter_rows() for c in row}
     assert all(n in cells for n in notes)
     assert not any(ws._images for ws in wb)
+
+
+def test_charts_drawn_at_once_each_get_their_own_image(monkeypatch):
+    """kaleido's sync server hands a result to whichever caller asks next; charts.png draws one
+    at a time, so two downloads at once never swap their charts.  A stand-in renderer that
+    yields the thread mid-draw (as the server's queue does) swaps them without the lock."""
+    import random
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    results: list = []
+    slot = threading.Lock()
+
+    def render(chart, width, height):          # tasks done in order; each caller takes the next result
+        with slot:
+            results.append(chart.title)
+        time.sleep(random.uniform(0, 0.02))    # a caller may be late to ask for its result
+        with slot:
+            return results.pop(0).encode()
+
+    monkeypatch.setattr(charts, "_render", render)
+    made = [Chart("trend", f"图{i}", ["1月"], ["红色预警"], [[i]]) for i in range(24)]
+    with ThreadPoolExecutor(8) as pool:
+        drawn = list(pool.map(charts.png, made))
+    assert drawn == [c.title.encode() for c in made]
+
+
+def test_a_drawing_that_never_finishes_is_not_waited_for(monkeypatch):
+    from concurrent.futures import Future
+    monkeypatch.setattr(charts, "DRAW_TIMEOUT_S", 0.2)
+    assert charts.drawn(Future()) is None                 # a browser that died while starting
