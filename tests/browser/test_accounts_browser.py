@@ -4,6 +4,7 @@ the user's town and is audited, a report download is audited, signing out ends t
 the 公示 page needs no sign-in and fits a phone."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -62,6 +63,21 @@ def sign_in(page, name: str) -> None:
     settle(page)
 
 
+@contextlib.contextmanager
+def signed_in(browser, url: str, path: str, name: str, heading: str, size: str = "desktop"):
+    """A page of the app opened by its link, signed in as `name`, showing `heading`."""
+    context, page = new_page(browser, size)
+    try:
+        page.goto(f"{url}/{path}")
+        settle(page)
+        sign_in(page, name)
+        page.wait_for_selector(f'h1:has-text("{heading}")')
+        settle(page)
+        yield page
+    finally:
+        context.close()
+
+
 def no_sideways_scroll(page, where: str) -> None:
     wide = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert wide <= 1, f"{where}: the page scrolls sideways by {wide}px"
@@ -109,13 +125,7 @@ def test_forwarded_link_sign_in_reload_export_and_sign_out(banner, browser, trai
 
 def test_a_report_download_is_audited(banner, browser, trail):
     url, _ = banner
-    context, page = new_page(browser, "desktop")
-    try:
-        page.goto(f"{url}/report")
-        settle(page)
-        sign_in(page, "旗管理员")
-        page.wait_for_selector('h1:has-text("报告")')
-        settle(page)
+    with signed_in(browser, url, "report", "旗管理员", "报告") as page:
         before = len(trail("report"))
         with page.expect_download() as download:
             page.get_by_role("button", name="下载Word（docx）").click()
@@ -123,8 +133,6 @@ def test_a_report_download_is_audited(banner, browser, trail):
         assert open(download.value.path(), "rb").read(2) == b"PK"
         found = trail("report")
         assert len(found) == before + 1 and found[0].user_name == "旗管理员" and "docx" in found[0].details
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -14,7 +14,7 @@ from dashboard import places, snapshots, store
 from dashboard.monthly import submissions as M
 from dashboard.store import accounts
 from tests.browser.conftest import serving
-from tests.browser.test_accounts_browser import SIZES, new_page, no_sideways_scroll, sign_in
+from tests.browser.test_accounts_browser import SIZES, no_sideways_scroll, signed_in
 from tests.browser.test_browser import assert_clean, settle, shot
 
 DEPARTMENTS = ("农牧局", "水利局", "交通运输局")
@@ -65,20 +65,14 @@ def _open_december(page) -> str:
 @pytest.mark.parametrize("size", list(SIZES))
 def test_leadership_sees_who_reported(month, browser, size):
     url, _ = month
-    context, page = new_page(browser, size)
-    try:
-        page.goto(f"{url}/submissions")
-        settle(page)
-        sign_in(page, "旗领导")
-        page.wait_for_selector('h1:has-text("报送情况")')
+    with signed_in(browser, url, "submissions", "旗领导", "报送情况", size) as page:
         text = _open_december(page)
         assert "应报7个单位，已报6个，1个逾期未报送" in text
         assert "1项资产被两个单位同时报送" in text                          # the conflict, kept out
         grid = page.locator('[data-testid="stDataFrame"]:visible').first
         grid.wait_for()
         # the grid draws on a canvas; its accessible table holds the cells of the columns in view
-        cells = grid.locator('td[role="gridcell"]')
-        cells.first.wait_for(state="attached")
+        grid.locator('td[role="gridcell"]').first.wait_for(state="attached")
         table = grid.evaluate("""g => Array.from(g.querySelectorAll('tbody tr')).map(
             tr => Array.from(tr.querySelectorAll('td')).map(td => td.textContent))""")
         rows = {r[0]: r[1] for r in table}                                       # 报送单位 → 状态
@@ -90,26 +84,17 @@ def test_leadership_sees_who_reported(month, browser, size):
         if size == "phone":
             no_sideways_scroll(page, "报送情况")
         shot(page, f"submissions-{size}")
-    finally:
-        context.close()
 
 
 def test_the_administrator_consolidates_the_month(month, browser, monkeypatch):
     url, data_dir = month
-    context, page = new_page(browser, "desktop")
-    try:
-        page.goto(f"{url}/submissions")
-        settle(page)
-        sign_in(page, "旗管理员")
-        page.wait_for_selector('h1:has-text("报送情况")')
+    with signed_in(browser, url, "submissions", "旗管理员", "报送情况") as page:
         _open_december(page)
         page.get_by_role("button", name="汇总生成2024年12月快照").click()
         settle(page)
         text = page.locator('[data-testid="stMain"]').inner_text()
         assert "已汇总2024年12月：6个单位的报送" in text, text[:500]
         assert_clean(page, "报送情况 after consolidation")
-    finally:
-        context.close()
     monkeypatch.setenv("ZCPH_DATA_DIR", str(data_dir))
     store.dispose()
     try:
