@@ -27,10 +27,7 @@ def _frame(rows: list[S.Row]) -> pd.DataFrame:
     out = []
     for r in rows:
         p, c = r.part, r.changes or {}
-        state = S.STATES[r.state] + (f"（重报{r.submissions - 1}次）" if r.submissions > 1 else "")
-        if r.overdue:
-            state = "逾期未报送"
-        out.append({"报送单位": r.authority, "状态": state,
+        out.append({"报送单位": r.authority, "状态": r.label(),
                     "报送时间": store.beijing(p.submitted_at) if p else "—", "报送人": (p.submitted_by or "—") if p else "—",
                     "接收资产（项）": p.accepted if p else None, "未接收（行）": p.rejected if p else None,
                     "本月工作推进情况": (p.progress or "—") if p else "—",

@@ -27,6 +27,19 @@ class Row:
     submissions: int                 # 2 or more: replaced
     changes: dict | None             # against its part of the month before
 
+    def label(self, dated: bool = False) -> str:
+        """按时报送 / 逾期报送 / 逾期未报送, with how often it was submitted again and, `dated`,
+        the day a late part came in: 逾期报送（12月28日，重报1次）."""
+        if self.overdue:
+            return "逾期未报送"
+        notes = []
+        if dated and self.state == "late":
+            day = beijing_date(self.part.submitted_at)
+            notes.append(f"{day.month}月{day.day}日")
+        if self.submissions > 1:
+            notes.append(f"重报{self.submissions - 1}次")
+        return STATES[self.state] + (f"（{'，'.join(notes)}）" if notes else "")
+
 
 def part_ledgers(part: Submission) -> Ledgers:
     """A submitted part as ledgers (facts judged), to evaluate or compare."""

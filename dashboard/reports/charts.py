@@ -19,11 +19,11 @@ from dashboard.reports.document import Chart
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, SimHei, sans-serif"
 RED, YELLOW = "#c00000", "#e6a700"
-_server_lock = threading.Lock()
 _server_started = False
 # kaleido's sync server hands each result to whichever caller asks next: two images drawn at
 # once (two users downloading, or the Word and Excel writers' drawing threads) could swap.
-_drawing = threading.Lock()
+# So one image at a time in the process; the lock also guards starting and stopping the server.
+_kaleido = threading.Lock()
 DRAW_TIMEOUT_S = 120          # a writer waits this long for an image, then prints the sentence instead
 log = logging.getLogger(__name__)
 # plotly passes kopts to kaleido's server, which ignores them and warns each time; a
@@ -77,25 +77,25 @@ def omitted(chart: Chart) -> str:
 
 
 def _start_server() -> None:
+    """With _kaleido held."""
     global _server_started
-    with _server_lock:
-        if not _server_started:
-            import kaleido
-            kaleido.start_sync_server(silence_warnings=True)
-            _server_started = True
+    if not _server_started:
+        import kaleido
+        kaleido.start_sync_server(silence_warnings=True)
+        _server_started = True
 
 
 def _restart_server() -> None:
-    """Drop a server that failed, so the retry starts a fresh one (and a fresh browser profile)."""
+    """Drop a server that failed, so the retry starts a fresh one (and a fresh browser
+    profile); with _kaleido held."""
     global _server_started
-    with _server_lock:
-        if _server_started:
-            try:
-                import kaleido
-                kaleido.stop_sync_server(silence_warnings=True)
-            except Exception:  # noqa: BLE001 — a server already gone is what we want
-                pass
-            _server_started = False
+    if _server_started:
+        try:
+            import kaleido
+            kaleido.stop_sync_server(silence_warnings=True)
+        except Exception:  # noqa: BLE001 — a server already gone is what we want
+            pass
+        _server_started = False
 
 
 def _render(chart: Chart, width: int, height: int) -> bytes:
@@ -105,15 +105,14 @@ def _render(chart: Chart, width: int, height: int) -> bytes:
 
 def png(chart: Chart, width: int = 1000, height: int = 560) -> bytes | None:
     """The chart as PNG bytes, or None when no browser could draw it, tried twice."""
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            with _drawing:
+    with _kaleido:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
                 return _render(chart, width, height)
-        except Exception as err:  # noqa: BLE001 — a missing browser must not cost the whole report
-            log.warning("chart image %r failed (attempt %d of %d): %s: %s",
-                        chart.title, attempt, ATTEMPTS, type(err).__name__, err)
-            if attempt < ATTEMPTS:
-                with _drawing:
+            except Exception as err:  # noqa: BLE001 — a missing browser must not cost the whole report
+                log.warning("chart image %r failed (attempt %d of %d): %s: %s",
+                            chart.title, attempt, ATTEMPTS, type(err).__name__, err)
+                if attempt < ATTEMPTS:
                     _restart_server()
     return None
 

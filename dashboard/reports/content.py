@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
-from dashboard import explain, labels, policy, store, template
+from dashboard import explain, labels, policy, template
 from dashboard.evaluated import Evaluated
 from dashboard.ledgers import Ledgers
 from dashboard.money import wan
@@ -182,22 +182,12 @@ def submissions(period: Period, now: Evaluated) -> list[Section]:
     table = Table("报送情况", "各单位报送情况", [
         Col("报送单位", TEXT, 14), Col("报送情况", TEXT, 12),
         Col("本月工作推进情况", TEXT, 50, docx_chars=PROGRESS_CHARS)],
-        [[r.authority, _submission_state(r), (r.part.progress or "—") if r.part else "—"] for r in rows])
+        [[r.authority, r.label(dated=True), (r.part.progress or "—") if r.part else "—"] for r in rows])
     figures = {"due": explain.fmt_date(S.due_date(month)), "expected": len(rows),
                "on_time": [r.authority for r in rows if r.state == "on_time"],
                "late": [r.authority for r in rows if r.state == "late"],
                "missing": [r.authority for r in rows if r.state == "missing"]}
     return [Section("submissions", "报送情况", [Part("", [table])], figures)]
-
-
-def _submission_state(r) -> str:
-    """按时报送 / 逾期报送（12月28日，重报1次） / 逾期未报送."""
-    from dashboard.monthly import status as S
-    notes = [explain.fmt_date(dt.date.fromisoformat(store.beijing(r.part.submitted_at)[:10]))[5:]] \
-        if r.state == "late" else []
-    notes += [f"重报{r.submissions - 1}次"] if r.submissions > 1 else []
-    state = "逾期未报送" if r.overdue else S.STATES[r.state]
-    return state + (f"（{'，'.join(notes)}）" if notes else "")
 
 
 # --- the monthly dispatch: red warnings new and cleared, what to do next -------------

@@ -21,6 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from dashboard import explain
+from dashboard.money import wan
 from dashboard.reports import charts, masthead, widths
 from dashboard.reports.document import INT, PCT, TEXT, WAN, Col, Masthead, Part, Report, Table
 
@@ -30,8 +31,13 @@ FALLBACKS = {TITLE_FONT: (HEI, "roman"), FANG: ("仿宋", "roman"), KAI: ("楷�
              HEI: ("SimHei", "swiss")}   # family: the look a substitute should have
 BODY_PT, TITLE_PT, TABLE_PT = 16, 22, 10.5
 NUMERALS = "一二三四五六七八九十"
-TEXT_WIDTH_CM = 21.0 - 2.8 - 2.6
-LANDSCAPE_WIDTH_CM = 29.7 - 3.7 - 3.5
+# A4 and GB/T 9704's margins (cm); a turned page turns its margins with it, so the binding
+# edge (the portrait page's left) stays on the same side of the paper.
+A4 = (21.0, 29.7)
+MARGINS = {"top": 3.7, "bottom": 3.5, "left": 2.8, "right": 2.6}
+TURNED = {"top": MARGINS["left"], "bottom": MARGINS["right"], "left": MARGINS["bottom"], "right": MARGINS["top"]}
+TEXT_WIDTH_CM = A4[0] - MARGINS["left"] - MARGINS["right"]
+LANDSCAPE_WIDTH_CM = A4[1] - TURNED["left"] - TURNED["right"]
 # A grouped list leaves out its group column (the sub-heading says it) and the rule IDs
 # (every reason starts with its rule ID).
 GROUPED_HIDDEN = {"触发规则"}
@@ -108,18 +114,13 @@ def _page(doc) -> None:
 
 
 def _orient(s, landscape: bool) -> None:
-    """A4 with GB/T 9704's margins; a turned page turns its margins with it (the binding
-    edge stays on the same side of the paper)."""
-    if landscape:
-        s.orientation = WD_ORIENT.LANDSCAPE
-        s.page_width, s.page_height = Cm(29.7), Cm(21.0)
-        s.top_margin, s.bottom_margin = Cm(2.8), Cm(2.6)
-        s.left_margin, s.right_margin = Cm(3.5), Cm(3.7)
-    else:
-        s.orientation = WD_ORIENT.PORTRAIT
-        s.page_width, s.page_height = Cm(21.0), Cm(29.7)
-        s.top_margin, s.bottom_margin = Cm(3.7), Cm(3.5)
-        s.left_margin, s.right_margin = Cm(2.8), Cm(2.6)
+    """A4 upright with MARGINS, or turned with TURNED."""
+    s.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    width, height = (A4[1], A4[0]) if landscape else A4
+    margins = TURNED if landscape else MARGINS
+    s.page_width, s.page_height = Cm(width), Cm(height)
+    s.top_margin, s.bottom_margin = Cm(margins["top"]), Cm(margins["bottom"])
+    s.left_margin, s.right_margin = Cm(margins["left"]), Cm(margins["right"])
 
 
 def _turn(doc, landscape: bool) -> None:
@@ -262,7 +263,7 @@ def _param_value(value) -> str:
 def _param_text(value, unit: str, split: bool = False):
     """A threshold as the plan writes it: money in 万元 (100000 元 → 10万元), a rate in %."""
     if unit == "元":
-        value, unit = value / 10000, "万元"
+        value, unit = wan(value), "万元"
     elif unit == "比率":
         value, unit = round(value * 100, 6), "%"
     text = _param_value(float(value) if unit == "万元" else value)
@@ -271,9 +272,9 @@ def _param_text(value, unit: str, split: bool = False):
 
 # --- tables and charts -------------------------------------------------------
 
-def _size(table: Table, size: float | None = None) -> float:
-    """The table's type size: 五号, 小五 when it has many columns (or the dispatch's)."""
-    return size or (TABLE_PT if len(table.columns) <= 7 else 9)
+def _size(columns: int, given: float | None = None) -> float:
+    """A table's type size: 五号, 小五 when it has many columns (or the one `given`)."""
+    return given or (TABLE_PT if columns <= 7 else 9)
 
 
 def _placement(table: Table, given: float | None) -> tuple[Table, bool]:
@@ -294,18 +295,23 @@ def _placement(table: Table, given: float | None) -> tuple[Table, bool]:
     return table, not fits
 
 
+def _measured(table: Table, given: float | None):
+    """(headers, numeric?, cells as printed, type size) of the columns a table prints."""
+    hidden = _hidden(table)
+    keep = [i for i, c in enumerate(table.columns) if c.header not in hidden]
+    cols = [table.columns[i] for i in keep]
+    return ([c.header for c in cols], [c.kind != TEXT for c in cols], _cells(table, cols, keep),
+            _size(len(cols), given))
+
+
 def _header_lines(table: Table, given: float | None) -> int:
     """The tallest header's lines when the table is laid out on the portrait page."""
-    cols = table.columns
-    fitted = _widths(table, cols, list(range(len(cols))), _size(table, given), TEXT_WIDTH_CM)
-    return widths.header_lines([c.header for c in cols], fitted, _size(table, given))
+    headers, numeric, cells, size = _measured(table, given)
+    return widths.header_lines(headers, widths.fit(headers, numeric, cells, size, TEXT_WIDTH_CM), size)
 
 
 def _least_width(table: Table, given: float | None) -> float:
-    keep = [i for i, c in enumerate(table.columns) if c.header not in _hidden(table)]
-    cols = [table.columns[i] for i in keep]
-    return widths.least_width([c.header for c in cols], [c.kind != TEXT for c in cols], _cells(table, cols, keep),
-                              _size(table, given))
+    return widths.least_width(*_measured(table, given))
 
 
 def _hidden(table: Table) -> set[str]:
@@ -352,9 +358,7 @@ def _folded(table: Table) -> Table:
     the cells are written out first, since a row of the folded table mixes row kinds."""
     if table.fold <= 1:
         return table
-    kinds = table.row_kinds or [None] * len(table.rows)
-    texts = [[_format(v, c.kind if c.kind == TEXT or k is None else k) for v, c in zip(row, table.columns)]
-             for row, k in zip(table.rows, kinds)]
+    texts = _cells(table, table.columns, range(len(table.columns)))
     height = -(-len(texts) // table.fold)
     blank = [""] * len(table.columns)
     rows = [sum((texts[b * height + i] if b * height + i < len(texts) else blank for b in range(table.fold)), [])
@@ -366,16 +370,18 @@ def _table(doc, table: Table, hidden: set[str] = frozenset(), size: float | None
            width_cm: float = TEXT_WIDTH_CM) -> None:
     keep = [i for i, c in enumerate(table.columns) if c.header not in hidden]
     cols = [table.columns[i] for i in keep]
-    size = size or _size(Table("", "", cols, []))
+    size = _size(len(cols), size)
+    cells = _cells(table, cols, keep)
     t = doc.add_table(rows=1, cols=len(cols))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
-    widths = _widths(table, cols, keep, size, width_cm)
-    for column, width in zip(t.columns, widths):   # the grid: what LibreOffice and WPS lay out by
+    # the widths that print the table on the fewest lines
+    cm = widths.fit([c.header for c in cols], [c.kind != TEXT for c in cols], cells, size, width_cm)
+    for column, width in zip(t.columns, cm):   # the grid: what LibreOffice and WPS lay out by
         column.width = Cm(width)
-    _header_row(t.rows[0], cols, widths, size)
-    _body_rows(t, _cells(table, cols, keep), cols, widths, size)
+    _header_row(t.rows[0], cols, cm, size)
+    _body_rows(t, cells, cols, cm, size)
     doc.add_paragraph().paragraph_format.line_spacing = Pt(4 if size == DISPATCH_PT else 12)
 
 
@@ -427,12 +433,6 @@ def _printed(value, kind: str, limit: int = 0) -> str:
     (a ledger's text may carry \\r\\n or tabs; a table cell has no use for either)."""
     text = _cut(_format(value, kind), limit)
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-
-
-def _widths(table: Table, cols, keep: list[int], size: float, width_cm: float) -> list[float]:
-    """The column widths that print the table on the fewest lines (widths.fit)."""
-    return widths.fit([c.header for c in cols], [c.kind != TEXT for c in cols], _cells(table, cols, keep), size,
-                      width_cm)
 
 
 def _keep_together(row, *tags: str) -> None:

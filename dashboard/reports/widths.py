@@ -20,6 +20,11 @@ SHORT_WRAP = 7            # a text up to twice this long wraps onto two lines at
 READABLE = 12             # characters a line the longest text column needs to be read
 
 
+def _em(size_pt: float) -> float:
+    """A Chinese character's width at this type size, in cm."""
+    return size_pt * 0.0353
+
+
 def ems(text: str) -> float:
     """Width in Chinese characters: Latin letters and digits are about half."""
     return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text)
@@ -56,7 +61,7 @@ def _start(headers, numeric, natural) -> tuple[np.ndarray, np.ndarray]:
 def least_width(headers: list[str], numeric: list[bool], cells: list[list[str]], size_pt: float) -> float:
     """The narrowest the table reads well at: no number or ID wrapped, the text columns at
     their floor, and the longest text column (the reasons) at READABLE characters a line."""
-    em = size_pt * 0.0353
+    em = _em(size_pt)
     natural, floor = _natural(_measure(headers, cells, em)[0], em)
     widths, fixed = _start(headers, numeric, natural)
     least = np.where(fixed, widths, np.minimum(widths, floor))
@@ -68,14 +73,14 @@ def least_width(headers: list[str], numeric: list[bool], cells: list[list[str]],
 
 def header_lines(headers: list[str], widths: list[float], size_pt: float) -> int:
     """How many lines the tallest header takes at these widths."""
-    em = size_pt * 0.0353
+    em = _em(size_pt)
     return int(_lines(np.array([em * ems(h) for h in headers]), widths, em).max(initial=1))
 
 
 def fit(headers: list[str], numeric: list[bool], cells: list[list[str]], size_pt: float,
         text_width_cm: float) -> list[float]:
     """Widths in cm of columns with these headers and (already formatted) cells."""
-    em = size_pt * 0.0353                         # a Chinese character, in cm
+    em = _em(size_pt)
     need, lines_in = _measure(headers, cells, em)
     natural, floor = _natural(need, em)
     if natural.sum() <= text_width_cm:           # everything fits on one line: spread out in proportion
