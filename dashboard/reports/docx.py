@@ -284,13 +284,14 @@ def _placement(table: Table, given: float | None) -> tuple[Table, bool]:
     landscape page."""
     if table.fold > 1:
         return table, False
-    fits = _least_width(table, given) <= TEXT_WIDTH_CM
-    numeric = [c.kind != TEXT for c in table.columns]
-    if fits and (not all(numeric[1:]) or _header_lines(table, given) <= MAX_HEADER_LINES):
+    headers, numeric, cells, size = _measured(table, given)
+    fits = widths.least_width(headers, numeric, cells, size) <= TEXT_WIDTH_CM
+    if fits and not (all(numeric[1:]) and widths.header_lines(
+            headers, widths.fit(headers, numeric, cells, size, TEXT_WIDTH_CM), size) > MAX_HEADER_LINES):
         return table, False
     if not numeric[0] and all(numeric[1:]) and table.row_kinds is None:
         turned = _transposed(table)
-        if _least_width(turned, given) <= TEXT_WIDTH_CM:
+        if widths.least_width(*_measured(turned, given)) <= TEXT_WIDTH_CM:
             return turned, False
     return table, not fits
 
@@ -302,16 +303,6 @@ def _measured(table: Table, given: float | None):
     cols = [table.columns[i] for i in keep]
     return ([c.header for c in cols], [c.kind != TEXT for c in cols], _cells(table, cols, keep),
             _size(len(cols), given))
-
-
-def _header_lines(table: Table, given: float | None) -> int:
-    """The tallest header's lines when the table is laid out on the portrait page."""
-    headers, numeric, cells, size = _measured(table, given)
-    return widths.header_lines(headers, widths.fit(headers, numeric, cells, size, TEXT_WIDTH_CM), size)
-
-
-def _least_width(table: Table, given: float | None) -> float:
-    return widths.least_width(*_measured(table, given))
 
 
 def _hidden(table: Table) -> set[str]:
