@@ -173,6 +173,11 @@ def test_submit_consolidate_evaluate_and_report_from_the_command_line(tmp_path, 
     assert missing.returncode == 2 and "consolidate" in missing.stderr
     outcomes = sorted(r.outcome for r in audit.rows(action="submit"))
     assert outcomes == ["ok", "ok", "refused", "refused"] and len(audit.rows(action="consolidate")) == 1
+    # the consolidated month leaving the server from the shell is attributed like a download
+    report_row, = audit.rows(action="report")
+    assert report_row.user_name.startswith("命令行") and "月调度_附表.xlsx" in report_row.object
+    exported, = audit.rows(action="export")
+    assert exported.object == str(out) and "2024-12" in exported.details
 
 
 def test_a_town_submits_on_the_upload_page_and_the_banner_consolidates(offices, clock):

@@ -88,6 +88,9 @@ def run(kind: str, period_text: str, files: list[str], out: Path, params: dict,
         annex = annex_path(out)
         annex.write_bytes(render(report, "xlsx"))
         written += f"，附表：{annex}"
+    if not files:                # the store's consolidated month left the server: attributed
+        from dashboard.store import cli
+        cli.record("report", written, 类型=report.period.kind_name, 期间=period_text, 格式=fmt)
     f = report.section("overview").figures
     return 0, (f"已生成{report.period.label}{report.period.kind_name}：{written}（数据截至{report.as_of.isoformat()}，"
                f"红色预警{f['red']}项，黄色预警{f['yellow']}项）")

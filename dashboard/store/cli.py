@@ -57,6 +57,12 @@ def _actor() -> dict:
     return {"user": f"命令行（{who}）", "role": None, "scope": "全旗"}
 
 
+def record(action: str, obj: str, **details) -> None:
+    """An export or change made from the command line, in the audit trail (its actor: the OS user)."""
+    from dashboard.store import audit
+    audit.record(action, obj=obj, details=details, **_actor())
+
+
 def users(args) -> int:
     from dashboard.store import accounts, audit
     if args.verb == "list":
