@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import ledgers, safe, snapshots
+from dashboard import ledgers, safe, snapshots, store
 from dashboard.evaluated import Evaluated
 from dashboard.ledgers import Ledgers
 
@@ -35,6 +35,10 @@ def saved_or_loaded(files: list[str], month: str | None, mappings=()) -> Ledgers
     """The workbooks, or the saved month when none is given; a Chinese reason when unusable."""
     if files:
         books = ledgers.load(files, mappings=list(mappings))
+        if books.result.auto_profiles and store.exists():   # a saved (administrator's) profile read the file
+            from dashboard.store.cli import record
+            record("profile_apply", "、".join(books.result.auto_profiles), **{
+                name: "、".join(sheets) for name, sheets in books.result.auto_profiles.items()})
     elif month:
         saved = snapshots.find(month)
         if saved is None:

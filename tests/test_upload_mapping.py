@@ -46,25 +46,32 @@ def test_one_mapping_step_loads_a_county_layout_and_is_remembered(tmp_path):
     assert any("已保存导入方案“某县总台账”" in s.value for s in at.main.success)
     assert table_with(at, "识别为")["识别为"].tolist() == ["资产台账"]
     assert table_with(at, "采用的导入方案")["采用的导入方案"].tolist() == ["导入方案“某县总台账”"]
-    assert [n for n, _ in W.listing()] == ["某县总台账"]
+    assert [p.name for p in W.listing("城川镇")] == ["某县总台账"] and W.listing() == []
+    assert (P.authority_dir("城川镇") / "某县总台账.toml").exists()          # the town's own folder
 
     assert [(r.user_name, r.object) for r in audit.rows(action="profile_save")] == [("城川镇报送", "某县总台账")]
+    applied = [r for r in audit.rows(action="upload") if "某县总台账" in r.details]
+    assert [r.user_name for r in applied] == ["城川镇报送"]                  # its automatic use, audited
 
-    # the next upload of that layout loads by itself, whoever uploads it; only its owner or the
-    # administrator may rename or delete it
+    # issue 18: the next upload of that layout loads by itself only for that town; another town
+    # and the administrator are not read through it, and may not rename or delete it
     account("昂素镇报送", "town", town="昂素镇")
     other = app("upload", user="昂素镇报送")
     other.file_uploader(key="upload_files").upload("county-3.xlsx", county_bytes(tmp_path), XLSX).run()
-    assert table_with(other, "识别为")["识别为"].tolist() == ["资产台账"]
+    assert table_with(other, "识别为")["识别为"].tolist() == ["未识别"]
     assert not [b for b in other.main.button if b.key == "map_delete.0"]
+    admin = app("upload", user="管理员")
+    admin.file_uploader(key="upload_files").upload("county-4.xlsx", county_bytes(tmp_path), XLSX).run()
+    assert table_with(admin, "识别为")["识别为"].tolist() == ["未识别"]
     again = app("upload", user="城川镇报送")
     again.file_uploader(key="upload_files").upload("county-2.xlsx", county_bytes(tmp_path), XLSX).run()
     assert table_with(again, "识别为")["识别为"].tolist() == ["资产台账"]
     again.text_input(key="map_rename.0").set_value("某县总台账（2024版）").run()
     again.button(key="map_rename_btn.0").click().run()
-    assert [n for n, _ in W.listing()] == ["某县总台账（2024版）"]
+    assert [p.name for p in W.listing("城川镇")] == ["某县总台账（2024版）"]
     again.button(key="map_delete.0").click().run()
-    assert W.listing() == [] and not list(P.saved_dir().glob("*.toml"))
+    assert W.listing("城川镇") == [] and not list(P.authority_dir("城川镇").glob("*.toml"))
+    assert len(list((P.authority_dir("城川镇") / W.HISTORY).glob("*.bak"))) == 2   # renamed and deleted, kept
     assert len(audit.rows(action="profile_rename")) == 1 and len(audit.rows(action="profile_delete")) == 1
 
 

@@ -34,16 +34,17 @@ NO_ASSETS = ("未找到资产台账：请上传含“资产台账”工作表（
 
 def load_files(files, max_bytes: int = MAX_BYTES, mappings: list[Profile] | tuple = (),
                use_saved: bool = True, memory_mb: int | None = None,
-               seconds: float | None = None) -> ImportResult:
+               seconds: float | None = None, authority: str | None = None) -> ImportResult:
     """`mappings`: profiles given for this import (--mapping, or chosen on the upload page);
-    saved profiles (the data folder's mappings/) apply by themselves unless `use_saved` is off.
+    saved profiles apply by themselves unless `use_saved` is off: the administrator's, and
+    — for an upload by a town or department (`authority`) — that authority's own.
     `memory_mb` / `seconds`: ceiling and time limit of the worker processes that parse each
     file (default $ZCPH_IMPORT_MEMORY_MB / $ZCPH_IMPORT_SECONDS, else 8 GB / 600 s)."""
     result = ImportResult()
     frames: dict[str, list[pd.DataFrame]] = {}
     seen: dict[str, Seen] = {}
     closest: list[str] = []          # sheets not loaded, with the kind they came closest to
-    profiles = _profiles(result, mappings, use_saved)
+    profiles = _profiles(result, mappings, use_saved, authority)
     with Batch(Limits.resolve(memory_mb, seconds), partial(_read_sheet, profiles)) as batch:
         for f in files:
             try:
@@ -74,6 +75,7 @@ def load_files(files, max_bytes: int = MAX_BYTES, mappings: list[Profile] | tupl
                 _fatal(result, name, None, f"文件“{name}”读取失败（{type(e).__name__}），请检查文件是否完整")
     for kind, parts in frames.items():
         result.tables[kind] = _concat(kind, parts)
+    result.auto_profiles = _auto(result, profiles)
     if "income" in result.tables:
         result.issues.extend(_summed_income_years(result.tables["income"]))
     if "assets" in result.tables:
@@ -84,14 +86,24 @@ def load_files(files, max_bytes: int = MAX_BYTES, mappings: list[Profile] | tupl
     return result
 
 
-def _profiles(result: ImportResult, mappings, use_saved: bool) -> list[Profile]:
+def _profiles(result: ImportResult, mappings, use_saved: bool, authority: str | None) -> list[Profile]:
     if not use_saved:
         return list(mappings)
-    saved, problems = saved_profiles()
+    saved, problems = saved_profiles(authority)
     for message in problems:          # a broken saved profile is said, and the import goes on
         result.issues.append(Issue("导入方案", None, None, None, message, "info"))
     given = {p.name for p in mappings}
     return list(mappings) + [p for p in saved if p.name not in given]
+
+
+def _auto(result: ImportResult, profiles: list[Profile]) -> dict[str, list[str]]:
+    """Saved profiles applied by themselves (name → "file/sheet"), for the audit trail."""
+    saved = {p.name for p in profiles if p.saved}
+    out: dict[str, list[str]] = {}
+    for s in result.sheets:
+        if s.profile in saved:
+            out.setdefault(s.profile, []).append(f"{s.file}/{s.sheet}")
+    return out
 
 
 def _read_sheet(profiles: list[Profile], file: str, sheet_name: str, grid, seen) -> Loaded:

@@ -11,6 +11,7 @@ matches an entry and holds every source header it maps.
 from __future__ import annotations
 
 import fnmatch
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,15 +131,57 @@ def _rule(profile: str, n: int, e: dict) -> SheetRule:
 
 
 def saved_dir() -> Path:
+    """The administrator's saved profiles: they apply to every upload and to the command line."""
     from dashboard import snapshots
     return snapshots.data_dir() / "mappings"
 
 
-def saved_profiles() -> tuple[list[Profile], list[str]]:
-    """The saved profiles, and a Chinese line for each file that could not be read."""
+def authority_dir(authority: str) -> Path:
+    """A town's or department's saved profiles: they apply only to that authority's uploads."""
+    return saved_dir() / folder_name(authority)
+
+
+def folder_name(text: str) -> str:
+    return re.sub(r"[^\w\u4e00-\u9fff-]+", "_", text).strip("_") or "_"
+
+
+def legacy_owners() -> dict[str, str]:
+    """Profiles saved at the top of mappings/ by a town or department account before profiles
+    had owners' folders (file name → that account's authority): they are that authority's,
+    not the administrator's, so they stop applying to everyone's uploads."""
+    from dashboard import store
+    if not store.exists():
+        return {}
+    from dashboard.store import accounts, settings
+    out = {}
+    for file_name, owner in settings.profile_owners().items():
+        if "/" in file_name:
+            continue
+        account = accounts.get(owner)
+        if account is not None and account.role in ("town", "department"):
+            out[file_name] = account.department or account.town
+    return out
+
+
+def saved_paths(authority: str | None = None) -> list[Path]:
+    """The saved profile files that apply by themselves: the administrator's, plus the given
+    authority's own (its folder, and its profiles left at the top by an earlier version)."""
     folder = saved_dir()
+    if not folder.is_dir():
+        return []
+    legacy = legacy_owners()
+    paths = [p for p in sorted(folder.glob("*.toml")) if legacy.get(p.name, authority) == authority]
+    if authority:
+        paths += sorted(authority_dir(authority).glob("*.toml"))
+    return paths
+
+
+def saved_profiles(authority: str | None = None) -> tuple[list[Profile], list[str]]:
+    """The saved profiles that apply to an upload of `authority` (None: the administrator's
+    and the command line's — only the administrator's), and a Chinese line for each file
+    that could not be read."""
     out, problems = [], []
-    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+    for path in saved_paths(authority):
         try:
             out.append(read_profile(path, saved=True))
         except ProfileError as e:
@@ -157,9 +200,9 @@ def choose(profiles: list[Profile], sheet_name: str, header_texts: list[str]) ->
         for rule in p.sheets:
             if rule.matches(sheet_name, headers):
                 return rule, None
-    saved = [r for p in profiles if p.saved for r in p.sheets
+    saved = [(p.path, r) for p in profiles if p.saved for r in p.sheets
              if r.matches(sheet_name, headers) and r.holds_sources(headers)]
-    if len({r.profile for r in saved}) > 1:
-        names = "、".join(f"“{n}”" for n in sorted({r.profile for r in saved}))
+    if len({path for path, _ in saved}) > 1:        # two files, even of one name (旗级 and a town's)
+        names = "、".join(f"“{n}”" for n in sorted({r.profile for _, r in saved}))
         return None, f"工作表“{sheet_name}”同时符合已保存的导入方案{names}，均未采用，请在导入时指定一个"
-    return (saved[0], None) if saved else (None, None)
+    return (saved[0][1], None) if saved else (None, None)

@@ -59,6 +59,7 @@ class ImportResult:
     sheets: list[SheetLoad] = field(default_factory=list)
     data_date: dt.date | None = None
     fatal: list[str] = field(default_factory=list)
+    auto_profiles: dict[str, list[str]] = field(default_factory=dict)   # saved profile → sheets it read
 
     @property
     def usable(self) -> bool:

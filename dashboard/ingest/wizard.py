@@ -3,9 +3,12 @@ the distinct values of a column; a profile written as TOML; saved profiles liste
 and deleted.  The page (pages/upload.py, dashboard/ui/mapping.py) only draws these."""
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
+import os
 import re
+import shutil
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +19,10 @@ from dashboard import template as T
 
 from . import clean as C
 from .header import norm, split_unit, top_texts
-from .profiles import PLACE_PAIR, ProfileError, parse, read_profile, saved_dir
+from .profiles import PLACE_PAIR, ProfileError, authority_dir, legacy_owners, parse, read_profile, saved_dir
 
 SAMPLE_ROWS = 50
+HISTORY = "历史版本"        # replaced and deleted profiles, kept to go back to
 
 
 @dataclass
@@ -76,10 +80,32 @@ def _fits(column: T.Column, values: list) -> float:
     return float(np.mean((status == C.OK) & ~got.empty))
 
 
+def _names(column: T.Column) -> set[str]:
+    return {norm(column.zh)} | {norm(v) for v in column.variants}
+
+
+def exact_headers(sheet: T.Sheet, view: SheetView) -> dict[str, str]:
+    """Header → the canonical column it names exactly (its Chinese name or a variant)."""
+    out = {}
+    for h in view.headers:
+        base = split_unit(h)[0]
+        owner = next((c.name for c in sheet.columns if base in _names(c)), None)
+        if owner:
+            out[h] = owner
+    return out
+
+
 def best_guess(column: T.Column, sheet: SheetView, threshold: float = 0.55,
-               exclude: set[str] = frozenset()) -> str | None:
-    """The best-ranked header not already taken, if it scores at least `threshold`."""
-    ranked = [(h, score) for h, score in rank(column, sheet) if h not in exclude]
+               exclude: set[str] = frozenset(), exact: dict[str, str] | None = None) -> str | None:
+    """The header the column names exactly, else the best-ranked header not already taken
+    and not another column's exact name, if it scores at least `threshold`.  (A date column
+    must not take 合同起始日期 for 停运日期 just because both hold dates: our own template maps
+    to itself.)"""
+    exact = exact or {}
+    own = [h for h, c in exact.items() if c == column.name and h not in exclude]
+    if own:
+        return own[0]
+    ranked = [(h, score) for h, score in rank(column, sheet) if h not in exclude and h not in exact]
     return ranked[0][0] if ranked and ranked[0][1] >= threshold else None
 
 
@@ -128,39 +154,112 @@ def toml_text(name: str, entries: list[dict], note: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _file_for(name: str) -> Path:
+@dataclass(frozen=True)
+class Saved:
+    """A saved profile as the mapping step lists it."""
+    name: str
+    path: Path
+    authority: str | None          # None: the administrator's (applies to every upload)
+    owner: str | None              # the account that saved it
+
+    @property
+    def key(self) -> str:
+        return _key(self.path)
+
+
+def _key(path: Path) -> str:
+    """The profile's file relative to mappings/ ("x.toml", "城川镇/x.toml"): its owner's key."""
+    return path.relative_to(saved_dir()).as_posix()
+
+
+def _folder(authority: str | None) -> Path:
+    return authority_dir(authority) if authority else saved_dir()
+
+
+def _file_for(name: str, authority: str | None = None) -> Path:
     safe = re.sub(r"[^\w\u4e00-\u9fff-]+", "_", name).strip("_") or "方案"
-    return saved_dir() / f"{safe}.toml"
+    return _folder(authority) / f"{safe}.toml"
 
 
-def save(name: str, text: str) -> Path:
-    """Check the profile (ProfileError if wrong) and save it in the data folder."""
+def _owners() -> dict[str, str]:
+    from dashboard import store
+    if not store.exists():
+        return {}
+    from dashboard.store import settings
+    return settings.profile_owners()
+
+
+def save(name: str, text: str, authority: str | None = None, owner: str | None = None,
+         replace: bool = False) -> Path:
+    """Check the profile (ProfileError if wrong) and save it among `authority`'s profiles
+    (None: the administrator's).  A name is unique per owner: another account's profile is
+    never replaced, and one's own only with `replace`, the old file kept under 历史版本/."""
     parse(tomllib.loads(text), name)
-    path = _file_for(name)
+    path = _file_for(name, authority)
+    if path.exists():
+        holder = _owners().get(_key(path))
+        if holder and owner and holder != owner:
+            raise ProfileError(f"导入方案“{name}”已由{holder}保存，不能覆盖；请换一个名称")
+        if not replace:
+            raise ProfileError(f"已有同名导入方案“{name}”；如需覆盖，请勾选“覆盖同名导入方案”（原方案留作历史版本）")
+        _keep_version(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)                  # never a half-written profile for a concurrent import
+    if owner:
+        from dashboard.store import settings
+        settings.set_profile_owner(_key(path), owner)
     return path
 
 
-def listing() -> list[tuple[str, Path]]:
+def _keep_version(path: Path) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    kept = path.parent / HISTORY / f"{path.stem}.{stamp}.toml.bak"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(path, kept)
+    return kept
+
+
+def listing(authority: str | None = None, everyone: bool = False) -> list[Saved]:
+    """The saved profiles a user is shown: the administrator's and `authority`'s own, or every
+    authority's (`everyone`, the administrator)."""
     folder = saved_dir()
+    if not folder.is_dir():
+        return []
+    legacy, owners = legacy_owners(), _owners()
+    folders = [folder] + (sorted(p for p in folder.iterdir() if p.is_dir() and p.name != HISTORY) if everyone
+                          else [authority_dir(authority)] if authority else [])
     out = []
-    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
-        try:
-            out.append((read_profile(path).name, path))
-        except ProfileError:
-            out.append((f"（无法读取）{path.stem}", path))
+    for sub in folders:
+        for path in sorted(sub.glob("*.toml")):
+            holder = legacy.get(path.name) if sub == folder else sub.name
+            if not everyone and holder not in (None, authority):
+                continue
+            try:
+                name = read_profile(path).name
+            except ProfileError:
+                name = f"（无法读取）{path.stem}"
+            out.append(Saved(name, path, holder, owners.get(_key(path))))
     return out
 
 
-def rename(path: Path, new_name: str) -> Path:
-    text = path.read_text(encoding="utf-8")
+def rename(saved: Saved, new_name: str) -> Path:
+    text = saved.path.read_text(encoding="utf-8")
     text = re.sub(r'(?m)^name\s*=.*$', f"name = {json.dumps(new_name, ensure_ascii=False)}", text, count=1)
-    new = save(new_name, text)
-    if new != path:
-        path.unlink(missing_ok=True)
+    target = _file_for(new_name, saved.authority if saved.path.parent != saved_dir() else None)
+    if target.exists() and target != saved.path:
+        raise ProfileError(f"已有同名导入方案“{new_name}”；请换一个名称")
+    new = save(new_name, text, saved.authority if saved.path.parent != saved_dir() else None,
+               saved.owner, replace=True)
+    if new != saved.path:
+        _keep_version(saved.path)
+        saved.path.unlink(missing_ok=True)
     return new
 
 
-def delete(path: Path) -> None:
-    path.unlink(missing_ok=True)
+def delete(saved: Saved) -> Path:
+    """Delete a saved profile; its last text is kept under 历史版本/ (returned)."""
+    kept = _keep_version(saved.path)
+    saved.path.unlink(missing_ok=True)
+    return kept

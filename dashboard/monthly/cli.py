@@ -29,6 +29,10 @@ def _actor() -> dict:
     return actor()
 
 
+def _applied(auto: dict) -> str:
+    return "；".join(f"{name}（{'、'.join(sheets)}）" for name, sheets in auto.items()) or "无"
+
+
 def submit(args, mappings: list) -> int:
     from dashboard.monthly.submissions import MonthlyError, submit as do_submit
     from dashboard.store import audit
@@ -46,7 +50,8 @@ def submit(args, mappings: list) -> int:
     part = outcome.submission
     audit.record("submit", obj=f"{args.authority} {args.month}", outcome="ok" if part else "failed",
                  details={"接收资产": part.accepted if part else 0, "未接收行": len(outcome.rejected),
-                          "文件": [Path(f).name for f in args.workbooks]}, **_actor())
+                          "文件": [Path(f).name for f in args.workbooks],
+                          "自动采用的导入方案": _applied(outcome.auto_profiles)}, **_actor())
     print(outcome.message, file=sys.stdout if part else sys.stderr)
     return 0 if part else 2
 

@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -61,6 +61,7 @@ class Outcome:
     submission: Submission | None
     rejected: pd.DataFrame           # file, sheet, row, column, reason (exports.md's rejected.csv)
     message: str                     # one Chinese line
+    auto_profiles: dict = field(default_factory=dict)   # saved import profiles that applied by themselves
 
 
 def due_date(month: str) -> dt.date:
@@ -128,18 +129,22 @@ def months() -> list[str]:
 
 
 def submit(month: str, authority: str, files, *, by: str | None, progress: str = "",
-           mappings=(), use_saved: bool = True) -> Outcome:
+           mappings=(), use_saved: bool = True, profile_authority: str | None = None) -> Outcome:
+    """`profile_authority`: whose saved import profiles apply besides the administrator's — the
+    submitting town's or department's on its own upload page, as its preview read the files."""
     check_month(month)
     if authority not in authorities():
         raise MonthlyError(f"“{authority}”不是报送单位：应为{'、'.join(authorities())}之一。")
-    books = ledgers.load(list(files), label=f"{authority}报送", mappings=list(mappings), use_saved=use_saved)
+    books = ledgers.load(list(files), label=f"{authority}报送", mappings=list(mappings), use_saved=use_saved,
+                         authority=profile_authority)
     rejected = _import_rejections(books)
     if not books.usable:
-        return Outcome(None, rejected, f"未报送：{books.fatal}")
+        return Outcome(None, rejected, f"未报送：{books.fatal}", books.result.auto_profiles)
     mine, others = _split(books.con, authority)
     rejected = pd.concat([rejected, others], ignore_index=True)
     if not mine:
-        return Outcome(None, rejected, f"未报送：上传的资产台账中没有报送主体为{authority}的资产（{len(others)}行属于其他单位）。")
+        return Outcome(None, rejected, f"未报送：上传的资产台账中没有报送主体为{authority}的资产（{len(others)}行属于其他单位）。",
+                       books.result.auto_profiles)
     path = Path("submissions") / month / f"{uuid.uuid4().hex}.duckdb"
     _write_part(books, mine, snapshots.data_dir() / path, month, authority)
     record = {"month": month, "authority": authority, "submitted_at": store.now(), "submitted_by": by,
@@ -151,7 +156,8 @@ def submit(month: str, authority: str, files, *, by: str | None, progress: str =
     again = len(history(month, authority)) > 1
     return Outcome(submission, rejected,
                    f"{authority}{snapshots.month_label(month)}{'重新' if again else ''}报送：接收资产{len(mine):,}项，"
-                   f"未接收{len(rejected):,}行" + ("（逾期）" if submission.late else "") + "。")
+                   f"未接收{len(rejected):,}行" + ("（逾期）" if submission.late else "") + "。",
+                   books.result.auto_profiles)
 
 
 def _describe(files) -> list[dict]:

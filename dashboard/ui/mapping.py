@@ -11,7 +11,6 @@ from dashboard.ingest import profiles as P
 from dashboard.ingest import wizard as W
 from dashboard.ingest.mapped import is_place_header
 from dashboard.ingest.read import sheets_of
-from dashboard.store import settings
 from dashboard.ui import auth, fmt
 
 NONE = "（不对应）"
@@ -67,28 +66,41 @@ def _sheet_form(upload, sheet_name: str, books) -> None:
         st.info("演示模式：创建管理员账号后才能保存导入方案。" if user.demo else "导入方案由旗级管理员或报送单位保存。")
         return
     name = st.text_input("导入方案名称", value=f"{upload.name.rsplit('.', 1)[0]}·{sheet_name}", key=key + ".name")
-    if st.button("保存为导入方案", type="primary", key=key + ".save", icon=":material/save:"):
+    replace = st.checkbox("覆盖同名导入方案（原方案留作历史版本）", key=key + ".replace")
+    where = "全旗所有上传" if authority(user) is None else f"{authority(user)}的上传"
+    if st.button("保存为导入方案", type="primary", key=key + ".save", icon=":material/save:",
+                 help=f"保存后自动用于{where}中符合此方案的工作表"):
         try:
-            path = W.save(name, W.toml_text(name, [entry]))
+            W.save(name, W.toml_text(name, [entry]), authority(user), user.name, replace=replace)
         except ProfileError as e:
             auth.record("profile_save", name, outcome="failed", details={"原因": str(e)})
             st.error(str(e))
             return
-        settings.set_profile_owner(path.name, user.name)
-        auth.record("profile_save", name, details={"工作表": sheet_name, "类型": KINDS.get(kind, kind)})
+        auth.record("profile_save", name, details={"工作表": sheet_name, "类型": KINDS.get(kind, kind),
+                                                   "适用范围": where, "覆盖同名": "是" if replace else "否"})
         st.session_state.pop("upload.signature", None)       # parse the upload again, with it
         st.session_state["upload_mapping_saved"] = name
         st.rerun()
+
+
+def authority(user) -> str | None:
+    """Whose profiles a user saves and has applied by themselves: a town's or department's own
+    (None: the administrator's, which apply to every upload)."""
+    if user.role in ("town", "department"):
+        return user.scope.department or user.scope.town
+    return None
 
 
 def _columns(sheet: T.Sheet, view: W.SheetView, key: str) -> dict:
     """A select per canonical column (required first), the best guess pre-selected; a unit when
     money headers state none; value maps for the enumerations."""
     pairs, values, unit = {}, {}, None
+    exact = W.exact_headers(sheet, view)
     for col in sorted(sheet.columns, key=lambda c: not c.required):
         ranked = [h for h, _ in W.rank(col, view)]
-        # a header already given to a column is no guess for another; optional columns want a surer one
-        guess = W.best_guess(col, view, 0.55 if col.required else 0.75, exclude=set(pairs))
+        # a header already given to a column, or naming another column exactly, is no guess for
+        # this one; optional columns want a surer one
+        guess = W.best_guess(col, view, 0.55 if col.required else 0.75, exclude=set(pairs), exact=exact)
         options = [NONE] + ranked
         label = f"{col.zh}{'（必填）' if col.required else ''}"
         chosen = st.selectbox(label, options, index=options.index(guess) if guess else 0, key=f"{key}.col.{col.name}")
@@ -158,28 +170,29 @@ def _preview(upload, sheet_name: str, entry: dict) -> None:
 
 
 def _saved_list() -> None:
-    """Every saved profile reads every upload; its owner (who saved it) or the administrator
-    may rename or delete it."""
-    saved = W.listing()
-    st.markdown("**已保存的导入方案**" + ("" if saved else "：暂无"))
+    """The saved profiles this user's uploads use (the administrator's and its authority's own;
+    the administrator sees every authority's); its owner or the administrator may rename or
+    delete one — a deleted or replaced profile is kept under 历史版本/."""
     user = auth.current()
-    owners = settings.profile_owners()
-    for i, (name, path) in enumerate(saved):
-        owner = owners.get(path.name)
+    saved = W.listing(authority(user), everyone=user.may("administer"))
+    st.markdown("**已保存的导入方案**" + ("" if saved else "：暂无"))
+    for i, p in enumerate(saved):
         left, mid, right = st.columns([3, 3, 1])
-        left.markdown(name + (f"（{owner}保存）" if owner else ""))
-        if not (user.may("administer") or (owner and owner == user.name)):
+        applies = "旗级，适用于所有上传" if p.authority is None else f"仅用于{p.authority}的上传"
+        left.markdown(f"{p.name}（{applies}{'；' + p.owner + '保存' if p.owner else ''}）")
+        if not (user.may("administer") or (p.owner and p.owner == user.name)):
             continue
-        new = mid.text_input("改名为", value=name, key=f"map_rename.{i}", label_visibility="collapsed")
-        if new != name and mid.button("改名", key=f"map_rename_btn.{i}"):
+        new = mid.text_input("改名为", value=p.name, key=f"map_rename.{i}", label_visibility="collapsed")
+        if new != p.name and mid.button("改名", key=f"map_rename_btn.{i}"):
             try:
-                moved = W.rename(path, new)
-                settings.set_profile_owner(moved.name, owner or user.name)
-                auth.record("profile_rename", new, details={"原名称": name})
+                W.rename(p, new)
+                auth.record("profile_rename", new, details={"原名称": p.name, "适用范围": applies})
             except ProfileError as e:
+                auth.record("profile_rename", new, outcome="failed", details={"原因": str(e)})
                 st.error(str(e))
+                return
             st.rerun()
         if right.button("删除", key=f"map_delete.{i}", icon=":material/delete:"):
-            W.delete(path)
-            auth.record("profile_delete", name)
+            W.delete(p)
+            auth.record("profile_delete", p.name, details={"适用范围": applies, "历史版本": "已留存"})
             st.rerun()

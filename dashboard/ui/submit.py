@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import safe, snapshots, store
 from dashboard.monthly import submissions as M
-from dashboard.ui import auth
+from dashboard.ui import auth, mapping
 
 RESULT = "submit.result"
 
@@ -41,7 +41,8 @@ def panel(files) -> None:
                             placeholder="如：本月完成3项资产确权登记，2项闲置资产已与经营主体签订租赁合同……")
     if st.button("报送", type="primary", key="submit.go", icon=":material/send:"):
         try:
-            outcome = M.submit(month, authority, files, by=user.name, progress=progress)
+            outcome = M.submit(month, authority, files, by=user.name, progress=progress,
+                               profile_authority=mapping.authority(user))
         except M.MonthlyError as exc:
             auth.record("submit", f"{authority} {month}", outcome="refused", details={"原因": str(exc)})
             st.error(str(exc))

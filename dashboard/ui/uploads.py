@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import ledgers, template
 from dashboard.ledgers import Ledgers
-from dashboard.ui import auth, export
+from dashboard.ui import auth, export, mapping
 
 _SIG, _BOOKS = "upload.signature", "upload.ledgers"
 
@@ -19,11 +19,14 @@ def parsed(files) -> tuple[str, Ledgers]:
     sig = tuple((f.name, f.size, getattr(f, "file_id", "")) for f in files)
     if st.session_state.get(_SIG) != sig:
         label = "、".join(f.name for f in files)
-        books = st.session_state[_BOOKS] = ledgers.load(list(files), label=f"上传：{label}")
+        books = st.session_state[_BOOKS] = ledgers.load(list(files), label=f"上传：{label}",
+                                                        authority=mapping.authority(auth.current()))
         st.session_state[_SIG] = sig
         auth.record("upload", label, outcome="ok" if books.usable else "failed", details={
             "文件": [{"名称": f.name, "字节": f.size, "SHA-256": hashlib.sha256(f.getvalue()).hexdigest()}
-                     for f in files]})
+                     for f in files],
+            # a saved profile that read this upload by itself (mapping-profiles.md), with the sheets
+            "自动采用的导入方案": {n: "、".join(s) for n, s in books.result.auto_profiles.items()} or "无"})
     digest = hashlib.sha256(repr(sig).encode("utf-8")).hexdigest()[:16]
     return digest, st.session_state[_BOOKS]
 
