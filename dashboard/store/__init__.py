@@ -7,8 +7,10 @@ several app servers can share one database and one data folder.  The analytics s
 DuckDB; nothing here reads a ledger.
 
 `engine()` opens the store and brings its schema up to date (dashboard/store/schema.py,
-versioned steps, applied by the app itself).  `exists()` tells demo mode apart without
-writing anything: an SQLite store that was never created is not created by asking.
+versioned steps, applied by the app itself, through `ZCPH_MIGRATE_DATABASE_URL` — the role
+owning the tables — when set; a schema already up to date is not touched, so on PostgreSQL
+the runtime role needs no right to change it: docs/operations.md).  `exists()` tells demo
+mode apart without writing anything: an SQLite store that was never created is not created by asking.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
 from dashboard import snapshots
-from dashboard.store import schema
+from dashboard.store import schema, watchdog
 
 _ENGINES: dict[str, Engine] = {}
 _LOCK = threading.Lock()
@@ -45,16 +47,45 @@ def exists() -> bool:
     return not is_sqlite() or sqlite_path().exists()
 
 
+def migrate_url() -> str:
+    """The role that owns the tables and migrates them (PostgreSQL: `ZCPH_MIGRATE_DATABASE_URL`,
+    docs/operations.md); unset, the runtime URL (one role for both, as before)."""
+    configured = os.environ.get("ZCPH_MIGRATE_DATABASE_URL", "").strip()
+    return configured if configured and not is_sqlite() else url()
+
+
 def engine() -> Engine:
-    """The store's engine for the configured URL, its schema migrated (once per process)."""
+    """The store's engine for the configured URL, its schema migrated (once per process).
+    A schema already at LATEST is left alone (the runtime role may not change it); an older
+    one is migrated through `migrate_url()`."""
     key = url()
     with _LOCK:
         eng = _ENGINES.get(key)
         if eng is None:
             eng = _open(key)
-            schema.migrate(eng)
+            with eng.connect() as con:
+                behind = schema.current_version(con) < schema.LATEST
+            if behind:
+                _migrate(eng)
             _ENGINES[key] = eng
         return eng
+
+
+def migrate() -> tuple[int, int]:
+    """`python -m dashboard store migrate`: (version found, version now), as the owner role."""
+    found = _migrate(None)
+    return found, schema.LATEST
+
+
+def _migrate(runtime: Engine | None) -> int:
+    owner_url = migrate_url()
+    if runtime is not None and owner_url == url():
+        return schema.migrate(runtime)
+    owner = _open(owner_url)
+    try:
+        return schema.migrate(owner)
+    finally:
+        owner.dispose()
 
 
 def _open(key: str) -> Engine:
@@ -66,8 +97,11 @@ def _open(key: str) -> Engine:
         def _pragmas(dbapi_con, _record):      # several sessions and processes write at once
             dbapi_con.execute("PRAGMA journal_mode=WAL")
             dbapi_con.execute("PRAGMA foreign_keys=ON")
+            dbapi_con.execute("PRAGMA recursive_triggers=ON")   # REPLACE INTO audit fires its delete trigger
         return eng
-    return create_engine(key, pool_pre_ping=True)
+    eng = create_engine(key, connect_args=watchdog.connect_args(), pool_timeout=watchdog.TIMEOUT)
+    watchdog.install(eng)             # a frozen server must not hold a page: ping and cut (watchdog.py)
+    return eng
 
 
 def dispose() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -33,11 +34,19 @@ def add_parsers(sub, date_type) -> None:
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true")
 
-    audit = sub.add_parser("audit", help="导出审计记录（CSV）")
+    global _AUDIT_PARSER
+    audit = _AUDIT_PARSER = sub.add_parser("audit", help="导出审计记录（CSV）；audit verify 校验哈希链")
+    audit.add_argument("verb", nargs="?", choices=["verify"], help="verify：校验审计记录的哈希链（无需 --out）")
     audit.add_argument("--since", type=date_type, help="起始日期（北京时间）YYYY-MM-DD")
     audit.add_argument("--user")
     audit.add_argument("--action", help="操作代码，如 sign_in、upload、export")
-    audit.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
+    audit.add_argument("--out", type=Path, metavar="FILE.csv")
+
+    migrate = sub.add_parser("store", help="运行存储的数据库迁移（以表的所有者角色：ZCPH_MIGRATE_DATABASE_URL）")
+    migrate.add_argument("verb", choices=["migrate"])
+
+
+_AUDIT_PARSER = None
 
 
 def _password(args) -> str:
@@ -54,7 +63,7 @@ def _actor() -> dict:
         who = getpass.getuser()
     except (KeyError, OSError):
         who = "?"
-    return {"user": f"命令行（{who}）", "role": None, "scope": "全旗"}
+    return {"user": f"命令行（{who}）", "role": None, "scope": "全旗", "client": "命令行", "session": f"pid {os.getpid()}"}
 
 
 def record(action: str, obj: str, **details) -> None:
@@ -96,8 +105,33 @@ def users(args) -> int:
     return 0
 
 
+def verify_audit() -> int:
+    """`audit verify`: 0 when the chain holds from the first entry to the last, else 2 naming
+    the first entry that breaks it."""
+    from dashboard import store
+    from dashboard.store import audit
+    count, broken = audit.verify()
+    if broken is None:
+        print(f"审计记录完整：共{count}条，哈希链校验通过")
+        return 0
+    print(f"审计记录被改动：第{count}条（编号{broken.id}，{store.beijing(broken.at)}）{broken.reason}；"
+          f"自此条起的记录不可信。", file=sys.stderr)
+    return 2
+
+
+def migrate_store() -> int:
+    from dashboard import store
+    found, now = store.migrate()
+    print(f"数据库结构已是第{now}版" + (f"（由第{found}版迁移）" if found != now else "（无需迁移）") + "。")
+    return 0
+
+
 def export_audit(args) -> int:
     from dashboard.store import audit
+    if args.verb == "verify":
+        return verify_audit()
+    if args.out is None:
+        _AUDIT_PARSER.error("the following arguments are required: --out")
     entries = audit.rows(args.since, args.user, args.action)
     table = audit.frame(entries)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -114,5 +148,7 @@ def dispatch(args: argparse.Namespace) -> int | None:
         return users(args)
     if args.command == "audit":
         return export_audit(args)
+    if args.command == "store":
+        return migrate_store()
     return None
 

@@ -4,12 +4,16 @@
 recorded in `schema_version`; PostgreSQL serialises servers starting at once
 with an advisory lock.  A new step is appended to STEPS, never edited once released.
 The audit table is append-only in the database itself: a trigger refuses UPDATE and
-DELETE on both engines, so no code path of the app can change an entry.
+DELETE on both engines, so no code path of the app can change an entry; on SQLite another
+refuses an entry that is not after the last (REPLACE INTO), and on PostgreSQL the runtime
+role holds only SELECT and INSERT on it (`_narrow_audit`, run by every migration).  Each
+entry carries the hash of the one before (chain.py): what the database lets through anyway
+— its owner, a copy of the file — `python -m dashboard audit verify` finds.
 """
 from __future__ import annotations
 
 from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text,
-                        inspect, text)
+                        inspect, select, text)
 from sqlalchemy.engine import Connection, Engine
 
 metadata = MetaData()
@@ -54,7 +58,13 @@ audit = Table(
     Column("action", String(32), nullable=False, index=True),
     Column("object", Text),
     Column("outcome", String(16), nullable=False),       # ok, failed, locked, refused
-    Column("details", Text))
+    Column("details", Text),
+    # v3: the hash chain (dashboard/store/chain.py) and who was at the other end
+    Column("prev_hash", String(64)),                      # the hash of the entry before (the first: GENESIS)
+    Column("hash", String(64)),                           # SHA-256 of this entry's other columns
+    Column("client", String(64)),                         # the browser's address, or 命令行
+    Column("session", String(64)))                        # the Streamlit session (see ui/auth.record)
+AUDIT_V3 = ("prev_hash", "hash", "client", "session")
 
 settings = Table(
     "settings", metadata,
@@ -95,7 +105,9 @@ POSTGRES_APPEND_ONLY = (
 
 def _v1(con: Connection) -> None:
     """Accounts, sessions, the audit trail (append-only) and settings."""
-    metadata.create_all(con, tables=list(V1_TABLES))
+    metadata.create_all(con, tables=[t for t in V1_TABLES if t is not audit])
+    audit_v1 = Table("audit", MetaData(), *(c._copy() for c in audit.columns if c.name not in AUDIT_V3))
+    audit_v1.create(con)                                  # as released: step 3 adds the rest
     statements = POSTGRES_APPEND_ONLY if con.dialect.name == "postgresql" else SQLITE_APPEND_ONLY
     for statement in statements:
         con.execute(text(statement))
@@ -106,7 +118,54 @@ def _v2(con: Connection) -> None:
     metadata.create_all(con, tables=[submissions])
 
 
-STEPS = [(1, _v1), (2, _v2)]
+SQLITE_NO_REPLACE = (
+    # REPLACE INTO deletes the row it replaces without firing a delete trigger (unless the
+    # connection set recursive_triggers, which store.py does but another client need not):
+    # an entry may only be added after the last one.
+    "CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit "
+    "WHEN NEW.id IS NULL OR NEW.id <= (SELECT coalesce(max(id), 0) FROM audit) "
+    "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END")
+
+
+def _v3(con: Connection) -> None:
+    """The audit's hash chain, client address and session.  The entries already there are
+    chained in id order (the triggers lifted for this one transaction), so the chain starts
+    at the first entry; one successor per entry (a unique prev_hash)."""
+    from dashboard.store import chain
+    postgres = con.dialect.name == "postgresql"
+    for name in AUDIT_V3:
+        con.execute(text(f"ALTER TABLE audit ADD COLUMN {name} VARCHAR(64)"))
+    if postgres:
+        con.execute(text("ALTER TABLE audit DISABLE TRIGGER audit_no_change"))
+    else:
+        con.execute(text("DROP TRIGGER audit_no_update"))
+    previous = chain.GENESIS
+    for row in con.execute(select(audit).order_by(audit.c.id)).all():
+        entry = row._asdict() | {"prev_hash": previous}
+        previous = chain.entry_hash(entry)
+        con.execute(audit.update().where(audit.c.id == row.id).values(prev_hash=entry["prev_hash"], hash=previous))
+    if postgres:
+        con.execute(text("ALTER TABLE audit ENABLE TRIGGER audit_no_change"))
+    else:
+        con.execute(text(SQLITE_APPEND_ONLY[0]))
+        con.execute(text(SQLITE_NO_REPLACE))
+    con.execute(text("CREATE UNIQUE INDEX audit_prev_hash ON audit (prev_hash)"))
+
+
+def _narrow_audit(con: Connection) -> None:
+    """PostgreSQL: only the owner (the role that migrates) may change the audit; every other
+    role keeps at most SELECT and INSERT on it (docs/operations.md)."""
+    kinds = "UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER"
+    con.execute(text(f"REVOKE {kinds} ON audit FROM PUBLIC"))
+    roles = con.execute(text(
+        "SELECT DISTINCT grantee FROM information_schema.role_table_grants WHERE table_name = 'audit' "
+        "AND table_schema = current_schema() AND grantee <> current_user AND grantee <> 'PUBLIC' "
+        "AND privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER')")).scalars().all()
+    for role in roles:
+        con.execute(text(f'REVOKE {kinds} ON audit FROM "{role.replace(chr(34), chr(34) * 2)}"'))
+
+
+STEPS = [(1, _v1), (2, _v2), (3, _v3)]
 LATEST = STEPS[-1][0]
 
 
@@ -116,15 +175,27 @@ def current_version(con: Connection) -> int:
     return con.execute(text("SELECT coalesce(max(version), 0) FROM schema_version")).scalar_one()
 
 
+def write_lock(con: Connection, key: int) -> None:
+    """Serialise this transaction with every other that takes the same lock, in every
+    process: PostgreSQL's transaction-level advisory lock `key`; on SQLite the transaction
+    is begun as BEGIN IMMEDIATE (the database's one write lock, so call this first, before
+    any other statement: pysqlite has not begun one of its own yet)."""
+    if con.dialect.name == "postgresql":
+        con.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    else:
+        con.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def migrate(engine: Engine) -> int:
     """Bring the schema to LATEST; returns the version found before."""
-    with engine.begin() as con:
-        if con.dialect.name == "postgresql":
-            con.execute(text("SELECT pg_advisory_xact_lock(150623)"))   # one server migrates at a time
+    with engine.connect() as con, con.begin():
+        write_lock(con, 150623)                                        # one server migrates at a time
         metadata.create_all(con, tables=[schema_version])
         found = current_version(con)
         for version, step in STEPS:
             if version > found:
                 step(con)
                 con.execute(schema_version.insert().values(version=version))
+        if con.dialect.name == "postgresql":
+            _narrow_audit(con)
     return found
