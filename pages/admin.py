@@ -19,10 +19,11 @@ def _done(message: str) -> None:
 
 
 def account_list() -> None:
-    online = sessions.open_counts()
+    online, locked = sessions.open_counts(), accounts.locked_addresses()
     rows = [(a.name, a.role_zh, a.scope().label, "已停用" if a.disabled else "正常", online.get(a.id, 0),
-             a.created_at.strftime("%Y-%m-%d")) for a in accounts.all_accounts()]
-    st.dataframe(pd.DataFrame(rows, columns=["用户名", "角色", "范围", "状态", "在线会话", "创建日期"]),
+             locked.get(accounts.name_key(a.name), 0), a.created_at.strftime("%Y-%m-%d"))
+            for a in accounts.all_accounts()]
+    st.dataframe(pd.DataFrame(rows, columns=["用户名", "角色", "范围", "状态", "在线会话", "锁定的地址", "创建日期"]),
                  hide_index=True, width="stretch", key="admin.accounts")
 
 
@@ -52,11 +53,11 @@ def new_account() -> None:
 
 def change_account() -> None:
     names = [a.name for a in accounts.all_accounts()]
-    st.markdown("**停用、启用或重设密码**")
+    st.markdown("**停用、启用、重设密码或解除锁定**")
     left, right = st.columns(2)
     name = left.selectbox("账号", names, key="admin.change.name")
     password = right.text_input("新密码（至少8个字符）", type="password", key="admin.change.password")
-    b1, b2, b3, _ = st.columns([1, 1, 1, 2])
+    b1, b2, b3, b4, _ = st.columns([1, 1, 1, 1, 1])
     me = auth.current().name
     if b1.button("停用", key="admin.disable", disabled=name == me):
         accounts.set_disabled(name, True)
@@ -75,6 +76,10 @@ def change_account() -> None:
             return
         auth.record("account_passwd", name)
         _done(f"已重设“{name}”的密码，其登录已结束。")
+    if b4.button("解除锁定", key="admin.unlock", help="解除连续登录失败造成的锁定（所有地址）"):
+        locked = accounts.unlock(name)
+        auth.record("account_unlock", name, details={"锁定的地址": locked})
+        _done(f"已解除“{name}”的登录锁定（此前锁定的地址{locked}个）。")
 
 
 def departments() -> None:

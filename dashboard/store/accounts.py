@@ -1,20 +1,54 @@
 """Accounts: who may sign in, with which role and scope.
 
 Passwords (at least 8 characters) are hashed with argon2 (argon2-cffi) and never stored or
-logged in clear.  `check` throttles failed sign-ins (after THROTTLE_AFTER failures in a row
-an attempt within THROTTLE_SECONDS of the last failure is refused unread) and locks the
-account for LOCK_MINUTES after MAX_FAILURES; both live in the store, so they hold across
-sessions and servers.  Every change ends the account's open sessions where it must
-(disable, new password) and is written to the audit trail by the caller.
+logged in clear.  Every change ends the account's open sessions where it must (disable,
+new password) and is written to the audit trail by the caller.
+
+Sign-in (`check`) is counted in the store, so it holds across sessions and servers:
+
+* **Per (name, client address).**  Failures are counted in `sign_in_failures` under the
+  name as typed (stripped, NFKC, casefolded) and the client's address, *whatever the name*:
+  an unknown name is counted, throttled and locked exactly like a real one.  After
+  THROTTLE_AFTER failures an attempt within THROTTLE_SECONDS of the last one is refused
+  unread (“请10秒后再试”); the MAX_FAILURES-th failure locks the pair for LOCK_MINUTES
+  (“已锁定”).  A count whose last failure is LOCK_MINUTES old starts again.  Only that
+  address is locked out, so a guesser cannot lock the real user out from theirs.
+* **Per name, over every address** (the row with address '*'): after GLOBAL_AFTER failures
+  (counted again from zero after GLOBAL_WINDOW_MINUTES without one) every attempt must come
+  GLOBAL_SECONDS after the last, so a guess spread over many addresses is slowed to one
+  per GLOBAL_SECONDS.  An address the account signed in from within TRUSTED_DAYS is not
+  held by it (the real user still gets in while a distributed guess goes on).
+* **Atomic.**  The attempt is reserved — counted as a failure — in one serialised
+  transaction *before* the password is read (SQLite: BEGIN IMMEDIATE; PostgreSQL: the two
+  rows upserted then SELECT … FOR UPDATE), so N simultaneous attempts read at most
+  THROTTLE_AFTER passwords.  A right password then resets the pair and the name's count.
+* **Nothing tells a real name from an unknown one.**  The throttle and lock answers
+  depend only on the counts, which every name has; an unknown name's password is checked
+  against a dummy hash of the same cost, in the same pool; “已停用” is said only after the
+  right password (a disabled account with a wrong one answers “用户名或密码不正确”).
+* **argon2 off the page's thread, VERIFY_WORKERS at a time**: a module-level pool; an
+  attempt that finds no free slot within BUSY_SECONDS is refused (“登录繁忙”) unread and
+  uncounted, so guessers cannot take the CPU the signed-in users' pages need.
+
+The administrator lifts every lock of a name (`unlock`; `python -m dashboard users unlock`,
+系统管理); a new password does as well.  Behind a reverse proxy every client has the
+proxy's address unless Streamlit is told the real one.
 """
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import unicodedata
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 
 from dashboard import places, scope as scopes
 from dashboard.store import engine, now, schema, settings
@@ -24,11 +58,26 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 15
 THROTTLE_AFTER = 3
 THROTTLE_SECONDS = 10
+GLOBAL_AFTER = 10               # failures of one name from all addresses before the global backoff
+GLOBAL_SECONDS = 30             # then one attempt per this many seconds on that name
+GLOBAL_WINDOW_MINUTES = 60      # the name's count starts again after this long without a failure
+TRUSTED_DAYS = 30               # an address signed in from this recently is not held by the global backoff
+VERIFY_WORKERS = 2              # argon2 verifications at once (each ~0.1 s of several cores)
+BUSY_SECONDS = 5                # the longest an attempt waits for a free verification slot
+ALL_ADDRESSES = "*"
+UNKNOWN_ADDRESS = "-"
 _HASHER = PasswordHasher()
 # A hash to verify against when the name is unknown, so both answers take as long.
 _DUMMY = _HASHER.hash("not-a-password-of-anyone")
+_POOL = ThreadPoolExecutor(max_workers=VERIFY_WORKERS, thread_name_prefix="argon2")
+_SLOTS = threading.BoundedSemaphore(VERIFY_WORKERS)
+
+WRONG = "用户名或密码不正确。"
+BUSY = "登录繁忙，请稍后再试。"
+DISABLED = "该账号已停用，请联系管理员。"
 
 T = schema.accounts
+F = schema.sign_in_failures
 
 
 class AccountError(ValueError):
@@ -176,39 +225,135 @@ def set_password(name: str, password: str) -> Account:
     with engine().begin() as con:
         con.execute(update(T).where(T.c.id == account.id)
                     .values(password_hash=_HASHER.hash(password), failed_logins=0, locked_until=None))
+        _unlock(con, account.name)
         sessions.end_all(con, account.id, "password")
     return _require(name)
 
 
-def check(name: str, password: str) -> Check:
-    """Verify a sign-in, counting failures; the message never says which part was wrong."""
-    wrong = Check(None, "failed", "用户名或密码不正确。")
+def unlock(name: str) -> int:
+    """Lift every lock and count of a name (all addresses); returns how many addresses were locked."""
+    account = _require(name)
     with engine().begin() as con:
-        row = con.execute(select(T).where(T.c.name == (name or "").strip())).first()
-        if row is None:
-            _verify(_DUMMY, password)
-            return wrong
+        return _unlock(con, account.name)
+
+
+def _unlock(con: Connection, name: str) -> int:
+    key, moment = name_key(name), now()
+    locked = con.execute(select(func.count()).select_from(F).where(
+        F.c.name == key, F.c.locked_until > moment)).scalar_one()
+    con.execute(update(F).where(F.c.name == key).values(failures=0, locked_until=None))
+    return locked
+
+
+def locked_addresses() -> dict[str, int]:
+    """Addresses locked out now, per name key (`name_key`), for the administrator's list."""
+    with engine().connect() as con:
+        rows = con.execute(select(F.c.name, func.count()).where(F.c.locked_until > now(),
+                                                               F.c.address != ALL_ADDRESSES)
+                           .group_by(F.c.name)).all()
+    return {key: n for key, n in rows}
+
+
+def name_key(name: str | None) -> str:
+    """The name as counted: stripped, NFKC, casefolded (ａｄｍｉｎ, Admin and admin are one)."""
+    return unicodedata.normalize("NFKC", (name or "").strip()).casefold()[:64]
+
+
+def _address(address: str | None) -> str:
+    text = (address or "").strip()[:64] if isinstance(address, str) else ""
+    return text if text and text != ALL_ADDRESSES else UNKNOWN_ADDRESS
+
+
+def check(name: str, password: str, address: str | None = None) -> Check:
+    """Verify a sign-in from a client `address` (None: unknown), counting failures; the
+    message never says which part was wrong, nor whether the name exists (module docstring)."""
+    typed = (name or "").strip()
+    if not _SLOTS.acquire(timeout=BUSY_SECONDS):
+        return Check(None, "refused", BUSY)
+    try:
         moment = now()
-        if row.locked_until and row.locked_until > moment:
-            minutes = max(1, int((row.locked_until - moment).total_seconds() // 60) + 1)
-            return Check(None, "locked", f"连续登录失败次数过多，账号已锁定，请{minutes}分钟后再试或联系管理员。")
-        if (row.failed_logins >= THROTTLE_AFTER and row.last_failed_at
-                and (moment - row.last_failed_at).total_seconds() < THROTTLE_SECONDS):
-            return Check(None, "refused", f"登录失败次数较多，请{THROTTLE_SECONDS}秒后再试。")
-        if row.disabled:
-            _verify(row.password_hash, password)
-            return Check(None, "refused", "该账号已停用，请联系管理员。")
-        if _verify(row.password_hash, password):
-            con.execute(update(T).where(T.c.id == row.id).values(failed_logins=0, locked_until=None))
-            return Check(_account(row), "ok")
-        failures = row.failed_logins + 1
-        locked = failures >= MAX_FAILURES
-        con.execute(update(T).where(T.c.id == row.id).values(
-            failed_logins=0 if locked else failures, last_failed_at=moment,
-            locked_until=moment + dt.timedelta(minutes=LOCK_MINUTES) if locked else None))
-    if locked:
+        key, where = name_key(typed), _address(address)
+        refused, locks = _reserve(key, where, moment)
+        if refused is not None:
+            return refused
+        with engine().connect() as con:
+            row = con.execute(select(T).where(T.c.name == typed)).first()
+        right = _POOL.submit(_verify, row.password_hash if row else _DUMMY, password).result()
+    finally:
+        _SLOTS.release()
+    if right and row is not None:
+        if row.disabled:                         # said only to whoever knows the password
+            return Check(None, "refused", DISABLED)
+        with engine().begin() as con:
+            con.execute(update(F).where(F.c.name == key, F.c.address == where)
+                        .values(failures=0, locked_until=None, last_ok_at=moment))
+            con.execute(update(F).where(F.c.name == key, F.c.address == ALL_ADDRESSES).values(failures=0))
+        return Check(_account(row), "ok")
+    if locks:
         return Check(None, "locked", f"连续{MAX_FAILURES}次登录失败，账号已锁定{LOCK_MINUTES}分钟。")
-    return wrong
+    return Check(None, "failed", WRONG)
+
+
+@contextmanager
+def _serialised() -> Iterator[Connection]:
+    """A transaction that no other sign-in of the same name runs beside (SQLite: the write
+    lock from the start; PostgreSQL: the rows locked FOR UPDATE by the caller)."""
+    with engine().begin() as con:
+        if con.dialect.name == "sqlite":
+            con.exec_driver_sql("BEGIN IMMEDIATE")
+        yield con
+
+
+def _reserve(key: str, address: str, moment: dt.datetime) -> tuple[Check | None, bool]:
+    """Count this attempt before its password is read: (a refusal, None) or (None, whether
+    this attempt, if wrong, locks the pair)."""
+    insert = (postgresql if engine().dialect.name == "postgresql" else sqlite).insert
+    with _serialised() as con:
+        con.execute(insert(F).values([{"name": key, "address": ALL_ADDRESSES, "failures": 0},
+                                      {"name": key, "address": address, "failures": 0}])
+                    .on_conflict_do_nothing())
+        rows = {r.address: r for r in con.execute(
+            select(F).where(F.c.name == key, F.c.address.in_([ALL_ADDRESSES, address]))
+            .order_by(F.c.address).with_for_update())}
+        pair, every = rows[address], rows[ALL_ADDRESSES]
+        if pair.locked_until and moment < pair.locked_until:
+            minutes = max(1, int((pair.locked_until - moment).total_seconds() // 60) + 1)
+            return Check(None, "locked", f"连续登录失败次数过多，账号已锁定，请{minutes}分钟后再试或联系管理员。"), False
+        since = (moment - pair.last_failed_at).total_seconds() if pair.last_failed_at else None
+        failures = pair.failures
+        if pair.locked_until or since is None or since >= LOCK_MINUTES * 60:
+            failures = 0                                     # a lock served, or the count went stale
+        if failures >= THROTTLE_AFTER and since < THROTTLE_SECONDS:
+            return Check(None, "refused", f"登录失败次数较多，请{THROTTLE_SECONDS}秒后再试。"), False
+        since_any = (moment - every.last_failed_at).total_seconds() if every.last_failed_at else None
+        everywhere = every.failures
+        if since_any is None or since_any >= GLOBAL_WINDOW_MINUTES * 60:
+            everywhere = 0
+        trusted = pair.last_ok_at is not None and moment - pair.last_ok_at < dt.timedelta(days=TRUSTED_DAYS)
+        if everywhere >= GLOBAL_AFTER and since_any < GLOBAL_SECONDS and not trusted:
+            return Check(None, "refused", f"该账号登录失败次数较多，请{GLOBAL_SECONDS}秒后再试。"), False
+        failures += 1
+        locks = failures >= MAX_FAILURES
+        con.execute(update(F).where(F.c.name == key, F.c.address == address).values(
+            failures=failures, last_failed_at=moment,
+            locked_until=moment + dt.timedelta(minutes=LOCK_MINUTES) if locks else None))
+        con.execute(update(F).where(F.c.name == key, F.c.address == ALL_ADDRESSES)
+                    .values(failures=everywhere + 1, last_failed_at=moment))
+        _forget_stale(con, key, moment)
+    return None, locks
+
+
+def _forget_stale(con: Connection, key: str, moment: dt.datetime) -> None:
+    """Remove the rows that no longer count (a guesser's many names), a few at a time; rows
+    another sign-in holds are skipped (PostgreSQL), so two attempts never wait on each other."""
+    stale = moment - dt.timedelta(minutes=max(LOCK_MINUTES, GLOBAL_WINDOW_MINUTES))
+    trusted = moment - dt.timedelta(days=TRUSTED_DAYS)
+    old = (select(F.c.name, F.c.address)
+           .where(F.c.name != key, F.c.last_failed_at.is_(None) | (F.c.last_failed_at < stale),
+                  (F.c.locked_until.is_(None)) | (F.c.locked_until < moment),
+                  (F.c.last_ok_at.is_(None)) | (F.c.last_ok_at < trusted))
+           .limit(100).with_for_update(skip_locked=True))
+    con.execute(F.delete().where(tuple_(F.c.name, F.c.address).in_(old)))
 
 
 def _verify(hashed: str, password: str) -> bool:

@@ -27,6 +27,7 @@ ACTIONS = {
     "account_add": "新建账号", "account_disable": "停用账号", "account_enable": "启用账号",
     "account_passwd": "修改密码", "account_unlock": "解除锁定", "departments_save": "修改旗行业主管部门名单", "publish": "发布公示",
     "profile_save": "保存导入方案", "profile_rename": "改名导入方案", "profile_delete": "删除导入方案",
+    "profile_apply": "自动采用导入方案",
     "masthead_save": "修改红头与版记", "submit": "月度报送", "consolidate": "汇总月度快照", "open_page": "打开页面", "export": "导出", "report": "下载报告", "console": "SQL 查询", "audit_export": "导出审计记录",
 }
 COLUMNS = {"at": "时间（北京时间）", "user_name": "用户", "role": "角色", "scope": "范围", "action": "操作",

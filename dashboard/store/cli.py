@@ -17,7 +17,7 @@ from dashboard.scope import ROLES
 
 
 def add_parsers(sub, date_type) -> None:
-    users = sub.add_parser("users", help="账号管理：add / list / disable / enable / passwd")
+    users = sub.add_parser("users", help="账号管理：add / list / disable / enable / passwd / unlock")
     verbs = users.add_subparsers(dest="verb", required=True)
     add = verbs.add_parser("add", help="新建账号")
     add.add_argument("name")
@@ -28,7 +28,8 @@ def add_parsers(sub, date_type) -> None:
     add.add_argument("--department", help="旗行业主管部门账号的部门（名单见系统管理页）")
     add.add_argument("--password-stdin", action="store_true", help="从标准输入读一行作为密码")
     verbs.add_parser("list", help="列出账号")
-    for verb, text in (("disable", "停用账号（立即结束其登录）"), ("enable", "重新启用账号")):
+    for verb, text in (("disable", "停用账号（立即结束其登录）"), ("enable", "重新启用账号"),
+                       ("unlock", "解除登录失败造成的锁定（所有地址）")):
         verbs.add_parser(verb, help=text).add_argument("name")
     passwd = verbs.add_parser("passwd", help="修改密码（立即结束其登录）")
     passwd.add_argument("name")
@@ -88,6 +89,10 @@ def users(args) -> int:
                                    department=args.department, by=_actor()["user"])
             message = f"已新建账号“{account.name}”（{ROLES[account.role]}，范围：{account.scope().label}）。"
             action, details = "account_add", {"角色": ROLES[account.role], "范围": account.scope().label}
+        elif args.verb == "unlock":
+            locked = accounts.unlock(args.name)
+            message = f"已解除“{args.name}”的登录锁定（此前锁定的地址{locked}个）。"
+            action, details = "account_unlock", {"锁定的地址": locked}
         elif args.verb in ("disable", "enable"):
             accounts.set_disabled(args.name, args.verb == "disable")
             message = f"已{'停用' if args.verb == 'disable' else '启用'}账号“{args.name}”。"

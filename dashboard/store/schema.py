@@ -91,6 +91,18 @@ submissions = Table(
     Column("progress", Text, nullable=False, default=""),             # 本月工作推进情况
     Column("path", String(255), nullable=False))
 
+# v4: failed sign-ins per (name as typed, client address), whatever the name (accounts.py):
+# an unknown name is counted, throttled and locked exactly like a real one.  The row whose
+# address is '*' counts the name's failures from every address (the global backoff).
+sign_in_failures = Table(
+    "sign_in_failures", metadata,
+    Column("name", String(64), primary_key=True),                     # stripped, NFKC, casefolded
+    Column("address", String(64), primary_key=True),                  # client address; '-' unknown; '*' all
+    Column("failures", Integer, nullable=False, default=0),           # reserved attempts since the last reset
+    Column("last_failed_at", DateTime, index=True),                   # the last reserved attempt
+    Column("locked_until", DateTime),
+    Column("last_ok_at", DateTime))                                   # the last sign-in from this address
+
 SQLITE_APPEND_ONLY = (
     "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END")
@@ -165,7 +177,12 @@ def _narrow_audit(con: Connection) -> None:
         con.execute(text(f'REVOKE {kinds} ON audit FROM "{role.replace(chr(34), chr(34) * 2)}"'))
 
 
-STEPS = [(1, _v1), (2, _v2), (3, _v3)]
+def _v4(con: Connection) -> None:
+    """Failed sign-ins per (name, client address) and per name (accounts.check)."""
+    metadata.create_all(con, tables=[sign_in_failures])
+
+
+STEPS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4)]
 LATEST = STEPS[-1][0]
 
 

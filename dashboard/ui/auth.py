@@ -110,7 +110,7 @@ def sign_in_form() -> None:
         password = st.text_input("密码", type="password", key="auth.password")
         submitted = st.form_submit_button("登录", type="primary")
     if submitted:
-        answer = accounts.check(name, password)
+        answer = accounts.check(name, password, client_address())
         account = answer.account
         audit.record("sign_in", user=(name or "").strip()[:64] or None, role=account.role if account else None,
                      scope=account.scope().label if account else None, outcome=answer.outcome)
@@ -122,6 +122,16 @@ def sign_in_form() -> None:
         st.session_state[COOKIE_JS] = token
         st.rerun()
     st.caption("公示信息（群众监管）无需登录：见“公示”页。")
+
+
+def client_address() -> str | None:
+    """The browser's address as Streamlit saw the connection (None on localhost, in tests,
+    or when unknown); sign-in failures are counted per name and this address."""
+    try:
+        address = st.context.ip_address
+    except Exception:                 # noqa: BLE001 — no client context (bare runs)
+        return None
+    return address if isinstance(address, str) and address else None
 
 
 def sign_out() -> None:
