@@ -14,8 +14,10 @@ if str(ROOT) not in sys.path:
 import logging  # noqa: E402
 
 import streamlit as st  # noqa: E402
+from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException  # noqa: E402
 
+from dashboard.store import mode  # noqa: E402
 from dashboard.ui import auth, sidebar, style  # noqa: E402
 from dashboard.ui.context import set_current  # noqa: E402
 from dashboard.ui.pages import HOME, PAGES, remember, spec_of  # noqa: E402
@@ -42,14 +44,37 @@ def navigation(user):
 
 style.apply()
 
-user = auth.gate()
+try:
+    user, unavailable = auth.gate(), False
+except auth.StoreUnavailable:         # fail closed: nothing but 公示 (served from what was published)
+    user, unavailable = None, True
 nav = navigation(user)
 spec = spec_of(nav.url_path)
+
+
+def guarded(draw) -> None:
+    """Draw; a store that stops answering mid-page is a Chinese line, not an error box."""
+    try:
+        draw()
+    except ScriptControlException:
+        raise
+    except SQLAlchemyError:
+        logging.getLogger("dashboard.ui").exception("the store failed during %s", nav.url_path)
+        st.error(mode.UNAVAILABLE_MESSAGE)
+
+
+def run_page() -> None:
+    guarded(nav.run)
+
+
 if spec.public:                       # 公示: no sign-in, no sidebar of the cockpit
-    nav.run()
+    run_page()
+    st.stop()
+if unavailable:
+    auth.unavailable_page()
     st.stop()
 if user is None:
-    auth.sign_in_form()
+    guarded(auth.sign_in_form)
     st.stop()
 if spec.right and not user.may(spec.right):
     st.title(spec.title)
@@ -66,4 +91,4 @@ except Exception as exc:  # noqa: BLE001 — a broken sidebar must still leave t
     logging.getLogger("dashboard.ui").exception("sidebar failed")
     set_current(None, f"数据载入失败（{type(exc).__name__}），请重新选择数据来源或上传台账。")
     st.sidebar.error("数据载入失败，请重新选择数据来源或上传台账。")
-nav.run()
+run_page()

@@ -217,7 +217,8 @@ def test_two_snapshots_are_compared(direct, sample_file):
     worse = sum(1 for a, lv in levels(direct).items() if lv > levels(before).get(a, 0))
     assert new or cleared
 
-    at = app()
+    account()      # issue 18: a data folder holding saved months is never in demo mode again
+    at = app(user="管理员")
     at.selectbox(key="ui.source").set_value("snap:2024-12").run()
     at.date_input(key="ui.as_of.snap:2024-12").set_value(AS_OF).run()
     assert_clean(at)
@@ -241,7 +242,8 @@ def test_a_saved_month_is_judged_at_its_own_date(direct, sample_file):
     undated = ledgers.load([sample_file])
     undated.data_date = None
     undated.save("2024-06")
-    at = app()
+    account()
+    at = app(user="管理员")
     at.selectbox(key="ui.source").set_value("snap:2024-06").run()
     assert at.date_input(key="ui.as_of.snap:2024-06").value == dt.date(2024, 6, 30)
     at.selectbox(key="ui.source").set_value("snap:2024-12").run()

@@ -170,6 +170,8 @@ def add(name: str, role: str, password: str, *, town: str | None = None, village
             name=name, role=role, town=town, village=village, department=department,
             password_hash=_HASHER.hash(password), disabled=False, failed_logins=0,
             created_at=now(), created_by=by))
+    from dashboard.store import mode
+    mode.mark_used()                  # from now on a missing store is "unavailable", never demo mode
     return get(name)
 
 
@@ -212,9 +214,19 @@ def set_disabled(name: str, disabled: bool = True) -> Account:
     with engine().begin() as con:
         con.execute(update(T).where(T.c.id == account.id)
                     .values(disabled=disabled, failed_logins=0, locked_until=None))
+        if disabled and account.role == "admin" and _enabled_admins(con) == 0:
+            # checked after the update, inside its transaction: two disables at once cannot both pass
+            raise AccountError("不能停用最后一个启用的旗级管理员账号：请先新建或启用另一个旗级管理员。")
         if disabled:
             sessions.end_all(con, account.id, "disabled")
     return _require(name)
+
+
+def _enabled_admins(con) -> int:
+    query = select(func.count()).select_from(T).where(T.c.role == "admin", T.c.disabled.is_(False))
+    if con.dialect.name == "postgresql":        # serialise concurrent disables of admins
+        con.execute(select(T.c.id).where(T.c.role == "admin").with_for_update())
+    return con.execute(query).scalar_one()
 
 
 def set_password(name: str, password: str) -> Account:

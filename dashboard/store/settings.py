@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from dashboard import store
+from dashboard import snapshots, store
 from dashboard.store import schema
 
 DEPARTMENTS_FILE = Path(__file__).resolve().parents[2] / "data" / "policy" / "departments.csv"
@@ -137,11 +137,31 @@ def save_masthead(fields: dict, by: str | None) -> None:
 
 # --- 公示 ---------------------------------------------------------------------------
 
+PUBLICATION_FILE = "publication.json"     # in the data folder: 公示 outlives a store that is down
+
+
 def published_month() -> str | None:
-    """The saved month ('2024-05') the administrator published on 公示, or None."""
-    value = get("publication")
+    """The saved month ('2024-05') the administrator published on 公示, or None.  When the
+    store cannot be read, the copy kept in the data folder at publishing answers, so the
+    villagers' page stays up while the accounts database is down (issue 18 item 5)."""
+    try:
+        value = get("publication") if store.exists() else _published_copy()
+    except Exception:                       # noqa: BLE001 — any store failure: the published copy
+        value = _published_copy()
     return value.get("month") if isinstance(value, dict) else None
+
+
+def _published_copy() -> dict | None:
+    path = snapshots.data_dir() / PUBLICATION_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def publish(month: str | None, by: str | None) -> None:
     put("publication", {"month": month}, by)
+    path = snapshots.data_dir() / PUBLICATION_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"month": month}, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)

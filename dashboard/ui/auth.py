@@ -22,7 +22,7 @@ import streamlit as st
 
 from dashboard import store
 from dashboard.scope import ROLES, Scope
-from dashboard.store import accounts, audit, sessions
+from dashboard.store import accounts, audit, mode, sessions
 
 TOKEN = "auth.token"          # session_state: this session's cookie value
 COOKIE_JS = "auth.cookie_js"  # session_state: a cookie to set (or clear) on the next draw
@@ -60,8 +60,20 @@ RIGHTS = {
 }
 
 
+class StoreUnavailable(Exception):
+    """The store cannot be read although this data folder has held accounts: serve nothing."""
+
+
 def demo_mode() -> bool:
-    return not store.exists() or not accounts.admin_exists()
+    """Only while the data folder has never held an account, a saved month or a submission."""
+    return mode.current() == mode.DEMO
+
+
+def unavailable_page() -> None:
+    """数据存储不可用, in place of any page but 公示."""
+    st.title("资产盘活驾驶舱")
+    st.error(mode.UNAVAILABLE_MESSAGE)
+    st.caption("公示信息（群众监管）仍可在“公示”页查看。")
 
 
 _BOUND: contextvars.ContextVar[User | None] = contextvars.ContextVar("auth.bound", default=None)
@@ -90,10 +102,18 @@ def bound(build: Callable[[], bytes]) -> Callable[[], bytes]:
 def gate() -> User | None:
     """Resolve who is using this run; None = not signed in (draw `sign_in_form`)."""
     _flush_cookie()
-    if demo_mode():
+    state = mode.current()
+    if state == mode.UNAVAILABLE:
+        st.session_state["auth.user"] = None
+        raise StoreUnavailable
+    if state == mode.DEMO:
         user = User(None, DEMO_ROLE, Scope())
     else:
-        account = sessions.resume(st.session_state.get(TOKEN) or st.context.cookies.get(sessions.COOKIE))
+        try:
+            account = sessions.resume(st.session_state.get(TOKEN) or st.context.cookies.get(sessions.COOKIE))
+        except Exception as exc:          # noqa: BLE001 — the store stopped answering between two calls
+            st.session_state["auth.user"] = None
+            raise StoreUnavailable from exc
         user = User(account.name, account.role, account.scope()) if account else None
         if account is None:
             st.session_state.pop(TOKEN, None)
