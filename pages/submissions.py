@@ -5,6 +5,8 @@ the month before; asset IDs reported by two authorities; the administrator conso
 the month's snapshot here.  Only draws: dashboard/monthly/ answers."""
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import streamlit as st
 
@@ -12,6 +14,7 @@ from dashboard import snapshots, store, ui
 from dashboard.monthly import consolidate as C
 from dashboard.monthly import status as S
 from dashboard.monthly import submissions as M
+from dashboard.store import audit
 from dashboard.ui import auth
 
 DONE = "submissions.done"
@@ -84,7 +87,13 @@ def consolidate_button(month: str) -> None:
         try:
             result = C.consolidate(month)
         except M.MonthlyError as exc:
+            auth.record("consolidate", month, outcome="failed", details={"原因": str(exc)})
             st.error(str(exc))
+            return
+        except Exception as exc:                      # recorded, logged, told in Chinese
+            auth.record("consolidate", month, outcome="failed", details={"原因": audit.failure(exc)})
+            logging.getLogger(__name__).exception("consolidation failed")
+            st.error("汇总未完成：读取各单位的报送时出错（已记入审计记录），请稍后重试。")
             return
         auth.record("consolidate", month, details={"单位": [p.authority for p in result.parts],
                                                   "资产": result.assets, "冲突": len(result.conflicts)})

@@ -44,6 +44,11 @@ def submit(args, mappings: list) -> int:
                      details={"原因": str(exc)}, **_actor())
         print(str(exc), file=sys.stderr)
         return 2
+    except Exception as exc:                      # recorded, then the traceback as before
+        audit.record("submit", obj=f"{args.authority} {args.month}", outcome="failed",
+                     details={"原因": audit.failure(exc), "文件": [Path(f).name for f in args.workbooks]},
+                     **_actor())
+        raise
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         safe.write_csv(outcome.rejected, args.out / "rejected.csv")
@@ -51,7 +56,8 @@ def submit(args, mappings: list) -> int:
     audit.record("submit", obj=f"{args.authority} {args.month}", outcome="ok" if part else "failed",
                  details={"接收资产": part.accepted if part else 0, "未接收行": len(outcome.rejected),
                           "文件": [Path(f).name for f in args.workbooks],
-                          "自动采用的导入方案": _applied(outcome.auto_profiles)}, **_actor())
+                          "自动采用的导入方案": _applied(outcome.auto_profiles)}
+                 | ({} if part else {"原因": outcome.message}), **_actor())
     print(outcome.message, file=sys.stdout if part else sys.stderr)
     return 0 if part else 2
 
@@ -63,8 +69,13 @@ def consolidate(args) -> int:
     try:
         result = do_consolidate(args.month)
     except MonthlyError as exc:
+        audit.record("consolidate", obj=args.month, outcome="failed", details={"原因": str(exc)}, **_actor())
         print(str(exc), file=sys.stderr)
         return 2
+    except Exception as exc:                      # recorded, then the traceback as before
+        audit.record("consolidate", obj=args.month, outcome="failed", details={"原因": audit.failure(exc)},
+                     **_actor())
+        raise
     audit.record("consolidate", obj=args.month, details={"单位": [p.authority for p in result.parts],
                                                           "资产": result.assets, "冲突": len(result.conflicts)},
                  **_actor())

@@ -61,6 +61,11 @@ def record(action: str, *, user: str | None, role: str | None, scope: str | None
         con.execute(T.insert().values(**entry, hash=chain.entry_hash(entry)))
 
 
+def failure(exc: BaseException) -> str:
+    """An unexpected error as an entry's 原因 keeps it: its kind and first 300 characters."""
+    return f"{type(exc).__name__}：{exc}"[:300]
+
+
 def verify() -> tuple[int, chain.Break | None]:
     """(entries checked, the first entry that breaks the chain or None), oldest first."""
     if not store.exists():

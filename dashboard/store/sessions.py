@@ -50,6 +50,11 @@ def _key(token_id: str) -> str:
     return hashlib.sha256(token_id.encode()).hexdigest()
 
 
+def key_of(cookie: str) -> str:
+    """The store's key of a session (SHA-256 of its token's id): the audit names it by this."""
+    return _key(cookie.partition(".")[0])
+
+
 def start(account: accounts.Account) -> str:
     """A new session; returns the cookie value."""
     token_id = secrets.token_urlsafe(32)

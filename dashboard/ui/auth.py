@@ -77,6 +77,7 @@ def unavailable_page() -> None:
 
 
 _BOUND: contextvars.ContextVar[User | None] = contextvars.ContextVar("auth.bound", default=None)
+_BOUND_WHERE: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("auth.bound_where", default=None)
 
 
 def current() -> User:
@@ -88,14 +89,15 @@ def bound(build: Callable[[], bytes]) -> Callable[[], bytes]:
     """A download's builder that remembers who asked for it.  Streamlit calls a download
     button's data function when the browser fetches the file, outside the page's run and
     without its session state, so the user is captured now and restored then."""
-    user = current()
+    user, where = current(), attribution()
 
     def run() -> bytes:
-        token = _BOUND.set(user)
+        token, place = _BOUND.set(user), _BOUND_WHERE.set(where)
         try:
             return build()
         finally:
             _BOUND.reset(token)
+            _BOUND_WHERE.reset(place)
     return run
 
 
@@ -132,8 +134,10 @@ def sign_in_form() -> None:
     if submitted:
         answer = accounts.check(name, password, client_address())
         account = answer.account
+        client, session = attribution()
         audit.record("sign_in", user=(name or "").strip()[:64] or None, role=account.role if account else None,
-                     scope=account.scope().label if account else None, outcome=answer.outcome)
+                     scope=account.scope().label if account else None, outcome=answer.outcome,
+                     client=client, session=session)
         if account is None:
             st.error(answer.message)
             return
@@ -190,10 +194,30 @@ document.cookie = "{sessions.COOKIE}={value}; path=/; max-age={age}; SameSite=St
 
 
 def record(action: str, obj: str = "", outcome: str = "ok", details: dict | None = None) -> None:
-    """Put what this user did in the audit trail (not in demo mode: nothing is written)."""
+    """Put what this user did in the audit trail (not in demo mode: nothing is written), with
+    the browser's address and the session (`attribution`)."""
     user = current()
     if user.demo and demo_mode():
         return
+    client, session = _BOUND_WHERE.get() or attribution()
     audit.record(action, user=user.name, role=user.role, scope=user.scope.label, obj=obj,
-                 outcome=outcome, details=details)
+                 outcome=outcome, details=details, client=client, session=session)
+
+
+def attribution() -> tuple[str | None, str | None]:
+    """(client address, session) of this run for the audit trail.  The session is the sign-in
+    session when there is one — "登录" and the first 16 hex digits of its key in the store's
+    sessions table (SHA-256 of the token's id, never the token), so an entry leads to its
+    sign-in across reloads and servers — else the Streamlit session id ("页面" and the id of
+    this browser tab's session; sign-in attempts, demo mode)."""
+    token = None
+    try:
+        token = st.session_state.get(TOKEN)
+    except Exception:                 # noqa: BLE001 — outside a page run
+        pass
+    if token:
+        return client_address(), f"登录 {sessions.key_of(token)[:16]}"
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return client_address(), f"页面 {ctx.session_id}" if ctx else None
 

@@ -3,11 +3,14 @@ part of a month, with its 本月工作推进情况; the banner office may submit
 Only draws: dashboard/monthly/submissions.py decides what is accepted."""
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import safe, snapshots, store
 from dashboard.monthly import submissions as M
+from dashboard.store import audit
 from dashboard.ui import auth, mapping
 
 RESULT = "submit.result"
@@ -47,9 +50,16 @@ def panel(files) -> None:
             auth.record("submit", f"{authority} {month}", outcome="refused", details={"原因": str(exc)})
             st.error(str(exc))
             return
+        except Exception as exc:                      # recorded, logged, told in Chinese
+            auth.record("submit", f"{authority} {month}", outcome="failed",
+                        details={"原因": audit.failure(exc), "文件": [f.name for f in files]})
+            logging.getLogger(__name__).exception("submission failed")
+            st.error("报送未完成：处理上传的文件时出错（已记入审计记录），请稍后重试或联系旗级管理员。")
+            return
         auth.record("submit", f"{authority} {month}", outcome="ok" if outcome.submission else "failed",
                     details={"接收资产": outcome.submission.accepted if outcome.submission else 0,
-                             "未接收行": len(outcome.rejected), "文件": [f.name for f in files]})
+                             "未接收行": len(outcome.rejected), "文件": [f.name for f in files]}
+                    | ({} if outcome.submission else {"原因": outcome.message}))
         st.session_state[RESULT] = (outcome.message, outcome.submission is not None, outcome.rejected)
     kept = st.session_state.get(RESULT)
     if kept:

@@ -12,6 +12,7 @@ from dashboard.ledgers import Ledgers
 from dashboard.ui import auth, export, mapping
 
 _SIG, _BOOKS = "upload.signature", "upload.ledgers"
+_RECORDED = "upload.recorded"       # the files (name, SHA-256) of the upload last put in the audit trail
 
 
 def parsed(files) -> tuple[str, Ledgers]:
@@ -22,11 +23,15 @@ def parsed(files) -> tuple[str, Ledgers]:
         books = st.session_state[_BOOKS] = ledgers.load(list(files), label=f"上传：{label}",
                                                         authority=mapping.authority(auth.current()))
         st.session_state[_SIG] = sig
-        auth.record("upload", label, outcome="ok" if books.usable else "failed", details={
-            "文件": [{"名称": f.name, "字节": f.size, "SHA-256": hashlib.sha256(f.getvalue()).hexdigest()}
-                     for f in files],
-            # a saved profile that read this upload by itself (mapping-profiles.md), with the sheets
-            "自动采用的导入方案": {n: "、".join(s) for n, s in books.result.auto_profiles.items()} or "无"})
+        described = [{"名称": f.name, "字节": f.size, "SHA-256": hashlib.sha256(f.getvalue()).hexdigest()}
+                     for f in files]
+        contents = sorted((d["名称"], d["SHA-256"]) for d in described)
+        if st.session_state.get(_RECORDED) != contents:     # read again (a profile saved): the same upload
+            st.session_state[_RECORDED] = contents
+            auth.record("upload", label, outcome="ok" if books.usable else "failed", details={   # one entry
+                "文件": described,
+                # a saved profile that read this upload by itself (mapping-profiles.md), with the sheets
+                "自动采用的导入方案": {n: "、".join(s) for n, s in books.result.auto_profiles.items()} or "无"})
     digest = hashlib.sha256(repr(sig).encode("utf-8")).hexdigest()[:16]
     return digest, st.session_state[_BOOKS]
 
