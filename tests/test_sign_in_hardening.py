@@ -293,3 +293,21 @@ def test_the_administrator_unlocks_from_the_page(monkeypatch):
     entries = audit.rows(action="account_unlock")
     assert len(entries) == 1 and entries[0].user_name == "管理员" and entries[0].object == "镇账号"
     assert accounts.check("镇账号", PASSWORD, "10.0.0.1").outcome == "ok"
+
+
+def test_resets_and_unlocks_amid_reservations_never_deadlock(engine_name, monkeypatch):
+    accounts.add("u", "leader", RIGHT)
+    Clock(monkeypatch)
+    errors: list[BaseException] = []
+
+    def attempt(i: int):
+        try:
+            if i % 7 == 6:
+                return accounts.Check(None, "unlocked", str(accounts.unlock("u")))
+            return accounts.check("u", RIGHT if i % 2 else WRONG, ("10.0.0.1", "10.0.0.2", None)[i % 3])
+        except BaseException as exc:      # noqa: BLE001 — a deadlock would surface here
+            errors.append(exc)
+            return accounts.Check(None, "error", repr(exc))
+    answers = at_once(21, attempt)
+    assert errors == []
+    assert {a.outcome for a in answers} <= {"ok", "failed", "refused", "locked", "unlocked"}

@@ -251,8 +251,9 @@ def unlock(name: str) -> int:
 
 def _unlock(con: Connection, name: str) -> int:
     key, moment = name_key(name), now()
+    _hold(con, key)
     locked = con.execute(select(func.count()).select_from(F).where(
-        F.c.name == key, F.c.locked_until > moment)).scalar_one()
+        F.c.name == key, F.c.address != ALL_ADDRESSES, F.c.locked_until > moment)).scalar_one()
     con.execute(update(F).where(F.c.name == key).values(failures=0, locked_until=None))
     return locked
 
@@ -296,7 +297,8 @@ def check(name: str, password: str, address: str | None = None) -> Check:
     if right and row is not None:
         if row.disabled:                         # said only to whoever knows the password
             return Check(None, "refused", DISABLED)
-        with engine().begin() as con:
+        with _serialised() as con:
+            _hold(con, key, [ALL_ADDRESSES, where])
             con.execute(update(F).where(F.c.name == key, F.c.address == where)
                         .values(failures=0, locked_until=None, last_ok_at=moment))
             con.execute(update(F).where(F.c.name == key, F.c.address == ALL_ADDRESSES).values(failures=0))
@@ -304,6 +306,15 @@ def check(name: str, password: str, address: str | None = None) -> Check:
     if locks:
         return Check(None, "locked", f"连续{MAX_FAILURES}次登录失败，账号已锁定{LOCK_MINUTES}分钟。")
     return Check(None, "failed", WRONG)
+
+
+def _hold(con: Connection, key: str, addresses: list[str] | None = None) -> list:
+    """Lock a name's rows (those addresses, or all) FOR UPDATE, always in address order, so
+    a reservation, a reset and an unlock of one name never wait on each other in a circle."""
+    query = select(F).where(F.c.name == key)
+    if addresses is not None:
+        query = query.where(F.c.address.in_(addresses))
+    return con.execute(query.order_by(F.c.address).with_for_update()).all()
 
 
 @contextmanager
@@ -324,9 +335,7 @@ def _reserve(key: str, address: str, moment: dt.datetime) -> tuple[Check | None,
         con.execute(insert(F).values([{"name": key, "address": ALL_ADDRESSES, "failures": 0},
                                       {"name": key, "address": address, "failures": 0}])
                     .on_conflict_do_nothing())
-        rows = {r.address: r for r in con.execute(
-            select(F).where(F.c.name == key, F.c.address.in_([ALL_ADDRESSES, address]))
-            .order_by(F.c.address).with_for_update())}
+        rows = {r.address: r for r in _hold(con, key, [ALL_ADDRESSES, address])}
         pair, every = rows[address], rows[ALL_ADDRESSES]
         if pair.locked_until and moment < pair.locked_until:
             minutes = max(1, int((pair.locked_until - moment).total_seconds() // 60) + 1)
