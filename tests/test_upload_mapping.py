@@ -50,8 +50,9 @@ def test_one_mapping_step_loads_a_county_layout_and_is_remembered(tmp_path):
     assert (P.authority_dir("城川镇") / "某县总台账.toml").exists()          # the town's own folder
 
     assert [(r.user_name, r.object) for r in audit.rows(action="profile_save")] == [("城川镇报送", "某县总台账")]
-    applied = [r for r in audit.rows(action="upload") if "某县总台账" in r.details]
+    applied = [r for r in audit.rows(action="profile_apply") if "某县总台账" in r.details]
     assert [r.user_name for r in applied] == ["城川镇报送"]                  # its automatic use, audited
+    assert len(audit.rows(action="upload")) == 1                          # read again: not a second upload
 
     # issue 18: the next upload of that layout loads by itself only for that town; another town
     # and the administrator are not read through it, and may not rename or delete it

@@ -26,12 +26,15 @@ def parsed(files) -> tuple[str, Ledgers]:
         described = [{"名称": f.name, "字节": f.size, "SHA-256": hashlib.sha256(f.getvalue()).hexdigest()}
                      for f in files]
         contents = sorted((d["名称"], d["SHA-256"]) for d in described)
-        if st.session_state.get(_RECORDED) != contents:     # read again (a profile saved): the same upload
-            st.session_state[_RECORDED] = contents
+        # a saved profile that read this upload by itself (mapping-profiles.md), with the sheets
+        auto = {n: "、".join(s) for n, s in books.result.auto_profiles.items()}
+        recorded = st.session_state.get(_RECORDED)
+        if recorded is None or recorded[0] != contents:
             auth.record("upload", label, outcome="ok" if books.usable else "failed", details={   # one entry
-                "文件": described,
-                # a saved profile that read this upload by itself (mapping-profiles.md), with the sheets
-                "自动采用的导入方案": {n: "、".join(s) for n, s in books.result.auto_profiles.items()} or "无"})
+                "文件": described, "自动采用的导入方案": auto or "无"})
+        elif auto and auto != recorded[1]:     # the same upload read again through a profile just saved
+            auth.record("profile_apply", "、".join(auto), details={"文件": label, **auto})
+        st.session_state[_RECORDED] = (contents, auto)
     digest = hashlib.sha256(repr(sig).encode("utf-8")).hexdigest()[:16]
     return digest, st.session_state[_BOOKS]
 
