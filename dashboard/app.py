@@ -1,4 +1,4 @@
-"""资产盘活驾驶舱 — `streamlit run dashboard/app.py`.
+"""资产盘活驾驶舱 — the pages' script; served by `streamlit run dashboard/server.py` (which adds the guard).
 
 The shell: page config, the shared sidebar (data source, as_of, filters, parameters,
 rules) and the navigation over pages/ as listed in dashboard/ui/pages.py.
@@ -6,7 +6,7 @@ rules) and the navigation over pages/ as listed in dashboard/ui/pages.py.
 import sys
 from pathlib import Path
 
-# `streamlit run dashboard/app.py` puts only dashboard/ on sys.path.
+# Streamlit puts only dashboard/ on sys.path.
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

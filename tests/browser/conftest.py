@@ -1,4 +1,4 @@
-"""A real `streamlit run dashboard/app.py` on a free localhost port, and Debian's chromium.
+"""A real `streamlit run dashboard/server.py` on a free localhost port, and Debian's chromium.
 
 Without chromium the browser tests skip locally but fail when $CI is set (.ci/run
 installs it).  Snapshots go to a temporary data folder, never the project's var/.
@@ -55,13 +55,13 @@ def chromium_path() -> str:
 
 @contextlib.contextmanager
 def serving(data_dir: Path, log_path: Path, env_extra: dict | None = None):
-    """`streamlit run dashboard/app.py` on a free port with its own data folder; yields the URL."""
+    """`streamlit run dashboard/server.py` on a free port with its own data folder; yields the URL."""
     port = _free_port()
     env = {**os.environ, "ZCPH_DATA_DIR": str(data_dir), **(env_extra or {})}
     env.pop("ZCPH_DATABASE_URL", None)
     log = log_path.open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", "dashboard/server.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
