@@ -168,7 +168,10 @@ def test_the_lock_ends_at_exactly_fifteen_minutes(engine_name, monkeypatch, seco
         last = accounts.check("u", WRONG, "10.0.0.1")
     assert last.outcome == "locked" and last.message == "连续5次登录失败，账号已锁定15分钟。"
     clock.set(4 * accounts.THROTTLE_SECONDS + seconds)
-    assert accounts.check("u", RIGHT, "10.0.0.1").outcome == outcome
+    answer = accounts.check("u", RIGHT, "10.0.0.1")
+    assert answer.outcome == outcome
+    if outcome == "locked":                           # one second left: said as one minute
+        assert answer.message == "连续登录失败次数过多，账号已锁定，请1分钟后再试或联系管理员。"
 
 
 @pytest.mark.parametrize("seconds, fourth", [(15 * 60 - 1, "refused"), (15 * 60, "failed")])
@@ -311,3 +314,20 @@ def test_resets_and_unlocks_amid_reservations_never_deadlock(engine_name, monkey
     answers = at_once(21, attempt)
     assert errors == []
     assert {a.outcome for a in answers} <= {"ok", "failed", "refused", "locked", "unlocked"}
+
+
+def test_the_sign_in_form_answers_an_unknown_name_like_a_real_one(monkeypatch):
+    from test_accounts_app import fresh, sign_in
+    account()
+    Clock(monkeypatch)
+    monkeypatch.setattr(accounts, "THROTTLE_SECONDS", 0)
+    shown = {}
+    for name in ("管理员", "nobody"):
+        at = fresh()
+        shown[name] = [[e.value for e in sign_in(at, name, WRONG).main.error]
+                       for _ in range(accounts.MAX_FAILURES + 1)]
+    assert shown["管理员"] == shown["nobody"]
+    assert shown["nobody"][0] == ["用户名或密码不正确。"]
+    assert shown["nobody"][-1] == ["连续登录失败次数过多，账号已锁定，请15分钟后再试或联系管理员。"]
+    outcomes = {name: [r.outcome for r in audit.rows(action="sign_in", user=name)] for name in shown}
+    assert outcomes["管理员"] == outcomes["nobody"] == ["locked", "locked", "failed", "failed", "failed", "failed"]

@@ -338,7 +338,7 @@ def _reserve(key: str, address: str, moment: dt.datetime) -> tuple[Check | None,
         rows = {r.address: r for r in _hold(con, key, [ALL_ADDRESSES, address])}
         pair, every = rows[address], rows[ALL_ADDRESSES]
         if pair.locked_until and moment < pair.locked_until:
-            minutes = max(1, int((pair.locked_until - moment).total_seconds() // 60) + 1)
+            minutes = max(1, -int(-(pair.locked_until - moment).total_seconds() // 60))   # rounded up
             return Check(None, "locked", f"连续登录失败次数过多，账号已锁定，请{minutes}分钟后再试或联系管理员。"), False
         since = (moment - pair.last_failed_at).total_seconds() if pair.last_failed_at else None
         failures = pair.failures
