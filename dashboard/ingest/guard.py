@@ -15,9 +15,16 @@ each part is inflated and scanned here first, in chunks (memory stays flat):
 
 zipfile enforces every member's declared size and CRC, so a zip that lies
 about its sizes fails here as a damaged file.
+
+An upload (not a file the command line names: that one is the caller's own) also
+has a budget (Budget): cells (rows × columns of each sheet's range, summed), rows
+and columns.  The scan stops as soon as what it has seen already exceeds it, so a
+workbook of a million rows, or one 16,384 columns wide, is refused in a second
+instead of being read for minutes.
 """
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 import xml.parsers.expat
@@ -35,6 +42,69 @@ AREA_FLOOR = 5_000_000           # any range this small is cheap (≈160 MB in c
 SPARSE = 4                       # a range may be this many times its valued cells
 MAX_STRAYS = 3
 STRING_SLACK = 100_000           # uniqueCount may exceed the strings present by this much
+
+
+CELLS, ROWS, COLUMNS = 20_000_000, 500_000, 1_000     # per upload; the 100,000-asset sample: 5.9 million
+                                                     # cells, 233,710 rows, 42 columns at most
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one upload may hold: cells (each sheet's rows × columns, summed over its sheets), rows
+    (summed) and the columns of any sheet.  Cells alone cannot tell a hostile file from the
+    100,000-asset sample (5.9 million cells): a ledger of 1,048,575 rows × 7 columns has only 7.3
+    million, yet costs five times its time; a sheet 16,384 columns wide costs by its width."""
+    cells: int = CELLS
+    rows: int = ROWS
+    columns: int = COLUMNS
+
+    @classmethod
+    def resolve(cls) -> "Budget":
+        """$ZCPH_UPLOAD_CELL_BUDGET / _ROW_BUDGET / _MAX_COLUMNS, else the defaults (a setting
+        that is not a positive whole number is ignored)."""
+        def pick(env: str, default: int) -> int:
+            try:
+                value = int(str(os.environ.get(env, "")).replace(",", "").replace("_", ""))
+            except ValueError:
+                return default
+            return value if value > 0 else default
+        return cls(pick("ZCPH_UPLOAD_CELL_BUDGET", CELLS), pick("ZCPH_UPLOAD_ROW_BUDGET", ROWS),
+                   pick("ZCPH_UPLOAD_MAX_COLUMNS", COLUMNS))
+
+    def check(self, name: str, sheet: str | None, rows: int, cols: int, at_least: bool = False) -> None:
+        """Refuse one sheet (sheet None: a CSV) of rows × cols that alone exceeds the budget."""
+        if rows <= self.rows and cols <= self.columns and rows * cols <= self.cells:
+            return
+        where = f"文件“{name}”" + (f"工作表“{sheet}”" if sheet else "")
+        about = "至少有" if at_least else "约有"
+        if cols > self.columns:
+            over = f"超过单次上传每张表的列数上限（{self.columns:,}列）"
+        elif rows > self.rows:
+            over = f"超过单次上传的行数上限（{_count(self.rows)}行）"
+        else:
+            over = f"超过单次上传的单元格上限（{_count(self.cells)}个）"
+        raise UnusableInput(f"{where}{about}{rows:,}行×{cols:,}列，{over}。请拆分后分次上传，或请管理员调整上限。")
+
+    def total(self, name: str, sizes: list[tuple[str, int, int]]) -> None:
+        """Refuse a file whose sheets (sheet, rows, columns) together exceed the budget."""
+        for sheet, rows, cols in sizes:
+            self.check(name, sheet, rows, cols)
+        rows = sum(r for _, r, _ in sizes)
+        cells = sum(r * c for _, r, c in sizes)
+        if rows <= self.rows and cells <= self.cells:
+            return
+        parts = "、".join(f"“{s}”{r:,}行×{c:,}列" for s, r, c in sizes if r * c)
+        over = (f"超过单次上传的单元格上限（{_count(self.cells)}个）" if cells > self.cells
+                else f"超过单次上传的行数上限（{_count(self.rows)}行）")
+        raise UnusableInput(f"文件“{name}”各工作表合计约有{rows:,}行、{cells:,}个单元格（{parts}），{over}。"
+                            "请拆分后分次上传，或请管理员调整上限。")
+
+
+def _count(n: int) -> str:
+    """30,000,000 → 3,000万; 500,000 → 50万: a limit as people say it."""
+    if n >= 10_000 and n % 10_000 == 0:
+        return f"{n // 10_000:,}万"
+    return f"{n:,}"
 
 
 @dataclass
@@ -202,11 +272,13 @@ def check_strings(name: str, z: zipfile.ZipFile, part: str) -> None:
                             "声明的数量远超文件所能容纳的，疑为异常文件，已拒绝读取")
 
 
-def scan_sheet(name: str, sheet: str, z: zipfile.ZipFile, part: str) -> Verdict:
-    """Find the valued cells' range; name the strays to drop, or refuse the sheet."""
+def scan_sheet(name: str, sheet: str, z: zipfile.ZipFile, part: str, budget: Budget | None = None) -> Verdict:
+    """Find the valued cells' range; name the strays to drop, or refuse the sheet.  With a
+    budget, stop at the first chunk after which the sheet surely exceeds it (see _Size)."""
     rows, cols = [], []
     cells = with_ref = 0
     prefix = b""
+    size = _Size()
     for i, chunk in enumerate(chunks(name, z, part)):
         if i == 0:               # a DTD can only stand before the root: expat refuses it there
             prefix, _ = root(name, chunk)
@@ -215,11 +287,86 @@ def scan_sheet(name: str, sheet: str, z: zipfile.ZipFile, part: str) -> Verdict:
         cols.append(c)
         cells += n
         with_ref += k
+        if budget:
+            size.add(chunk, prefix, r, c, cells != with_ref)
+            if size.over(budget):
+                budget.check(name, sheet, *size.least(), at_least=True)
     if cells != with_ref:          # cells without r, or r not first: calamine counts positions
-        return _irregular(name, sheet, z, part)
-    return decide(name, sheet, np.concatenate(rows or [np.zeros(0, np.int64)]),
-                  np.concatenate(cols or [np.zeros(0, np.int64)]),
-                  lambda keep: _cells_where(name, z, part, prefix, keep))
+        verdict = _irregular(name, sheet, z, part)
+    else:
+        verdict = decide(name, sheet, np.concatenate(rows or [np.zeros(0, np.int64)]),
+                         np.concatenate(cols or [np.zeros(0, np.int64)]),
+                         lambda keep: _cells_where(name, z, part, prefix, keep))
+    if budget:
+        budget.check(name, sheet, *verdict.end)
+    return verdict
+
+
+class _Size:
+    """What a sheet holds at least, from the chunks seen so far: cheap enough to check after
+    every chunk.  From references: the fourth-farthest row and column of the valued cells (up to
+    MAX_STRAYS cells may yet be dropped as strays, so not the farthest).  When some cells carry no
+    reference (calamine counts their positions): the rows that hold cells times the most cell
+    elements in one row."""
+
+    def __init__(self):
+        self.far_rows = self.far_cols = np.zeros(0, np.int64)
+        self.positional = False
+        self.rows = self.widest = self.open = 0          # finished rows with cells; cells in the open row
+        self.valued = 0                                  # valued cells with a reference
+
+    def add(self, chunk: bytes, prefix: bytes, rows: np.ndarray, cols: np.ndarray, positional: bool) -> None:
+        keep = MAX_STRAYS + 1
+        self.valued += len(rows)
+        self.far_rows = _farthest(np.concatenate([self.far_rows, rows]), keep)
+        self.far_cols = _farthest(np.concatenate([self.far_cols, cols]), keep)
+        self.positional |= positional
+        if not self.positional:          # rows counted only from here on: still a lower bound
+            return
+        starts, cells = _starts(chunk, b"<" + prefix + b"row"), _starts(chunk, b"<" + prefix + b"c")
+        per_row = np.bincount(np.searchsorted(starts, cells, side="right"), minlength=len(starts) + 1)
+        self.open += int(per_row[0])
+        if len(starts):                  # the open row ended; those between are whole; the last is open
+            whole = np.concatenate([[self.open], per_row[1:-1]])
+            self.rows += int(np.count_nonzero(whole))
+            self.widest = max(self.widest, int(whole.max()))
+            self.open = int(per_row[-1])
+
+    def over(self, budget: Budget) -> bool:
+        """Surely over the budget, and said best by it: a range merely far larger than its cells
+        is left to decide(), whose message says so (it can stop no later than at the budget's cells)."""
+        rows, cols = self.least()
+        if rows > budget.rows or cols > budget.columns or self.valued > budget.cells:
+            return True
+        return rows * cols > budget.cells and (self.positional or self.valued * SPARSE >= rows * cols)
+
+    def least(self) -> tuple[int, int]:
+        keep = MAX_STRAYS + 1
+        rows = int(self.far_rows[0]) if len(self.far_rows) == keep else 0
+        cols = int(self.far_cols[0]) if len(self.far_cols) == keep else 0
+        if self.positional:
+            rows = max(rows, self.rows + (self.open > 0))
+            cols = max(cols, self.widest, self.open)
+        return rows, cols
+
+
+def _farthest(values: np.ndarray, k: int) -> np.ndarray:
+    """The k largest values, ascending (all of them when fewer)."""
+    if len(values) > k:
+        values = np.partition(values, -k)[-k:]
+    return np.sort(values)
+
+
+def _starts(chunk: bytes, tag: bytes) -> np.ndarray:
+    """Where the elements `tag` (e.g. b"<c", b"<x:row") start, ascending."""
+    a = np.frombuffer(chunk + b"\0" * (len(tag) + 1), np.uint8)
+    pair = tag[0] | tag[1] << 8
+    p = np.sort(np.concatenate([np.flatnonzero(np.frombuffer(chunk, "<u2", (len(chunk) - o) // 2, o) == pair) * 2 + o
+                                for o in (0, 1)]))
+    for i in range(2, len(tag)):
+        p = p[a[p + i] == tag[i]]
+    after = a[p + len(tag)]
+    return p[(after == _SPACE) | (after == _GT) | (after == _SLASH)]
 
 
 _LT, _GT, _SLASH, _QUOTE, _SPACE = b"<>/\" "

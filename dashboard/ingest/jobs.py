@@ -8,6 +8,10 @@ on the two cores.  A read does not wait for its scan: its result is used only
 once the scans pass — a hostile sheet's read dies or is killed in its own
 process, a sheet with stray cells is read again from a cleaned copy — so the
 scan costs no time on the path of the biggest sheet.
+
+An upload (bytes, not a path the command line names) has a budget (guard.Budget):
+each scan stops as soon as its sheet exceeds it, and the sheets' ranges are summed
+here as their verdicts come in; over it, the file's jobs are killed at once.
 """
 from __future__ import annotations
 
@@ -48,6 +52,7 @@ class FileRead:
     verdicts: dict[int, object] = field(default_factory=dict)   # sheet → Verdict, or why refused
     reads: dict[int, Outcome] = field(default_factory=dict)
     clean: dict[int, tuple] = field(default_factory=dict)       # sheet → read_sheet's clean argument
+    budget: guard.Budget | None = None                 # an upload's; None: the caller's own file
 
     def message(self, out: Outcome, sheet: str | None = None) -> str:
         where = f"文件“{self.name}”" + (f"的工作表“{sheet}”" if sheet else "")
@@ -89,7 +94,8 @@ class FileRead:
                 return self.fail(out)
             self.whole, doubts = out.value
             self.doubts.extend(doubts)
-        self.submit(read_whole, (self.batch.load, self.name, self.path, self.head, {}, self.batch.tmp), done,
+        self.submit(read_whole, (self.batch.load, self.name, self.path, self.head, {}, self.batch.tmp,
+                                 self.budget), done,
                     1 + os.path.getsize(self.path) * READ_COST)
 
     def surveyed(self, out: Outcome) -> None:
@@ -103,7 +109,8 @@ class FileRead:
         for i, s in enumerate(self.sheets):
             self.submit(read_sheet, (self.batch.load, self.name, self.path, s.name, {}),
                         lambda o, i=i: self.sheet_read(i, o), 1 + s.size * READ_COST)
-            self.submit(scan, (self.name, self.path, s, None), lambda o, i=i: self.sheet_scanned(i, o), 1 + s.size)
+            self.submit(scan, (self.name, self.path, s, None, self.budget), lambda o, i=i: self.sheet_scanned(i, o),
+                        1 + s.size)
 
     def _drop_read(self, sheet: str) -> None:
         self.batch.runner.cancel(lambda job: job.group == self.index and job.fn is read_sheet
@@ -115,6 +122,12 @@ class FileRead:
             self.verdicts[i] = self.message(out, sheet.name)
             return self._drop_read(sheet.name)
         self.verdicts[i] = out.value
+        if self.budget:
+            try:
+                self.budget.total(self.name, [(self.sheets[j].name, *v.end) for j, v in sorted(self.verdicts.items())
+                                              if isinstance(v, guard.Verdict)])
+            except UnusableInput as e:
+                return self.fail(Outcome("refused", str(e)))
         if out.value.strays:                    # read again, from a copy without them
             self._drop_read(sheet.name)
             self.reads.pop(i, None)
@@ -134,7 +147,7 @@ class FileRead:
         if self.whole is not None:
             if any(_conflicts(out, seen) for out in self.whole):
                 again, why = self._again(read_whole, (self.batch.load, self.name, self.path, self.head, seen,
-                                                      self.batch.tmp))
+                                                      self.batch.tmp, self.budget))
                 self.whole = again[0] if why is None else [failed(self.name, "", why)]
             yield from self.whole
             return
@@ -177,6 +190,7 @@ class Batch:
 
     def __init__(self, limits: Limits, load):
         self.limits = limits
+        self.budget = guard.Budget.resolve()     # for uploads
         self.load = load                 # load(file, sheet, grid, seen) -> Loaded, run in the workers
         self.tmp = tempfile.mkdtemp(prefix="zcph-import-")
         self.runner = Runner(limits, self.tmp)
@@ -206,7 +220,8 @@ class Batch:
 
     def add(self, name: str, data: bytes | Path) -> None:
         path, head = self.place(name, data, len(self.files))
-        self.files.append(FileRead(self, len(self.files), name, path, head))
+        budget = self.budget if isinstance(data, bytes) else None
+        self.files.append(FileRead(self, len(self.files), name, path, head, budget=budget))
         self.files[-1].start()
 
     def refuse(self, name: str, msg: str) -> None:
@@ -223,7 +238,8 @@ def preview(f, max_bytes: int, rows: int | None = None) -> tuple[str, list[tuple
     with Batch(Limits.resolve(), None) as b:
         path, head = b.place(name, data, 0)
         got: list[Outcome] = []
-        b.runner.submit(grids, (name, path, head, rows, b.tmp), 0, got.append)
+        b.runner.submit(grids, (name, path, head, rows, b.tmp, b.budget if isinstance(data, bytes) else None),
+                        0, got.append)
         b.runner.run()
         if got[0].status != "ok":
             raise UnusableInput(FileRead(b, 0, name).message(got[0]))

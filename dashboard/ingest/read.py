@@ -122,11 +122,26 @@ def open_book(name: str, path: str) -> CalamineWorkbook:
         raise UnusableInput(f"文件“{name}”不是有效的电子表格（无法解析：{type(e).__name__}）") from None
 
 
-def sheet_rows(name: str, book: CalamineWorkbook, sheet: str) -> list[list]:
+def sheet_rows(name: str, book: CalamineWorkbook, sheet: str, budget=None, sizes: list | None = None) -> list[list]:
     """One worksheet's rows.  skip_empty_area=False keeps row 1 of the grid = spreadsheet
-    row 1, so row numbers in the report match what the user sees in Excel."""
+    row 1, so row numbers in the report match what the user sees in Excel.  A budget (an
+    upload's, guard.Budget) is checked on the sheet's range before its cells become Python
+    objects: alone, and with the `sizes` of the sheets before it (xls, ods, xlsb: their ranges
+    are known only once calamine has them; an xls sheet is at most 65,536 × 256 cells)."""
     try:
-        return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        found = book.get_sheet_by_name(sheet)
+    except Exception as e:
+        raise UnusableInput(f"文件“{name}”的工作表“{sheet}”无法读取（{type(e).__name__}）") from None
+    if budget:
+        rows, cols = found.total_height + 1, found.total_width + 1     # the last row/column index, from A1
+        if found.height == 0 or found.width == 0:
+            rows = cols = 0
+        budget.check(name, sheet, rows, cols)
+        if sizes is not None:
+            budget.total(name, sizes + [(sheet, rows, cols)])
+            sizes.append((sheet, rows, cols))
+    try:
+        return found.to_python(skip_empty_area=False)
     except Exception as e:
         raise UnusableInput(f"文件“{name}”的工作表“{sheet}”无法读取（{type(e).__name__}）") from None
 
@@ -161,14 +176,21 @@ def check_lines(name: str, raw: bytes) -> None:
                             "不像台账，疑为异常文件，已拒绝读取")
 
 
-def csv_rows(name: str, data: bytes | Path | str) -> list[list]:
-    """Rows of a CSV/TXT (comma, tab or semicolon), padded to one width."""
+def csv_rows(name: str, data: bytes | Path | str, budget=None) -> list[list]:
+    """Rows of a CSV/TXT (comma, tab or semicolon), padded to one width.  A budget (an
+    upload's, guard.Budget) is checked on the lines times the most delimiters in a line
+    before the csv module sees them."""
     raw = data if isinstance(data, bytes) else Path(data).read_bytes()
     check_lines(name, raw)
     text = decode_text(name, raw)
-    del raw
     sample = "\n".join(text[:1 << 20].splitlines()[:30])
     delim = max(",\t;", key=sample.count) if any(d in sample for d in ",\t;") else ","
+    if budget:
+        lines, width = csv_size(raw, delim)
+        if width > MAX_COLUMNS:
+            raise _too_wide(name, width)
+        budget.check(name, None, lines, width)
+    del raw
     csv.field_size_limit(MAX_LINE)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
@@ -178,11 +200,26 @@ def csv_rows(name: str, data: bytes | Path | str) -> list[list]:
         raise UnusableInput(f"文件“{name}”没有内容")
     width = max(map(len, rows))
     if width > MAX_COLUMNS:
-        raise UnusableInput(f"文件“{name}”有{width:,}列，超过上限{MAX_COLUMNS:,}列，不像台账，疑为异常文件，已拒绝读取")
+        raise _too_wide(name, width)
     for r in rows:
         if len(r) < width:
             r.extend([""] * (width - len(r)))
     return rows
+
+
+def _too_wide(name: str, width: int) -> UnusableInput:
+    return UnusableInput(f"文件“{name}”有{width:,}列，超过上限{MAX_COLUMNS:,}列，不像台账，疑为异常文件，已拒绝读取")
+
+
+def csv_size(raw: bytes, delim: str) -> tuple[int, int]:
+    """(lines, most fields in a line) of a CSV, counted on its bytes: quoted delimiters and
+    line breaks count too, so never fewer than the csv module will find."""
+    a = np.frombuffer(raw, np.uint8)
+    ends = np.flatnonzero(a == 10)
+    lines = len(ends) + (1 if len(raw) and raw[-1:] != b"\n" else 0)
+    marks = np.flatnonzero(a == ord(delim))
+    per_line = np.bincount(np.searchsorted(ends, marks), minlength=1) if len(marks) else np.zeros(1, np.int64)
+    return lines, int(per_line.max()) + 1 if lines else 0
 
 
 def sheets_of(f, max_bytes: int, rows: int | None = None) -> tuple[str, list[tuple[str, list[list]]]]:

@@ -28,13 +28,14 @@ def survey(name: str, path: str) -> tuple[list[guard.Sheet], str | None] | None:
         return guard.workbook(name, z)
 
 
-def scan(name: str, path: str, sheet: guard.Sheet | None, sst: str | None) -> guard.Verdict | None:
+def scan(name: str, path: str, sheet: guard.Sheet | None, sst: str | None,
+         budget: guard.Budget | None = None) -> guard.Verdict | None:
     """One sheet's verdict, or (sheet None) the shared strings checked."""
     with _zip(name, path) as z:
         if sheet is None:
             guard.check_strings(name, z, sst)
             return None
-        return guard.scan_sheet(name, sheet.name, z, sheet.part) if sheet.part else guard.Verdict()
+        return guard.scan_sheet(name, sheet.name, z, sheet.part, budget) if sheet.part else guard.Verdict()
 
 
 def read_sheet(load, name: str, path: str, sheet: str, seen: dict, clean: tuple | None = None):
@@ -57,26 +58,31 @@ def cleaned(name: str, path: str, sheet: str, clean: tuple) -> tuple[list[list],
     return read.sheet_rows(name, read.open_book(name, copy), sheet), doubts
 
 
-def sheets(name: str, path: str, head: bytes, tmp: str) -> Iterator[tuple[str, list[list] | UnusableInput, list]]:
+def sheets(name: str, path: str, head: bytes, tmp: str,
+           budget: guard.Budget | None = None) -> Iterator[tuple[str, list[list] | UnusableInput, list]]:
     """(sheet, rows or why it cannot be read, doubts) for every sheet of one file, in order: a
     CSV; an xlsx scanned whole first; other workbooks (xls, ods, xlsb) by calamine alone.
-    A sheet that cannot be read spoils only itself."""
+    A sheet that cannot be read spoils only itself; a budget (an upload's) exceeded by one
+    sheet spoils that sheet, by the sheets together the whole file (UnusableInput)."""
     if read.sniff(name, head) == "text":
-        yield "CSV", read.csv_rows(name, path), []
+        yield "CSV", read.csv_rows(name, path, budget), []
         return
     found = survey(name, path) if head.startswith(b"PK") else None
     if found is None:
         book = read.open_book(name, path)
+        sizes: list[tuple[str, int, int]] = []
         for meta in book.sheets_metadata:
             if meta.typ == SheetTypeEnum.WorkSheet:
-                yield meta.name, _rows(lambda: read.sheet_rows(name, book, meta.name)), []
+                yield meta.name, _rows(lambda: read.sheet_rows(name, book, meta.name, budget, sizes)), []
         return
     parts, sst = found
     with _zip(name, path) as z:
         if sst:
             guard.check_strings(name, z, sst)
-        verdicts = [_rows(lambda: guard.scan_sheet(name, s.name, z, s.part) if s.part else guard.Verdict())
+        verdicts = [_rows(lambda: guard.scan_sheet(name, s.name, z, s.part, budget) if s.part else guard.Verdict())
                     for s in parts]
+    if budget:
+        budget.total(name, [(s.name, *v.end) for s, v in zip(parts, verdicts) if isinstance(v, guard.Verdict)])
     book = None
     for i, (s, v) in enumerate(zip(parts, verdicts)):
         if isinstance(v, UnusableInput):
@@ -99,11 +105,11 @@ def _rows(read_them):
         return e
 
 
-def read_whole(load, name: str, path: str, head: bytes, seen: dict, tmp: str):
+def read_whole(load, name: str, path: str, head: bytes, seen: dict, tmp: str, budget: guard.Budget | None = None):
     """(Loaded per sheet in order, doubts) of one file read in a single job: a CSV, an xls/ods/
     xlsb, or a small xlsx.  Each sheet sees the keys of the sheets before it."""
     out, doubts = [], []
-    for sheet, grid, found in sheets(name, path, head, tmp):
+    for sheet, grid, found in sheets(name, path, head, tmp, budget):
         if isinstance(grid, UnusableInput):
             out.append(failed(name, sheet, str(grid)))
             continue
@@ -113,9 +119,10 @@ def read_whole(load, name: str, path: str, head: bytes, seen: dict, tmp: str):
     return out, doubts
 
 
-def grids(name: str, path: str, head: bytes, rows: int | None, tmp: str) -> list[tuple[str, list[list]]]:
+def grids(name: str, path: str, head: bytes, rows: int | None, tmp: str,
+          budget: guard.Budget | None = None) -> list[tuple[str, list[list]]]:
     """Raw grids, at most `rows` rows each (the mapping step's preview); refused sheets left out."""
-    return [(s, g[:rows]) for s, g, _ in sheets(name, path, head, tmp) if not isinstance(g, UnusableInput)]
+    return [(s, g[:rows]) for s, g, _ in sheets(name, path, head, tmp, budget) if not isinstance(g, UnusableInput)]
 
 
 def remember(seen: dict, out: Loaded) -> None:
