@@ -8,11 +8,15 @@ again only when the snapshot was written by other facts queries than today's.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import re
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,29 +97,62 @@ def previous(month: str) -> SavedMonth | None:
     return older[-1] if older else None
 
 
+_MONTH = re.compile(r"(20[2-9][0-9])-(0[1-9]|1[0-2])", re.ASCII)   # 2020-01 … 2099-12
+
+
+def valid_month(month) -> bool:
+    """A month as every command and page takes it: ASCII YYYY-MM, from 2020 on ("0000-01",
+    "２０２４-05" and "2024-5" are not months)."""
+    return isinstance(month, str) and _MONTH.fullmatch(month) is not None
+
+
+@contextlib.contextmanager
+def month_lock(month: str, wait: float = 60):
+    """One writer of a month at a time, across sessions and processes on this data folder
+    (two consolidations of one month at once).  TimeoutError after `wait` seconds."""
+    folder = snapshot_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f".{month}.lock", "a") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(month) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def save(con: duckdb.DuckDBPyConnection, month: str, data_date: dt.date | None,
          files: list[str]) -> SavedMonth:
     """Write the loaded tables and facts of `con` as the snapshot of `month` (replacing it)."""
-    if not re.fullmatch(r"\d{4}-\d{2}", month):
+    if not valid_month(month):
         raise ValueError(month)
     folder = snapshot_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{month}.duckdb"
-    tmp = path.with_suffix(".tmp")
-    tmp.unlink(missing_ok=True)
+    tmp = folder / f".{month}.{uuid.uuid4().hex}.tmp"      # unique: two writers never share it
     meta = {"month": month, "data_date": data_date.isoformat() if data_date else None,
             "saved_at": dt.datetime.now().isoformat(timespec="seconds"),
             "files": sorted(set(files)), "facts_version": facts_version()}
-    con.execute(f"ATTACH '{_sql_path(tmp)}' AS snap")
     try:
-        for table in LEDGER_TABLES + FACT_TABLES:
-            con.execute(f"CREATE TABLE snap.{table} AS SELECT * FROM main.{table}")
-        con.execute("CREATE TABLE snap.snapshot_meta (meta VARCHAR)")
-        con.execute("INSERT INTO snap.snapshot_meta VALUES (?)", [json.dumps(meta, ensure_ascii=False)])
+        con.execute(f"ATTACH '{_sql_path(tmp)}' AS snap")
+        try:
+            for table in LEDGER_TABLES + FACT_TABLES:
+                con.execute(f"CREATE TABLE snap.{table} AS SELECT * FROM main.{table}")
+            con.execute("CREATE TABLE snap.snapshot_meta (meta VARCHAR)")
+            con.execute("INSERT INTO snap.snapshot_meta VALUES (?)", [json.dumps(meta, ensure_ascii=False)])
+        finally:
+            con.execute("DETACH snap")
+        # Write to a temporary name first: a half-written month never replaces a good one.
+        os.replace(tmp, path)
     finally:
-        con.execute("DETACH snap")
-    # Write to a temporary name first: a half-written month never replaces a good one.
-    os.replace(tmp, path)
+        tmp.unlink(missing_ok=True)
     return find(month)
 
 

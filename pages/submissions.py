@@ -58,19 +58,27 @@ def _months() -> list[str]:
     return sorted(set(M.months()) | {today}, reverse=True)
 
 
-def _visible(rows: list[S.Row]) -> list[S.Row]:
-    """Leadership and the banner office see every authority; a town or department its own."""
+def _mine() -> str | None:
+    """The authority whose submissions this user sees: None = every authority (leadership, the
+    banner office); a town or department its own; a village user none of them."""
     user = auth.current()
     if user.scope.whole:
-        return rows
-    mine = user.scope.department or user.scope.town
-    return [r for r in rows if r.authority == mine]
+        return None
+    return user.scope.department or (user.scope.town if not user.scope.village else "（无）")
+
+
+def _visible(rows: list[S.Row]) -> list[S.Row]:
+    mine = _mine()
+    return rows if mine is None else [r for r in rows if r.authority == mine]
 
 
 def conflicts(month: str) -> None:
     if not M.latest(month):
         return
     found = C.consolidate(month, save=False).conflicts
+    mine = _mine()
+    if mine is not None:                     # a town or department: the conflicts on its own assets
+        found = [c for c in found if mine in c.authorities]
     if found:
         st.error(f"{len(found)}项资产被两个单位同时报送，汇总时暂不纳入，请核实主管部门或所在镇后由相关单位重新报送：")
         st.dataframe(pd.DataFrame([(c.asset_id, "、".join(c.authorities)) for c in found],
@@ -118,7 +126,7 @@ def body(_ctx) -> None:
     conflicts(month)
     consolidate_button(month)
     with st.expander("本月全部报送记录（含被替换的）"):
-        every = M.history(month)
+        every = [s for s in M.history(month) if _mine() in (None, s.authority)]
         st.dataframe(pd.DataFrame([(s.authority, store.beijing(s.submitted_at), s.submitted_by or "—", s.accepted,
                                     s.rejected, "、".join(f["名称"] for f in s.files)) for s in every],
                                   columns=["报送单位", "报送时间", "报送人", "接收资产（项）", "未接收（行）", "文件"]),

@@ -6,6 +6,7 @@ and, with --out DIR, writes the rows not accepted as DIR/rejected.csv.
 """
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -72,10 +73,13 @@ def consolidate(args) -> int:
         audit.record("consolidate", obj=args.month, outcome="failed", details={"原因": str(exc)}, **_actor())
         print(str(exc), file=sys.stderr)
         return 2
-    except Exception as exc:                      # recorded, then the traceback as before
+    except Exception as exc:                      # recorded and logged; one Chinese line, no server path
         audit.record("consolidate", obj=args.month, outcome="failed", details={"原因": audit.failure(exc)},
                      **_actor())
-        raise
+        logging.getLogger(__name__).exception("consolidation failed")
+        print(f"汇总未完成：读取各单位的报送时出错（{type(exc).__name__}，已记入审计记录），请稍后重试。",
+              file=sys.stderr)
+        return 2
     audit.record("consolidate", obj=args.month, details={"单位": [p.authority for p in result.parts],
                                                           "资产": result.assets, "冲突": len(result.conflicts)},
                  **_actor())

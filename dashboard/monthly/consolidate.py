@@ -95,7 +95,12 @@ def consolidate(month: str, *, save: bool = True) -> Consolidation:
     con = model.connect()
     model.load_tables(con, tables, columns)
     in_month = [d for d in dates if d.strftime("%Y-%m") == month]
-    result.snapshot = snapshots.save(con, month, max(in_month) if in_month else None,
-                                     [f"{p.authority}报送#{p.id}" for p in parts])
-    con.close()
+    try:
+        with snapshots.month_lock(month):        # two consolidations of one month: one after the other
+            result.snapshot = snapshots.save(con, month, max(in_month) if in_month else None,
+                                             [f"{p.authority}报送#{p.id}" for p in parts])
+    except TimeoutError:
+        raise MonthlyError(f"{snapshots.month_label(month)}正由其他用户汇总，请稍后再试。") from None
+    finally:
+        con.close()
     return result

@@ -79,8 +79,8 @@ def beijing_date(moment: dt.datetime) -> dt.date:
 
 
 def check_month(month: str) -> str:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month or ""):
-        raise MonthlyError(f"月份应写作YYYY-MM，如2024-05：{month}")
+    if not snapshots.valid_month(month):
+        raise MonthlyError(f"月份应写作YYYY-MM（2020年及以后，半角数字），如2024-05：{str(month)[:20]}")
     return month
 
 

@@ -91,6 +91,7 @@ def _migrate(runtime: Engine | None) -> int:
 def _open(key: str) -> Engine:
     if key.startswith("sqlite"):
         sqlite_path().parent.mkdir(parents=True, exist_ok=True)
+        _owner_only(sqlite_path())
         eng = create_engine(key, connect_args={"timeout": 30})
 
         @event.listens_for(eng, "connect")
@@ -102,6 +103,15 @@ def _open(key: str) -> Engine:
     eng = create_engine(key, connect_args=watchdog.connect_args(), pool_timeout=watchdog.TIMEOUT)
     watchdog.install(eng)             # a frozen server must not hold a page: ping and cut (watchdog.py)
     return eng
+
+
+def _owner_only(path: Path) -> None:
+    """The store file (and its WAL, which SQLite creates with the same mode) readable by its
+    owner only, also when an earlier version created it 0644."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists():
+            os.chmod(part, 0o600)
 
 
 def dispose() -> None:

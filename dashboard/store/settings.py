@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,6 +164,7 @@ def _published_copy() -> dict | None:
 def publish(month: str | None, by: str | None) -> None:
     put("publication", {"month": month}, by)
     path = snapshots.data_dir() / PUBLICATION_FILE
-    tmp = path.with_suffix(".tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_text(json.dumps({"month": month}, ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)
