@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--assets", type=int, default=100_000)
     u.add_argument("--seed", type=int, default=7)
     u.add_argument("--workbook", type=Path, default=None, help="已生成的工作簿（缺省时生成）")
+    h = sub.add_parser("hostile", help="三个小而耗资源的上传文件（问题18.6）：应答用时与内存峰值")
+    h.add_argument("--one", default=None, help=argparse.SUPPRESS)
     from dashboard.store import cli as store_cli      # users, audit
     store_cli.add_parsers(sub, _date)
     from dashboard.monthly import cli as monthly_cli  # submit, consolidate
@@ -125,6 +127,9 @@ def _dispatch(args) -> int:
     if args.command == "bench":
         from dashboard import bench
         return bench.main(args)
+    if args.command == "hostile":
+        from dashboard import hostile_bench
+        return hostile_bench.main(args)
     from dashboard.monthly import cli as monthly_cli
     from dashboard.store import cli as store_cli
     status = store_cli.dispatch(args)

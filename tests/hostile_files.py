@@ -148,3 +148,75 @@ def segfault() -> None:
 def sleep(seconds: float) -> None:
     import time
     time.sleep(seconds)
+
+
+def workbook(sheets: dict[str, bytes]) -> bytes:
+    """A minimal xlsx written directly: sheet name → the XML inside its <sheetData>."""
+    types = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-'
+                    'officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, len(sheets) + 1))
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+                   'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override '
+                   'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                   f'spreadsheetml.sheet.main+xml"/>{types}</Types>')
+        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                   f'package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" '
+                   'Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/'
+                   f'spreadsheetml/2006/main" xmlns:r="{rel}"><sheets>'
+                   + "".join(f'<sheet name="{n}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(sheets, 1))
+                   + "</sheets></workbook>")
+        z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/relationships">'
+                   + "".join(f'<Relationship Id="rId{i}" Type="{rel}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                             for i in range(1, len(sheets) + 1)) + "</Relationships>")
+        for i, xml in enumerate(sheets.values(), 1):
+            z.writestr(f"xl/worksheets/sheet{i}.xml", b'<?xml version="1.0"?><worksheet xmlns="http://schemas.'
+                       b'openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + xml + b"</sheetData></worksheet>")
+    return out.getvalue()
+
+
+HEADER = ["资产编号", "资产名称", "资产类别", "所在镇", "所在嘎查村", "建成年度", "资产原值（元）"]
+
+
+def ledger_rows(rows: int, far: str | None = None) -> bytes:
+    """<row>s of an asset ledger: the header and `rows` assets (7 columns), each row with one
+    more cell at column `far` (e.g. "XFD") if given."""
+    def cell(ref, value):
+        if isinstance(value, str):
+            return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    out = []
+    for r in range(1, rows + 2):
+        values = HEADER if r == 1 else [f"K{r:07d}", "光伏电站", "经营性", "城川镇", "城川嘎查", 2019, r]
+        cells = "".join(cell(f"{chr(65 + j)}{r}", v) for j, v in enumerate(values))
+        if far:
+            cells += cell(f"{far}{r}", 1)
+        out.append(f'<row r="{r}">{cells}</row>')
+    return "".join(out).encode()
+
+
+def million_rows(rows: int = 1_048_575) -> bytes:
+    """The ledger's header and `rows` rows of one number (about 6.5 MB at 1,048,575 rows)."""
+    head = "".join(f'<c r="{chr(65 + j)}1" t="inlineStr"><is><t>{h}</t></is></c>' for j, h in enumerate(HEADER))
+    body = "".join(f'<row r="{r}"><c r="A{r}"><v>{r % 1000}</v></c></row>'
+                   for r in range(2, rows + 2))
+    return workbook({"资产台账": f'<row r="1">{head}</row>{body}'.encode()})
+
+
+def columns_16384(rows: int = 320) -> bytes:
+    """The ledger's header, then rows of 16,384 cells without references (about 158 KB at 320
+    rows): it passed the range check (every cell valued) and took minutes to read."""
+    head = "".join(f'<c r="{chr(65 + j)}1" t="inlineStr"><is><t>{h}</t></is></c>' for j, h in enumerate(HEADER))
+    row = b"<row>" + b"<c><v>1</v></c>" * 16_384 + b"</row>"
+    return workbook({"资产台账": f'<row r="1">{head}</row>'.encode() + row * rows})
+
+
+def dense_bomb(rows: int, width: int) -> bytes:
+    """Cells without references (calamine counts their positions), all alike: a sheet of
+    rows × width valued cells that deflate about a thousand to one."""
+    row = b"<row>" + b"<c><v>1</v></c>" * width + b"</row>"
+    return workbook({"Sheet1": row * rows})

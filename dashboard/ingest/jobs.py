@@ -27,7 +27,7 @@ from . import guard, read
 from .report import Issue, UnusableInput
 from .sheet import Loaded
 from .tasks import failed, grids, read_sheet, read_whole, scan, survey, warm
-from .worker import Limits, Outcome, Runner
+from .worker import Limits, Outcome, Runner, trim
 
 log = logging.getLogger(__name__)
 READ_COST = 3                    # reading a sheet costs about three scans of it
@@ -204,6 +204,7 @@ class Batch:
     def __exit__(self, *exc) -> None:
         self.runner.stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        trim()
 
     def place(self, name: str, data: bytes | Path, index: int) -> tuple[str, bytes]:
         """(path, first bytes) of a source() result: uploaded bytes become a file the workers

@@ -13,6 +13,11 @@ the bench: children start at once with everything imported); 'forkserver'
 otherwise (Streamlit runs threads, and a fork could copy a lock some thread
 holds).  The fork server preloads this package and warms it (tasks.warm), so its
 children start at once.
+
+Whoever waits for the jobs may leave: in the app, the browser closed or the page
+ran again.  Run checks that every WATCH_SECONDS (session_check, made when the
+Runner is: in a Streamlit script thread, its session's state); once its caller is
+gone it kills the children, whose memory goes back with them, and raises.
 """
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ import pickle
 import re
 import resource
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -43,6 +49,7 @@ from .report import UnusableInput
 
 MEMORY_MB = 8192        # the 1,000,000-asset bench peaked at 4.4 GiB in one process
 SECONDS = 600           # ... and took 98 s
+WATCH_SECONDS = 1.0     # how often a waiting Runner asks whether its caller is still there
 _EXIT_MEMORY = 86       # a child that ran out of memory exits with this
 _MEMORY_WORDS = re.compile(r"memory allocation of|bad_alloc|MemoryError|out of memory|capacity overflow")
 log = logging.getLogger(__name__)
@@ -204,11 +211,49 @@ def _mapped() -> int:
         return 0
 
 
+def streamlit_check() -> Callable[[], None] | None:
+    """In a Streamlit script thread: a check that raises StopException (the script ends quietly)
+    once the run is asked to stop — its session disconnected (browser closed), or the page ran
+    again (fastReruns) — or the session is no longer active.  None anywhere else.  Streamlit has
+    no public hook for a session's end; both reads are thread-safe (Runtime.is_active_session
+    says so; the request state is one attribute)."""
+    if "streamlit" not in sys.modules:
+        return None
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+        from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    except ImportError:
+        return None
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return None
+
+    def check() -> None:
+        stopped = getattr(ctx.script_requests, "_state", None) == ScriptRequestType.STOP
+        if stopped or (Runtime.exists() and not Runtime.instance().is_active_session(ctx.session_id)):
+            log.info("import stopped: session %s ended or its run was stopped", ctx.session_id)
+            raise StopException()
+    return check
+
+
+session_check = streamlit_check      # tests put their own here
+
+
+def trim() -> None:
+    """Give the heap's free pages back to the system (glibc keeps them otherwise)."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 class Runner:
     """At most limits.workers children at a time; lower priority tuples start first."""
 
     def __init__(self, limits: Limits, tmp: str):
         self.limits = limits
+        self.check = session_check()                       # raises once the caller is gone
         self.tmp = tmp                                     # the children's stderr files
         self.ctx = _context()
         self.pending: list[Job] = []
@@ -238,10 +283,22 @@ class Runner:
         self.leaving = [p for p in self.leaving if p.exitcode is None]
 
     def run(self) -> None:
+        """Run every job; if the caller leaves (self.check raises), kill them all and re-raise."""
+        try:
+            self._run()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _run(self) -> None:
         while self.pending or self.running:
+            if self.check:
+                self.check()
             self._start()
             now = time.monotonic()
             wait = min((self.deadline[j.group] - now for j, _ in self.running.values()), default=1.0)
+            if self.check:
+                wait = min(wait, WATCH_SECONDS)
             handles = [h for conn, (_, proc) in self.running.items() for h in (conn, proc.sentinel)]
             ready = set(mpc.wait(handles, timeout=max(0.0, wait)))
             for conn, (job, proc) in list(self.running.items()):
