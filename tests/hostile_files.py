@@ -207,6 +207,11 @@ def million_rows(rows: int = 1_048_575) -> bytes:
     return workbook({"资产台账": f'<row r="1">{head}</row>{body}'.encode()})
 
 
+def columns_16384_refs(rows: int = 20) -> bytes:
+    """An asset ledger whose every row also holds a cell at XFD (with references)."""
+    return workbook({"资产台账": ledger_rows(rows, "XFD")})
+
+
 def columns_16384(rows: int = 320) -> bytes:
     """The ledger's header, then rows of 16,384 cells without references (about 158 KB at 320
     rows): it passed the range check (every cell valued) and took minutes to read."""

@@ -17,7 +17,7 @@ import pytest
 
 import hostile_files as H
 from conftest import ROOT
-from dashboard.ingest import _read_sheet, jobs, load_files, read, tasks, worker
+from dashboard.ingest import _read_sheet, guard, jobs, load_files, read, tasks, worker
 
 
 @pytest.fixture(params=["one job", "parallel"])
@@ -217,3 +217,177 @@ def test_the_cli_exits_2_with_one_chinese_line(tmp_path, build):
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in p.stderr, p.stderr
     assert "“坏.xlsx”" in lines[0]
+
+
+# --- an upload's budget, and workers that end with their session (issue 18, item 6) ----------
+
+@pytest.fixture
+def budget(monkeypatch):
+    """Set the upload budget's settings for one test: budget(cells=…, rows=…, columns=…)."""
+    def set_(cells=None, rows=None, columns=None):
+        for env, value in (("ZCPH_UPLOAD_CELL_BUDGET", cells), ("ZCPH_UPLOAD_ROW_BUDGET", rows),
+                           ("ZCPH_UPLOAD_MAX_COLUMNS", columns)):
+            if value is not None:
+                monkeypatch.setenv(env, str(value))
+    return set_
+
+
+def test_the_budget_is_a_setting(budget):
+    assert guard.Budget.resolve() == guard.Budget(20_000_000, 500_000, 1_000)
+    budget(cells="30,000,000", rows="abc", columns=0)         # not a positive number: the default
+    assert guard.Budget.resolve() == guard.Budget(30_000_000, 500_000, 1_000)
+
+
+def test_cells_exactly_at_the_budget_pass_one_over_is_refused(budget, mode):
+    """The ledger is 4 rows × 7 columns = 28 cells."""
+    budget(cells=28)
+    assert load("台账.xlsx", H.ledger()).usable
+    budget(cells=27)
+    t = time.perf_counter()
+    msg = refused(load("台账.xlsx", H.ledger()), "台账.xlsx")
+    assert time.perf_counter() - t < 10
+    assert msg == ("文件“台账.xlsx”工作表“资产台账”约有4行×7列，超过单次上传的单元格上限（27个）。"
+                   "请拆分后分次上传，或请管理员调整上限。")
+
+
+def test_rows_at_the_budget_pass_one_over_is_refused_as_the_scan_streams(budget, mode):
+    """The million-row workbook in small: the scan stops at the chunk that crosses the budget."""
+    data = H.million_rows(2_000)                      # 2,001 rows with the header
+    budget(rows=2_001)
+    r = load("百万行.xlsx", data)
+    assert not any("上限" in m for m in r.fatal), r.fatal
+    budget(rows=2_000)
+    refused(load("百万行.xlsx", data), "百万行.xlsx", "工作表“资产台账”", "2,001行×", "超过单次上传的行数上限（2,000行）")
+
+
+def test_a_long_sheet_is_refused_before_the_end_of_its_xml(budget, monkeypatch, mode):
+    monkeypatch.setattr(guard, "CHUNK", 4096)
+    budget(rows=1_000)
+    msg = refused(load("百万行.xlsx", H.million_rows(5_000)), "百万行.xlsx", "至少有", "超过单次上传的行数上限（1,000行）")
+    seen = int(msg.split("至少有")[1].split("行")[0].replace(",", ""))
+    assert 1_000 < seen < 1_200                        # stopped within a chunk of the limit
+
+
+def test_16384_columns_are_refused_by_the_column_limit(mode):
+    """Every row with a cell at XFD (references), and rows of 16,384 cells without (positions)."""
+    refused(load("宽.xlsx", H.columns_16384_refs()), "宽.xlsx", "工作表“资产台账”", "×16,384列",
+            "超过单次上传每张表的列数上限（1,000列）")
+    refused(load("宽.xlsx", H.columns_16384(3)), "宽.xlsx", "工作表“资产台账”", "×16,384列", "列数上限（1,000列）")
+
+
+def test_columns_at_the_limit_pass(budget, mode):
+    budget(columns=16_384)
+    r = load("宽.xlsx", H.columns_16384_refs())
+    assert not any("上限" in m for m in r.fatal), r.fatal
+    budget(columns=16_383)
+    refused(load("宽.xlsx", H.columns_16384_refs()), "宽.xlsx", "×16,384列", "列数上限（16,383列）")
+
+
+def test_cells_without_references_are_counted_by_position(budget, mode):
+    """A zip bomb of alike cells without r: rows holding cells × the most cells in a row."""
+    data = H.dense_bomb(200, 50)                      # 10,000 cells, refused before calamine sees them
+    budget(cells=10_000)
+    r = load("炸弹.xlsx", data)
+    assert not any("上限" in m for m in r.fatal), r.fatal
+    budget(cells=9_999)
+    refused(load("炸弹.xlsx", data), "炸弹.xlsx", "工作表“Sheet1”", "200行×50列", "单元格上限（9,999个）")
+
+
+def test_a_zip_bomb_is_refused_from_its_directory():
+    data = H.dense_bomb(60_000, 45)                   # ~180 KB → 44 MB of XML
+    t = time.perf_counter()
+    msg = refused(load("炸弹.xlsx", data), "炸弹.xlsx", "解压后过大", "压缩炸弹")
+    assert time.perf_counter() - t < 10
+    assert "MB" in msg and "倍" in msg
+
+
+def test_the_sheets_together_over_the_budget_refuse_the_file(budget, mode):
+    data = H.workbook({"资产台账": H.ledger_rows(3), "资产台账（续）": H.ledger_rows(3)})   # 2 × 4 × 7
+    budget(cells=56)
+    assert load("两表.xlsx", data).usable
+    budget(cells=55)
+    msg = refused(load("两表.xlsx", data), "两表.xlsx", "各工作表合计约有8行、56个单元格", "单元格上限（55个）")
+    assert "“资产台账”4行×7列" in msg and "“资产台账（续）”4行×7列" in msg
+
+
+def test_csv_and_xls_have_the_budget_too(budget):
+    csv = "资产编号,资产名称,资产类别,所在镇,所在嘎查村,建成年度,资产原值（元）\n" + \
+          "".join(",".join(map(str, row)) + "\n" for row in H.ROWS)
+    budget(cells=28)
+    assert load("台账.csv", csv.encode()).usable
+    assert load("旧.xls", H.xls()).usable
+    budget(cells=27)
+    refused(load("台账.csv", csv.encode()), "台账.csv", "约有4行×7列", "单元格上限（27个）")
+    refused(load("旧.xls", H.xls()), "旧.xls", "工作表“资产台账”约有4行×7列", "单元格上限（27个）")
+
+
+def test_a_file_the_command_line_names_has_no_budget(budget, tmp_path):
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(H.ledger())
+    budget(cells=1)
+    assert load_files([path], use_saved=False).usable
+    refused(load("台账.xlsx", H.ledger()), "台账.xlsx", "单元格上限（1个）")
+
+
+def test_the_mapping_preview_offers_no_sheet_over_the_budget(budget):
+    budget(cells=27)
+    assert read.sheets_of(("台账.xlsx", H.ledger()), 10 ** 7, rows=10)[1] == []
+
+
+class Gone(BaseException):
+    pass
+
+
+def test_a_worker_whose_session_is_gone_is_killed(tmp_path, monkeypatch):
+    """The caller leaves 0.5 s into a 30 s job: run() raises within about a second and the
+    child is dead (its memory back with it)."""
+    gone_at = time.monotonic() + 0.5
+    procs = []
+
+    def check():
+        procs.extend(p for _, p in runner.running.values())
+        if time.monotonic() > gone_at:
+            raise Gone
+    monkeypatch.setattr(worker, "session_check", lambda: check)
+    runner = worker.Runner(worker.Limits(seconds=60), str(tmp_path))
+    got = []
+    runner.submit(H.sleep, (30,), 0, got.append)
+    t = time.perf_counter()
+    with pytest.raises(Gone):
+        runner.run()
+    assert time.perf_counter() - t < 2.5 and got == []
+    assert procs and all(p.exitcode is not None for p in procs)
+    assert not runner.running and not runner.pending
+
+
+def test_a_session_still_there_lets_the_job_finish(tmp_path, monkeypatch):
+    monkeypatch.setattr(worker, "session_check", lambda: lambda: None)
+    runner = worker.Runner(worker.Limits(seconds=60), str(tmp_path))
+    got = []
+    runner.submit(H.sleep, (1.2,), 0, got.append)
+    runner.run()
+    assert [o.status for o in got] == ["ok"]
+
+
+def test_the_streamlit_check_sees_a_stopped_run_and_a_closed_session(monkeypatch):
+    from types import SimpleNamespace
+    import streamlit.runtime as rt
+    from streamlit.runtime.scriptrunner_utils import script_run_context as src
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+    from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
+    assert worker.streamlit_check() is None                   # not in a script thread
+    ctx = SimpleNamespace(session_id="s1", script_requests=SimpleNamespace(_state=ScriptRequestType.CONTINUE))
+    monkeypatch.setattr(src, "get_script_run_ctx", lambda suppress_warning=False: ctx)
+    active = {"s1"}
+    monkeypatch.setattr(rt.Runtime, "exists", classmethod(lambda cls: True))
+    monkeypatch.setattr(rt.Runtime, "instance", classmethod(
+        lambda cls: SimpleNamespace(is_active_session=lambda sid: sid in active)))
+    check = worker.streamlit_check()
+    check()                                                  # running, session there: nothing
+    active.clear()                                           # browser closed
+    with pytest.raises(StopException):
+        check()
+    active.add("s1")
+    ctx.script_requests._state = ScriptRequestType.STOP       # disconnect / rerun asks the run to stop
+    with pytest.raises(StopException):
+        check()

@@ -280,6 +280,8 @@ def scan_sheet(name: str, sheet: str, z: zipfile.ZipFile, part: str, budget: Bud
     prefix = b""
     size = _Size()
     for i, chunk in enumerate(chunks(name, z, part)):
+        if budget and size.over(budget):    # over it before this chunk (past the last one: exact numbers)
+            budget.check(name, sheet, *size.least(), at_least=True)
         if i == 0:               # a DTD can only stand before the root: expat refuses it there
             prefix, _ = root(name, chunk)
         r, c, n, k = _cell_refs(chunk, prefix)
@@ -289,8 +291,6 @@ def scan_sheet(name: str, sheet: str, z: zipfile.ZipFile, part: str, budget: Bud
         with_ref += k
         if budget:
             size.add(chunk, prefix, r, c, cells != with_ref)
-            if size.over(budget):
-                budget.check(name, sheet, *size.least(), at_least=True)
     if cells != with_ref:          # cells without r, or r not first: calamine counts positions
         verdict = _irregular(name, sheet, z, part)
     else:
