@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -63,6 +64,23 @@ async def _send(url: str, cookie: str | None, *messages: BackMsg, settle: float 
                 pass
 
 
+def _run(coroutine) -> None:
+    """asyncio.run on a thread of its own: playwright's sync API keeps a loop running on this
+    one when the browser tests share the session."""
+    failure = []
+
+    def target():
+        try:
+            asyncio.run(coroutine)
+        except BaseException as e:        # noqa: BLE001 — raised again on the test's thread
+            failure.append(e)
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
+
+
 def _rerun() -> BackMsg:
     m = BackMsg()
     m.rerun_script.query_string = ""
@@ -79,12 +97,12 @@ def test_clear_cache_and_metrics_are_for_whom_they_are_for(served):
     url, cookie = served
     assert _get(f"{url}/_stcore/metrics")[0] == 403                    # anonymous: refused
     assert _get(f"{url}/_stcore/metrics", "forged.token")[0] == 403
-    asyncio.run(_send(url, cookie["管理员"], _rerun(), settle=25))      # the administrator's page fills the cache
+    _run(_send(url, cookie["管理员"], _rerun(), settle=25))      # the administrator's page fills the cache
     filled = _cache_bytes(url, cookie["城川"])                          # any signed-in user may read metrics
     assert filled > 0
     # Streamlit keeps the cache size it reports for 5 s: wait past that before reading it again
-    asyncio.run(_send(url, None, _clear(), settle=1))                   # an anonymous connection
-    asyncio.run(_send(url, cookie["城川"], _clear(), settle=METRICS_TTL))   # a town user
+    _run(_send(url, None, _clear(), settle=1))                   # an anonymous connection
+    _run(_send(url, cookie["城川"], _clear(), settle=METRICS_TTL))   # a town user
     assert _cache_bytes(url, cookie["管理员"]) >= filled
-    asyncio.run(_send(url, cookie["管理员"], _clear(), settle=METRICS_TTL))   # the administrator: cleared
+    _run(_send(url, cookie["管理员"], _clear(), settle=METRICS_TTL))   # the administrator: cleared
     assert _cache_bytes(url, cookie["管理员"]) < filled
