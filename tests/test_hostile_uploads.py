@@ -262,6 +262,9 @@ def test_rows_at_the_budget_pass_one_over_is_refused_as_the_scan_streams(budget,
 
 def test_a_long_sheet_is_refused_before_the_end_of_its_xml(budget, monkeypatch, mode):
     monkeypatch.setattr(guard, "CHUNK", 4096)
+    # the workers must see the patched CHUNK: forked from this process, not from a fork server
+    # (which the suite gets once an earlier test has left a thread running, e.g. argon2's pool)
+    monkeypatch.setenv("ZCPH_IMPORT_START", "fork")
     budget(rows=1_000)
     msg = refused(load("百万行.xlsx", H.million_rows(5_000)), "百万行.xlsx", "至少有", "超过单次上传的行数上限（1,000行）")
     seen = int(msg.split("至少有")[1].split("行")[0].replace(",", ""))
