@@ -24,33 +24,11 @@ import sqlalchemy as sa
 from conftest import COMMITTED_SAMPLE, PASSWORD, ROOT, account, app, assert_clean
 from dashboard import store
 from dashboard.store import accounts, audit, chain, schema, sessions
+from test_store import PG_URL, engine_name  # noqa: F401 — the fixture runs both engines
 
-PG_URL = os.environ.get("ZCPH_TEST_DATABASE_URL", "")
 APP_URL = os.environ.get("ZCPH_TEST_APP_DATABASE_URL", "") or re.sub(
     r"://[^@/]*@", "://zcph_app:zcph_app@", PG_URL)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine_name(request, monkeypatch):
-    if request.param == "postgresql":
-        if not PG_URL:
-            if os.environ.get("CI"):
-                pytest.fail("CI must test the store on PostgreSQL: set ZCPH_TEST_DATABASE_URL (.ci/run does)")
-            pytest.skip("ZCPH_TEST_DATABASE_URL not set")
-        _empty_postgres()
-        monkeypatch.setenv("ZCPH_DATABASE_URL", PG_URL)
-    store.dispose()
-    yield request.param
-    store.dispose()
-
-
-def _empty_postgres() -> None:
-    eng = sa.create_engine(PG_URL)
-    with eng.begin() as con:
-        con.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-        con.execute(sa.text("CREATE SCHEMA public"))
-    eng.dispose()
 
 
 def _cli(*args) -> subprocess.CompletedProcess:

@@ -141,8 +141,9 @@ def authority_dir(authority: str) -> Path:
     return saved_dir() / folder_name(authority)
 
 
-def folder_name(text: str) -> str:
-    return re.sub(r"[^\w\u4e00-\u9fff-]+", "_", text).strip("_") or "_"
+def folder_name(text: str, empty: str = "_") -> str:
+    """A name made safe as a file or folder name (profiles' files and authorities' folders)."""
+    return re.sub(r"[^\w\u4e00-\u9fff-]+", "_", text).strip("_") or empty
 
 
 def legacy_owners() -> dict[str, str]:

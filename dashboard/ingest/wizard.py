@@ -19,7 +19,8 @@ from dashboard import template as T
 
 from . import clean as C
 from .header import norm, split_unit, top_texts
-from .profiles import PLACE_PAIR, ProfileError, authority_dir, legacy_owners, parse, read_profile, saved_dir
+from .profiles import (PLACE_PAIR, ProfileError, authority_dir, folder_name, legacy_owners, parse, read_profile,
+                       saved_dir)
 
 SAMPLE_ROWS = 50
 HISTORY = "历史版本"        # replaced and deleted profiles, kept to go back to
@@ -177,8 +178,7 @@ def _folder(authority: str | None) -> Path:
 
 
 def _file_for(name: str, authority: str | None = None) -> Path:
-    safe = re.sub(r"[^\w\u4e00-\u9fff-]+", "_", name).strip("_") or "方案"
-    return _folder(authority) / f"{safe}.toml"
+    return _folder(authority) / f"{folder_name(name, empty='方案')}.toml"
 
 
 def _owners() -> dict[str, str]:
@@ -247,11 +247,11 @@ def listing(authority: str | None = None, everyone: bool = False) -> list[Saved]
 def rename(saved: Saved, new_name: str) -> Path:
     text = saved.path.read_text(encoding="utf-8")
     text = re.sub(r'(?m)^name\s*=.*$', f"name = {json.dumps(new_name, ensure_ascii=False)}", text, count=1)
-    target = _file_for(new_name, saved.authority if saved.path.parent != saved_dir() else None)
+    folder = saved.authority if saved.path.parent != saved_dir() else None   # a legacy file stays at the top
+    target = _file_for(new_name, folder)
     if target.exists() and target != saved.path:
         raise ProfileError(f"已有同名导入方案“{new_name}”；请换一个名称")
-    new = save(new_name, text, saved.authority if saved.path.parent != saved_dir() else None,
-               saved.owner, replace=True)
+    new = save(new_name, text, folder, saved.owner, replace=True)
     if new != saved.path:
         _keep_version(saved.path)
         saved.path.unlink(missing_ok=True)

@@ -193,7 +193,7 @@ def all_accounts() -> list[Account]:
 
 
 def admin_exists() -> bool:
-    """Demo mode lasts until the first (enabled) administrator exists."""
+    """Is there an enabled administrator?  (Demo mode is store/mode.py's question, not this one.)"""
     with engine().connect() as con:
         n = con.execute(select(func.count()).select_from(T)
                         .where(T.c.role == "admin", T.c.disabled.is_(False))).scalar_one()

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import store
 from dashboard.scope import ROLES, Scope
 from dashboard.store import accounts, audit, mode, sessions
 
