@@ -128,9 +128,14 @@ def month_lock(month: str, wait: float = 60):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+KINDS = {"upload": "上传快照", "consolidated": "汇总"}
+
+
 def save(con: duckdb.DuckDBPyConnection, month: str, data_date: dt.date | None,
-         files: list[str]) -> SavedMonth:
-    """Write the loaded tables and facts of `con` as the snapshot of `month` (replacing it)."""
+         files: list[str], *, kind: str = "upload", by: str | None = None) -> SavedMonth:
+    """Write the loaded tables and facts of `con` as the snapshot of `month` (replacing it).
+    `kind`: "upload" (one workbook saved on 数据上传) or "consolidated" (月调度 汇总);
+    `by`: who saved it.  Both go into the month's meta with its asset count."""
     if not valid_month(month):
         raise ValueError(month)
     folder = snapshot_dir()
@@ -139,7 +144,9 @@ def save(con: duckdb.DuckDBPyConnection, month: str, data_date: dt.date | None,
     tmp = folder / f".{month}.{uuid.uuid4().hex}.tmp"      # unique: two writers never share it
     meta = {"month": month, "data_date": data_date.isoformat() if data_date else None,
             "saved_at": dt.datetime.now().isoformat(timespec="seconds"),
-            "files": sorted(set(files)), "facts_version": facts_version()}
+            "files": sorted(set(files)), "facts_version": facts_version(),
+            "kind": kind, "saved_by": by,
+            "assets": con.execute("SELECT count(*) FROM main.assets").fetchone()[0]}
     try:
         con.execute(f"ATTACH '{_sql_path(tmp)}' AS snap")
         try:
@@ -154,6 +161,21 @@ def save(con: duckdb.DuckDBPyConnection, month: str, data_date: dt.date | None,
     finally:
         tmp.unlink(missing_ok=True)
     return find(month)
+
+
+def read_meta(path: Path) -> dict:
+    """A saved month's meta (month, data_date, saved_at, files, kind, saved_by, assets) without
+    reading its tables; months saved before "kind" existed are "consolidated" when their
+    files name submitted parts ("城川镇报送#12")."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{_sql_path(path)}' AS snap (READ_ONLY)")
+        meta = json.loads(con.execute("SELECT meta FROM snap.snapshot_meta").fetchall()[0][0])
+    finally:
+        con.close()
+    if "kind" not in meta:
+        meta["kind"] = "consolidated" if any("报送#" in f for f in meta.get("files", [])) else "upload"
+    return meta
 
 
 def copy_in(saved: SavedMonth, con: duckdb.DuckDBPyConnection) -> dict:

@@ -93,7 +93,7 @@ def consolidate_button(month: str) -> None:
     if st.button(f"汇总生成{snapshots.month_label(month)}快照", type="primary", key="submissions.consolidate",
                  disabled=not M.latest(month)):
         try:
-            result = C.consolidate(month)
+            result = C.consolidate(month, by=auth.current().name)
         except M.MonthlyError as exc:
             auth.record("consolidate", month, outcome="failed", details={"原因": str(exc)})
             st.error(str(exc))

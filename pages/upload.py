@@ -55,7 +55,7 @@ def save_panel(books) -> None:
         st.warning(f"已有{snapshots.month_label(month)}的快照，保存将覆盖它。")
     if st.button(f"保存为{snapshots.month_label(month)}快照并查看", type="primary", key="upload_save"):
         replaced = snapshots.find(month) is not None
-        snap = books.save(month)
+        snap = books.save(month, by=user.name)
         auth.record("snapshot_replace" if replaced else "snapshot_save", snap.label,
                     details={"文件": books.label})
         sidebar.select_source(snap.key)

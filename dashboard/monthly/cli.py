@@ -68,7 +68,7 @@ def consolidate(args) -> int:
     from dashboard.monthly.submissions import MonthlyError
     from dashboard.store import audit
     try:
-        result = do_consolidate(args.month)
+        result = do_consolidate(args.month, by=_actor()["user"])
     except MonthlyError as exc:
         audit.record("consolidate", obj=args.month, outcome="failed", details={"原因": str(exc)}, **_actor())
         print(str(exc), file=sys.stderr)

@@ -69,7 +69,7 @@ def conflicts_of(parts: list[Submission], frames: dict[int, dict[str, pd.DataFra
     return [Conflict(a, sorted(set(who))) for a, who in sorted(owners.items()) if len(set(who)) > 1]
 
 
-def consolidate(month: str, *, save: bool = True) -> Consolidation:
+def consolidate(month: str, *, save: bool = True, by: str | None = None) -> Consolidation:
     check_month(month)
     parts = sorted(latest(month).values(), key=lambda s: s.authority)
     if not parts:
@@ -98,7 +98,8 @@ def consolidate(month: str, *, save: bool = True) -> Consolidation:
     try:
         with snapshots.month_lock(month):        # two consolidations of one month: one after the other
             result.snapshot = snapshots.save(con, month, max(in_month) if in_month else None,
-                                             [f"{p.authority}报送#{p.id}" for p in parts])
+                                             [f"{p.authority}报送#{p.id}" for p in parts],
+                                             kind="consolidated", by=by)
     except TimeoutError:
         raise MonthlyError(f"{snapshots.month_label(month)}正由其他用户汇总，请稍后再试。") from None
     finally:
