@@ -132,7 +132,8 @@ KINDS = {"upload": "上传快照", "consolidated": "汇总"}
 
 
 def save(con: duckdb.DuckDBPyConnection, month: str, data_date: dt.date | None,
-         files: list[str], *, kind: str = "upload", by: str | None = None) -> SavedMonth:
+         files: list[str], *, kind: str = "upload", by: str | None = None,
+         extra: dict | None = None) -> SavedMonth:
     """Write the loaded tables and facts of `con` as the snapshot of `month` (replacing it).
     `kind`: "upload" (one workbook saved on 数据上传) or "consolidated" (月调度 汇总);
     `by`: who saved it.  Both go into the month's meta with its asset count."""
@@ -146,7 +147,7 @@ def save(con: duckdb.DuckDBPyConnection, month: str, data_date: dt.date | None,
             "saved_at": dt.datetime.now().isoformat(timespec="seconds"),
             "files": sorted(set(files)), "facts_version": facts_version(),
             "kind": kind, "saved_by": by,
-            "assets": con.execute("SELECT count(*) FROM main.assets").fetchone()[0]}
+            "assets": con.execute("SELECT count(*) FROM main.assets").fetchone()[0]} | (extra or {})
     try:
         con.execute(f"ATTACH '{_sql_path(tmp)}' AS snap")
         try:
