@@ -1,7 +1,8 @@
 """公示 (群众监管, plan 八(四)): what a villager may read without signing in — per village, the
 assets, the income received and how it was distributed.  Only the month the banner
 administrator published is shown (nothing is public before); in demo mode, the bundled
-sample, marked as such.  No names of people and no contract terms (queries/gongshi/)."""
+sample, marked as such.  No names of people and no contract terms: the queries (queries/gongshi/)
+withhold them, so a household's 到户类 asset reads "基础母牛（到户类）" (issue 19.5)."""
 from __future__ import annotations
 
 import streamlit as st
@@ -49,6 +50,7 @@ def show(key, place: Scope) -> None:
     b.metric("收到收益", fmt.fmt_wan(income.income_received.sum()))
     c.metric("已分配", fmt.fmt_wan(shared.amount.sum()))
     st.subheader(f"{place.label}的项目资产")
+    st.caption("到户类资产只公示类型（如“基础母牛（到户类）”），不公开农户、运营主体等个人信息。")
     fmt.table(assets[ASSET_COLUMNS], key="gongshi.assets")
     st.subheader("收到的收益")
     if income.empty:

@@ -4,10 +4,12 @@ done once leaves exactly one entry.  Downloads (exports, reports) are built only
 browser asks for the file; tests/browser/test_accounts_browser.py audits those."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import PASSWORD, ROOT, account, app, assert_clean
+from conftest import PASSWORD, ROOT, account, app, assert_clean, table_with
 from dashboard import snapshots, store
 from dashboard.store import accounts, audit, sessions, settings
 from fixtures_messy import assets_xlsx
@@ -213,3 +215,58 @@ def test_gongshi_hides_a_beneficiary_that_names_a_person(sample_books):
         con.execute("UPDATE distribution SET beneficiary = ? WHERE row_id = ?", [before, row])
     kinds = set(shown.beneficiary_kind.dropna())
     assert "其他（不公开姓名）" in kinds and not any("张三" in k for k in kinds)
+
+
+def _page_text(at: AppTest) -> str:
+    """Everything the page shows: its tables' cells and its text elements."""
+    cells = [d.value.to_csv() for d in at.main.dataframe]
+    texts = [e.value for kind in ("markdown", "caption", "subheader", "title", "info") for e in getattr(at.main, kind)]
+    return "\n".join(cells + texts + [m.value for m in at.main.metric])
+
+
+def test_gongshi_publishes_no_household_name_operator_or_person(sample_file):
+    """Issue 19.5: a 到户类 asset named after its household is published by its type only; an
+    operator's name inside another asset's name, a 受益对象 or a 用途 naming a person: withheld."""
+    from dashboard import ledgers
+    books = ledgers.load([sample_file], label=ledgers.SAMPLE_LABEL)
+    con = books.con
+    town, village, household, shop = con.execute(
+        "SELECT town, village, min(row_id) FILTER (category = '到户类'), min(row_id) FILTER (category = '经营性') "
+        "FROM assets WHERE row_id IN (SELECT asset_row FROM distribution) OR category = '到户类' GROUP BY ALL "
+        "HAVING count(*) FILTER (category = '到户类') > 0 AND count(*) FILTER (category = '经营性') > 0 "
+        "ORDER BY town, village LIMIT 1").fetchone()
+    con.execute("UPDATE assets SET asset_name = ? || '乌力吉巴特尔户基础母牛', asset_type = '基础母牛', "
+                "custodian_person = '乌力吉巴特尔', operator = '乌力吉巴特尔', owner_unit = '脱贫户乌力吉巴特尔' "
+                "WHERE row_id = ?", [village, household])
+    con.execute("UPDATE assets SET asset_name = '其木格家庭农场温室', operator = '其木格家庭农场' WHERE row_id = ?", [shop])
+    con.execute("UPDATE distribution SET beneficiary = '脱贫户、那日苏', purpose = '发放给那日苏' WHERE row_id = "
+                "(SELECT min(row_id) FROM distribution WHERE asset_row IN "
+                "(SELECT row_id FROM assets WHERE town = ? AND village = ?))", [town, village])
+    con.execute("INSERT INTO income (asset_id, asset_row, year, income_received) "
+                "SELECT asset_id, row_id, 2024, 1000 FROM assets WHERE row_id IN (?, ?)", [household, shop])
+    account()
+    books.save("2024-12")
+    settings.publish("2024-12", "管理员")
+    stored = (snapshots.data_dir() / settings.PUBLICATION_FILE).read_text(encoding="utf-8")
+    assert json.loads(stored) == {"month": "2024-12"}              # the copy kept for a store outage: no data
+
+    at = _gongshi(app())
+    at.selectbox(key="gongshi.town").set_value(town).run()
+    at.selectbox(key=f"gongshi.village.{town}").set_value(village).run()
+    assert_clean(at)
+    text = _page_text(at)
+    for name in ("乌力吉巴特尔", "其木格", "那日苏"):
+        assert name not in text, name
+    assets = table_with(at, "资产名称")
+    assert "基础母牛（到户类）" in set(assets["资产名称"])
+    shop_type = con.execute("SELECT asset_type FROM assets WHERE row_id = ?", [shop]).fetchone()[0]
+    assert f"{shop_type}（名称不公开）" in set(assets["资产名称"])
+    household_names = set(assets.loc[assets["资产类别"] == "到户类", "资产名称"])
+    assert household_names and all(n.endswith("（到户类）") or n == "到户类资产" for n in household_names)
+    assert all("户" not in n.removesuffix("（到户类）").removesuffix("到户类资产") for n in household_names)
+    income = next(d.value for d in at.main.dataframe if "资产名称" in d.value.columns and "资产类别" not in d.value.columns)
+    assert {"基础母牛（到户类）", f"{shop_type}（名称不公开）"} <= set(income["资产名称"])
+    shared = table_with(at, "受益对象类别", "其他（不公开姓名）")
+    assert "（含个人信息，不公开）" in set(shared["分配用途"])
+    # the same month, unchanged, in the cockpit: the names are still the ledger's (only 公示 withholds them)
+    assert con.execute("SELECT count(*) FROM assets WHERE asset_name LIKE '%乌力吉巴特尔%'").fetchone()[0] == 1
