@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     store_cli.add_parsers(sub, _date)
     from dashboard.monthly import cli as monthly_cli  # submit, consolidate
     monthly_cli.add_parsers(sub)
+    from dashboard import month_versions              # months list / restore
+    month_versions.add_parsers(sub)
     return p
 
 
@@ -133,6 +135,9 @@ def _dispatch(args) -> int:
     from dashboard.monthly import cli as monthly_cli
     from dashboard.store import cli as store_cli
     status = store_cli.dispatch(args)
+    if status is None:
+        from dashboard import month_versions
+        status = month_versions.dispatch(args)
     if status is None:
         status = monthly_cli.dispatch(args, lambda: _mappings(args))
     return 2 if status is None else status

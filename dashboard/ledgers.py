@@ -48,9 +48,11 @@ class Ledgers:
         return "；".join(self.result.fatal if self.result else []) or "文件无法使用：未找到资产台账"
 
     def save(self, month: str, by: str | None = None) -> snapshots.SavedMonth:
-        """Keep these ledgers as the snapshot of `month` (the facts go with them)."""
+        """Keep these ledgers as the snapshot of `month` (the facts go with them; a replaced
+        month is kept as a version).  TimeoutError while another writer holds the month."""
         files = [s.file for s in self.result.sheets] if self.result else []
-        return snapshots.save(self.con, month, self.data_date, files, kind="upload", by=by)
+        with snapshots.month_lock(month):
+            return snapshots.save(self.con, month, self.data_date, files, kind="upload", by=by)
 
 
 def load(files, label: str = "上传的台账", **ingest_options) -> Ledgers:

@@ -17,7 +17,7 @@ import os
 import re
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -64,6 +64,7 @@ class SavedMonth:
     month: str                 # '2024-05'
     path: Path
     version: float             # file mtime: a re-saved month is a new cache entry
+    kept: int | None = field(default=None, compare=False)   # save(): the replaced file's version number
 
     @property
     def label(self) -> str:
@@ -131,12 +132,62 @@ def month_lock(month: str, wait: float = 60):
 KINDS = {"upload": "上传快照", "consolidated": "汇总"}
 
 
+def versions_dir(month: str) -> Path:
+    """Where a month's replaced files are kept: snapshots/versions/YYYY-MM/v1.duckdb, v2 …
+    (dashboard/month_versions.py lists and restores them; list_months never sees them)."""
+    if not valid_month(month):
+        raise ValueError(month)
+    return snapshot_dir() / "versions" / month
+
+
+_VERSION = re.compile(r"^v([1-9][0-9]*)\.duckdb$")
+
+
+def version_numbers(month: str) -> list[int]:
+    folder = versions_dir(month)
+    if not folder.is_dir():
+        return []
+    return sorted(int(m[1]) for p in folder.iterdir() if (m := _VERSION.match(p.name)))
+
+
+def keep(month: str, *, move: bool = False) -> int | None:
+    """Keep the month's current file as its next numbered version (None: no current file).
+    The current file stays in place (a second name for it) unless `move`; nothing ever
+    writes into a kept file again.  The caller holds month_lock(month)."""
+    path = snapshot_dir() / f"{month}.duckdb"
+    if not path.exists():
+        return None
+    folder = versions_dir(month)
+    folder.mkdir(parents=True, exist_ok=True)
+    number = max(version_numbers(month), default=0) + 1
+    while True:
+        target = folder / f"v{number}.duckdb"
+        try:
+            os.link(path, target)              # no copy, and no moment without the month
+            break
+        except FileExistsError:
+            number += 1
+        except OSError:                        # a file system without hard links: copy it
+            try:
+                with open(path, "rb") as src, open(target, "xb") as dst:
+                    while chunk := src.read(1 << 20):
+                        dst.write(chunk)
+                break
+            except FileExistsError:
+                number += 1
+    if move:
+        path.unlink()
+    return number
+
+
 def save(con: duckdb.DuckDBPyConnection, month: str, data_date: dt.date | None,
          files: list[str], *, kind: str = "upload", by: str | None = None,
          extra: dict | None = None) -> SavedMonth:
     """Write the loaded tables and facts of `con` as the snapshot of `month` (replacing it).
     `kind`: "upload" (one workbook saved on 数据上传) or "consolidated" (月调度 汇总);
-    `by`: who saved it.  Both go into the month's meta with its asset count."""
+    `by`: who saved it.  Both go into the month's meta with its asset count.
+    The replaced file is kept as the month's next version (its number: the result's `kept`).
+    The caller holds month_lock(month) (Ledgers.save and consolidate do)."""
     if not valid_month(month):
         raise ValueError(month)
     folder = snapshot_dir()
@@ -158,10 +209,12 @@ def save(con: duckdb.DuckDBPyConnection, month: str, data_date: dt.date | None,
         finally:
             con.execute("DETACH snap")
         # Write to a temporary name first: a half-written month never replaces a good one.
+        kept = keep(month)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    return find(month)
+    saved = find(month)
+    return SavedMonth(saved.month, saved.path, saved.version, kept)
 
 
 def read_meta(path: Path) -> dict:
@@ -204,11 +257,12 @@ def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(f"ALTER TABLE main.{sheet.name} ADD COLUMN {col.name} VARCHAR")
 
 
-def delete(month: str) -> None:
-    """Remove a saved month (the administrator's 系统管理 page; audited there)."""
-    saved = find(month)
-    if saved is not None:
-        saved.path.unlink(missing_ok=True)
+def delete(month: str) -> int | None:
+    """Remove a saved month (the administrator's 系统管理 page; audited there).  Its file is
+    kept as the month's next version (returned; None when there was no such month), so a
+    deleted month can be restored (month_versions.restore)."""
+    with month_lock(month):
+        return keep(month, move=True)
 
 
 def reference_date(month: str, meta: dict) -> dt.date:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import places, snapshots, ui
+from dashboard import month_versions, places, snapshots, ui
+from dashboard.explain import fmt_date
 from dashboard.scope import ROLES
 from dashboard.store import accounts, sessions, settings
 from dashboard.ui import auth, data, fmt
@@ -45,7 +46,7 @@ def new_account() -> None:
                                department=department or None, by=auth.current().name)
     except accounts.AccountError as exc:
         auth.record("account_add", name, outcome="refused", details={"原因": str(exc)})
-        st.error(str(exc))
+        st.error(fmt.md(exc))
         return
     auth.record("account_add", account.name, details={"角色": account.role_zh, "范围": account.scope().label})
     _done(f"已新建账号“{account.name}”，可立即登录。")
@@ -72,7 +73,7 @@ def change_account() -> None:
             accounts.set_password(name, password)
         except accounts.AccountError as exc:
             auth.record("account_passwd", name, outcome="refused", details={"原因": str(exc)})
-            st.error(str(exc))
+            st.error(fmt.md(exc))
             return
         auth.record("account_passwd", name)
         _done(f"已重设“{name}”的密码，其登录已结束。")
@@ -93,7 +94,7 @@ def departments() -> None:
             parsed = settings.parse_departments(text)
         except ValueError as exc:
             auth.record("departments_save", "旗行业主管部门名单", outcome="failed", details={"原因": str(exc)})
-            st.error(f"未保存：{exc}")
+            st.error(f"未保存：{fmt.md(exc)}")
             return
         settings.save_departments(parsed, auth.current().name)
         data.departments.clear()
@@ -105,7 +106,7 @@ def department_doubts(ctx) -> None:
     if ctx is None:
         return
     doubts = ctx.frame("shared/department_doubts")
-    st.markdown(f"**台账中不在名单内的主管部门**（{ctx.source.label}）")
+    st.markdown(f"**台账中不在名单内的主管部门**（{fmt.md(ctx.source.label)}）")
     if doubts.empty:
         st.caption("全部主管部门都能对应到名单中的部门或资产所在镇。")
     else:
@@ -135,22 +136,65 @@ def snapshot_list() -> None:
     months = snapshots.list_months()
     if not months:
         st.info("还没有保存的快照。")
+    else:
+        st.markdown("、".join(m.label for m in months))
+        left, right = st.columns([2, 1], vertical_alignment="bottom")
+        month = left.selectbox("删除快照", [m.month for m in months], format_func=snapshots.month_label,
+                               key="admin.snapshot.month")
+        sure = left.checkbox("确认删除（删除的快照保留为历史版本，可在下方恢复）", key="admin.snapshot.sure")
+        if right.button("删除", key="admin.snapshot.delete", disabled=not sure):
+            kept = snapshots.delete(month)
+            auth.record("snapshot_delete", snapshots.month_label(month),
+                        details={"保留为": f"第{kept}版" if kept else "—"})
+            _done(f"已删除{snapshots.month_label(month)}快照" + (f"（保留为第{kept}版，可恢复）。" if kept else "。"))
+    snapshot_versions()
+
+
+def snapshot_versions() -> None:
+    """Every month's current file and kept versions; one of them brought back (issue 19.2)."""
+    st.markdown("**历史版本**")
+    found = list(reversed(month_versions.months()))                  # newest month first
+    kept = {m: month_versions.versions(m) for m in found}
+    rows = [(snapshots.month_label(m), v.name if v else "当前", v.kind_zh if v else "（已删除）",
+             v.assets if v else None, month_versions.when(v.saved_at) if v and v.saved_at else "",
+             (v.saved_by or "") if v else "", fmt_date(v.data_date) if v and v.data_date else "",
+             f"第{v.restored[0]}版" if v and v.restored else "")
+            for m in found for v in [month_versions.current(m), *reversed(kept[m])]]
+    st.caption("快照被替换、删除或恢复时，原来的文件保留为历史版本；恢复某一版时，当前快照先保留为新的一版。")
+    if rows:
+        table = pd.DataFrame(rows, columns=VERSION_COLUMNS).astype({"资产（项）": "Int64"})
+        st.dataframe(table, hide_index=True, width="stretch", key="admin.versions")
+    if not any(kept.values()):
+        st.info("还没有历史版本。")
         return
-    st.markdown("、".join(m.label for m in months))
-    left, right = st.columns([2, 1], vertical_alignment="bottom")
-    month = left.selectbox("删除快照", [m.month for m in months], format_func=snapshots.month_label,
-                           key="admin.snapshot.month")
-    sure = left.checkbox("确认删除（不可恢复）", key="admin.snapshot.sure")
-    if right.button("删除", key="admin.snapshot.delete", disabled=not sure):
-        snapshots.delete(month)
-        auth.record("snapshot_delete", snapshots.month_label(month))
-        _done(f"已删除{snapshots.month_label(month)}快照。")
+    with_versions = [m for m in found if kept[m]]
+    left, middle, right = st.columns([1, 2, 1], vertical_alignment="bottom")
+    month = left.selectbox("恢复月份", with_versions, format_func=snapshots.month_label, key="admin.restore.month")
+    choices = {v.number: v for v in reversed(kept[month])}
+    number = middle.selectbox("恢复为", list(choices), key="admin.restore.version",
+                              format_func=lambda n: f"{choices[n].name}（{choices[n].line()}）")
+    sure = middle.checkbox("确认恢复（当前快照先保留为新的一版）", key="admin.restore.sure")
+    if right.button("恢复", key="admin.restore", disabled=not sure):
+        try:
+            done = month_versions.restore(month, number, by=auth.current().name)
+        except (month_versions.VersionError, TimeoutError) as exc:
+            reason = str(exc).rstrip("。") if isinstance(exc, month_versions.VersionError) else "该月份正由其他用户保存或汇总"
+            auth.record("snapshot_restore", snapshots.month_label(month), outcome="failed",
+                        details={"版本": f"第{number}版", "原因": reason})
+            st.error(f"未恢复：{reason}。")
+            return
+        auth.record("snapshot_restore", snapshots.month_label(month), details={
+            "恢复的版本": f"第{done.number}版", "恢复前的快照保留为": f"第{done.kept}版" if done.kept else "—"})
+        _done(done.message())
+
+
+VERSION_COLUMNS = ["月份", "版本", "来源", "资产（项）", "保存时间", "保存人", "数据截至", "恢复自"]
 
 
 def body(ctx) -> None:
     done = st.session_state.pop(DONE, None)
     if done:
-        st.success(done)
+        st.success(fmt.md(done))
     tabs = st.tabs(["账号", "主管部门", "公示", "快照"])
     with tabs[0]:
         account_list()

@@ -3,9 +3,10 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import blank_template, policy, snapshots, ui
+from dashboard import blank_template, month_versions, policy, snapshots, ui
 from dashboard.explain import fmt_date
-from dashboard.ui import auth, data, export, mapping, sidebar, submit, uploads
+from dashboard.safe import md
+from dashboard.ui import auth, data, export, mapping, replace, sidebar, submit, uploads
 
 UPLOADER = "upload_files"
 
@@ -28,7 +29,7 @@ def department_doubts(digest: str, books) -> None:
     doubts = data.cached_frame(ev_key, "shared/department_doubts", ui.Filters(), data.freeze(data.departments()))
     if not doubts.empty:
         st.warning(f"{len(doubts)}种主管部门写法不在旗行业主管部门名单中，也不是资产所在镇（报送主体暂按所在镇）："
-                   + "、".join(f"{r.department}（{r.assets}项）" for r in doubts.itertuples()) + "。")
+                   + "、".join(f"{md(r.department)}（{r.assets}项）" for r in doubts.itertuples()) + "。")
 
 
 def view_panel(digest: str, books) -> None:
@@ -51,22 +52,32 @@ def save_panel(books) -> None:
     hint = f"数据日期{fmt_date(books.data_date)}" if books.data_date else "未在表头找到数据日期，默认为本月"
     st.caption(f"快照按报告月份命名，保存后可随时在侧栏“数据来源”中重新打开并与其他月份比较（{hint}）。")
     month = month_picker(books)
-    if snapshots.find(month):
-        st.warning(f"已有{snapshots.month_label(month)}的快照，保存将覆盖它。")
-    if st.button(f"保存为{snapshots.month_label(month)}快照并查看", type="primary", key="upload_save"):
-        replaced = snapshots.find(month) is not None
-        snap = books.save(month, by=user.name)
-        auth.record("snapshot_replace" if replaced else "snapshot_save", snap.label,
-                    details={"文件": books.label})
+    label = snapshots.month_label(month)
+    confirmed = replace.confirm_replace(month, key="upload_save")      # a saved month: name it, ask first
+    replaced = month_versions.current(month)
+    text = f"替换{label}快照并查看" if replaced else f"保存为{label}快照并查看"
+    if st.button(text, type="secondary" if replaced else "primary", key="upload_save",
+                 disabled=not confirmed) and confirmed:        # saved by someone else since: ask again
+        try:
+            snap = books.save(month, by=user.name)
+        except TimeoutError:
+            auth.record("snapshot_replace" if replaced else "snapshot_save", label, outcome="failed",
+                        details={"文件": books.label, "原因": "该月份正由其他用户保存或汇总"})
+            st.error(f"{label}正由其他用户保存或汇总，请稍后再试。")
+            return
+        details = {"文件": books.label}
+        if snap.kept:
+            details |= {"被替换的快照": replaced.line() if replaced else "—", "保留为": f"第{snap.kept}版"}
+        auth.record("snapshot_replace" if snap.kept else "snapshot_save", snap.label, details=details)
         sidebar.select_source(snap.key)
-        st.session_state["upload_saved"] = snap.label
+        st.session_state["upload_saved"] = snap.label + (f"（原快照已保留为第{snap.kept}版）" if snap.kept else "")
         st.rerun()
 
 
 def report(books) -> None:
     result = books.result
     for message in result.fatal:
-        st.error(message)
+        st.error(md(message))
     st.subheader("导入概况")
     st.dataframe(uploads.summary(books), hide_index=True)
     rejected = result.rejection_frame()
@@ -83,10 +94,10 @@ def report(books) -> None:
 def body(ctx) -> None:
     profile = st.session_state.pop("upload_mapping_saved", None)
     if profile:
-        st.success(f"已保存导入方案“{profile}”，本次上传已按它重新读取；以后符合的上传会自动采用。")
+        st.success(f"已保存导入方案“{md(profile)}”，本次上传已按它重新读取；以后符合的上传会自动采用。")
     saved = st.session_state.pop("upload_saved", None)
     if saved:
-        st.success(f"已保存{saved}快照，侧栏数据来源已切换到该快照。")
+        st.success(f"已保存{md(saved)}快照，侧栏数据来源已切换到该快照。")
     st.markdown("可一次上传多个文件（xlsx、xls、csv），包括资产台账、收益台账、收益分配、处置台账、问题台账。")
     st.download_button("下载台账模板（Excel，含填表说明）", blank_template.workbook, "资产台账模板.xlsx",
                        export.XLSX_MIME, on_click="ignore", key="upload_template", icon=":material/download:")

@@ -122,6 +122,7 @@ def test_each_administrator_action_leaves_one_entry(tmp_path):
     at.button(key="upload_view").click().run()
     at.switch_page("../pages/upload.py").run()
     at.button(key="upload_save").click().run()
+    at.checkbox(key="upload_save.confirm").check().run()       # replacing the month asks first
     at.button(key="upload_save").click().run()
     assert_clean(at)
     # a threshold, the negative list saved and reset, a console query

@@ -23,6 +23,7 @@ OUTCOMES = {"ok": "成功", "failed": "失败", "locked": "锁定", "refused": "
 ACTIONS = {
     "sign_in": "登录", "sign_out": "退出登录", "upload": "上传台账", "view_upload": "查看未保存的上传",
     "snapshot_save": "保存快照", "snapshot_replace": "覆盖快照", "snapshot_delete": "删除快照",
+    "snapshot_restore": "恢复快照版本", "snapshot_versions": "查看快照版本",
     "parameters": "调整政策参数", "negative_list_save": "修改负面清单", "negative_list_reset": "恢复默认负面清单",
     "account_add": "新建账号", "account_disable": "停用账号", "account_enable": "启用账号",
     "account_passwd": "修改密码", "account_unlock": "解除锁定", "departments_save": "修改旗行业主管部门名单", "publish": "发布公示",
