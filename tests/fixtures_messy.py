@@ -145,3 +145,52 @@ def fake_encrypted() -> bytes:
     """The start of an OLE container holding an encrypted OOXML package."""
     return (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500
             + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 200)
+
+
+# A county's workbook as the counties keep it (ledger-template.md, "What real county tables look
+# like"): 附件5-1 lists the projects (one row per project, 项目编号 but no 资产编号), 附件6 is the
+# 项目资产总台账 (构建时间, 位置 holding town and village, 投资规模 in 万元 stated nowhere, 资产状态,
+# the five ownership subjects, 项目编号 beside 资产编号), and a 填表说明 sheet.
+COUNTY_PROJECTS = [
+    ["鄂托克前旗2019-2023年度巩固衔接项目汇总表", *[None] * 10],
+    ["序号", "项目编号", "项目名称", "项目类型", "建设性质", "实施地点", "建设内容及规模", "资金规模", None,
+     "实施单位", "完工时间"],
+    [None, None, None, None, None, None, None, "小计", "衔接资金", None, None],
+    [1, "XM2019-01", "大发村光伏电站项目", "产业发展", "新建", "城川镇大发村", "光伏电站1座", 120.5, 120.5,
+     "城川镇人民政府", "2019年10月"],
+    [2, "XM2020-03", "毛盖图嘎查村道硬化", "基础设施", "新建", "昂素镇毛盖图嘎查", "村道3公里", 80, 80,
+     "昂素镇人民政府", "2020年9月"],
+    [3, "XM2021-07", "八一村肉牛养殖棚圈", "产业发展", "新建", "上海庙镇八一村", "棚圈12座", 35, 30,
+     "上海庙镇人民政府", "2021年11月"],
+]
+COUNTY_ASSETS = [
+    ["项目资产总台账", *[None] * 14],
+    ["序号", "资产编号", "项目编号", "资产名称", "资产性质", "位置", "构建时间", "投资规模", "资产状态",
+     "所有权主体", "经营权主体", "收益权主体", "监督权主体", "处置权主体", "盘活时间"],
+    ["合计", None, None, None, None, None, None, 235.5, None, None, None, None, None, None, None],
+    [1, "ZC-001", "XM2019-01", "光伏电站", "经营性", "城川镇大发村", "2019年", 120.5, "良好",
+     "大发村股份经济合作社", "城川镇光伏公司", "大发村股份经济合作社", "城川镇人民政府", "城川镇人民政府", None],
+    [2, "ZC-002", "XM2020-03", "村道", "公益性", "昂素镇毛盖图嘎查", "2020", 80, "良好",
+     "毛盖图嘎查村民委员会", None, None, "昂素镇人民政府", "昂素镇人民政府", None],
+    [3, "ZC-003", "XM2021-07", "肉牛养殖棚圈", "经营性", "上海庙镇八一村", "2021年", 35, "停运",
+     "八一村股份经济合作社", "八一村养殖合作社", "八一村股份经济合作社", "上海庙镇人民政府", "上海庙镇人民政府",
+     "2024.03.01"],
+]
+
+
+def county_workbook(path: Path) -> Path:
+    """附件5-1 (projects, two-level 资金规模 header), 附件6 (assets, unit stated nowhere) and 填表说明."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    projects = wb.active
+    projects.title = "附件5-1"
+    for row in COUNTY_PROJECTS:
+        projects.append(row)
+    projects.merge_cells("H2:I2")
+    assets = wb.create_sheet("附件6")
+    for row in COUNTY_ASSETS:
+        assets.append(row)
+    wb.create_sheet("填表说明").append(["金额单位：万元。附件5-1为项目清单，附件6为项目资产总台账。"])
+    wb.save(path)
+    return path

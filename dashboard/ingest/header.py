@@ -17,6 +17,7 @@ from dashboard import template as T
 
 HEADER_SCAN_ROWS = 20
 UNITS = {"万元": 10000.0, "元": 1.0}
+SMALL_MONEY = 1000        # money read as 元 whose median is below this is suspected to be 万元
 _OTHER_UNITS = ("亩", "个", "平方米", "㎡", "千瓦", "kw", "人", "户", "年", "%", "座", "处", "栋", "头", "只", "米", "公里")
 _UNIT_RE = re.compile(r"^(.*?)(?:[(\[{【]([^()\[\]{}【】]*)[)\]}】]|/([^/]+))$")
 _BRACKETED = re.compile(r"[(\[{【][^()\[\]{}【】]*[)\]}】]")
@@ -41,6 +42,15 @@ def split_unit(text: str) -> tuple[str, str | None]:
         if h.endswith(unit) and len(h) > len(unit) + 1 and not h.endswith("单元"):
             return h[: -len(unit)], unit
     return h, None
+
+
+def looks_like_wan(amounts) -> bool:
+    """Amounts read as 元 that are suspiciously small (median below 1,000 元): likely 万元.
+    The importer's “数值偏小，疑为万元” and the mapping step's pre-set unit use this one rule."""
+    import numpy as np
+    v = np.asarray([x for x in amounts if x is not None], dtype=float)
+    v = v[np.isfinite(v)]
+    return bool(v.size) and float(np.median(v)) < SMALL_MONEY
 
 
 def _keys(text: str) -> list[str]:

@@ -15,7 +15,8 @@ from dashboard import places, template as T
 
 from . import clean as C
 from . import mapped
-from .header import UNITS, Header, explain, find_header, kind_from_name, plausible, title_date, title_unit
+from .header import (UNITS, Header, explain, find_header, kind_from_name, looks_like_wan, plausible, title_date,
+                     title_unit)
 from .profiles import ProfileError, SheetRule
 from .report import Issue, SheetLoad
 
@@ -490,7 +491,7 @@ def _unit_notes(assumed: list[Column], cleaned, loaded, out: Loaded) -> None:
         v = cleaned[c.name].values[loaded]
         v = v[np.isfinite(v)]
         reason = f"{c.spec.zh}未注明单位，按元读取"
-        if v.size and np.median(v) < 1000:
+        if looks_like_wan(v):
             reason += "；数值偏小，疑为万元，请核对"
         out.issues.append(Issue(out.load.file, out.load.sheet, None, c.header, reason, "info"))
 

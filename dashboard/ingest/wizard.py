@@ -18,7 +18,7 @@ import numpy as np
 from dashboard import template as T
 
 from . import clean as C
-from .header import norm, split_unit, top_texts
+from .header import find_header, looks_like_wan, norm, plausible, split_unit, title_unit, top_texts
 from .profiles import (PLACE_PAIR, ProfileError, authority_dir, folder_name, legacy_owners, parse, read_profile,
                        saved_dir)
 
@@ -55,6 +55,71 @@ def _numeric(text: str) -> bool:
     return bool(re.fullmatch(r"[-+]?[\d,.]+", text))
 
 
+def _project_header(base: str) -> bool:
+    """项目编号, 项目代码, 项目名称 …: a header naming the project, not the asset."""
+    return base.startswith("项目") and "资产" not in base and base.endswith(("编号", "代码", "名称", "序号"))
+
+
+def _asset_header(base: str) -> bool:
+    """资产编号, 资产代码, 资产名称, 项目资产名称 …: a header naming the asset itself."""
+    return "资产" in base and base.endswith(("编号", "代码", "名称"))
+
+
+_PROJECT_TITLE = re.compile(r"项目(?:汇总|清单|明细|计划|库|实施|台账|一览)")
+
+
+def projects_not_assets(grid: list[list], sheet: SheetView | None = None) -> list[str] | None:
+    """The project headers (or title) of a sheet whose rows are projects, not assets — an
+    annex such as 附件5-1 项目汇总表: it names projects (项目编号, 项目名称) and no asset
+    (资产编号, 资产名称); None when it may hold assets."""
+    sheet = sheet or view(grid)
+    bases = [split_unit(h)[0] for h in sheet.headers]
+    if any(_asset_header(b) for b in bases):
+        return None
+    named = [h for h, b in zip(sheet.headers, bases) if _project_header(b)]
+    titles = [c for row in top_texts(grid)[:sheet.header_row] for c in row if c and _PROJECT_TITLE.search(c)]
+    return (named or titles[:1]) or None
+
+
+def propose(sheet_name: str, grid: list[list], loaded_as: str | None) -> tuple[str, str]:
+    """(kind, why) the mapping step pre-selects for a sheet: what the import read it as
+    ("skip" when a profile skipped it); 跳过 for instructions, an empty sheet and a sheet of
+    projects; else the kind it came closest to; 资产台账 when nothing is recognised."""
+    if loaded_as:
+        return loaded_as, ""
+    if "说明" in sheet_name:
+        return "skip", "填表说明，不是台账"
+    sheet = view(grid)
+    if not sheet.headers:
+        return "skip", "表中没有内容"
+    named = projects_not_assets(grid, sheet)
+    if named:
+        what = "、".join(f"“{h}”" for h in named)
+        return "skip", f"此表每行是一个项目（{what}），没有资产编号或资产名称，不是资产台账"
+    h = find_header(grid, tuple(s.name for s in T.SHEETS))
+    if h is not None and plausible(h):
+        return h.kind, ""
+    return (h.kind if h is not None else "assets"), ""
+
+
+def unit_hint(grid: list[list], sheet: SheetView, money_header: str) -> tuple[str, str]:
+    """(unit, why) to pre-set for money columns whose header states no unit: the “单位：”
+    line above the table; else 万元 when the amounts are suspiciously small for 元 (the
+    importer's “数值偏小，疑为万元”); else 元."""
+    above = title_unit(grid[:sheet.header_row])
+    if above:
+        return above, f"表头上方注明“单位：{above}”"
+    values = []
+    for v in sheet.samples.get(money_header, []):
+        try:
+            values.append(float(str(v).replace(",", "")))
+        except ValueError:
+            continue
+    if looks_like_wan(values):
+        return "万元", f"“{money_header}”数值偏小，疑为万元，已预选万元；如确为元，请改选“元”"
+    return "元", ""
+
+
 def rank(column: T.Column, sheet: SheetView) -> list[tuple[str, float]]:
     """The sheet's headers ranked for one canonical column: by name (the column's Chinese
     header and its variants) and by whether the values look like it (dates, money, years,
@@ -63,6 +128,8 @@ def rank(column: T.Column, sheet: SheetView) -> list[tuple[str, float]]:
     out = []
     for h in sheet.headers:
         base = split_unit(h)[0]
+        if column.name == "asset_id" and _project_header(base):
+            continue                     # 项目编号 beside 资产编号 is not the same thing
         by_name = max(difflib.SequenceMatcher(None, base, n).ratio() for n in names)
         if base in names:
             by_name = 1.0

@@ -40,7 +40,7 @@ def source_version(key: str) -> float:
         path = ledgers.sample_path()
         return path.stat().st_mtime if path.exists() else 0.0
     if key.startswith(UPLOAD_PREFIX):
-        return 0.0                      # an upload never changes: a new one has a new key
+        return _upload_versions().get(key, 0.0)     # read again when a profile changed
     saved = snapshots.find(key.removeprefix("snap:"))
     return saved.version if saved else 0.0
 
@@ -51,14 +51,36 @@ def _uploads() -> dict[str, Ledgers]:
     return {}
 
 
+@st.cache_resource(show_spinner=False)
+def _upload_versions() -> dict[str, float]:
+    """An upload's version: bumped when it is read again (a profile saved or changed), so
+    its cached sources and evaluations are not reused."""
+    return {}
+
+
 def keep_upload(digest: str, books: Ledgers) -> str:
     """Make a parsed upload a data source (viewable before it is saved); returns its key."""
     key = UPLOAD_PREFIX + digest
     kept = _uploads()
+    if kept.get(key) is not books:
+        versions = _upload_versions()
+        versions[key] = versions.get(key, 0.0) + 1.0
     kept[key] = books
     while len(kept) > 4:                # a few recent uploads, not every one ever made
         kept.pop(next(iter(kept)))
     return key
+
+
+def replace_upload(digest: str, books: Ledgers) -> None:
+    """The same files read again (a profile changed): an upload already kept as a source is
+    replaced, so every page shows the new reading (dropped when it no longer loads: no page
+    keeps showing the earlier reading)."""
+    key = UPLOAD_PREFIX + digest
+    if key in _uploads():
+        if books.usable:
+            keep_upload(digest, books)
+        else:
+            _uploads().pop(key, None)
 
 
 def upload_label(key: str) -> str | None:

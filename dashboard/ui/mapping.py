@@ -30,57 +30,119 @@ def _grids(name: str, data: bytes) -> dict[str, list[list]]:
     return {sheet: grid for sheet, grid in sheets}
 
 
+def _sheet_state(books, file: str) -> dict[str, str | None]:
+    """Sheet → what this upload read it as: its kind, "skip" when a profile skipped it, None
+    when it was not placed."""
+    return {s.sheet: s.kind or ("skip" if s.profile else None) for s in books.result.sheets if s.file == file}
+
+
+def unit_doubts(books) -> list[tuple[str, str]]:
+    """(file, sheet) whose money the importer read as 元 while suspecting 万元."""
+    return list(dict.fromkeys((i.file, i.sheet) for i in books.result.issues if "疑为万元" in i.reason))
+
+
 def step(files, books) -> None:
-    """The mapping expander: open by itself when a sheet could not be placed."""
-    unplaced = [(s.file, s.sheet) for s in books.result.sheets if s.kind is None and s.sheet != "填表说明"]
-    with st.expander("指定工作表类型和列的对应关系（导入方案）", expanded=bool(unplaced) or not books.usable,
-                     icon=":material/table_edit:"):
+    """The mapping expander: one import profile for a whole workbook (a tab per sheet, each
+    sheet's kind proposed — 跳过 for a sheet of projects), open by itself when a sheet could
+    not be placed or its money looks like 万元 read as 元."""
+    by_name = {f.name: f for f in files}
+    grids = {f: _grids(f, by_name[f].getvalue()) for f in by_name}
+    proposals = {f: {s: W.propose(s, grid, _sheet_state(books, f).get(s)) for s, grid in grids[f].items()}
+                 for f in by_name}
+    unplaced = [(f, s) for f in by_name for s, kind in _sheet_state(books, f).items()
+                if kind is None and proposals[f].get(s, ("", ""))[0] != "skip"]
+    projects = [(f, s) for f in by_name for s, (kind, why) in proposals[f].items()
+                if kind == "skip" and why and _sheet_state(books, f).get(s) is None and "项目" in why]
+    doubts = unit_doubts(books)
+    with st.expander("指定工作表类型和列的对应关系（导入方案）", icon=":material/table_edit:",
+                     expanded=bool(unplaced or projects or doubts) or not books.usable):
+        notes = []
         if unplaced:
-            st.caption("以下工作表未能自动识别：" + "、".join(f"{f}/{s}" for f, s in unplaced)
-                       + "。请指定它是哪种台账、各列对应哪一列，保存后本次和以后的上传都按此读取。")
-        by_name = {f.name: f for f in files}
-        choices = [(f, s) for f in by_name for s in _grids(f, by_name[f].getvalue())]
-        choices.sort(key=lambda fs: fs not in unplaced)
-        picked = st.selectbox("工作表", choices, format_func=lambda fs: f"{fs[0]} / {fs[1]}", key="map_sheet")
-        if picked:
-            _sheet_form(by_name[picked[0]], picked[1], books)
+            notes.append("以下工作表未能自动识别：" + "、".join(f"{f}/{s}" for f, s in unplaced)
+                         + "，请指定它是哪种台账、各列对应哪一列")
+        if projects:
+            notes.append("、".join(f"{f}/{s}" for f, s in projects) + "每行是一个项目，不是资产，建议跳过")
+        if doubts:
+            notes.append("、".join(f"{f}/{s}" for f, s in doubts) + "的金额未注明单位，数值偏小，疑为万元，请核对金额单位")
+        if notes:
+            st.caption("；".join(notes) + "。保存后本次和以后的上传都按此读取，一个导入方案包含整个工作簿的所有工作表。")
+        first = next((f for f, _ in unplaced + projects + doubts), next(iter(by_name)))
+        names = list(by_name)
+        picked = names[0] if len(names) == 1 else st.selectbox(
+            "文件", names, index=names.index(first), key="map_file")
+        if grids[picked]:
+            _workbook_form(by_name[picked], grids[picked], proposals[picked], books)
+        else:
+            st.warning(f"文件“{picked}”无法读取工作表。")
         _saved_list()
 
 
-def _sheet_form(upload, sheet_name: str, books) -> None:
-    grid = _grids(upload.name, upload.getvalue())[sheet_name]
-    loaded_as = next((s.kind for s in books.result.sheets if s.sheet == sheet_name and s.file == upload.name), None)
+def _workbook_form(upload, grids: dict[str, list[list]], proposals: dict[str, tuple[str, str]], books) -> None:
+    """A tab per sheet (its kind, header row, columns, unit, preview), then one profile with
+    an entry for every sheet, saved with one button."""
+    sheets = list(grids)
+    tabs = st.tabs([f"{s}（{KINDS[proposals[s][0]]}）" if proposals[s][0] == "skip" else s for s in sheets])
+    entries = []
+    profiled = {s.sheet for s in books.result.sheets if s.file == upload.name and s.profile}
+    for tab, sheet_name in zip(tabs, sheets):
+        with tab:
+            entries.append(_sheet_entry(upload, sheet_name, grids[sheet_name], proposals[sheet_name],
+                                        sheet_name in profiled))
+    try:
+        profile = P.parse({"name": "预览", "sheets": entries}, "预览")
+    except ProfileError as e:
+        st.warning(str(e))
+        return
+    result = _loaded(upload.name, upload.getvalue(), profile)
+    for tab, entry, sheet_name in zip(tabs, entries, sheets):
+        with tab:
+            _preview(upload, sheet_name, entry, result)
+    _save_form(upload, entries, books)
+
+
+def _sheet_entry(upload, sheet_name: str, grid: list[list], proposal: tuple[str, str], profiled: bool) -> dict:
+    """One sheet's tab: its kind (the proposal pre-selected, and why), header row and columns;
+    returns its profile entry.  A sheet already read through a profile gives no more advice."""
+    proposed, why = proposal
     kinds = list(KINDS)
-    kind = st.selectbox("这张表是", kinds, index=kinds.index(loaded_as or "assets"), format_func=KINDS.get,
+    kind = st.selectbox("这张表是", kinds, index=kinds.index(proposed), format_func=KINDS.get,
                         key=f"map_kind.{upload.name}.{sheet_name}")
+    if why and kind == proposed:
+        st.caption(f"建议{KINDS[proposed]}：{why}。")
+    entry = {"match": sheet_name if sheet_name != "CSV" else upload.name, "kind": kind}
+    if kind == "skip":
+        return entry
     key = f"map.{upload.name}.{sheet_name}.{kind}"
     auto = W.view(grid)
     row = st.number_input("表头所在行", 1, max(1, len(grid)), auto.header_row + 1, key=key + ".row")
     view = W.view(grid, int(row) - 1)
-    entry = {"match": sheet_name if sheet_name != "CSV" else upload.name, "kind": kind, "header_row": int(row)}
-    if kind != "skip":
-        entry |= _columns(T.SHEET_BY_NAME[kind], view, key)
-    _preview(upload, sheet_name, entry)
+    return entry | {"header_row": int(row)} | _columns(T.SHEET_BY_NAME[kind], grid, view, key, advise=not profiled)
+
+
+def _save_form(upload, entries: list[dict], books) -> None:
     user = auth.current()
     if not user.may("save_profile"):
         st.info("演示模式：创建管理员账号后才能保存导入方案。" if user.demo else "导入方案由旗级管理员或报送单位保存。")
         return
-    name = st.text_input("导入方案名称", value=f"{upload.name.rsplit('.', 1)[0]}·{sheet_name}", key=key + ".name")
-    replace = st.checkbox("覆盖同名导入方案（原方案留作历史版本）", key=key + ".replace")
+    applied = next((s.profile for s in books.result.sheets if s.file == upload.name and s.profile), None)
+    key = f"map.{upload.name}"
+    name = st.text_input("导入方案名称（包含本工作簿的所有工作表）", value=applied or upload.name.rsplit(".", 1)[0],
+                         key=key + ".name")
+    replace = st.checkbox("覆盖同名导入方案（原方案留作历史版本）", value=bool(applied), key=key + ".replace")
     where = "全旗所有上传" if authority(user) is None else f"{authority(user)}的上传"
     if st.button("保存为导入方案", type="primary", key=key + ".save", icon=":material/save:",
                  help=f"保存后自动用于{where}中符合此方案的工作表"):
         try:
-            W.save(name, W.toml_text(name, [entry]), authority(user), user.name, replace=replace)
+            W.save(name, W.toml_text(name, entries), authority(user), user.name, replace=replace)
         except ProfileError as e:
             auth.record("profile_save", name, outcome="failed", details={"原因": str(e)})
             st.error(str(e))
             return
-        auth.record("profile_save", name, details={"工作表": sheet_name, "类型": KINDS.get(kind, kind),
-                                                   "适用范围": where, "覆盖同名": "是" if replace else "否"})
-        st.session_state.pop("upload.signature", None)       # parse the upload again, with it
+        auth.record("profile_save", name, details={
+            "工作表": "、".join(f"{e['match']}（{KINDS.get(e['kind'], e['kind'])}）" for e in entries),
+            "适用范围": where, "覆盖同名": "是" if replace else "否"})
         st.session_state["upload_mapping_saved"] = name
-        st.rerun()
+        st.rerun()                      # the upload is read again with it (uploads.parsed)
 
 
 def authority(user) -> str | None:
@@ -91,7 +153,7 @@ def authority(user) -> str | None:
     return None
 
 
-def _columns(sheet: T.Sheet, view: W.SheetView, key: str) -> dict:
+def _columns(sheet: T.Sheet, grid: list[list], view: W.SheetView, key: str, advise: bool = True) -> dict:
     """A select per canonical column (required first), the best guess pre-selected; a unit when
     money headers state none; value maps for the enumerations."""
     pairs, values, unit = {}, {}, None
@@ -112,7 +174,11 @@ def _columns(sheet: T.Sheet, view: W.SheetView, key: str) -> dict:
         else:
             pairs[chosen] = col.zh
         if col.kind == T.MONEY and W.split_unit(chosen)[1] is None and unit is None:
-            unit = st.radio("金额单位（表头未注明）", ["元", "万元"], horizontal=True, key=f"{key}.unit")
+            hint, why = W.unit_hint(grid, view, chosen)
+            unit = st.radio("金额单位（表头未注明）", ["元", "万元"], index=["元", "万元"].index(hint), horizontal=True,
+                            key=f"{key}.unit")
+            if why and advise:
+                st.caption(why)
         if col.kind in (T.ENUM, T.YESNO) and col.values:
             values |= _value_map(col, view, chosen, key)
     return {"columns": pairs, "values": values, "unit": unit}
@@ -133,37 +199,33 @@ def _value_map(col: T.Column, view: W.SheetView, header: str, key: str) -> dict:
 
 
 @st.cache_data(max_entries=16, show_spinner="正在按当前设置试读…")
-def _loaded(name: str, data: bytes, sheet_name: str, profile: P.Profile, kind: str):
-    """The file read with one profile entry: cached, so a rerun of the page (any widget) does
-    not import the whole file again — only a changed setting does."""
-    result = load_files([(name, data)], mappings=[profile], use_saved=False)
-    return (result.tables.get(kind),
-            [i for i in result.issues if i.file == name and i.sheet == sheet_name])
+def _loaded(name: str, data: bytes, profile: P.Profile):
+    """The file read with the profile being written (every sheet at once): cached, so a rerun
+    of the page (any widget) does not import the whole file again — only a changed setting does."""
+    return load_files([(name, data)], mappings=[profile], use_saved=False)
 
 
-def _preview(upload, sheet_name: str, entry: dict) -> None:
+def _preview(upload, sheet_name: str, entry: dict, result) -> None:
     """The first rows as they will load with this entry, cells with a doubt highlighted."""
     if entry["kind"] == "skip":
         st.info("此表将被跳过。")
         return
-    try:
-        profile = P.parse({"name": "预览", "sheets": [entry]}, "预览")
-    except ProfileError as e:
-        st.warning(str(e))
-        return
-    frame, sheet_issues = _loaded(upload.name, upload.getvalue(), sheet_name, profile, entry["kind"])
+    sheet_issues = [i for i in result.issues if i.file == upload.name and i.sheet == sheet_name]
+    frame = result.tables.get(entry["kind"])
     fatal = [i.reason for i in sheet_issues if i.kind == "fatal"]
-    if fatal or frame is None:
+    if frame is not None:
+        frame = frame[(frame.source_file == upload.name) & (frame.source_sheet == sheet_name)]
+    if fatal or frame is None or frame.empty:
         st.warning("按当前设置还不能载入：" + "；".join(fatal or ["请指定必填列"]))
         return
     st.markdown(f"**预览（前{PREVIEW_ROWS}行，共载入{len(frame):,}行）**")
-    head = frame[(frame.source_file == upload.name) & (frame.source_sheet == sheet_name)].head(PREVIEW_ROWS)
+    head = frame.head(PREVIEW_ROWS)
     doubts = {i.row for i in sheet_issues if i.row is not None}
     flagged = set(head.index[head.source_row.isin(doubts)])
     shown, config = fmt.display(head.drop(columns=["source_file", "source_sheet", "qa"], errors="ignore"))
     styled = shown.style.apply(lambda r: ["background-color: #fff3cd" if r.name in flagged else ""] * len(r),
                                axis=1)
-    st.dataframe(styled, column_config=config, hide_index=True, key=f"map_preview.{sheet_name}")
+    st.dataframe(styled, column_config=config, hide_index=True, key=f"map_preview.{upload.name}.{sheet_name}")
     notes = [f"第{i.row}行：{i.reason}" for i in sheet_issues if i.row is not None][:PREVIEW_ROWS]
     if notes:
         st.caption("存疑或已更正（黄色行）：" + "；".join(notes))

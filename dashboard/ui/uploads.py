@@ -9,23 +9,43 @@ import streamlit as st
 
 from dashboard import ledgers, template
 from dashboard.ledgers import Ledgers
-from dashboard.ui import auth, export, mapping
+from dashboard.ingest import profiles
+from dashboard.ui import auth, data, export, mapping
 
-_SIG, _BOOKS = "upload.signature", "upload.ledgers"
+_SIG, _BOOKS, _DIGEST = "upload.signature", "upload.ledgers", "upload.digest"
 _RECORDED = "upload.recorded"       # the files (name, SHA-256) of the upload last put in the audit trail
 
 
+def _profiles_state(authority: str | None) -> tuple:
+    """The saved profiles that apply to this user's uploads, as (file, modified, size): changes
+    when one is saved, replaced, renamed or deleted — here or in another session."""
+    out = []
+    for path in profiles.saved_paths(authority):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        out.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
+
+
 def parsed(files) -> tuple[str, Ledgers]:
-    """(signature, Ledgers) of these uploads, parsed only when the set of files changes."""
-    sig = tuple((f.name, f.size, getattr(f, "file_id", "")) for f in files)
+    """(digest, Ledgers) of these uploads, parsed again when the set of files or a saved
+    profile that applies to them changes.  The digest names the files' contents (and whose
+    profiles read them): an upload already viewed on the pages — even if the same file was
+    chosen again since — is replaced there too, so every page shows what the profile reads."""
+    files_sig = tuple((f.name, f.size, getattr(f, "file_id", "")) for f in files)
+    authority = mapping.authority(auth.current())
+    sig = (files_sig, _profiles_state(authority))
     if st.session_state.get(_SIG) != sig:
         label = "、".join(f.name for f in files)
-        books = st.session_state[_BOOKS] = ledgers.load(list(files), label=f"上传：{label}",
-                                                        authority=mapping.authority(auth.current()))
+        books = st.session_state[_BOOKS] = ledgers.load(list(files), label=f"上传：{label}", authority=authority)
         st.session_state[_SIG] = sig
         described = [{"名称": f.name, "字节": f.size, "SHA-256": hashlib.sha256(f.getvalue()).hexdigest()}
                      for f in files]
         contents = sorted((d["名称"], d["SHA-256"]) for d in described)
+        digest = st.session_state[_DIGEST] = hashlib.sha256(repr((contents, authority)).encode("utf-8")).hexdigest()[:16]
+        data.replace_upload(digest, books)
         # a saved profile that read this upload by itself (mapping-profiles.md), with the sheets
         auto = {n: "、".join(s) for n, s in books.result.auto_profiles.items()}
         recorded = st.session_state.get(_RECORDED)
@@ -35,8 +55,7 @@ def parsed(files) -> tuple[str, Ledgers]:
         elif auto and auto != recorded[1]:     # the same upload read again through a profile just saved
             auth.record("profile_apply", "、".join(auto), details={"文件": label, **auto})
         st.session_state[_RECORDED] = (contents, auto)
-    digest = hashlib.sha256(repr(sig).encode("utf-8")).hexdigest()[:16]
-    return digest, st.session_state[_BOOKS]
+    return st.session_state[_DIGEST], st.session_state[_BOOKS]
 
 
 def summary(books: Ledgers) -> pd.DataFrame:
