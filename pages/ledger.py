@@ -97,6 +97,9 @@ def body(ctx: ui.Context) -> None:
     left, right = st.columns([3, 1])
     page = right.number_input(f"页码（共{pages}页）", 1, pages, 1, key="ledger_page")
     left.caption(f"共{fmt.count(total.assets)}项资产，原值{fmt.fmt_wan(total.value)}；每页{PAGE_SIZE}行。")
+    if total.carried:            # a consolidated month holding an authority's rows of the month before
+        st.warning(f"其中{fmt.count(total.carried)}项资产的报送单位本月未报送，沿用上月数据（“报送状态”列标注沿用上月）。")
+        columns = columns if "report_state" in columns else ["report_state", *columns]
     df = listing(ctx, search, sort, desc, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     event = ui.table(df[columns], key="ledger_table", on_select="rerun", selection_mode="single-row",
                      height=600, widths=WIDTHS)

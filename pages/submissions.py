@@ -5,6 +5,7 @@ the month before; asset IDs reported by two authorities; the administrator conso
 the month's snapshot here.  Only draws: dashboard/monthly/ answers."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pandas as pd
@@ -21,8 +22,9 @@ DONE = "submissions.done"
 
 
 @st.cache_data(max_entries=24, show_spinner="正在比较各单位本月与上月的报送…")
-def _status(month: str, parts: tuple, today) -> list[S.Row]:
-    """Keyed by the submissions in force, so a new one is compared at once."""
+def _status(month: str, parts: tuple, today, months: tuple) -> list[S.Row]:
+    """Keyed by the submissions in force and the saved months (what is carried forward comes
+    from the month before), so a new one is compared at once."""
     return S.status(month, today)
 
 
@@ -34,6 +36,8 @@ def _frame(rows: list[S.Row]) -> pd.DataFrame:
                     "报送时间": store.beijing(p.submitted_at) if p else "—", "报送人": (p.submitted_by or "—") if p else "—",
                     "接收资产（项）": p.accepted if p else None, "未接收（行）": p.rejected if p else None,
                     "本月工作推进情况": (p.progress or "—") if p else "—",
+                    "沿用上月": (f"{snapshots.month_label(r.carried.month)}，{r.carried.assets:,}项" if r.carried
+                             else ("无上月数据" if p is None else "—")),
                     "较上月新增资产": c.get("added"), "较上月减少资产": c.get("removed"),
                     "状态或原值变化": c.get("changed"), "新增预警": c.get("new_warnings"),
                     "解除预警": c.get("cleared_warnings")})
@@ -47,7 +51,7 @@ def _frame(rows: list[S.Row]) -> pd.DataFrame:
 
 
 def _colour(row: pd.Series) -> list[str]:
-    colour = {"逾期未报送": "color: #b71c1c; font-weight: bold"}.get(row["状态"], "")
+    colour = "color: #b71c1c; font-weight: bold" if row["状态"].startswith("逾期未报送") else ""
     if row["状态"].startswith("逾期报送"):
         colour = "color: #e65100"
     return [colour] * len(row)
@@ -85,13 +89,37 @@ def conflicts(month: str) -> None:
                                   columns=["资产编号", "报送单位"]), hide_index=True, key="submissions.conflicts")
 
 
-def consolidate_button(month: str) -> None:
+def stale_note(month: str) -> None:
+    """The saved month is older than a submission that came in after it: say so."""
+    saved = snapshots.find(month)
+    parts = M.latest(month)
+    if saved is None or not parts:
+        return
+    newest = max(parts.values(), key=lambda s: s.submitted_at)
+    if newest.submitted_at.replace(tzinfo=dt.UTC).timestamp() > saved.version:
+        st.warning(f"{snapshots.month_label(month)}快照生成于{_saved_at(saved)}，早于{newest.authority}"
+                   f"{store.beijing(newest.submitted_at)}的报送：快照尚未包含最新报送，请重新汇总。")
+
+
+def _saved_at(saved: snapshots.SavedMonth) -> str:
+    moment = dt.datetime.fromtimestamp(saved.version, dt.UTC).replace(tzinfo=None)
+    return store.beijing(moment)
+
+
+def consolidate_button(month: str, rows: list[S.Row]) -> None:
     if not auth.current().may("administer"):
         return
     saved = snapshots.find(month)
-    st.caption(f"{snapshots.month_label(month)}快照：" + ("已生成（重新汇总将覆盖）" if saved else "尚未生成"))
+    st.caption(f"{snapshots.month_label(month)}快照：" + ("已生成（重新汇总将替换，原快照保留为历史版本）" if saved else "尚未生成"))
+    carried = [r.carried.label for r in rows if r.part is None and r.carried]
+    bare = [r.authority for r in rows if r.part is None and not r.carried]
+    confirmed = True
+    if carried or bare:
+        st.warning("汇总前请确认：" + "；".join(carried + [f"{a}未报送且无上月数据，汇总不含其资产" for a in bare]) + "。")
+        confirmed = st.checkbox("已知晓上述单位未报送，按此汇总（沿用上月数据的资产在台账中标注“沿用上月”）",
+                                key=f"submissions.confirm_carry.{month}")
     if st.button(f"汇总生成{snapshots.month_label(month)}快照", type="primary", key="submissions.consolidate",
-                 disabled=not M.latest(month)):
+                 disabled=not M.latest(month) or not confirmed):
         try:
             result = C.consolidate(month, by=auth.current().name)
         except M.MonthlyError as exc:
@@ -104,7 +132,9 @@ def consolidate_button(month: str) -> None:
             st.error("汇总未完成：读取各单位的报送时出错（已记入审计记录），请稍后重试。")
             return
         auth.record("consolidate", month, details={"单位": [p.authority for p in result.parts],
-                                                  "资产": result.assets, "冲突": len(result.conflicts)})
+                                                  "资产": result.assets, "冲突": len(result.conflicts),
+                                                  "沿用上月": [c.label for c in result.carried],
+                                                  "未报送且无上月数据": result.missing})
         st.session_state[DONE] = result.message
         st.rerun()
 
@@ -116,7 +146,8 @@ def body(_ctx) -> None:
     month = st.selectbox("月份", _months(), format_func=snapshots.month_label, key="submissions.month")
     today = M.beijing_date(store.now())
     parts = tuple(sorted((a, s.id) for a, s in M.latest(month).items()))
-    rows = _visible(_status(month, parts, today))
+    every = _status(month, parts, today, tuple((m.month, m.version) for m in snapshots.list_months()))
+    rows = _visible(every)
     due = M.due_date(month)
     reported = sum(r.part is not None for r in rows)
     st.caption(f"报送截止：{due.year}年{due.month}月{due.day}日（每月25日前）。应报{len(rows)}个单位，已报{reported}个"
@@ -124,7 +155,8 @@ def body(_ctx) -> None:
     st.dataframe(_frame(rows).style.apply(_colour, axis=1), hide_index=True, key="submissions.table",
                  column_config={"报送单位": st.column_config.TextColumn(pinned=True)})
     conflicts(month)
-    consolidate_button(month)
+    stale_note(month)
+    consolidate_button(month, every)
     with st.expander("本月全部报送记录（含被替换的）"):
         every = [s for s in M.history(month) if _mine() in (None, s.authority)]
         st.dataframe(pd.DataFrame([(s.authority, store.beijing(s.submitted_at), s.submitted_by or "—", s.accepted,

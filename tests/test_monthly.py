@@ -111,9 +111,16 @@ def test_two_months_of_submissions_status_and_consolidation(tmp_path, offices, c
         set(result.conflicts[0].authorities) == {"农牧局", "城川镇"}
     books = ledgers.saved_month(result.snapshot)
     got = {a: f for a, f in books.con.execute("SELECT asset_id, source_file FROM assets").fetchall()}
-    submitted = {a for a, who in owner.items() if who != "昂素镇" and who in AUTHORITIES}
-    assert set(got) == submitted - {conflict_id}             # the union of the parts, the conflict kept out
-    assert all(f.startswith(f"{owner[a]}报送#") for a, f in got.items())
+    # The union of the parts in force, the conflict kept out, and 昂素镇 — which did not report
+    # December — carried forward from its November part (issue 19), every row marked.
+    expected = {a for a, who in owner.items() if who in AUTHORITIES}
+    assert set(got) == expected - {conflict_id}
+    november = M.latest("2024-11")["昂素镇"]
+    assert [(c.authority, c.month, c.assets) for c in result.carried] == [("昂素镇", "2024-11", november.accepted)]
+    assert all(f.startswith(f"沿用上月（2024年11月）·昂素镇报送#{november.id}·") for a, f in got.items()
+               if owner[a] == "昂素镇")
+    assert all(f.startswith(f"{owner[a]}报送#") for a, f in got.items() if owner[a] != "昂素镇")
+    assert "昂素镇未报送，沿用11月数据" in result.message
     chengchuan = M.latest("2024-12")["城川镇"]
     assert all(f.startswith(f"城川镇报送#{chengchuan.id}·") for a, f in got.items() if owner[a] == "城川镇")
     income = books.con.execute("SELECT count(*) FROM income WHERE asset_row IS NULL").fetchone()[0]
@@ -207,6 +214,12 @@ def test_a_town_submits_on_the_upload_page_and_the_banner_consolidates(offices, 
     table = next(d.value for d in boss.main.dataframe if "报送单位" in d.value.columns)
     assert set(table["报送单位"]) == set(AUTHORITIES)
     assert (table.loc[table["报送单位"] == "昂素镇", "状态"] == "逾期未报送").all()
+    assert (table.loc[table["报送单位"] == "昂素镇", "沿用上月"] == "无上月数据").all()
+    # Consolidating asks first, naming every authority the month will not hold (issue 19)
+    assert boss.button(key="submissions.consolidate").disabled
+    warning = next(w.value for w in boss.main.warning if w.value.startswith("汇总前请确认"))
+    assert "昂素镇未报送且无上月数据" in warning and "交通运输局未报送且无上月数据" in warning
+    boss.checkbox(key="submissions.confirm_carry.2024-12").check().run()
     boss.button(key="submissions.consolidate").click().run()
     assert_clean(boss)
     assert any("已汇总2024年12月：1个单位的报送" in s.value for s in boss.main.success)

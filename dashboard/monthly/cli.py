@@ -23,6 +23,9 @@ def add_parsers(sub) -> None:
     s.add_argument("--out", type=Path, default=None, metavar="DIR")
     c = sub.add_parser("consolidate", help="汇总各单位报送，生成月度快照")
     c.add_argument("--month", required=True, metavar="2024-05")
+    t = sub.add_parser("status", help="报送情况（各单位是否报送、何时、何人、接收与未接收行数、沿用上月）")
+    t.add_argument("--month", required=True, metavar="2024-05")
+    t.add_argument("--out", type=Path, default=None, metavar="FILE.csv")
 
 
 def _actor() -> dict:
@@ -81,9 +84,53 @@ def consolidate(args) -> int:
               file=sys.stderr)
         return 2
     audit.record("consolidate", obj=args.month, details={"单位": [p.authority for p in result.parts],
-                                                          "资产": result.assets, "冲突": len(result.conflicts)},
+                                                          "资产": result.assets, "冲突": len(result.conflicts),
+                                                          "沿用上月": [c.label for c in result.carried],
+                                                          "未报送且无上月数据": result.missing},
                  **_actor())
     print(result.message)
+    for item in result.carried:                  # one line each, for the scheduled job's log
+        print(f"沿用上月：{item.authority}，{item.assets:,}项，来自{item.origin}")
+    for authority in result.missing:
+        print(f"未报送且无上月数据：{authority}")
+    return 0
+
+
+STATUS_COLUMNS = ["报送单位", "状态", "报送时间", "报送人", "接收资产（项）", "未接收（行）", "沿用上月"]
+
+
+def status_rows(month: str) -> list[list]:
+    from dashboard import store
+    from dashboard.monthly import status as S
+    out = []
+    for r in S.status(month, with_changes=False):
+        p = r.part
+        out.append([r.authority, r.label(dated=True), store.beijing(p.submitted_at) if p else "",
+                    (p.submitted_by or "") if p else "", p.accepted if p else "", p.rejected if p else "",
+                    f"{r.carried.month}（{r.carried.assets}项，{r.carried.origin}）" if r.carried else ""])
+    return out
+
+
+def status(args) -> int:
+    """报送情况 for scheduled jobs: a table on stdout, or --out FILE.csv."""
+    from dashboard.monthly.submissions import MonthlyError, check_month
+    from dashboard.store import audit
+    try:
+        check_month(args.month)
+    except MonthlyError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    rows = status_rows(args.month)
+    if args.out:
+        import pandas as pd
+        safe.write_csv(pd.DataFrame(rows, columns=STATUS_COLUMNS), args.out)
+        audit.record("export", obj=f"报送情况 {args.month}", details={"文件": args.out.name, "行数": len(rows)},
+                     **_actor())
+        print(f"已写出{args.month}报送情况：{len(rows)}个单位 → {args.out}")
+        return 0
+    print("\t".join(STATUS_COLUMNS))
+    for row in rows:
+        print("\t".join(str(v) if v != "" else "—" for v in row))
     return 0
 
 
@@ -92,4 +139,6 @@ def dispatch(args, mappings) -> int | None:
         return submit(args, mappings())
     if args.command == "consolidate":
         return consolidate(args)
+    if args.command == "status":
+        return status(args)
     return None

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import model, snapshots, template
-from dashboard.monthly.submissions import MonthlyError, Submission, check_month, latest
+from dashboard import model, snapshots, store, template
+from dashboard.monthly import carry
+from dashboard.monthly.submissions import MonthlyError, Submission, beijing_date, check_month, latest
 
 
 @dataclass
@@ -30,12 +31,24 @@ class Consolidation:
     parts: list[Submission]
     conflicts: list[Conflict]
     assets: int
+    plan: carry.Plan | None = None
+    data_date: dt.date | None = None
     snapshot: snapshots.SavedMonth | None = None
+
+    @property
+    def carried(self) -> list[carry.Carried]:
+        return self.plan.carried if self.plan else []
+
+    @property
+    def missing(self) -> list[str]:
+        return self.plan.missing if self.plan else []
 
     @property
     def message(self) -> str:
         head = (f"已汇总{snapshots.month_label(self.month)}：{len(self.parts)}个单位的报送，资产{self.assets:,}项"
                 if self.snapshot else f"{snapshots.month_label(self.month)}未汇总")
+        if self.plan and self.plan.sentences():
+            head += "；" + "；".join(self.plan.sentences())
         if self.conflicts:
             head += (f"；{len(self.conflicts)}项资产被两个单位同时报送，暂不纳入（"
                      + "、".join(f"{c.asset_id}：{'与'.join(c.authorities)}" for c in self.conflicts[:5])
@@ -69,11 +82,22 @@ def conflicts_of(parts: list[Submission], frames: dict[int, dict[str, pd.DataFra
     return [Conflict(a, sorted(set(who))) for a, who in sorted(owners.items()) if len(set(who)) > 1]
 
 
-def consolidate(month: str, *, save: bool = True, by: str | None = None) -> Consolidation:
+def data_date(dates: list[dt.date], month: str, today: dt.date) -> dt.date:
+    """数据截至 of a consolidated month: the latest 截至 date its parts state, else the day it is
+    consolidated — never after today nor after the month's last day."""
+    return min(max(dates) if dates else today, today, snapshots.month_end(month))
+
+
+def consolidate(month: str, *, save: bool = True, by: str | None = None,
+                today: dt.date | None = None) -> Consolidation:
+    """Month M = every authority's part in force, and for each expected authority that has not
+    reported, its rows of the month before (dashboard/monthly/carry.py)."""
     check_month(month)
     parts = sorted(latest(month).values(), key=lambda s: s.authority)
     if not parts:
         raise MonthlyError(f"{snapshots.month_label(month)}还没有任何单位报送，无法汇总。")
+    earlier = carry.Earlier(month)
+    plan = carry.plan(month, earlier)
     frames, columns, dates = {}, {}, []
     for part in parts:
         tables, cols, meta = _frames(part)
@@ -85,23 +109,44 @@ def consolidate(month: str, *, save: bool = True, by: str | None = None) -> Cons
             dates.append(dt.date.fromisoformat(meta["data_date"]))
     conflicts = conflicts_of(parts, frames)
     out = set(c.asset_id for c in conflicts)
+    submitted = {a for p in parts for a in frames[p.id]["assets"]["asset_id"].dropna()}
+    carried = [_without(carry.carried_frames(c, earlier), submitted) for c in plan.carried]
+    if carried and earlier.saved is not None:
+        for sheet, column in _loaded_columns(earlier.saved.path):
+            columns.setdefault(sheet, set()).add(column)
     tables = {}
     for sheet in template.SHEETS:
-        union = pd.concat([frames[p.id][sheet.name] for p in parts], ignore_index=True)
+        union = pd.concat([frames[p.id][sheet.name] for p in parts] + [c[sheet.name] for c in carried],
+                          ignore_index=True)
         tables[sheet.name] = union[~union["asset_id"].isin(out)] if out else union
-    result = Consolidation(month, parts, conflicts, len(tables["assets"]))
+    today = today or beijing_date(store.now())
+    result = Consolidation(month, parts, conflicts, len(tables["assets"]), plan, data_date(dates, month, today))
     if not save:
         return result
     con = model.connect()
     model.load_tables(con, tables, columns)
-    in_month = [d for d in dates if d.strftime("%Y-%m") == month]
     try:
         with snapshots.month_lock(month):        # two consolidations of one month: one after the other
-            result.snapshot = snapshots.save(con, month, max(in_month) if in_month else None,
+            result.snapshot = snapshots.save(con, month, result.data_date,
                                              [f"{p.authority}报送#{p.id}" for p in parts],
-                                             kind="consolidated", by=by)
+                                             kind="consolidated", by=by, extra=plan.meta())
     except TimeoutError:
         raise MonthlyError(f"{snapshots.month_label(month)}正由其他用户汇总，请稍后再试。") from None
     finally:
         con.close()
     return result
+
+
+def _without(tables: dict[str, pd.DataFrame], asset_ids: set[str]) -> dict[str, pd.DataFrame]:
+    """A carried-forward authority's rows minus the assets another authority reported this
+    month (an asset whose 主管部门 changed): this month's part wins."""
+    return {name: frame[~frame["asset_id"].isin(asset_ids)] for name, frame in tables.items()}
+
+
+def _loaded_columns(path) -> list[tuple[str, str]]:
+    con = model.connect()
+    try:
+        con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS src (READ_ONLY)")
+        return con.execute("SELECT sheet, column_name FROM src.loaded_columns").fetchall()
+    finally:
+        con.close()

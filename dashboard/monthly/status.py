@@ -13,7 +13,8 @@ import pandas as pd
 from dashboard import model, policy, snapshots, store
 from dashboard.evaluated import Evaluated
 from dashboard.ledgers import Ledgers
-from dashboard.monthly.submissions import Submission, beijing_date, due_date, expected, history, previous_month
+from dashboard.monthly import carry
+from dashboard.monthly.submissions import Submission, beijing_date, due_date, history, previous_month
 
 STATES = {"missing": "未报送", "on_time": "按时报送", "late": "逾期报送"}
 
@@ -26,12 +27,20 @@ class Row:
     part: Submission | None
     submissions: int                 # 2 or more: replaced
     changes: dict | None             # against its part of the month before
+    carried: carry.Carried | None = None   # not reported: what consolidating would carry forward
+
+    @property
+    def carry_note(self) -> str:
+        """What the month holds for an authority that has not reported: 沿用11月数据 / 无上月数据."""
+        if self.part is not None:
+            return ""
+        return f"沿用{int(self.carried.month[5:])}月数据" if self.carried else "无上月数据"
 
     def label(self, dated: bool = False) -> str:
         """按时报送 / 逾期报送 / 逾期未报送, with how often it was submitted again and, `dated`,
         the day a late part came in: 逾期报送（12月28日，重报1次）."""
-        if self.overdue:
-            return "逾期未报送"
+        if self.part is None:
+            return "逾期未报送" if self.overdue else "未报送"
         notes = []
         if dated and self.state == "late":
             day = beijing_date(self.part.submitted_at)
@@ -80,16 +89,18 @@ def changes(part: Submission, before: Submission) -> dict:
 
 
 def status(month: str, today: dt.date | None = None, with_changes: bool = True) -> list[Row]:
+    """Every expected authority (dashboard/monthly/carry.py), reported or not."""
     today = today or beijing_date(store.now())
     before = previous_month(month)
     rows = []
     parts, earlier = history(month), history(before)
-    names = expected() + sorted({s.authority for s in parts} - set(expected()))
-    for authority in names:
+    plan = carry.plan(month)
+    carried = {c.authority: c for c in plan.carried}
+    for authority in plan.expected:
         mine = [s for s in parts if s.authority == authority]
         part = mine[-1] if mine else None
         if part is None:
-            rows.append(Row(authority, "missing", today > due_date(month), None, 0, None))
+            rows.append(Row(authority, "missing", today > due_date(month), None, 0, None, carried.get(authority)))
             continue
         previous = [s for s in earlier if s.authority == authority]
         rows.append(Row(authority, "late" if part.late else "on_time", False, part, len(mine),

@@ -89,14 +89,6 @@ def authorities() -> list[str]:
     return list(places.TOWNS) + [d.name for d in settings.departments()]
 
 
-def expected() -> list[str]:
-    """Who is expected every month: the towns, and the departments that have an account."""
-    from dashboard.store import accounts
-    every = accounts.all_accounts() if store.exists() else []     # demo mode writes nothing
-    with_account = {a.department for a in every if a.role == "department" and not a.disabled}
-    return list(places.TOWNS) + [d.name for d in settings.departments() if d.name in with_account]
-
-
 def _row(r) -> Submission:
     return Submission(r.id, r.month, r.authority, r.submitted_at, r.submitted_by, json.loads(r.files),
                       r.accepted, r.rejected, r.progress, r.path)

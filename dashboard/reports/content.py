@@ -182,11 +182,14 @@ def submissions(period: Period, now: Evaluated) -> list[Section]:
     table = Table("报送情况", "各单位报送情况", [
         Col("报送单位", TEXT, 14), Col("报送情况", TEXT, 12),
         Col("本月工作推进情况", TEXT, 50, docx_chars=PROGRESS_CHARS)],
-        [[r.authority, r.label(dated=True), (r.part.progress or "—") if r.part else "—"] for r in rows])
+        [[r.authority, r.label(dated=True) + (f"（{r.carry_note}）" if r.carry_note else ""),
+          (r.part.progress or "—") if r.part else "—"] for r in rows])
     figures = {"due": explain.fmt_date(S.due_date(month)), "expected": len(rows),
                "on_time": [r.authority for r in rows if r.state == "on_time"],
                "late": [r.authority for r in rows if r.state == "late"],
-               "missing": [r.authority for r in rows if r.state == "missing"]}
+               "missing": [r.authority for r in rows if r.state == "missing"],
+               "carried": [r.carried.label for r in rows if r.state == "missing" and r.carried],
+               "uncovered": [r.authority for r in rows if r.state == "missing" and not r.carried]}
     return [Section("submissions", "报送情况", [Part("", [table])], figures)]
 
 

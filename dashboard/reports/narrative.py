@@ -153,7 +153,12 @@ def submissions(f: dict, r: Report) -> str:
         text += f"，逾期报送{len(f['late'])}个（{'、'.join(f['late'])}）"
     if f["missing"]:
         text += f"，未报送{len(f['missing'])}个（{'、'.join(f['missing'])}）"
-    return text + "。"
+    text += "。"
+    # What the month's figures hold for them: their rows of the month before, or nothing.
+    notes = list(f.get("carried", []))
+    if f.get("uncovered"):
+        notes.append(f"{'、'.join(f['uncovered'])}无上月数据，本月汇总不含其资产")
+    return text + ("；".join(notes) + "。" if notes else "")
 
 
 def red_changes(f: dict, r: Report) -> str:

@@ -46,7 +46,7 @@ LABELS.update({
     "overdue_problems": "逾期未整改",
     "rectifying": "整改中", "rectified": "已整改", "signed_off": "已销号", "open": "未销号",
     "tier": "销号层级", "signer": "销号主体", "tier_range": "原值范围", "path_name": "处置程序",
-    "beneficiary_kind": "受益对象类别", "authority": "报送主体", "example": "例（资产编号）",
+    "beneficiary_kind": "受益对象类别", "authority": "报送主体", "report_state": "报送状态", "example": "例（资产编号）",
 })
 LABELS.update({name: f"{rid} {r.name}" for rid, r in policy.rules().items() for name in (rid, rid.lower())
                if r.level in ("collection", "distribution", "disposal")})

@@ -5,6 +5,8 @@
 -- only those rows are then read in full (fast at 100k assets), with their warnings' facts.
 -- 报送主体 (authority): the banner department its 主管部门 names (by name or alias, the lists
 -- $department_spellings / $department_names kept by the administrator), else its 所在镇.
+-- 报送状态 (report_state): 沿用上月 for a row a consolidation carried forward from the month
+-- before because its authority had not reported (dashboard/monthly/carry.py marks its 来源文件).
 -- rules: every rule (level, rules and flags fired per asset)
 -- used by: pages/ledger.py
 WITH matched AS NOT MATERIALIZED (
@@ -14,6 +16,7 @@ WITH matched AS NOT MATERIALIZED (
            m.batch_suggested, m.signoff_tier,
            coalesce($department_names[list_position($department_spellings, trim(m.department))],
                     m.town) AS authority,
+           CASE WHEN starts_with(m.source_file, '沿用上月') THEN '沿用上月' END AS report_state,
            m.source_file, m.source_row, m.row_id
     FROM ledger_matches($filters, $search) m
 ),

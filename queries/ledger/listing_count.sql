@@ -2,5 +2,7 @@
 -- (ledger_matches, the same rows as ledger/listing.sql), for the page count and caption.
 -- rules: every rule (through the level filter)
 -- used by: pages/ledger.py
-SELECT count(*) AS assets, coalesce(sum(original_value), 0) AS value
+-- carried: how many of them a consolidation carried forward (沿用上月, dashboard/monthly/carry.py).
+SELECT count(*) AS assets, coalesce(sum(original_value), 0) AS value,
+       count(*) FILTER (WHERE starts_with(source_file, '沿用上月')) AS carried
 FROM ledger_matches($filters, $search)
