@@ -17,6 +17,7 @@ from dashboard.monthly import status as S
 from dashboard.monthly import submissions as M
 from dashboard.store import audit
 from dashboard.ui import auth
+from dashboard.ui.replace import confirm_replace
 
 DONE = "submissions.done"
 
@@ -90,15 +91,23 @@ def conflicts(month: str) -> None:
 
 
 def stale_note(month: str) -> None:
-    """The saved month is older than a submission that came in after it: say so."""
+    """The saved month does not hold a submission in force: say so.  A consolidated month
+    names the parts it holds ("城川镇报送#12"); an uploaded one is compared by time."""
     saved = snapshots.find(month)
     parts = M.latest(month)
     if saved is None or not parts:
         return
-    newest = max(parts.values(), key=lambda s: s.submitted_at)
-    if newest.submitted_at.replace(tzinfo=dt.UTC).timestamp() > saved.version:
+    meta = snapshots.read_meta(saved.path)
+    held = set(meta.get("files", []))
+    if meta.get("kind") == "consolidated":
+        behind = [p for p in parts.values() if f"{p.authority}报送#{p.id}" not in held]
+    else:
+        behind = [p for p in parts.values() if p.submitted_at.replace(tzinfo=dt.UTC).timestamp() > saved.version]
+    if behind:
+        newest = max(behind, key=lambda s: s.submitted_at)
         st.warning(f"{snapshots.month_label(month)}快照生成于{_saved_at(saved)}，早于{newest.authority}"
-                   f"{store.beijing(newest.submitted_at)}的报送：快照尚未包含最新报送，请重新汇总。")
+                   f"{store.beijing(newest.submitted_at)}的报送：快照尚未包含最新报送"
+                   f"（{'、'.join(sorted(p.authority for p in behind))}），请重新汇总。")
 
 
 def _saved_at(saved: snapshots.SavedMonth) -> str:
@@ -118,8 +127,9 @@ def consolidate_button(month: str, rows: list[S.Row]) -> None:
         st.warning("汇总前请确认：" + "；".join(carried + [f"{a}未报送且无上月数据，汇总不含其资产" for a in bare]) + "。")
         confirmed = st.checkbox("已知晓上述单位未报送，按此汇总（沿用上月数据的资产在台账中标注“沿用上月”）",
                                 key=f"submissions.confirm_carry.{month}")
+    replace_ok = confirm_replace(month, key="submissions.consolidate")     # names what a re-run replaces
     if st.button(f"汇总生成{snapshots.month_label(month)}快照", type="primary", key="submissions.consolidate",
-                 disabled=not M.latest(month) or not confirmed):
+                 disabled=not M.latest(month) or not confirmed or not replace_ok) and confirmed and replace_ok:
         try:
             result = C.consolidate(month, by=auth.current().name)
         except M.MonthlyError as exc:
@@ -131,8 +141,10 @@ def consolidate_button(month: str, rows: list[S.Row]) -> None:
             logging.getLogger(__name__).exception("consolidation failed")
             st.error("汇总未完成：读取各单位的报送时出错（已记入审计记录），请稍后重试。")
             return
+        kept = getattr(result.snapshot, "kept", None)
         auth.record("consolidate", month, details={"单位": [p.authority for p in result.parts],
                                                   "资产": result.assets, "冲突": len(result.conflicts),
+                                                  "替换并保留为": f"第{kept}版" if kept else "—",
                                                   "沿用上月": [c.label for c in result.carried],
                                                   "未报送且无上月数据": result.missing})
         st.session_state[DONE] = result.message

@@ -227,6 +227,22 @@ def test_a_town_submits_on_the_upload_page_and_the_banner_consolidates(offices, 
     assert [r.user_name for r in audit.rows(action="submit")] == ["城川镇报送"]
     assert [r.user_name for r in audit.rows(action="consolidate")] == ["管理员"]
 
+    # A part that comes in after the month was consolidated: 报送情况 says the month is behind,
+    # and consolidating again names what it replaces and waits for 确认替换 (issue 19.2).
+    clock("2024-12-28")
+    M.submit("2024-12", "昂素镇", [COMMITTED_SAMPLE], by="昂素镇")
+    boss = app("submissions", user="管理员")
+    assert any("早于昂素镇" in w.value and "请重新汇总" in w.value for w in boss.main.warning)
+    assert any(w.value.startswith("将替换2024年12月快照（汇总，资产") for w in boss.main.warning)
+    assert boss.button(key="submissions.consolidate").disabled
+    boss.checkbox(key="submissions.confirm_carry.2024-12").check().run()
+    assert boss.button(key="submissions.consolidate").disabled            # still: the replacement
+    boss.checkbox(key="submissions.consolidate.confirm").check().run()
+    boss.button(key="submissions.consolidate").click().run()
+    assert_clean(boss)
+    assert any("已汇总2024年12月：2个单位的报送" in s.value for s in boss.main.success)
+    assert "第1版" in str(audit.rows(action="consolidate")[0].details)
+
 
 def test_status_table_shows_no_none_for_an_authority_not_reported(offices, clock):
     from conftest import app

@@ -86,7 +86,9 @@ def consolidate(args) -> int:
     audit.record("consolidate", obj=args.month, details={"单位": [p.authority for p in result.parts],
                                                           "资产": result.assets, "冲突": len(result.conflicts),
                                                           "沿用上月": [c.label for c in result.carried],
-                                                          "未报送且无上月数据": result.missing},
+                                                          "未报送且无上月数据": result.missing,
+                                                          "替换并保留为": (f"第{result.snapshot.kept}版"
+                                                                     if getattr(result.snapshot, "kept", None) else "—")},
                  **_actor())
     print(result.message)
     for item in result.carried:                  # one line each, for the scheduled job's log
