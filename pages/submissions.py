@@ -16,7 +16,7 @@ from dashboard.monthly import consolidate as C
 from dashboard.monthly import status as S
 from dashboard.monthly import submissions as M
 from dashboard.store import audit
-from dashboard.ui import auth
+from dashboard.ui import auth, sidebar
 from dashboard.ui.replace import confirm_replace
 
 DONE = "submissions.done"
@@ -148,6 +148,7 @@ def consolidate_button(month: str, rows: list[S.Row]) -> None:
                                                   "沿用上月": [c.label for c in result.carried],
                                                   "未报送且无上月数据": result.missing})
         st.session_state[DONE] = result.message
+        sidebar.select_source(result.snapshot.key)       # every page now shows the month just made
         st.rerun()
 
 

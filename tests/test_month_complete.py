@@ -111,7 +111,7 @@ def test_status_and_consolidate_from_the_command_line_and_the_dispatch(two_month
         rows = {r["报送单位"]: r for r in csv.DictReader(f)}
     assert set(rows) >= set(places.TOWNS) | set(REPORTING) | {"交通运输局"}
     assert rows["上海庙镇"]["状态"].startswith("逾期未报送") or rows["上海庙镇"]["状态"] == "未报送"
-    assert rows["上海庙镇"]["沿用上月"].startswith("2024-11（")
+    assert rows["上海庙镇"]["沿用上月"].startswith("2024年11月，") and "来自2024年11月快照·上传快照" in rows["上海庙镇"]["沿用上月"]
     assert rows["城川镇"]["报送人"] == "城川镇" and int(rows["城川镇"]["接收资产（项）"]) > 0
     printed = _cli("status", "--month", "2024-12")
     assert printed.returncode == 0 and "上海庙镇" in printed.stdout

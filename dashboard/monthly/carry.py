@@ -29,7 +29,7 @@ class Carried:
     authority: str
     month: str            # the month its rows come from
     assets: int
-    origin: str           # "2026年11月快照（汇总）" or "城川镇报送#12"
+    origin: str           # "2026年11月快照·汇总" or "城川镇报送#12"
 
     @property
     def label(self) -> str:
@@ -117,7 +117,7 @@ class Earlier:
             con.close()
 
     def origin(self) -> str:
-        return f"{self.saved.label}快照（{snapshots.KINDS.get(self.kind, '上传快照')}）"
+        return f"{self.saved.label}快照·{snapshots.KINDS.get(self.kind, '上传快照')}"
 
     def _prefix(self) -> str:
         return f"{CARRIED_PREFIX}（{self.saved.label}）·"

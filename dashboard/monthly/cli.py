@@ -102,14 +102,14 @@ STATUS_COLUMNS = ["报送单位", "状态", "报送时间", "报送人", "接收
 
 
 def status_rows(month: str) -> list[list]:
-    from dashboard import store
+    from dashboard import snapshots, store
     from dashboard.monthly import status as S
     out = []
     for r in S.status(month, with_changes=False):
         p = r.part
         out.append([r.authority, r.label(dated=True), store.beijing(p.submitted_at) if p else "",
                     (p.submitted_by or "") if p else "", p.accepted if p else "", p.rejected if p else "",
-                    f"{r.carried.month}（{r.carried.assets}项，{r.carried.origin}）" if r.carried else ""])
+                    f"{snapshots.month_label(r.carried.month)}，{r.carried.assets}项，来自{r.carried.origin}" if r.carried else ""])
     return out
 
 
