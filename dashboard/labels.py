@@ -6,7 +6,7 @@ from dashboard import policy
 
 LEVEL_ZH = {"red": "红色预警", "yellow": "黄色预警", "none": "无预警", "flag": "标记"}
 LEVEL_SHORT = {"red": "红色", "yellow": "黄色", "none": "无"}
-CHANGE_ZH = {"new": "新增预警", "cleared": "解除预警", "worsened": "等级升高"}
+CHANGE_ZH = {"joined": "新增资产", "left": "减少资产", "new": "新增预警", "cleared": "解除预警", "worsened": "等级升高"}
 PATH_ZH = {"full": "村级完整程序", "simplified": "简易程序", "state": "国有资产程序", "transfer": "转让拍卖程序"}
 SIGNER_ZH = {"T1": "镇或旗项目资产主管部门", "T2": "旗领导小组（实地核查）",
              "T3": "市乡村振兴部门复核", "T4": "自治区乡村振兴部门复核"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -114,8 +115,9 @@ def test_ledger_asset_detail_explains_its_rules(direct):
     assert_clean(at)
     fired = direct.execute("SELECT rule_id FROM rule_hits WHERE asset_id = ?", [asset_id]).fetchall()
     text = "\n".join(m.value for m in at.main.markdown)
-    for (rule,) in fired:
-        assert f"**{rule}**" in text
+    for (rule,) in fired:                       # a code always with its name (issue 19.7): **IDLE 闲置**
+        assert f"**{labels.rule(rule)}**（" in text
+    assert not re.search(r"\*\*[A-Z]+[0-9]*\*\*", text), text
 
 
 def test_empty_filter_result_says_so(direct):
@@ -151,7 +153,8 @@ def test_upload_of_a_messy_workbook_reports_rejections_and_saves_a_snapshot(tmp_
     assert_clean(at)
     assert "数据来源：2024年12月" in at.main.caption[0].value
     assert metric(at, "资产") == f"{len(expected.tables['assets']):,}项"
-    assert any("没有上一期快照" in i.value for i in at.main.info)
+    # the first saved month: compared with its own ledgers at the end of the month before (as 报告)
+    assert any("上一期：本期台账按2024年11月30日评估" in c.value for c in at.main.caption)
 
 
 def test_an_upload_can_be_looked_at_before_it_is_saved(tmp_path):

@@ -19,7 +19,7 @@ def test_a_page_export_says_its_date_and_filters():
     ws = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes({"资产台账": frame}, export.note(ctx)))).active
     assert ws["A1"].value == "资产台账"
     note = ws["A2"].value
-    assert "数据日期2024年12月31日" in note and "评估基准日2024年12月31日" in note
+    assert "数据截至2024年12月31日" in note and "评估基准日2024年12月31日" in note
     assert "镇=城川镇" in note and "预警等级=红色" in note and "金额单位：万元" in note
     assert [c.value for c in ws[3]] == list(frame.columns)
     assert ws.auto_filter.ref.startswith("A3")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from dashboard import ledgers, policy, snapshots
+from dashboard import baseline, ledgers, policy
 from dashboard.ledgers import Ledgers
 from dashboard.reports import content, periods
 from dashboard.reports.document import Masthead, Report
@@ -17,11 +17,28 @@ MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 def build(books: Ledgers, kind: str, period: str | periods.Period,
           params: dict | None = None, as_of: dt.date | None = None,
-          previous: Ledgers | None = None, scope: Scope = Scope()) -> Report:
-    """The report's content for `scope`; raises PeriodError / PolicyError with a Chinese message."""
+          previous: Ledgers | None = None, scope: Scope = Scope(),
+          base: baseline.Baseline | None = None) -> Report:
+    """The report's content for `scope`; raises PeriodError / PolicyError with a Chinese message.
+    `previous`: the saved month `base` names (compared_with opens it), else these ledgers earlier."""
     if isinstance(period, str):
         period = periods.parse(kind, period)
-    return content.gather(books, period, policy.resolve_params(params), as_of, previous, scope)
+    saved = base is not None and base.saved is not None and previous is not None
+    return content.gather(books, period, policy.resolve_params(params), as_of, previous, scope,
+                          base.as_of if saved else None, base.label if saved else None)
+
+
+def compared_with(books: Ledgers, period: periods.Period) -> baseline.Baseline:
+    """What the report of `period` on `books` compares with: baseline.before, as 总览."""
+    return baseline.before(books.month, period.previous().end)
+
+
+def default_as_of(books: Ledgers, period: periods.Period) -> dt.date:
+    """数据截至 of a report nobody dated: a saved month's own (its data date, else its last day —
+    what the sidebar and the exports say) when the period ends in that month, else the period's end."""
+    if books.month and books.month == f"{period.end:%Y-%m}":
+        return books.reference
+    return period.end
 
 
 def render(report: Report, fmt: str, mast: Masthead | None = None) -> bytes:
@@ -77,10 +94,9 @@ def run(kind: str, period_text: str, files: list[str], out: Path, params: dict,
     books = saved_or_loaded(files, period.end.strftime("%Y-%m"), mappings)
     if isinstance(books, str):
         return 2, books
-    previous = None
-    if not files and (before := snapshots.find(period.previous().end.strftime("%Y-%m"))):
-        previous = ledgers.saved_month(before)
-    report = build(books, kind, period, params, as_of or (None if files else books.reference), previous)
+    base = compared_with(books, period)
+    previous = ledgers.saved_month(base.saved) if base.saved else None
+    report = build(books, kind, period, params, as_of or default_as_of(books, period), previous, base=base)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(render(report, fmt, masthead_for(period)))
     written = str(out)

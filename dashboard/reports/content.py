@@ -33,15 +33,24 @@ REPORT_BIND = {"annex_order": True, "aspects": list(template.ASPECTS), "by_villa
 
 
 def gather(books: Ledgers, period: Period, params: dict | None = None,
-           as_of: dt.date | None = None, previous: Ledgers | None = None, scope: Scope = Scope()) -> Report:
+           as_of: dt.date | None = None, previous: Ledgers | None = None, scope: Scope = Scope(),
+           previous_as_of: dt.date | None = None, previous_label: str | None = None) -> Report:
     """The whole report for the period, of the reader's scope (every query binds it);
-    `previous` = an older saved month, when kept."""
+    `previous` = the saved month compared with (dashboard/baseline.py chooses it, as for 总览),
+    judged at `previous_as_of` (its 数据截至; default: the previous period's last day);
+    without it the same ledgers at the previous period's last day."""
     as_of = as_of or period.end
     now = Evaluated(books, as_of, params, REPORT_BIND, scope)
-    before = Evaluated(previous or books, period.previous().end, now.evaluation.params, REPORT_BIND, scope)
+    before = Evaluated(previous or books, previous_as_of or period.previous().end, now.evaluation.params,
+                       REPORT_BIND, scope)
     try:
         now.register("prev_rule_hits", before.arrow("shared/previous_warnings"))
-        return _assemble(period, now, before)
+        prev_assets = before.arrow("shared/previous_assets")     # no filter: the scope's assets
+        now.register("prev_levels", prev_assets)
+        now.register("prev_assets", prev_assets)
+        report = _assemble(period, now, before)
+        report.previous_label = previous_label if previous is not None and report.previous_as_of else None
+        return report
     finally:
         now.close()
         before.close()
@@ -158,7 +167,21 @@ def overview(now: Evaluated, before: Evaluated | None, warning_rows: list[dict],
     table = Table("主要指标", "主要指标", [Col("指标", TEXT, 28), Col("本期", INT), Col("上期", INT),
                                       Col("增减", INT)], rows,
                   row_kinds=[kind for _, _, kind in KEY_FIGURES])
-    return Section("overview", "总体情况", [Part("", [table])], figures)
+    parts = [Part("", [table])]
+    if before is not None:
+        # what 总览 counts (queries/shared/changes.sql): the assets that joined or left the month
+        changes = now.rows("shared/changes")
+        figures["changes"] = {key: sum(1 for r in changes if r["change"] == key) for key in labels.CHANGE_ZH}
+        moved = [r for r in changes if r["change"] in ("joined", "left")]
+        figures["joined"], figures["left"] = figures["changes"]["joined"], figures["changes"]["left"]
+        listing = Table("资产增减", "较上期新增和减少的资产", [
+            Col("变化", TEXT, 10), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14), Col("资产编号", TEXT, 16),
+            Col("资产名称", TEXT, 24), Col("原值（万元）", WAN), Col("上期预警等级", TEXT, 10)],
+            [[labels.CHANGE_ZH[r["change"]], r["town"], r["village"] or "—", r["asset_id"], r["asset_name"] or "—",
+              wan(r["original_value"]), labels.LEVEL_ZH.get(r["previous_level"], "—")] for r in moved])
+        listing.in_docx = False       # the Word text gives the counts; the annex workbook the list
+        parts[0].tables.append(listing)
+    return Section("overview", "总体情况", parts, figures)
 
 
 def _total(now: Evaluated) -> str:
@@ -480,7 +503,7 @@ def disposals(now: Evaluated) -> Section:
 
 
 def _dp_reasons(row: dict, ev) -> str:
-    return "\n".join(f"{rid}：{explain.explain(rid, row['facts'], ev.as_of, ev.params)}"
+    return "\n".join(f"{labels.rule(rid)}：{explain.explain(rid, row['facts'], ev.as_of, ev.params)}"
                      for rid in row["violations"])
 
 

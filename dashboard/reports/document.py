@@ -101,6 +101,7 @@ class Report:
     annexes: list[Table]
     generated: dt.date = field(default_factory=dt.date.today)
     scope: str = "全旗"         # the reader's part of the banner (dashboard/scope.py)
+    previous_label: str | None = None   # the saved month compared with: '2024年11月（数据截至2024年11月30日）'
 
     @property
     def title(self) -> str:
@@ -117,6 +118,8 @@ class Report:
         from dashboard import explain
         if self.previous_as_of is None:
             return "工作方案2024年2月29日印发，不与此前的年末比较"
+        if self.previous_label:                 # a saved month (dashboard/baseline.py)
+            return f"与{self.previous_label}比较"
         return f"与{explain.fmt_date(self.previous_as_of)}比较"
 
     @property

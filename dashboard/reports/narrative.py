@@ -34,6 +34,15 @@ def change(now: float | None, before: float | None, unit: str, money: bool = Fal
     return f"较{period}{'增加' if diff > 0 else '减少'}{amount}"
 
 
+def moved(f: dict, period: str = "上期") -> str:
+    """'较上期新增资产3项、减少资产1项。' — the assets that joined or left (what 总览 counts too)."""
+    if "joined" not in f:
+        return ""
+    if not f["joined"] and not f["left"]:
+        return f"资产与{period}相同。"
+    return f"较{period}新增资产{f['joined']}项、减少资产{f['left']}项。"
+
+
 def write(section: Section, report: Report) -> str:
     return WRITERS[section.key](section.figures, report)
 
@@ -45,7 +54,7 @@ def overview(f: dict, r: Report) -> str:
             f"原值合计{wan(f['assets_value'])}。其中，红色预警资产{f['red']}项、原值{wan(f['red_value'])}，"
             f"{change(f['red'], f['prev_red'], '项')}；黄色预警资产{f['yellow']}项、原值{wan(f['yellow_value'])}，"
             f"{change(f['yellow'], f['prev_yellow'], '项')}（{r.compared_with}）。"
-            f"闲置资产{f['idle']}项，低效资产{f['low_efficiency']}项。"
+            f"{moved(f)}闲置资产{f['idle']}项，低效资产{f['low_efficiency']}项。"
             f"发现问题{f['problems']}个，已销号{f['problems_signed_off']}个。")
     if f["revitalisation_rate"] is not None:
         text += f"盘活率{pct(f['revitalisation_rate'])}，{points(f['revitalisation_rate'], f.get('prev_revitalisation_rate'))}。"
@@ -58,6 +67,8 @@ def dispatch_overview(f: dict, r: Report) -> str:
     text = (f"本月{r.scope}监测资产{f['assets']}项、原值{wan(f['assets_value'])}；"
             f"红色预警{f['red']}项，{change(f['red'], f['prev_red'], '项', period='上月')}；"
             f"黄色预警{f['yellow']}项，{change(f['yellow'], f['prev_yellow'], '项', period='上月')}")
+    if "joined" in f and r.previous_as_of:
+        text += f"；{moved(f, '上月').rstrip('。')}"
     if f["revitalisation_rate"] is not None:
         text += (f"；盘活率{pct(f['revitalisation_rate'])}，"
                  f"{points(f['revitalisation_rate'], f.get('prev_revitalisation_rate'), period='上月')}")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard import snapshots
+from dashboard import baseline, snapshots
 from dashboard.evaluated import EvalKey, Evaluated
 from dashboard.filters import Filters
 from dashboard.ledgers import Ledgers
@@ -53,15 +53,16 @@ class Context:
         """The same parameters applied to another source at another date."""
         return self.key.elsewhere(source, data.source_version(source), as_of)
 
-    def previous(self) -> tuple[str, EvalKey] | None:
-        """(label, key) of the snapshot before this one, judged at its own reference date."""
-        if self.source.month is None:
-            return None
-        saved = snapshots.previous(self.source.month)
-        if saved is None:
-            return None
-        before = data.open_source(saved.key, saved.version, self.key.policy_version)
-        return saved.label, self.key_for(saved.key, before.reference)
+    def previous(self) -> tuple[str, EvalKey]:
+        """(label, key) of what "since last month" compares with — baseline.before, as the
+        reports: the latest saved month before this one at its own 数据截至, else these
+        ledgers at the end of the month before."""
+        month = self.source.month
+        base = baseline.before(month, baseline.month_before(
+            snapshots.month_end(month) if month else self.as_of))
+        if base.saved is None:
+            return base.label, self.key_for(self.source_key, base.as_of)
+        return base.label, self.key.elsewhere(base.saved.key, base.saved.version, base.as_of)
 
     def compared(self, name: str, previous: EvalKey, **bind) -> pd.DataFrame:
         return data.compared_frame(self.key, previous, name, self.filters, data.freeze(bind))

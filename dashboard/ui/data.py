@@ -142,9 +142,11 @@ def cached_frame(key: EvalKey, name: str, where: Filters, bind: tuple) -> pd.Dat
 
 @st.cache_data(max_entries=200, show_spinner=False)
 def compared_frame(key: EvalKey, previous: EvalKey, name: str, where: Filters, bind: tuple) -> pd.DataFrame:
-    """A query reading `prev_rule_hits` / `prev_levels` of an older evaluation (overview/changes)."""
+    """A query reading `prev_rule_hits` / `prev_levels` / `prev_assets` of an older evaluation
+    (shared/changes, as the reports register them)."""
     before = evaluated(previous)
     scope = Filters().within(where.scope)
     tables = {"prev_rule_hits": before.arrow("shared/previous_warnings", scope),
-              "prev_levels": before.arrow("overview/previous_levels", scope)}
+              "prev_levels": before.arrow("shared/previous_assets", scope),
+              "prev_assets": before.arrow("shared/previous_assets", where)}
     return evaluated(key).frame(name, where, tables, **thaw(bind))

@@ -8,7 +8,7 @@ import io
 
 import pandas as pd
 
-from dashboard import safe
+from dashboard import month_info, safe
 from dashboard.explain import fmt_date
 from dashboard.labels import LEVEL_SHORT
 from dashboard.reports import xlsx as report_xlsx
@@ -34,8 +34,8 @@ FILTER_NAMES = {"towns": "镇", "villages": "嘎查村", "categories": "资产�
 def note(ctx) -> str:
     """The line under an export's title: source, data date, as_of and the filters in force."""
     parts = [f"数据来源：{ctx.source.label}"]
-    if ctx.source.data_date:
-        parts.append(f"数据日期{fmt_date(ctx.source.data_date)}")
+    if stated := month_info.stated(ctx.source):       # as the page header and the reports say it
+        parts.append(f"数据截至{fmt_date(stated)}")
     parts.append(f"评估基准日{fmt_date(ctx.as_of)}")
     f = ctx.filters
     chosen = [f"{zh}={'、'.join(LEVEL_SHORT.get(v, v) for v in getattr(f, name))}"

@@ -10,13 +10,14 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import ledgers, policy, snapshots, template
+from dashboard import landing, ledgers, month_info, policy, snapshots, template
 from dashboard.explain import fmt_date
 from dashboard.evaluated import EvalKey
 from dashboard.ledgers import Ledgers
 from dashboard.scope import Scope
 from dashboard.ui import auth, data
 from dashboard.ui.context import Context, Filters, set_current
+from dashboard.ui import fmt
 from dashboard.ui.fmt import LEVEL_ZH
 
 SOURCE_KEY = "ui.source"
@@ -30,7 +31,7 @@ def build(user) -> Context | None:
     The user's scope goes into the filters, so every query of every page applies it."""
     with st.sidebar:
         try:
-            key = _source_picker()
+            key = _source_picker(user)
             source = data.open_source(key, data.source_version(key), data.policy_version())
             as_of = _as_of_picker(key, source)
             params = _params_panel(editable=user.demo or user.may("edit_policy"))
@@ -38,7 +39,7 @@ def build(user) -> Context | None:
             data.evaluated(ev_key)         # evaluate before the filters read asset levels
             filters = _filters_panel(ev_key, user.scope)
         except data.SourceError as exc:
-            st.error(str(exc))
+            st.error(fmt.md(exc))
             set_current(None, str(exc))
             _rules_panel()
             return None
@@ -53,21 +54,40 @@ def select_source(key: str) -> None:
     st.session_state[PENDING_SOURCE] = key
 
 
-def _source_picker() -> str:
+SAMPLE_LABEL = f"{ledgers.SAMPLE_LABEL}（非真实数据）"
+LANDED = "ui.source_landed"     # True while the source is the landing rule's, not the user's choice
+SOURCE_USER = "ui.source_user"  # whose session state it is: a new sign-in lands anew
+
+
+def _source_picker(user) -> str:
+    """Months newest first, an unsaved upload of this session, the sample last and labelled so.
+    A session's first run opens on the latest saved month of the user's scope (landing.py);
+    a source the user picked, or an upload just made, is kept."""
     months = snapshots.list_months()
-    options = [data.SAMPLE_KEY] + [s.key for s in reversed(months)]
-    labels = {data.SAMPLE_KEY: ledgers.SAMPLE_LABEL} | {s.key: f"{s.label}（上传快照）" for s in months}
+    options = [s.key for s in reversed(months)] + [data.SAMPLE_KEY]
+    labels = {data.SAMPLE_KEY: SAMPLE_LABEL} | {s.key: f"{s.label}（{month_info.kind_label(s)}）" for s in months}
     upload = st.session_state.get(UPLOAD_SOURCE)       # this session's upload, not saved yet
     if upload and data.upload_label(upload):
-        options.insert(1, upload)
+        options.insert(0, upload)
         labels[upload] = f"{data.upload_label(upload)}（未保存）"
+    if st.session_state.get(SOURCE_USER, user.name) != user.name:   # another account signed in here
+        st.session_state.pop(SOURCE_KEY, None)
+    st.session_state[SOURCE_USER] = user.name
     pending = st.session_state.pop(PENDING_SOURCE, None)
     if pending in options:
         st.session_state[SOURCE_KEY] = pending
-    if st.session_state.get(SOURCE_KEY) not in options:
-        st.session_state[SOURCE_KEY] = data.SAMPLE_KEY
-    return st.selectbox("数据来源", options, key=SOURCE_KEY, format_func=labels.get,
-                        help="示例数据或已保存的月度快照（在“数据上传”页上传并保存）")
+        st.session_state.pop(LANDED, None)
+    if st.session_state.get(SOURCE_KEY) not in options or st.session_state.get(LANDED):
+        # not chosen by this user: the landing rule (a month saved since is opened on the next run)
+        target = landing.source_for(user.scope)
+        st.session_state[SOURCE_KEY] = target if target in options else data.SAMPLE_KEY
+        st.session_state[LANDED] = True
+    return st.selectbox("数据来源", options, key=SOURCE_KEY, format_func=labels.get, on_change=_source_chosen,
+                        help="已保存的月度数据（上传快照或各单位报送的汇总）；示例数据仅供演示，不是真实数据")
+
+
+def _source_chosen() -> None:
+    st.session_state.pop(LANDED, None)
 
 
 def _as_of_picker(key: str, source: Ledgers) -> dt.date:
@@ -75,10 +95,11 @@ def _as_of_picker(key: str, source: Ledgers) -> dt.date:
     # state, else a saved month's last day; only an upload stating no date opens at today.
     as_of = st.date_input("评估基准日", value=source.reference, key=f"ui.as_of.{key}", format="YYYY-MM-DD",
                           help="预警、认定和节点进度按此日期判断")
-    if source.data_date:
-        st.caption(f"默认按数据日期{fmt_date(source.data_date)}评估。")
-    elif source.month:
-        st.caption(f"本快照未注明数据日期，默认按{source.label}最后一天评估。")
+    if source.month:      # the month's 数据截至, as the page header, the exports and the reports say it
+        st.caption(f"数据截至{fmt_date(month_info.stated(source))}"
+                   + ("" if source.data_date else f"（未注明数据日期，按{source.label}最后一天）") + "，默认按此日评估。")
+    elif source.data_date:
+        st.caption(f"数据截至{fmt_date(source.data_date)}，默认按此日评估。")
     else:
         st.caption("上传的台账未注明数据日期，默认按今天评估。")
     return as_of

@@ -101,3 +101,23 @@ def test_the_administrator_consolidates_the_month(month, browser, monkeypatch):
         assert snapshots.find("2024-12") is not None
     finally:
         store.dispose()
+
+
+def test_leadership_signs_in_and_lands_on_the_month(month, browser, monkeypatch):
+    """Issue 19.3: once a month is saved, a sign-in opens on it (labelled 汇总), not on the sample.
+    The month is the one the test above consolidated in the browser; run alone, it is made here."""
+    url, data_dir = month
+    monkeypatch.setenv("ZCPH_DATA_DIR", str(data_dir))
+    store.dispose()
+    try:
+        if snapshots.find("2024-12") is None:
+            from dashboard.monthly import consolidate
+            consolidate.consolidate("2024-12", by="旗管理员")
+    finally:
+        store.dispose()
+    with signed_in(browser, url, "", "旗领导", "总览") as page:      # the address a leader opens
+        picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="数据来源")
+        assert "2024年12月（汇总）" in picker.inner_text()
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        assert "数据来源：2024年12月" in text and "示例数据" not in text, text[:300]
+        assert_clean(page, "总览 after sign-in")
