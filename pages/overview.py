@@ -1,4 +1,4 @@
-"""总览: the filtered assets at a glance, the change since the previous snapshot, towns ranked."""
+"""总览: the filtered assets at a glance, towns ranked, the change since the previous month."""
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -50,21 +50,24 @@ def town_chart(ranking: pd.DataFrame) -> None:
 
 
 def changes(ctx: ui.Context) -> None:
-    st.subheader("与上一期快照相比")
-    previous = ctx.previous()
-    if previous is None:
-        st.info("没有上一期快照可比较（示例数据或最早一期快照）。在“数据上传”页按月份保存快照后，这里显示新增、解除和等级升高的预警。")
-        return
-    label, ref = previous
-    df = ctx.compared("overview/changes", ref)
+    """What changed since last month, as the reports count it: baseline.before chooses what is
+    compared with, queries/shared/changes.sql lists the change (assets that joined or left too)."""
+    st.subheader("与上一期相比")
+    label, ref = ctx.previous()
+    df = ctx.compared("shared/changes", ref)
     counts = df.change.value_counts()
-    st.caption(f"上一期：{label}（按其数据日期评估，无数据日期时按月末；政策参数与本期相同）")
-    c = st.columns(3)
+    st.caption(f"上一期：{label}；政策参数与本期相同")
+    c = st.columns(len(fmt.CHANGE_ZH))
     for col, (key, name) in zip(c, fmt.CHANGE_ZH.items()):
         col.metric(name, f"{int(counts.get(key, 0)):,}项", border=True)
-    if not df.empty:
-        with st.expander("变化明细"):
-            ui.table(df, key="overview_changes_table")
+    if df.empty:
+        st.caption("与上一期相比，资产和预警没有变化。")
+        return
+    with st.expander("变化明细"):
+        # a joined asset had no level then, one that left has none now: "—", not an empty cell
+        for name in ("rule_level", "level", "previous_level"):
+            df[name] = df[name].where(df[name].notna(), "—")
+        ui.table(df, key="overview_changes_table")
 
 
 def ranking(ctx: ui.Context) -> None:

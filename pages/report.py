@@ -15,7 +15,6 @@ from dashboard.reports.document import PCT, WAN, Masthead, Report, Table
 from dashboard import ui
 from dashboard import snapshots
 from dashboard.evaluated import EvalKey
-from dashboard.ledgers import Ledgers
 from dashboard.scope import Scope
 from dashboard.store import settings
 from dashboard.ui import auth, context, data
@@ -27,20 +26,14 @@ NUMERALS = "一二三四五六七八九十"
 @st.cache_data(max_entries=24, show_spinner="正在生成报告…")
 def _report(key: EvalKey, kind: str, period_text: str, as_of: dt.date | None, scope: Scope) -> Report:
     """The report of the reader's scope for one data source, period and parameter set
-    (cached across reruns)."""
+    (cached across reruns).  It compares with what 总览 compares with (build.compared_with);
+    undated, a saved month's report is dated as the sidebar and the exports date it."""
     source = data.open_source(key.source, key.version, key.policy_version)
     period = periods.parse(kind, period_text)
-    return build.build(source, kind, period, key.param_dict, as_of, _previous_snapshot(source, period), scope)
-
-
-def _previous_snapshot(source: Ledgers, period: periods.Period) -> Ledgers | None:
-    """When months are saved as snapshots, compare with the one of the previous period's end."""
-    if source.month is None:
-        return None
-    snap = snapshots.find(period.previous().end.strftime("%Y-%m"))
-    if snap is None:
-        return None
-    return data.open_source(snap.key, snap.version, data.policy_version())
+    base = build.compared_with(source, period)
+    previous = data.open_source(base.saved.key, base.saved.version, data.policy_version()) if base.saved else None
+    return build.build(source, kind, period, key.param_dict, as_of or build.default_as_of(source, period),
+                       previous, scope, base=base)
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
@@ -159,11 +152,13 @@ def body(ctx: context.Context) -> None:
     kind = left.radio("报告类型", list(KIND_LABELS), format_func=KIND_LABELS.get, horizontal=True,
                       key="report.kind")
     # keyed by the source and date shown: another month offers its own period (policy-rules §9)
-    period_text = mid.text_input("期间", value=_default_period(kind, ctx.as_of),
+    # a saved month offers its own month (its 数据截至 may lie in the next one)
+    shown = snapshots.month_end(ctx.source.month) if ctx.source.month else ctx.as_of
+    period_text = mid.text_input("期间", value=_default_period(kind, shown),
                                  key=f"report.period.{kind}.{ctx.source_key}.{ctx.as_of}",
                                  help="月调度写 2024-05，季通报写 2024Q2，年总结写 2024")
     own_date = right.checkbox("另定数据截至日期", key="report.own_as_of",
-                              help="默认取期间最后一天；勾选后可另选日期")
+                              help="默认取期间最后一天（已保存月份的本月报告取其数据截至日期）；勾选后可另选日期")
     as_of = right.date_input("数据截至", value=ctx.as_of, key="report.as_of") if own_date else None
     scope = ctx.filters.scope
     st.caption(f"报告覆盖{'全旗' if scope.whole else '本账号范围（' + scope.label + '）的'}全部资产（不受侧栏筛选影响），"

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from dashboard import policy
+from dashboard import month_info, policy
 from dashboard.explain import fmt_date
 from dashboard.ui.context import Context, current, current_error
 
@@ -42,7 +42,8 @@ def header(ctx: Context) -> None:
     changed = changed_params(ctx.params)
     params_text = ("政策参数：全部为默认值" if not changed else
                    "政策参数（已调整）：" + "；".join(changed))
-    date_text = f"数据日期{fmt_date(ctx.source.data_date)}，" if ctx.source.data_date else ""
+    stated = month_info.stated(ctx.source)           # the one 数据截至 of sidebar, exports and reports
+    date_text = f"数据截至{fmt_date(stated)}，" if stated else ""
     st.caption(f"数据来源：{ctx.source.label}（{date_text}评估基准日{fmt_date(ev.as_of)}，"
                f"收益按{ev.last_full_year}年度计） · {params_text}"
                + (" · 已应用侧栏筛选" if ctx.filters.active else ""))
