@@ -137,12 +137,28 @@ def rank(column: T.Column, sheet: SheetView) -> list[tuple[str, float]]:
     return sorted(out, key=lambda x: -x[1])
 
 
+_FITS: dict[tuple, float] = {}       # (template column, sample values) → _fits: every rerun of the page asks again
+
+
 def _fits(column: T.Column, values: list) -> float:
     """Share of sample values that the column's cleaner reads without complaint."""
     if not values:
         return 0.0
     if column.kind == T.TEXT:
         return 0.5
+    try:
+        key = (id(column), tuple(values))     # template columns live as long as the process
+        hash(key)
+    except TypeError:
+        return _fits_now(column, values)
+    if key not in _FITS:
+        if len(_FITS) > 20_000:
+            _FITS.clear()
+        _FITS[key] = _fits_now(column, values)
+    return _FITS[key]
+
+
+def _fits_now(column: T.Column, values: list) -> float:
     got = C.clean(np.array(values, dtype=object), column)
     status = got.status if got.status is not None else np.zeros(len(values), np.int8)
     return float(np.mean((status == C.OK) & ~got.empty))

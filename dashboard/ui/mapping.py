@@ -81,7 +81,8 @@ def _workbook_form(upload, grids: dict[str, list[list]], proposals: dict[str, tu
     """A tab per sheet (its kind, header row, columns, unit, preview), then one profile with
     an entry for every sheet, saved with one button."""
     sheets = list(grids)
-    tabs = st.tabs([f"{s}（{KINDS[proposals[s][0]]}）" if proposals[s][0] == "skip" else s for s in sheets])
+    chosen = {s: st.session_state.get(f"map_kind.{upload.name}.{s}", proposals[s][0]) for s in sheets}
+    tabs = st.tabs([f"{s}（{KINDS['skip']}）" if chosen[s] == "skip" else s for s in sheets])
     entries = []
     profiled = {s.sheet for s in books.result.sheets if s.file == upload.name and s.profile}
     for tab, sheet_name in zip(tabs, sheets):

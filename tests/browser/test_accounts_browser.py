@@ -8,6 +8,7 @@ import contextlib
 import csv
 import io
 import os
+import re
 
 import pytest
 
@@ -156,3 +157,41 @@ def test_gongshi_needs_no_sign_in_and_fits_a_phone(banner, browser, size):
         assert any(t in text for t in places.TOWNS)
     finally:
         context.close()
+
+
+def test_a_county_workbook_loads_in_a_few_clicks_with_one_profile(banner, browser, tmp_path):
+    """issue 19 item 6: the real-layout county workbook (附件5-1 projects, 附件6 assets in 万元
+    stated nowhere, 填表说明) from choosing the file to its assets on 资产台账, clicks counted."""
+    from fixtures_messy import county_workbook
+    url, _ = banner
+    clicks = []
+
+    def click(locator, why: str) -> None:
+        locator.click()
+        clicks.append(why)
+        settle(page)
+
+    with signed_in(browser, url, "upload", "旗管理员", "数据上传") as page:
+        page.set_input_files('[data-testid="stFileUploader"] input[type="file"]',
+                             str(county_workbook(tmp_path / "县台账.xlsx")))
+        page.get_by_text("导入概况").wait_for()
+        settle(page)
+        main = page.locator('[data-testid="stMain"]')
+        text = main.inner_text()
+        assert "每行是一个项目" in text and "疑为万元" in text                 # the first screen says why
+        assert page.get_by_role("tab", name="附件5-1（跳过此表）").count() == 1
+        page.get_by_text("指定工作表类型和列的对应关系").first.scroll_into_view_if_needed()
+        shot(page, "mapping-county-first-screen")
+        click(page.get_by_role("tab", name="附件6"), "look at 附件6")
+        assert page.get_by_role("radio", name="万元").is_checked()
+        assert "数值偏小，疑为万元，已预选万元" in main.inner_text()
+        click(page.get_by_role("button", name="保存为导入方案"), "save the profile")
+        text = main.inner_text()
+        assert "已保存导入方案“县台账”" in text and "每行是一个项目" not in text
+        click(page.get_by_role("button", name=re.compile("在各页查看本次上传")), "view")
+        click(page.locator('[data-testid="stSidebarNav"] a', has_text="资产台账"), "资产台账")
+        page.wait_for_selector('h1:has-text("资产台账")')
+        assert_clean(page, "资产台账 of the county workbook")
+        assert "共3项资产，原值235.50万元" in main.inner_text()
+        print(f"clicks from upload to loaded: {len(clicks)} ({'、'.join(clicks)})")
+        assert len(clicks) <= 8, clicks
