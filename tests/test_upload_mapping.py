@@ -32,6 +32,7 @@ def test_one_mapping_step_loads_a_county_layout_and_is_remembered(tmp_path):
     assert at.number_input(key=key + ".row").value == 2                 # the header row, guessed
     assert at.selectbox(key=key + ".col.asset_id").value == "资产代码"     # the best guesses, pre-selected
     assert at.selectbox(key=key + ".col.build_year").value == "构建时间"
+    assert at.button(key="map.county.xlsx.save").disabled            # nothing loads yet: nothing to save
     at.selectbox(key=key + ".col.category").set_value("性质").run()
     at.selectbox(key=f"{key}.val.category.经营类资产").set_value("经营性").run()
     at.selectbox(key=f"{key}.val.category.公益类资产").set_value("公益性").run()

@@ -92,13 +92,18 @@ def _workbook_form(upload, grids: dict[str, list[list]], proposals: dict[str, tu
     try:
         profile = P.parse({"name": "预览", "sheets": entries}, "预览")
     except ProfileError as e:
-        st.warning(str(e))
+        st.warning(fmt.md(e))
         return
     result = _loaded(upload.name, upload.getvalue(), profile)
+    loads = []
     for tab, entry, sheet_name in zip(tabs, entries, sheets):
         with tab:
-            _preview(upload, sheet_name, entry, result)
-    _save_form(upload, entries, books)
+            loads.append(_preview(upload, sheet_name, entry, result))
+    kept = [e for e, ok in zip(entries, loads) if ok]
+    left_out = [s for s, ok in zip(sheets, loads) if not ok]
+    if left_out:
+        st.caption("、".join(f"“{s}”" for s in left_out) + "按当前设置还不能载入，不写入导入方案（仍按通常方式识别）。")
+    _save_form(upload, kept, books)
 
 
 def _sheet_entry(upload, sheet_name: str, grid: list[list], proposal: tuple[str, str], profiled: bool) -> dict:
@@ -131,13 +136,13 @@ def _save_form(upload, entries: list[dict], books) -> None:
                          key=key + ".name")
     replace = st.checkbox("覆盖同名导入方案（原方案留作历史版本）", value=bool(applied), key=key + ".replace")
     where = "全旗所有上传" if authority(user) is None else f"{authority(user)}的上传"
-    if st.button("保存为导入方案", type="primary", key=key + ".save", icon=":material/save:",
-                 help=f"保存后自动用于{where}中符合此方案的工作表"):
+    if st.button("保存为导入方案", type="primary", key=key + ".save", icon=":material/save:", disabled=not entries,
+                 help=f"保存后自动用于{fmt.md(where)}中符合此方案的工作表"):
         try:
             W.save(name, W.toml_text(name, entries), authority(user), user.name, replace=replace)
         except ProfileError as e:
             auth.record("profile_save", name, outcome="failed", details={"原因": str(e)})
-            st.error(str(e))
+            st.error(fmt.md(e))
             return
         auth.record("profile_save", name, details={
             "工作表": "、".join(f"{e['match']}（{KINDS.get(e['kind'], e['kind'])}）" for e in entries),
@@ -189,11 +194,11 @@ def _value_map(col: T.Column, view: W.SheetView, header: str, key: str) -> dict:
     odd = W.unknown_values(col, W.distinct(view, header))
     if not odd:
         return {}
-    st.caption(f"“{header}”中有{len(odd)}种写法不是{col.zh}的标准值，请指定对应：")
+    st.caption(f"“{fmt.md(header)}”中有{len(odd)}种写法不是{col.zh}的标准值，请指定对应：")
     options = [AS_WRITTEN] + list(col.values)
     mapping = {}
     for v in odd:
-        to = st.selectbox(f"“{v}” →", options, key=f"{key}.val.{col.name}.{v}")
+        to = st.selectbox(f"“{fmt.md(v)}” →", options, key=f"{key}.val.{col.name}.{v}")
         if to != AS_WRITTEN:
             mapping[v] = to
     return {col.zh: mapping} if mapping else {}
@@ -206,19 +211,20 @@ def _loaded(name: str, data: bytes, profile: P.Profile):
     return load_files([(name, data)], mappings=[profile], use_saved=False)
 
 
-def _preview(upload, sheet_name: str, entry: dict, result) -> None:
-    """The first rows as they will load with this entry, cells with a doubt highlighted."""
+def _preview(upload, sheet_name: str, entry: dict, result) -> bool:
+    """The first rows as they will load with this entry, cells with a doubt highlighted;
+    False when the entry loads nothing (it is then not saved)."""
     if entry["kind"] == "skip":
         st.info("此表将被跳过。")
-        return
+        return True
     sheet_issues = [i for i in result.issues if i.file == upload.name and i.sheet == sheet_name]
     frame = result.tables.get(entry["kind"])
     fatal = [i.reason for i in sheet_issues if i.kind == "fatal"]
     if frame is not None:
         frame = frame[(frame.source_file == upload.name) & (frame.source_sheet == sheet_name)]
     if fatal or frame is None or frame.empty:
-        st.warning("按当前设置还不能载入：" + "；".join(fatal or ["请指定必填列"]))
-        return
+        st.warning("按当前设置还不能载入：" + fmt.md("；".join(fatal or ["请指定必填列"])))
+        return False
     st.markdown(f"**预览（前{PREVIEW_ROWS}行，共载入{len(frame):,}行）**")
     head = frame.head(PREVIEW_ROWS)
     doubts = {i.row for i in sheet_issues if i.row is not None}
@@ -229,7 +235,8 @@ def _preview(upload, sheet_name: str, entry: dict, result) -> None:
     st.dataframe(styled, column_config=config, hide_index=True, key=f"map_preview.{upload.name}.{sheet_name}")
     notes = [f"第{i.row}行：{i.reason}" for i in sheet_issues if i.row is not None][:PREVIEW_ROWS]
     if notes:
-        st.caption("存疑或已更正（黄色行）：" + "；".join(notes))
+        st.caption("存疑或已更正（黄色行）：" + fmt.md("；".join(notes)))
+    return True
 
 
 def _saved_list() -> None:
@@ -242,7 +249,7 @@ def _saved_list() -> None:
     for i, p in enumerate(saved):
         left, mid, right = st.columns([3, 3, 1])
         applies = "旗级，适用于所有上传" if p.authority is None else f"仅用于{p.authority}的上传"
-        left.markdown(f"{p.name}（{applies}{'；' + p.owner + '保存' if p.owner else ''}）")
+        left.markdown(fmt.md(f"{p.name}（{applies}{'；' + p.owner + '保存' if p.owner else ''}）"))
         if not (user.may("administer") or (p.owner and p.owner == user.name)):
             continue
         new = mid.text_input("改名为", value=p.name, key=f"map_rename.{i}", label_visibility="collapsed")
@@ -252,7 +259,7 @@ def _saved_list() -> None:
                 auth.record("profile_rename", new, details={"原名称": p.name, "适用范围": applies})
             except ProfileError as e:
                 auth.record("profile_rename", new, outcome="failed", details={"原因": str(e)})
-                st.error(str(e))
+                st.error(fmt.md(e))
                 return
             st.rerun()
         if right.button("删除", key=f"map_delete.{i}", icon=":material/delete:"):
