@@ -303,12 +303,13 @@ def test_a_failed_consolidation_is_recorded(engine_name, monkeypatch):
     assert M.submit(this_month, "城川镇", [COMMITTED_SAMPLE], by="管理员").submission   # the button is enabled …
     real = C.consolidate
 
-    def broken(month, *, save=True):
+    def broken(month, *, save=True, by=None):
         if not save:
             return real(month, save=False)                         # the page's look for conflicts
         raise M.MonthlyError("本月正在由另一位管理员汇总，请稍后再试。")
     monkeypatch.setattr(C, "consolidate", broken)                         # … and the consolidation fails
     at = app("submissions", user="管理员")
+    at.checkbox(key=f"submissions.confirm_carry.{this_month}").check().run()   # the other towns: not reported
     button = at.button(key="submissions.consolidate")
     button.click().run()
     entry = audit.rows(action="consolidate")[0]
