@@ -39,7 +39,9 @@ def navigation(user):
                        visibility="visible" if shown else "hidden")
         remember(p.url, page)
         sections.setdefault(p.section, []).append(page)
-    return st.navigation(sections, position="sidebar" if user is not None else "hidden")
+    # expanded=True: every page the user may open is listed, grouped by section (the default folds
+    # past 12 pages behind an English "View 3 more" that hid 公示, 系统管理, 审计记录 — issue 19.7).
+    return st.navigation(sections, position="sidebar" if user is not None else "hidden", expanded=True)
 
 
 style.apply()
@@ -83,6 +85,8 @@ if spec.right and not user.may(spec.right):
     st.stop()
 st.sidebar.markdown("### 资产盘活驾驶舱")
 auth.sidebar_box(user)
+if user.demo:       # a phone keeps the sidebar folded: the notice stands on the page too (issue 19.7)
+    st.container(key="demo_notice").warning("演示模式：尚未创建管理员账号，可以浏览和上传查看，但不会保存任何内容。")
 try:
     sidebar.build(user)
 except ScriptControlException:

@@ -34,10 +34,12 @@ def new_account() -> None:
         left, right = st.columns(2)
         name = left.text_input("用户名", key="admin.add.name")
         role = right.selectbox("角色", list(ROLES), format_func=ROLES.get, key="admin.add.role")
-        town = left.selectbox("所在镇（镇、嘎查村账号）", ["", *places.TOWNS], key="admin.add.town")
+        # an empty label would show Streamlit's English "Choose an option": the blank choice is named
+        town = left.selectbox("所在镇（镇、嘎查村账号）", ["", *places.TOWNS], key="admin.add.town",
+                              format_func=lambda v: v or "（不限镇）")
         village = right.text_input("嘎查村（嘎查村账号）", key="admin.add.village")
         department = left.selectbox("部门（旗行业主管部门账号）", ["", *(d.name for d in settings.departments())],
-                                    key="admin.add.department")
+                                    key="admin.add.department", format_func=lambda v: v or "（非部门账号）")
         password = right.text_input("初始密码（至少8个字符）", type="password", key="admin.add.password")
         if not st.form_submit_button("新建", type="primary"):
             return

@@ -96,7 +96,7 @@ def violations(ctx: ui.Context, rows: list[dict]) -> None:
     for r in bad:
         box.markdown(f"**{r['asset_id']} {r['asset_name'] or ''}**（{r['town']} {r['village'] or ''}，"
                      f"{path_name(r['path'])}，原值{fmt.fmt_wan(r['original_value'])}）")
-        box.markdown("\n".join(f"- **{rid}** {explain.explain(rid, r['facts'], ctx.as_of, ctx.params)}"
+        box.markdown("\n".join(f"- **{labels.rule(rid)}**：{explain.explain(rid, r['facts'], ctx.as_of, ctx.params)}"
                                for rid in r["violations"]))
 
 

@@ -50,7 +50,7 @@ def show(key, place: Scope) -> None:
     b.metric("收到收益", fmt.fmt_wan(income.income_received.sum()))
     c.metric("已分配", fmt.fmt_wan(shared.amount.sum()))
     st.subheader(f"{place.label}的项目资产")
-    st.caption("到户类资产只公示类型（如“基础母牛（到户类）”），不公开农户、运营主体等个人信息。")
+    st.caption("到户类资产只公示类型（如“基础母牛（到户类）”），不公开个人姓名。")
     fmt.table(assets[ASSET_COLUMNS], key="gongshi.assets")
     st.subheader("收到的收益")
     if income.empty:

@@ -36,7 +36,7 @@ def not_evaluated(ctx: ui.Context, ids: list[str]) -> list[str]:
 def reasons(ctx: ui.Context, df: pd.DataFrame) -> pd.Series:
     """One sentence per failed check of each row, from the row's facts."""
     def sentence(row) -> str:
-        return " ".join(f"{rid} {explain.explain(rid, row.facts, ctx.as_of, ctx.params)}" for rid in row.failed)
+        return " ".join(f"{labels.rule(rid)}：{explain.explain(rid, row.facts, ctx.as_of, ctx.params)}" for rid in row.failed)
     return df.apply(sentence, axis=1) if len(df) else pd.Series(dtype=str)
 
 

@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from dashboard import explain, ui
+from dashboard import explain, labels, ui
 from dashboard.ui import auth, drill, export, fmt
 
 PAGE_SIZE = 200
@@ -73,7 +73,7 @@ def detail(ctx: ui.Context, asset_id: str) -> None:
         for r in fired.itertuples():
             text = explain.explain(r.rule_id, r.facts, ctx.as_of, ctx.params)
             tag = fmt.LEVEL_ZH.get(r.level, r.level)
-            st.markdown(f"- **{r.rule_id}**（{tag}）{text}")
+            st.markdown(f"- **{labels.rule(r.rule_id)}**（{tag}）{text}")
     with tabs[1]:
         shown, _ = fmt.display(record)
         st.dataframe(shown.T.rename(columns={shown.index[0]: "值"}).astype(str), height=400)

@@ -19,6 +19,7 @@ from dashboard.scope import Scope
 from dashboard.store import settings
 from dashboard.ui import auth, context, data
 
+from dashboard.ui.fmt import change as metric_change
 KIND_LABELS = {"monthly": "月调度", "quarterly": "季通报", "annual": "年总结"}
 NUMERALS = "一二三四五六七八九十"
 
@@ -106,21 +107,12 @@ def _metrics(report: Report) -> None:
                                                ("revitalisation_rate", "盘活率", "")]):
         now, before = f[key], f[f"prev_{key}"]
         if key == "revitalisation_rate":
-            change = None if now is None or before is None else (now - before) * 100
             col.metric(label, "—" if now is None else f"{now * 100:.2f}%",
-                       _change(change, "个百分点", ".2f"), delta_color="normal")
+                       **metric_change(None if now is None or before is None else (now - before) * 100,
+                                       "个百分点", ".2f"))
         else:
-            col.metric(label, f"{now:,}{unit}", _change(None if before is None else now - before, unit, ",d"),
-                       delta_color="inverse" if key in ("red", "yellow", "idle") else "normal")
-
-
-def _change(diff, unit: str, spec: str) -> str | None:
-    """'+3项' / '-1.20个百分点'; no change is said in words, not as a red '↑ +0'."""
-    if diff is None:
-        return None
-    if abs(diff) < 0.005:
-        return "与上期持平"
-    return f"{diff:+{spec}}{unit}"
+            col.metric(label, f"{now:,}{unit}", **metric_change(None if before is None else now - before, unit,
+                                                                ",d", worse_when_up=key in ("red", "yellow", "idle")))
 
 
 def _preview(report: Report) -> None:

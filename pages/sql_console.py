@@ -10,11 +10,12 @@ from dashboard.scope import Scope
 from dashboard.ui import auth, data, export, fmt
 
 RESULT_KEY = "sql_result"
-EXAMPLE = """SELECT town AS 镇, level AS 预警等级, count(*) AS 资产数,
-       round(sum(original_value) / 10000, 2) AS 原值万元
+EXAMPLE = """SELECT town AS 镇,
+       CASE level WHEN 'red' THEN '红色预警' WHEN 'yellow' THEN '黄色预警' ELSE '无预警' END AS 预警等级,
+       count(*) AS 资产数, round(sum(original_value) / 10000, 2) AS 原值万元
 FROM asset_results
 GROUP BY ALL
-ORDER BY 镇, 预警等级"""
+ORDER BY 镇, min(CASE level WHEN 'red' THEN 1 WHEN 'yellow' THEN 2 ELSE 3 END)"""
 # What each table holds, for the list of tables (the names are the DuckDB names).
 DESCRIPTIONS = {s.name: f"{s.zh}（上传的台账）" for s in template.SHEETS} | {
     "loaded_columns": "上传时识别到的工作表和列", "negative_list": "负面清单（事项、关键词）",

@@ -39,6 +39,7 @@ def entries(action: str, outcome: str | None = None) -> list:
 def test_demo_mode_shows_every_page_and_writes_nothing(tmp_path):
     at = app("upload")
     assert any("演示模式" in w.value for w in at.sidebar.warning)
+    assert any("演示模式" in w.value for w in at.main.warning)     # on the page too: a phone folds the sidebar
     at.file_uploader(key="upload_files").upload("镇台账.xlsx", assets_xlsx(tmp_path / "a.xlsx").read_bytes(),
                                                 XLSX).run()
     assert_clean(at)
@@ -138,6 +139,9 @@ def test_each_administrator_action_leaves_one_entry(tmp_path):
     # accounts, departments, 公示, delete the snapshot
     at.switch_page("../pages/admin.py").run()
     assert_clean(at)
+    for key in ("admin.add.town", "admin.add.department", "admin.add.role"):   # no blank label: the browser
+        box = at.selectbox(key=key)                                          # would read "Choose an option"
+        assert box.options and all(o.strip() for o in box.options) and box.index == 0, (key, box.options)
     at.text_input(key="admin.add.name").set_value("镇账号")
     at.selectbox(key="admin.add.role").set_value("town")
     at.selectbox(key="admin.add.town").set_value("城川镇")

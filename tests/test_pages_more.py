@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import AS_OF, ROOT, account, app, assert_clean, one, table_with
-from dashboard import explain, policy
+from dashboard import explain, labels, policy
 
 EDITOR = "income_negative_editor"
 ITEM, WORDS = "负面清单事项", "关键词（多个用“；”分隔）"
@@ -66,10 +66,10 @@ def test_income_failing_rows_say_why_in_one_sentence_per_check(direct):
     reasons = "\n".join(rows["原因"])
     purpose, item = direct.execute("SELECT purpose, item FROM distribution_checks WHERE list_contains(failed, 'D3') "
                                    "LIMIT 1").fetchone()
-    assert f"D3 分配用途“{purpose}”属于负面清单“{item}”。" in reasons
+    assert f"{labels.rule('D3')}：分配用途“{purpose}”属于负面清单“{item}”。" in reasons
     arrived, = direct.execute("SELECT income_arrived_date FROM distribution_checks "
                               "WHERE list_contains(failed, 'D4') LIMIT 1").fetchone()
-    assert f"D4 收益{explain.fmt_date(arrived)}到账" in reasons and "滞留超过12个月" in reasons
+    assert f"{labels.rule('D4')}：收益{explain.fmt_date(arrived)}到账" in reasons and "滞留超过12个月" in reasons
     assert "{" not in reasons and "None" not in reasons
 
 
@@ -176,9 +176,9 @@ def test_disposal_counts_annex_and_explanations(direct):
             direct, f"SELECT count(*) FROM disposal_checks WHERE list_contains(violations, 'DP{i}')")
     annex = table_with(at, "审批情况/日期")
     assert len(annex) == one(direct, "SELECT count(*) FROM disposal_checks")
-    body = text(at)
+    body = text(at).replace("\\", "")          # markdown's escapes (fmt.md) taken off
     for rid, facts in direct.execute("SELECT unnest(violations), facts FROM disposal_checks").fetchall():
-        assert f"**{rid}** {explain.explain(rid, facts, AS_OF, policy.default_params())}" in body
+        assert f"**{labels.rule(rid)}**：{explain.explain(rid, facts, AS_OF, policy.default_params())}" in body
 
 
 def test_problem_ledger_overdue_and_tiers(direct):
@@ -213,6 +213,12 @@ def test_sql_console_runs_a_query_and_refuses_writes(direct):
     at = app("sql_console")
     listed = table_with(at, "表名")
     assert {"assets", "distribution_checks", "asset_results", "milestones"} <= set(listed["表名"])
+    assert "预警等级" in at.text_area(key="sql_text").value          # the example query, run as it stands
+    at.button[0].click().run()
+    assert_clean(at)
+    levels = table_with(at, "预警等级")
+    assert set(levels["预警等级"]) == {"红色预警", "黄色预警", "无预警"}     # in words, not red/yellow/none
+    assert levels["资产数"].sum() == one(direct, "SELECT count(*) FROM asset_results")
     at.text_area(key="sql_text").set_value("SELECT count(*) AS n FROM distribution_checks WHERE list_contains(failed, 'D3')")
     at.button[0].click().run()
     assert_clean(at)

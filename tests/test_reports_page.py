@@ -35,3 +35,21 @@ def test_quarterly_ranks_towns_and_bad_period_says_why(page):
     errors = [e.value for e in page.main.error]
     assert errors and "2024Q2" in errors[0] and "无法识别" in errors[0]
     assert not page.get("download_button")
+
+
+def test_an_unchanged_figure_is_said_in_grey_without_an_arrow(page):
+    """Issue 19.7: "与上期持平" is not a red ↑ (st.metric reads any text not starting with '-' as a rise)."""
+    from streamlit.proto.Metric_pb2 import Metric as MetricProto
+    from dashboard.ui import fmt
+    assert fmt.change(0, "项") == {"delta": "与上期持平", "delta_color": "off", "delta_arrow": "off"}
+    assert fmt.change(0.004, "个百分点", ".2f")["delta"] == "与上期持平"
+    assert fmt.change(3, "项", worse_when_up=True) == {"delta": "+3项", "delta_color": "inverse"}
+    assert fmt.change(-1.2, "个百分点", ".2f") == {"delta": "-1.20个百分点", "delta_color": "normal"}
+    assert fmt.change(None) == {"delta": None}
+    deltas = {m.label: m for m in page.main.metric if m.delta}
+    assert deltas, "the sample's report compares with its previous month"
+    for m in deltas.values():
+        if m.delta == "与上期持平":
+            assert m.proto.color == MetricProto.MetricColor.GRAY and m.proto.direction == MetricProto.MetricDirection.NONE
+        else:
+            assert m.delta[0] in "+-", m.delta

@@ -70,8 +70,23 @@ def count(n) -> str:
     return f"{int(n):,}"
 
 
-def display(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """(frame with Chinese headers and 万元, column_config) for st.dataframe."""
+def display(frame: pd.DataFrame, blanks: bool = True) -> tuple[pd.DataFrame, dict]:
+    """(frame with Chinese headers and 万元, column_config) for st.dataframe.  blanks: a number or
+    date column with a missing value becomes text with "—" there (the grid draws a missing
+    number or date as "None" and has no setting for it; sorted as text); exports pass False
+    and keep the numbers."""
+    out, config = _display(frame)
+    if blanks:
+        for name in frame.columns:
+            head = label(name)
+            if head in out and name not in HIDDEN and (name in DATES or out[head].dtype != object) \
+                    and out[head].isna().any():
+                out[head] = out[head].map(lambda v, n=name: _cell(v, n))
+                config[head] = st.column_config.TextColumn(head, alignment="left" if name in DATES else "right")
+    return out, config
+
+
+def _display(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     out = pd.DataFrame(index=frame.index)
     config = {}
     for name in frame.columns:
@@ -131,13 +146,6 @@ def table(frame: pd.DataFrame, *, key: str | None = None, height="auto", widths:
         st.info("当前筛选条件下没有数据。")
         return None
     shown, config = display(frame)
-    for name in frame.columns:
-        head = label(name)
-        if (name in MONEY or name in SHARES or name in DATES) and head in shown and shown[head].isna().any():
-            # The grid draws a missing number or date as "None" and has no setting for it: such a
-            # column is shown as text with "—" (sorted as text; exports keep the numbers).
-            shown[head] = shown[head].map(lambda v, n=name: _cell(v, n))
-            config[head] = st.column_config.TextColumn(head, alignment="left" if name in DATES else "right")
     for name, width in (widths or {}).items():
         if name in frame.columns:
             config[label(name)] = {**config.get(label(name), {}), "width": width}
@@ -149,9 +157,34 @@ def _cell(value, name: str) -> str:
         return "—"
     if name in DATES:
         return value.isoformat()
-    return f"{value:.2f}%" if name in SHARES else f"{value:.2f}"
+    if name in SHARES:
+        return f"{value:.2f}%"
+    if name in MONEY:
+        return f"{value:.2f}"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{int(number)}" if number.is_integer() else f"{number:g}"
+
+
+SAME = "与上期持平"
+
+
+def change(diff, unit: str = "", spec: str = ",d", worse_when_up: bool = False) -> dict:
+    """st.metric's delta arguments for a change against the previous period: '+3项' (an arrow,
+    red when more is worse), '-1.20个百分点'; no change is "与上期持平" in grey without an arrow
+    (st.metric draws any text not starting with '-' as a rise, so "持平" was a red ↑); no earlier
+    period, no delta.  Use: st.metric(label, value, **fmt.change(now - before, "项"))."""
+    if diff is None or pd.isna(diff):
+        return {"delta": None}
+    if abs(diff) < 0.005:
+        return {"delta": SAME, "delta_color": "off", "delta_arrow": "off"}
+    return {"delta": f"{diff:+{spec}}{unit}", "delta_color": "inverse" if worse_when_up else "normal"}
 
 
 def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The displayed form of a result for xlsx/csv exports (Chinese headers, 万元)."""
-    return display(frame)[0]
+    return display(frame, blanks=False)[0]

@@ -18,6 +18,8 @@ CSS = """<style>
   /* 预警热力图: cells of 13 px cannot be read or tapped; the list by town below says the same. */
   .st-key-heatmap_grid { display: none !important; }
 }
+/* 演示模式 on the page itself only while the sidebar, which says it at length, is folded (a phone). */
+body:has([data-testid="stSidebar"][data-collapsed="false"]) .st-key-demo_notice { display: none; }
 /* The file uploader's own words are English and cannot be set (upstream issue #13500):
    its button reads 选择文件 and the page says the limits in Chinese. */
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }

@@ -155,8 +155,31 @@ def test_gongshi_needs_no_sign_in_and_fits_a_phone(banner, browser, size):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shot(page, f"gongshi-{size}")
         assert any(t in text for t in places.TOWNS)
+        # the first village (阿日赖嘎查) holds a household's cow, named in the ledger after the household
+        # ("阿日赖嘎查乌某某户基础母牛"): published by its type only (issue 19.5)
+        page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').first.scroll_into_view_if_needed()
+        cells_js = """() => [...document.querySelectorAll(
+            '[data-testid="stMain"] [data-testid="stDataFrame"] td[role="gridcell"]')].map(c => c.textContent)"""
+        page.wait_for_function(f"({cells_js})().length > 0")         # the grid draws its cells once in view
+        cells = page.evaluate(cells_js)
+        assert "基础母牛（到户类）" in cells, cells[:20]
+        assert not [c for c in cells if "某某户" in c or "乌某某" in c], [c for c in cells if "户" in c]
     finally:
         context.close()
+
+
+def test_the_administrators_menu_lists_every_page_in_chinese(banner, browser):
+    """Issue 19.7: 13 pages, none folded behind Streamlit's English "View 3 more"."""
+    from dashboard.ui.pages import PAGES
+    from tests.browser.test_browser import nav_links
+    url, _ = banner
+    with signed_in(browser, url, "overview", "旗管理员", "总览") as page:
+        titles = [t for _, t in nav_links(page)]
+        assert titles == [p.title for p in PAGES], titles
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert not [w for w in ("View", "more", "less") if w in nav], nav
+        for title in ("公示", "系统管理", "审计记录"):
+            assert page.locator('[data-testid="stSidebarNav"] a', has_text=title).is_visible(), title
 
 
 def test_a_county_workbook_loads_in_a_few_clicks_with_one_profile(banner, browser, tmp_path):

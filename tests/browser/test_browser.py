@@ -72,6 +72,9 @@ def test_pages_upload_and_heatmap(server, page, tmp_path):
     assert "资产盘活驾驶舱" in page.title()
     assert urlparse(page.url).path.rstrip("/").endswith("/overview")     # the root sends on to 总览
     assert page.locator("h1").first.inner_text().strip() == "总览"
+    # 演示模式 is said at length in the open sidebar; the page's own line shows only when it is folded
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("演示模式").first.is_visible()
+    assert not page.locator(".st-key-demo_notice").is_visible()
     links = nav_links(page)
     titles = [t for _, t in links]
     for required in ("总览", "预警热力图", "资产台账", "数据上传"):

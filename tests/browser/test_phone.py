@@ -56,6 +56,8 @@ def phone(browser):
 def test_every_page_fits_a_phone(server, phone):
     phone.goto(server)
     settle(phone)
+    notice = phone.locator(".st-key-demo_notice")      # the sidebar is folded: the page says 演示模式 itself
+    assert notice.is_visible() and "演示模式" in notice.inner_text()
     links = nav_links(phone) or _links_from_menu(phone)
     assert links, "no navigation links found"
     for href, title in links:
