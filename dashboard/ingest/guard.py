@@ -302,6 +302,24 @@ def scan_sheet(name: str, sheet: str, z: zipfile.ZipFile, part: str, budget: Bud
     return verdict
 
 
+def small(rows: int, cols: int) -> bool:
+    """A range (from calamine: A1 to the farthest valued cell) that scan_sheet would pass
+    whatever its cells: decide() accepts any range of at most AREA_FLOOR cells within Excel's
+    limits, so it has no strays to find and is never refused as sparse."""
+    return _fits((rows, cols), AREA_FLOOR)
+
+
+def check_head(name: str, z: zipfile.ZipFile, part: str) -> None:
+    """What scan_sheet checks in a part's first chunk: a root element, no DTD before it."""
+    first = chunks(name, z, part)
+    try:
+        head = next(first, b"")
+    finally:
+        first.close()
+    if head:
+        root(name, head)
+
+
 class _Size:
     """What a sheet holds at least, from the chunks seen so far: cheap enough to check after
     every chunk.  From references: the fourth-farthest row and column of the valued cells (up to
@@ -370,19 +388,53 @@ def _starts(chunk: bytes, tag: bytes) -> np.ndarray:
 
 
 _LT, _GT, _SLASH, _QUOTE, _SPACE = b"<>/\" "
-_WIDTH = 20                       # a reference we read: ≤ 7 letters, ≤ 10 digits, its quote
-_NEAR, _TAIL = 16, 64             # bytes after a reference searched for the end of its tag
+_PAD = 96                         # zero bytes after a chunk: every read below stays inside
+_TAIL = 64                        # bytes after a reference searched for the end of its tag
 _FAR = 10 ** 12                   # what an unreadably long column or row number counts as
-# _POWERS[n, j]: what the j-th of n digits is worth
-_POWERS = np.array([[10 ** (n - 1 - j) if j < n else 0 for j in range(10)] for n in range(12)], np.int64)
+# Eight bytes at a time (SWAR): each uint64 holds the 8 bytes from a position on, the first in
+# its lowest byte ("lane"); a test sets a lane's top bit where its byte passes.
+_H, _ONES = np.uint64(0x8080808080808080), np.uint64(0x0101010101010101)
+_LOW7, _UPPER = np.uint64(0x7F7F7F7F7F7F7F7F), np.uint64(0xDFDFDFDFDFDFDFDF)
+_M8, _MUL1, _MUL2 = np.uint64(0x000000FF000000FF), np.uint64(100 + (1000000 << 32)), np.uint64(1 + (10000 << 32))
+_N8, _N16, _N32 = np.uint64(8), np.uint64(16), np.uint64(32)
+
+
+def _words(a: np.ndarray) -> np.ndarray:
+    """The uint64 at every byte offset of a (a view: words[i] = a[i:i + 8])."""
+    return np.ndarray((len(a) - 7,), "<u8", a, 0, (1,))
+
+
+def _lanes(x: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Top bit of each lane whose byte is within lo..hi (both below 0x80)."""
+    low7 = x & _LOW7
+    ge = ((low7 | _H) - np.uint64(lo * 0x0101010101010101)) & _H
+    le = ((np.uint64((hi + 1) * 0x0101010101010101) | _H) - low7) & _H
+    return ge & le & ~x & _H
+
+
+def _first(lanes: np.ndarray) -> np.ndarray:
+    """Index (0-7) of the first lane set, 8 where none is."""
+    return np.bitwise_count((lanes & (~lanes + np.uint64(1))) - np.uint64(1)) >> 3
+
+
+def _number(x: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The n (0-8) decimal digits in the first lanes of x as a number (Lemire's eight-digit
+    parse: the digits moved to the top lanes behind zeros)."""
+    n = n.astype(np.uint64)
+    keep = np.where(n >= 8, np.uint64(0xFFFFFFFFFFFFFFFF), (np.uint64(1) << (n * _N8 % np.uint64(64))) - np.uint64(1))
+    v = ((x - np.uint64(0x3030303030303030)) & keep) << ((np.uint64(8) - np.minimum(n, _N8)) * _N8 % np.uint64(64))
+    v = np.where(n == 0, np.uint64(0), v)
+    v = v * np.uint64(10) + (v >> _N8)
+    return ((((v & _M8) * _MUL1) + (((v >> _N16) & _M8) * _MUL2)) >> _N32).astype(np.int64)
 
 
 def _cell_refs(chunk: bytes, prefix: bytes) -> tuple[np.ndarray, np.ndarray, int, int]:
     """(rows, columns) of the valued cells in a chunk, the number of cell elements and how
-    many of them start with r="...".  Done with numpy: two million cells as Python objects
-    took seconds.  A cell is valued unless its tag closes itself (<c r="B2" s="1"/>), as
-    calamine skips those."""
-    a = np.frombuffer(chunk + b"\0" * (_WIDTH + _TAIL + 8), np.uint8)
+    many of them start with r="...".  Done with numpy, eight bytes at a time: two million cells
+    as Python objects took seconds.  A cell is valued unless its tag closes itself
+    (<c r="B2" s="1"/>), as calamine skips those."""
+    a = np.frombuffer(chunk + b"\0" * _PAD, np.uint8)
+    words = _words(a)
     tag = b"<" + prefix + b"c"
     pair = tag[0] | tag[1] << 8          # "<c" (or "<x") found two bytes at a time: few hits
     p = np.sort(np.concatenate([np.flatnonzero(np.frombuffer(chunk, "<u2", (len(chunk) - o) // 2, o) == pair) * 2 + o
@@ -394,39 +446,47 @@ def _cell_refs(chunk: bytes, prefix: bytes) -> tuple[np.ndarray, np.ndarray, int
     s = s[(after == _SPACE) | (after == _GT) | (after == _SLASH)]          # every cell element
     cells = len(s)
     s = s[(a[s] == _SPACE) & (a[s + 1] == ord("r")) & (a[s + 2] == ord("=")) & (a[s + 3] == _QUOTE)] + 4
-    w = sliding_window_view(a, _WIDTH)[s]                                   # the _WIDTH bytes at each
-    up = w & 0xDF                                                           # a-z as A-Z, as calamine
-    n_letters = np.argmin((up - 65) < 26, axis=1)                           # (uint8: below 65 wraps)
-    row = np.full(len(s), _FAR, np.int64)
-    col = np.full(len(s), _FAR, np.int64)
-    good = np.zeros(len(s), bool)
-    end = s.copy()                                                          # just after the closing quote
-    for k in np.flatnonzero(np.bincount(n_letters, minlength=8)[1:8]) + 1:   # usually 1 and 2 letters
-        m = np.flatnonzero(n_letters == k)
-        c = np.zeros(len(m), np.int64)
-        for j in range(k):
-            c = c * 26 + up[m, j] - 64
-        d = w[m, k:k + 11] - 48                                             # digits as 0-9, others above
-        n_digits = np.argmin(d < 10, axis=1)                               # 11 digits read as 0: refused
-        r = np.einsum("ij,ij->i", d[:, :10].astype(np.int64), _POWERS[n_digits])
-        col[m], row[m] = c, r
-        good[m] = (n_digits > 0) & (d[np.arange(len(m)), n_digits] == (_QUOTE - 48) % 256)
-        end[m] += k + n_digits + 1
-    # the tag ends at its first '>' after the reference: mostly within _NEAR bytes (' t="inlineStr">'),
+    x = words[s] & _UPPER                                                   # a-z as A-Z, as calamine
+    k = _first(~_lanes(x, 65, 90) & _H)                                    # letters: 1-7 of them
+    letters = x.view(np.uint8).reshape(-1, 8)
+    col = np.zeros(len(s), np.int64)
+    for j in range(int(k[k < 8].max(initial=0))):
+        col = np.where(j < k, col * 26 + letters[:, j] - 64, col)
+    t = s + k.astype(np.int64)                                              # the digits: 1-10
+    y = words[t]
+    n = _first(~_lanes(y, 48, 57) & _H)
+    row = _number(y, n)
+    long = np.flatnonzero(n == 8)                                           # 8 digits or more
+    if long.size:
+        y2 = words[t[long] + 8]
+        n2 = _first(~_lanes(y2, 48, 57) & _H)
+        row[long] = row[long] * 10 ** np.minimum(n2, 3).astype(np.int64) + _number(y2, np.minimum(n2, 3))
+        n = n.astype(np.int64)
+        n[long] += n2.astype(np.int64)
+    n = n.astype(np.int64)
+    end = t + n                                                             # the closing quote
+    good = (k >= 1) & (k <= 7) & (n >= 1) & (n <= 10) & (a[np.minimum(end, len(a) - 1)] == _QUOTE)
+    row, col = np.where(good, row, _FAR), np.where(good, col, _FAR)
+    # the tag ends at its first '>' after the reference: mostly within 16 bytes (' t="inlineStr">'),
     # else within _TAIL, else looked up among every '>' of the chunk
-    close = end.copy()
-    todo = np.arange(len(end))
-    for width in (_NEAR, _TAIL):
-        near = sliding_window_view(a, width)[end[todo]] == _GT
+    g = np.flatnonzero(good)
+    start = end[g] + 1
+    close = start + _first(_lanes(words[start], 62, 62)).astype(np.int64)
+    todo = np.flatnonzero(close - start == 8)
+    if todo.size:
+        more = start[todo] + 8 + _first(_lanes(words[start[todo] + 8], 62, 62)).astype(np.int64)
+        close[todo] = more
+        todo = todo[more - start[todo] == 16]
+    if todo.size:
+        near = sliding_window_view(a, _TAIL)[start[todo]] == _GT
         hit = near.any(axis=1)
-        close[todo[hit]] += np.argmax(near[hit], axis=1)
+        close[todo[hit]] = start[todo[hit]] + np.argmax(near[hit], axis=1)
         todo = todo[~hit]
-        if not todo.size:
-            break
     if todo.size:
         gts = np.flatnonzero(a == _GT)
-        close[todo] = gts[np.minimum(np.searchsorted(gts, s[todo]), len(gts) - 1)] if len(gts) else s[todo]
-    valued = good & (a[close - 1] != _SLASH)
+        close[todo] = gts[np.minimum(np.searchsorted(gts, start[todo]), len(gts) - 1)] if len(gts) else s[g[todo]]
+    valued = np.zeros(len(s), bool)
+    valued[g] = a[close - 1] != _SLASH
     return row[valued], col[valued], cells, int(good.sum())
 
 

@@ -9,6 +9,11 @@ once the scans pass — a hostile sheet's read dies or is killed in its own
 process, a sheet with stray cells is read again from a cleaned copy — so the
 scan costs no time on the path of the biggest sheet.
 
+A file the command line names (no budget) skips the scan of a sheet up to UNSCANNED_BYTES:
+its read looks at the range calamine allocated, and only a range the scan could find fault
+with is scanned there (tasks.unscanned); one calamine cannot allocate kills its read, and
+the scan runs then.  The verdicts are the scan's own, at no scan's cost for a normal sheet.
+
 An upload (bytes, not a path the command line names) has a budget (guard.Budget):
 each scan stops as soon as its sheet exceeds it, and the sheets' ranges are summed
 here as their verdicts come in; over it, the file's jobs are killed at once.
@@ -32,6 +37,10 @@ from .worker import Limits, Outcome, Runner, trim
 log = logging.getLogger(__name__)
 READ_COST = 3                    # reading a sheet costs about three scans of it
 PARALLEL_BYTES = 2 * 1024 ** 2   # below this an xlsx is one job: more processes would cost more
+UNSCANNED_BYTES = 200 * 1024 ** 2   # a sheet part up to this size, in a file with no budget, is scanned
+                                    # only if calamine's range asks for it (tasks.unscanned): its read
+                                    # then costs no scan (the 100,000-asset sheet is 141 MB); a bigger
+                                    # one is scanned beside its read, as an upload's always is
 
 
 # --- the parent: one file's jobs -------------------------------------------------------------
@@ -52,6 +61,7 @@ class FileRead:
     verdicts: dict[int, object] = field(default_factory=dict)   # sheet → Verdict, or why refused
     reads: dict[int, Outcome] = field(default_factory=dict)
     clean: dict[int, tuple] = field(default_factory=dict)       # sheet → read_sheet's clean argument
+    unscanned: set[int] = field(default_factory=set)           # sheets read first, scanned if need be
     budget: guard.Budget | None = None                 # an upload's; None: the caller's own file
 
     def message(self, out: Outcome, sheet: str | None = None) -> str:
@@ -107,10 +117,14 @@ class FileRead:
         if self.sst:
             self.submit(scan, (self.name, self.path, None, self.sst), lambda o: o.status == "ok" or self.fail(o), 1)
         for i, s in enumerate(self.sheets):
-            self.submit(read_sheet, (self.batch.load, self.name, self.path, s.name, {}),
+            if self.budget is None and s.part and s.size <= UNSCANNED_BYTES:
+                self.unscanned.add(i)
+            self.submit(read_sheet, (self.batch.load, self.name, self.path, s.name, {}, None,
+                                     s.part if i in self.unscanned else None),
                         lambda o, i=i: self.sheet_read(i, o), 1 + s.size * READ_COST)
-            self.submit(scan, (self.name, self.path, s, None, self.budget), lambda o, i=i: self.sheet_scanned(i, o),
-                        1 + s.size)
+            if i not in self.unscanned:
+                self.submit(scan, (self.name, self.path, s, None, self.budget),
+                            lambda o, i=i: self.sheet_scanned(i, o), 1 + s.size)
 
     def _drop_read(self, sheet: str) -> None:
         self.batch.runner.cancel(lambda job: job.group == self.index and job.fn is read_sheet
@@ -138,6 +152,14 @@ class FileRead:
                         lambda o: self.sheet_read(i, o, cleaned=True), 1 + sheet.size * READ_COST)
 
     def sheet_read(self, i: int, out: Outcome, cleaned: bool = False) -> None:
+        if i in self.unscanned and not cleaned and i not in self.verdicts:
+            if out.status == "ok" and isinstance(out.value, guard.Verdict):     # its scan found strays
+                return self.sheet_scanned(i, out)
+            if out.status in ("memory", "crashed"):       # calamine could not hold its range: scan now
+                self.reads[i] = out
+                s = self.sheets[i]
+                return self.submit(scan, (self.name, self.path, s, None, None),
+                                   lambda o: self.sheet_scanned(i, o), 1 + s.size)
         if cleaned or i not in self.clean:      # a read made before its scan found strays is void
             self.reads[i] = out
 

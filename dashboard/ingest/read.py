@@ -130,18 +130,33 @@ def sheet_rows(name: str, book: CalamineWorkbook, sheet: str, budget=None, sizes
     upload's, guard.Budget) is checked on the sheet's range before its cells become Python
     objects: alone, and with the `sizes` of the sheets before it (xls, ods, xlsb: their ranges
     are known only once calamine has them; an xls sheet is at most 65,536 × 256 cells)."""
-    try:
-        found = book.get_sheet_by_name(sheet)
-    except Exception as e:
-        raise UnusableInput(f"文件“{name}”的工作表“{sheet}”无法读取（{type(e).__name__}）") from None
+    found = sheet_range(name, book, sheet)
     if budget:
-        rows, cols = found.total_height + 1, found.total_width + 1     # the last row/column index, from A1
-        if found.height == 0 or found.width == 0:
-            rows = cols = 0
+        rows, cols = extent(found)
         budget.check(name, sheet, rows, cols)
         if sizes is not None:
             budget.total(name, sizes + [(sheet, rows, cols)])
             sizes.append((sheet, rows, cols))
+    return values(name, sheet, found)
+
+
+def sheet_range(name: str, book: CalamineWorkbook, sheet: str):
+    """calamine's sheet: its cells parsed and its range (A1 to the farthest valued cell) allocated."""
+    try:
+        return book.get_sheet_by_name(sheet)
+    except Exception as e:
+        raise UnusableInput(f"文件“{name}”的工作表“{sheet}”无法读取（{type(e).__name__}）") from None
+
+
+def extent(found) -> tuple[int, int]:
+    """(rows, columns) of a sheet_range from A1: the farthest valued cell's row and column."""
+    if found.height == 0 or found.width == 0:
+        return 0, 0
+    return found.total_height + 1, found.total_width + 1
+
+
+def values(name: str, sheet: str, found) -> list[list]:
+    """A sheet_range's rows as Python values, row 1 of the grid = spreadsheet row 1."""
     try:
         return found.to_python(skip_empty_area=False)
     except Exception as e:

@@ -38,13 +38,38 @@ def scan(name: str, path: str, sheet: guard.Sheet | None, sst: str | None,
         return guard.scan_sheet(name, sheet.name, z, sheet.part, budget) if sheet.part else guard.Verdict()
 
 
-def read_sheet(load, name: str, path: str, sheet: str, seen: dict, clean: tuple | None = None):
-    """(Loaded, doubts) of one xlsx sheet whose scan passed (clean: see cleaned())."""
+def read_sheet(load, name: str, path: str, sheet: str, seen: dict, clean: tuple | None = None,
+               part: str | None = None):
+    """(Loaded, doubts) of one xlsx sheet whose scan passed (clean: see cleaned()); or, given its
+    `part` (a file with no budget, read before any scan: see unscanned()), the scan's Verdict
+    when that found stray cells to leave out."""
     if clean:
         grid, doubts = cleaned(name, path, sheet, clean)
+    elif part:
+        grid, doubts = unscanned(name, path, sheet, part), []
+        if isinstance(grid, guard.Verdict):
+            return grid
     else:
         grid, doubts = read.sheet_rows(name, read.open_book(name, path), sheet), []
     return load(name, sheet, grid, seen), doubts
+
+
+def unscanned(name: str, path: str, sheet: str, part: str) -> list[list] | guard.Verdict:
+    """A sheet's rows, scanned only when it needs it.  The scan (guard.scan_sheet) finds the range
+    of the valued cells as calamine does; once calamine has parsed the sheet its range is known,
+    and a range scan_sheet would pass whatever its cells (guard.small: the 100,000-asset sheet's
+    4.2 million cells) needs no scan.  A bigger one is scanned here: no strays, its rows; strays,
+    the Verdict (the caller reads a copy without them); too sparse, refused.  A range calamine
+    cannot allocate kills this process: the caller scans then (jobs.FileRead.sheet_read)."""
+    with _zip(name, path) as z:
+        guard.check_head(name, z, part)          # a DTD is refused before calamine sees the part
+    found = read.sheet_range(name, read.open_book(name, path), sheet)
+    if not guard.small(*read.extent(found)):
+        with _zip(name, path) as z:
+            verdict = guard.scan_sheet(name, sheet, z, part)
+        if verdict.strays:
+            return verdict
+    return read.values(name, sheet, found)
 
 
 def cleaned(name: str, path: str, sheet: str, clean: tuple) -> tuple[list[list], list[Issue]]:
