@@ -18,8 +18,8 @@ from dashboard.evaluated import EvalKey
 from dashboard.scope import Scope
 from dashboard.store import settings
 from dashboard.ui import auth, context, data
-
 from dashboard.ui.fmt import change as metric_change
+
 KIND_LABELS = {"monthly": "月调度", "quarterly": "季通报", "annual": "年总结"}
 NUMERALS = "一二三四五六七八九十"
 
