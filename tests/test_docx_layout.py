@@ -150,6 +150,24 @@ def test_no_page_is_turned_for_nothing(quarterly):
     assert held[1][1]
 
 
+def test_a_short_wide_list_stays_upright(quarterly):
+    """Issue 19.7: a landscape page never holds one short table — a wide list turns the page only
+    when it has LANDSCAPE_MIN_ROWS rows; fewer stay upright, squeezed to the page's width."""
+    report, _ = quarterly
+    wide = next(t for t in report.tables() if t.title == "红色预警资产名单")
+    from dashboard.reports.document import Part, Section
+    for rows, turned in ((1, False), (word.LANDSCAPE_MIN_ROWS - 1, False), (word.LANDSCAPE_MIN_ROWS, True)):
+        listed = Table(wide.sheet, wide.title, wide.columns, (wide.rows * 2)[:rows], group_by=wide.group_by)
+        short = copy.copy(report)
+        short.sections = [Section("a", "甲", [Part("红色", [listed])], {}, "说明。")]
+        document = docx.Document(_bytes(word.write(short)))
+        held = _sections_hold(document)
+        assert (WD_ORIENT.LANDSCAPE in [o for o, _ in held]) == turned, (rows, held)
+        if not turned:
+            assert len(held) == 1
+            assert all(sum(c.width.cm for c in t.columns) <= word.TEXT_WIDTH_CM + 0.05 for t in document.tables)
+
+
 def test_widths_keep_ids_whole_short_labels_short_and_give_the_rest_to_the_reasons():
     em = 9 * 0.0353
     def lines(text: str, width: float) -> int:     # a line holds whole half-characters

@@ -109,8 +109,11 @@ def test_every_section_in_both_files(files, kind):
 def test_parameters_in_force_are_printed(files):
     _, paths = files["monthly"]
     cover = openpyxl.load_workbook(paths["xlsx"], read_only=True)["说明"]
-    values = {r[0]: r[2] for r in cover.iter_rows(values_only=True) if r and r[0]}
-    assert values["idle_months"] == 6 and values["income_rate_too_low"] == 0.01
+    rows = {r[0]: r[2:4] for r in cover.iter_rows(values_only=True) if r and r[0]}
+    assert rows["停运满多少个月认定为闲置"] == (6, "个月")               # Chinese names, units as the plan writes them
+    assert rows["年收益率低于此值为收益过低（红色）"] == (1, "%")
+    assert rows["简易处置程序：单项资产原值上限（含）"] == (10, "万元")
+    assert not {"idle_months", "元", "比率"} & {str(v) for r in cover.iter_rows(values_only=True) for v in r if v}
     assert "停运满多少个月认定为闲置（6个月）" in docx_text(paths["docx"])          # one paragraph in the dispatch
     assert "简易处置程序：单项资产原值上限（含）（10万元）" in docx_text(paths["docx"])   # 万元, as the plan writes it
     assert "年收益率低于此值为收益过低（红色）（1%）" in docx_text(paths["docx"])      # a rate in %, not 0.01比率

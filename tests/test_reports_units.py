@@ -130,5 +130,5 @@ def test_cli_writes_the_report(sample_file, tmp_path):
     assert "2024年第四季度季通报" in done.stdout
     wb = openpyxl.load_workbook(out, read_only=True)
     cover = {r[0]: r[2] for r in wb["说明"].iter_rows(values_only=True) if r and r[0]}
-    assert cover["idle_months"] == 9
+    assert cover["停运满多少个月认定为闲置"] == 9
     assert "分镇排名" in wb.sheetnames

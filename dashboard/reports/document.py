@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from dashboard.money import wan
 from dashboard.reports.periods import Period
 
 BANNER = "鄂托克前旗"
@@ -87,6 +88,15 @@ class Parameter:
     label: str
     value: float | int
     unit: str
+
+    def written(self) -> tuple[float | int, str]:
+        """(value, unit) as the plan writes a threshold: money in 万元 (100000 元 → 10万元), a rate
+        in % (0.01 → 1%); others as kept.  The Word file and the Excel 说明 sheet both print this."""
+        if self.unit == "元":
+            return float(wan(self.value)), "万元"
+        if self.unit == "比率":
+            return round(self.value * 100, 6), "%"
+        return self.value, self.unit
 
 
 @dataclass

@@ -21,7 +21,6 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from dashboard import explain
-from dashboard.money import wan
 from dashboard.reports import charts, masthead, widths
 from dashboard.reports.document import INT, PCT, TEXT, WAN, Col, Masthead, Part, Report, Table
 
@@ -44,6 +43,7 @@ GROUPED_HIDDEN = {"触发规则"}
 # A list longer than this is cut in Word (a bulletin of 2,000 rows is read by nobody, and
 # python-docx takes about 1 ms a cell); the Excel workbook has every row.
 WORD_ROWS = 100
+LANDSCAPE_MIN_ROWS = 8     # a wide list shorter than this stays on the upright page (issue 19.7)
 MAX_HEADER_LINES = 3    # a matrix whose headers would need more is turned round
 # The monthly dispatch is 1–2 pages: its tables and closing notes are set in 小五 (9 pt).
 DISPATCH_PT = 9
@@ -239,12 +239,12 @@ SOURCE = ("本报告由资产盘活驾驶舱根据上传的项目资产台账自
 def _closing(doc, report: Report, dated: bool = True) -> None:
     skipped = "、".join(report.not_evaluated)
     evaluated = ("未上传相应数据、未作评估的规则：" + skipped + "。") if skipped else "全部规则均已评估。"
-    params = [f"{p.label}（{_param_text(p.value, p.unit)}）" for p in report.parameters]
+    params = [f"{p.label}（{_param_text(p)}）" for p in report.parameters]
     if report.kind == "monthly":     # one small paragraph keeps the dispatch to two pages
         _para(doc, "附：本报告采用的参数：" + "；".join(params) + "。" + evaluated + SOURCE, PARAMS_PT, justify=False)
     else:
         _heading(doc, "附：本报告采用的参数", HEI)
-        rows = [[p.label, *_param_text(p.value, p.unit, split=True)] for p in report.parameters]
+        rows = [[p.label, *_param_text(p, split=True)] for p in report.parameters]
         _table(doc, Table("参数", "", [Col("参数", TEXT, 40), Col("取值", TEXT, 10), Col("单位", TEXT, 6)], rows))
         _para(doc, evaluated, 14, justify=False)   # a list of IDs justified would spread into gaps
         _para(doc, SOURCE, 14)
@@ -260,13 +260,10 @@ def _param_value(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _param_text(value, unit: str, split: bool = False):
-    """A threshold as the plan writes it: money in 万元 (100000 元 → 10万元), a rate in %."""
-    if unit == "元":
-        value, unit = wan(value), "万元"
-    elif unit == "比率":
-        value, unit = round(value * 100, 6), "%"
-    text = _param_value(float(value) if unit == "万元" else value)
+def _param_text(p, split: bool = False):
+    """A threshold as the plan writes it (Parameter.written): 10万元, 1%, 6个月."""
+    value, unit = p.written()
+    text = _param_value(value)
     return (text, unit) if split else f"{text}{unit}"
 
 
@@ -281,7 +278,8 @@ def _placement(table: Table, given: float | None) -> tuple[Table, bool]:
     """(the table as printed, on a landscape page?).  A matrix (a label column, then numbers)
     too wide to read on the page — or whose headers would stand in narrow towers — is
     turned round when it then fits; any other table too wide (widths.least_width) gets a
-    landscape page."""
+    landscape page when it is long enough to fill one (LANDSCAPE_MIN_ROWS): a few rows stay
+    upright, their reasons wrapping onto more lines, rather than turn a page for a short table."""
     if table.fold > 1:
         return table, False
     headers, numeric, cells, size = _measured(table, given)
@@ -293,7 +291,7 @@ def _placement(table: Table, given: float | None) -> tuple[Table, bool]:
         turned = _transposed(table)
         if widths.least_width(*_measured(turned, given)) <= TEXT_WIDTH_CM:
             return turned, False
-    return table, not fits
+    return table, not fits and min(len(table.rows), WORD_ROWS) >= LANDSCAPE_MIN_ROWS
 
 
 def _measured(table: Table, given: float | None):

@@ -112,15 +112,17 @@ def _cover(wb, report: Report, s: Styles) -> None:
         row += 3
     ws.write_string(row, 0, "本报告采用的参数", s.heading)
     row += 1
-    for col, head in enumerate(("参数", "说明", "取值", "单位")):
+    ws.merge_range(row, 0, row, 1, "", s.header)        # the Chinese name takes the two wide columns
+    for col, head in ((0, "参数"), (2, "取值"), (3, "单位")):
         ws.write_string(row, col, head, s.header)
     ws.set_column(2, 3, 12)
-    for p in report.parameters:
+    for p in report.parameters:        # as the Word file prints them: 10万元, 1%, 6个月 (no 元 or 比率)
         row += 1
-        ws.write_string(row, 0, p.name, s.text)
-        ws.write_string(row, 1, p.label, s.text)
-        ws.write_number(row, 2, p.value, s.numbers[WAN] if isinstance(p.value, float) else s.numbers[INT])
-        ws.write_string(row, 3, p.unit, s.text)
+        value, unit = p.written()
+        ws.merge_range(row, 0, row, 1, "", s.text)
+        ws.write_string(row, 0, p.label, s.text)
+        ws.write_number(row, 2, value, s.numbers[WAN] if unit == "万元" else s.text)
+        ws.write_string(row, 3, unit, s.text)
 
 
 NUMERALS = "一二三四五六七八九十"
