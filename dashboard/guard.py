@@ -10,6 +10,11 @@ administrator, and answers 403 on the metrics route unless the cookie is a live 
 The cookie is the one the browser sent when the connection opened (Streamlit keeps one
 websocket per tab): after signing in, the administrator's cache button works from the next
 reload.  Every message is checked against the store, so a session ended since is refused.
+
+A downloaded file (a `/media/` answer with Content-Disposition: attachment — the exports,
+reports and forms of download buttons) goes only to a request whose cookie is a live session
+(in demo mode to anyone): a file's address kept from before an account was disabled or
+signed out serves nothing after it (issue 19 item 9).  Images (the favicon) stay public.
 """
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from http.cookies import CookieError, SimpleCookie
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 log = logging.getLogger(__name__)
-METRICS, STREAM = "/_stcore/metrics", "/_stcore/stream"
+METRICS, STREAM, MEDIA = "/_stcore/metrics", "/_stcore/stream", "/media/"
 
 
 def _cookie(scope) -> str | None:
@@ -68,6 +73,8 @@ class Guard:
                 return
         if scope["type"] == "websocket" and path.endswith(STREAM):
             receive = self._filtered(scope, receive)
+        if scope["type"] == "http" and MEDIA in path:
+            send = _downloads_checked(scope, send)
         await self.app(scope, receive, send)
 
     def _filtered(self, scope, receive):
@@ -81,6 +88,38 @@ class Guard:
                         continue                 # dropped: the caches stay
                 return message
         return next_message
+
+
+def _attachment(message) -> bool:
+    return any(name.lower() == b"content-disposition" and value.lower().startswith(b"attachment")
+               for name, value in message.get("headers") or ())
+
+
+def may_download(scope) -> bool:
+    """A file goes to a live session's request, or to anyone in demo mode (never raises)."""
+    try:
+        from dashboard.store import mode
+        if mode.current() == mode.DEMO:
+            return True
+    except Exception:                      # noqa: BLE001 — unsure: the session decides
+        log.exception("mode check failed")
+    return _account(scope) is not None
+
+
+def _downloads_checked(scope, send):
+    """send, except that a download's answer becomes 403 when `may_download` says no."""
+    refused = False
+
+    async def checked(message):
+        nonlocal refused
+        if message["type"] == "http.response.start" and _attachment(message) and not may_download(scope):
+            refused = True
+            log.warning("download refused: no live session (%s)", scope.get("path", ""))
+            await _forbidden(send)
+            return
+        if not refused:
+            await send(message)
+    return checked
 
 
 async def _forbidden(send) -> None:

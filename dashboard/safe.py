@@ -1,8 +1,11 @@
 """Safe to hand out: exports that open in Excel without running a formula (cells and
-column headers alike), and error texts that name no folder of the server."""
+column headers alike), error texts that name no folder of the server, and text from a
+ledger or a user shown as text (`md` for anything Streamlit renders as Markdown, `chart_text`
+for plotly's labels and hover)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
 import re
@@ -18,6 +21,42 @@ FORMULA_START = _FORMULA_START       # what a cell text may not start with unquo
 HIDDEN_PATH = "[路径]"
 # An absolute path (a quote may open it; a word, ')' or ']' before '/' is a division) or a URL.
 _PATH = re.compile(r"[A-Za-z][\w+.-]*://[^\s'\"]+|\[路径\](?:/[^\s/'\"`),;:]+)*/?|~?(?<![\w)\]])(?:/[^\s/'\"`),;:]+)+/?")
+
+
+# Every character Markdown, Streamlit's directives (:red[…], $…$) or HTML give a meaning to;
+# a backslash before ASCII punctuation makes it plain (CommonMark).  A line break would start
+# a new block (a list, a heading, a code block): it becomes a space.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:=\"'^])")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
+# Streamlit's Markdown makes a link of any http://…, www.… or name@host in the text it has
+# already unescaped; an invisible word joiner (U+2060) inside the marker leaves it text.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def md(value: object) -> str:
+    """A value from a workbook, a submission, a profile, an account or an answer, ready to go
+    into anything Streamlit renders as Markdown — st.markdown, st.caption, st.info/warning/
+    error/success, widget labels and help, expander and tab titles, metric labels.  Read
+    literally: `![b](http://host/x)` shows as written and fetches nothing, `[l](javascript:…)`
+    is no link, `<img …>` no tag, `**x**` no bold, and an address written out is no link
+    either (an invisible word joiner, U+2060, inside its '://', 'www.' or '@').  None is ""."""
+    if value is None:
+        return ""
+    text = _AUTOLINK.sub(WORD_JOINER, _LINE_BREAK.sub(" ", str(value)))
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def chart_text(value: object) -> object:
+    """A value for plotly's text, names, axis labels and hover: plotly reads <b>, <br>, <a href>,
+    <span style> and entities in them, so < > & are written as entities (shown as themselves).
+    Anything not a string is left as it is (numbers, dates)."""
+    return html.escape(value, quote=False) if isinstance(value, str) else value
+
+
+def chart_value(text: object) -> object:
+    """The value behind a chart label (`chart_text` undone), e.g. the town of a clicked bar."""
+    return html.unescape(text) if isinstance(text, str) else text
 
 
 def safe_text(value: object) -> object:

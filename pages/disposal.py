@@ -55,7 +55,7 @@ def timeline_figure(steps: pd.DataFrame) -> go.Figure:
     (colour = step), a line over its span; the step legend under the chart."""
     steps = steps.assign(row=steps.row_id.astype(str),
                          who=[row_label(n, v) for n, v in zip(steps.asset_name, steps.violating)],
-                         whole=steps.asset_id + " " + steps.asset_name.fillna(""))
+                         whole=(steps.asset_id + " " + steps.asset_name.fillna("")).map(fmt.chart_text))
     rows = list(dict.fromkeys(steps.row))
     names = dict(zip(steps.row, steps.who))
     fig = go.Figure()
@@ -68,7 +68,7 @@ def timeline_figure(steps: pd.DataFrame) -> go.Figure:
             marker=dict(size=10, color=STEP_COLOURS[i % len(STEP_COLOURS)], line=dict(width=1, color="#fff")),
             hovertemplate="%{customdata}<br>" + fmt.label(step) + " %{x|%Y年%-m月%-d日}<extra></extra>"))
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows[::-1], title="", tickmode="array",
-                     tickvals=rows, ticktext=[names[r] for r in rows], fixedrange=True)
+                     tickvals=rows, ticktext=[fmt.chart_text(names[r]) for r in rows], fixedrange=True)
     fig.update_xaxes(tickformat="%Y年%-m月", nticks=3, side="top", fixedrange=True)
     fig.update_layout(height=200 + 24 * len(rows), margin=dict(t=30, b=10, l=10, r=20),
                       legend=dict(orientation="h", y=0, yanchor="top"))
@@ -94,9 +94,9 @@ def violations(ctx: ui.Context, rows: list[dict]) -> None:
         return
     box = st.container(height=420, border=True)
     for r in bad:
-        box.markdown(f"**{r['asset_id']} {r['asset_name'] or ''}**（{r['town']} {r['village'] or ''}，"
+        box.markdown(f"**{fmt.md(r['asset_id'])} {fmt.md(r['asset_name'])}**（{fmt.md(r['town'])} {fmt.md(r['village'])}，"
                      f"{path_name(r['path'])}，原值{fmt.fmt_wan(r['original_value'])}）")
-        box.markdown("\n".join(f"- **{labels.rule(rid)}**：{explain.explain(rid, r['facts'], ctx.as_of, ctx.params)}"
+        box.markdown("\n".join(f"- **{labels.rule(rid)}**：{fmt.md(explain.explain(rid, r['facts'], ctx.as_of, ctx.params))}"
                                for rid in r["violations"]))
 
 

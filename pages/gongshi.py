@@ -49,7 +49,7 @@ def show(key, place: Scope) -> None:
     a.metric("资产", f"{len(assets):,}项")
     b.metric("收到收益", fmt.fmt_wan(income.income_received.sum()))
     c.metric("已分配", fmt.fmt_wan(shared.amount.sum()))
-    st.subheader(f"{place.label}的项目资产")
+    st.subheader(f"{fmt.md(place.label)}的项目资产")
     st.caption("到户类资产只公示类型（如“基础母牛（到户类）”），不公开个人姓名。")
     fmt.table(assets[ASSET_COLUMNS], key="gongshi.assets")
     st.subheader("收到的收益")
@@ -74,7 +74,7 @@ def body() -> None:
     key_name, label = source
     books = data.open_source(key_name, data.source_version(key_name), data.policy_version())
     key = data.key_for(key_name, books.reference, policy.default_params())
-    st.caption(f"公示数据：{label}，截至{fmt.fmt_date(books.reference)}。")
+    st.caption(f"公示数据：{fmt.md(label)}，截至{fmt.fmt_date(books.reference)}。")
     place = village_picker(key)
     if place is not None:
         show(key, place)

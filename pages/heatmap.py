@@ -38,13 +38,13 @@ def figure(df: pd.DataFrame, measure: str, towns: list[str]) -> go.Figure:
         text = [["" if v == 0 else (f"{v:.2f}" if measure == "value" else f"{int(v)}") for v in row] for row in z]
         names = [labels.rule(r) for r in rules]
         traces.append(go.Heatmap(
-            z=z, x=rules, y=towns, text=text, texttemplate="%{text}", colorscale=scale, name=title,
+            z=z, x=rules, y=[fmt.chart_text(t) for t in towns], text=text, texttemplate="%{text}", colorscale=scale, name=title,
             showscale=False, xgap=2, ygap=2, customdata=[names] * len(towns), xaxis=axis, yaxis="y",
             hovertemplate="%{y} · %{customdata}<br>" + ("原值 %{z:.2f}万元" if measure == "value" else "%{z}项资产")
             + "<extra></extra>"))
         # Invisible points on every cell: plotly heatmaps send no click selection themselves.
         traces.append(go.Scatter(
-            x=[r for _ in towns for r in rules], y=[t for t in towns for _ in rules], mode="markers",
+            x=[r for _ in towns for r in rules], y=[fmt.chart_text(t) for t in towns for _ in rules], mode="markers",
             showlegend=False, hoverinfo="none", xaxis=axis, yaxis="y",
             marker=dict(size=28, symbol="square", opacity=0.01, color="#000")))
         layout["xaxis" if i == 0 else "xaxis2"] = dict(domain=domains[i], title=dict(text=title), side="top")
@@ -59,7 +59,7 @@ def picked_from_chart() -> None:
     event = st.session_state.get(CHART_KEY)
     points = (event or {}).get("selection", {}).get("points", [])
     if points:
-        st.session_state[PICK_TOWN] = points[0].get("y")
+        st.session_state[PICK_TOWN] = fmt.chart_value(points[0].get("y"))
         st.session_state[PICK_RULE] = points[0].get("x")
 
 
@@ -87,7 +87,7 @@ def town_list(df: pd.DataFrame, towns: list[str]) -> None:
     for town in towns:
         rows = df[df.town == town]
         red, yellow = rows[rows.level == "red"], rows[rows.level == "yellow"]
-        with st.expander(f"{town}：红色预警规则{len(red)}条 · 黄色预警规则{len(yellow)}条"):
+        with st.expander(f"{fmt.md(town)}：红色预警规则{len(red)}条 · 黄色预警规则{len(yellow)}条"):
             for r in pd.concat([red, yellow]).itertuples():
                 st.button(f"{labels.rule(r.rule_id)} · {int(r.assets)}项", key=f"heatmap_list.{town}.{r.rule_id}",
                           on_click=pick, args=(town, r.rule_id), width="stretch")
@@ -117,11 +117,11 @@ def over_time(ctx: ui.Context) -> None:
         st.info("当前筛选条件下没有预警资产。")
         return
     if len(history) == 1:
-        st.info(f"目前只有一期数据（{history[0][0]}）。在“数据上传”页按月份保存快照后，这里逐月比较。")
+        st.info(f"目前只有一期数据（{fmt.md(history[0][0])}）。在“数据上传”页按月份保存快照后，这里逐月比较。")
     df = pd.concat(frames).rename(columns={"month": "rule_id"})   # grid() reads columns as rule_id
     towns, months = list(dict.fromkeys(df.town)), [label for label, _ in history]
     z = grid(df, towns, months, "warned")
-    fig = go.Figure(go.Heatmap(z=z, x=months, y=towns, text=[[int(v) for v in row] for row in z],
+    fig = go.Figure(go.Heatmap(z=z, x=[fmt.chart_text(m) for m in months], y=[fmt.chart_text(t) for t in towns], text=[[int(v) for v in row] for row in z],
                                texttemplate="%{text}",
                                colorscale="OrRd", xgap=2, ygap=2,
                                hovertemplate="%{y} · %{x}<br>红色和黄色预警资产 %{z}项<extra></extra>"))

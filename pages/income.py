@@ -133,7 +133,7 @@ def save(edited: pd.DataFrame) -> None:
         policy.save_negative_list(items)
     except policy.PolicyError as exc:
         auth.record("negative_list_save", "负面清单", outcome="failed", details={"原因": str(exc)})
-        st.error(f"未保存：{exc}")
+        st.error(f"未保存：{fmt.md(exc)}")
         return
     auth.record("negative_list_save", "负面清单", details={"事项数": len(items)})
     # A fresh editor on the saved list; the sidebar's next run sees the new list and re-evaluates.

@@ -61,10 +61,10 @@ def downloads(ctx: ui.Context, search: str, columns: list[str], sort: str, desc:
 def detail(ctx: ui.Context, asset_id: str) -> None:
     record = ctx.frame("ledger/asset", asset_id=asset_id)
     if record.empty:
-        st.info(f"没有资产编号为“{asset_id}”的资产。")
+        st.info(f"没有资产编号为“{fmt.md(asset_id)}”的资产。")
         return
     row = record.iloc[0]
-    st.subheader(f"{asset_id} {row.asset_name}")
+    st.subheader(f"{fmt.md(asset_id)} {fmt.md(row.asset_name)}")
     tabs = st.tabs(["预警与标记", "基本信息", "收益", "收益分配", "处置", "问题"])
     with tabs[0]:
         fired = ctx.frame("ledger/asset_rules", asset_id=asset_id)
@@ -73,7 +73,7 @@ def detail(ctx: ui.Context, asset_id: str) -> None:
         for r in fired.itertuples():
             text = explain.explain(r.rule_id, r.facts, ctx.as_of, ctx.params)
             tag = fmt.LEVEL_ZH.get(r.level, r.level)
-            st.markdown(f"- **{labels.rule(r.rule_id)}**（{tag}）{text}")
+            st.markdown(f"- **{labels.rule(r.rule_id)}**（{tag}）{fmt.md(text)}")
     with tabs[1]:
         shown, _ = fmt.display(record)
         st.dataframe(shown.T.rename(columns={shown.index[0]: "值"}).astype(str), height=400)

@@ -34,13 +34,13 @@ def cards(ctx: ui.Context) -> bool:
     metric(c[0], "闲置资产", o.idle, o.idle_value)
     metric(c[1], "低效资产", o.low, o.low_value)
     for col, r in zip(c[2:], cats.itertuples()):
-        metric(col, f"{r.category}资产", r.assets, r.value)
+        metric(col, f"{fmt.md(r.category)}资产", r.assets, r.value)
     return True
 
 
 def town_chart(ranking: pd.DataFrame) -> None:
     # go rather than plotly.express: building the figure is ~25× faster, and it is rebuilt on every filter change.
-    bars = [go.Bar(x=ranking.town, y=ranking[level], name=fmt.LEVEL_ZH[level], text=ranking[level],
+    bars = [go.Bar(x=ranking.town.map(fmt.chart_text), y=ranking[level], name=fmt.LEVEL_ZH[level], text=ranking[level],
                    marker_color=color) for level, color in (("red", "#c62828"), ("yellow", "#f9a825"))]
     fig = go.Figure(bars)
     fig.update_layout(barmode="stack", height=320, title=dict(text="各镇预警资产数"), yaxis_title="资产数",
@@ -56,7 +56,7 @@ def changes(ctx: ui.Context) -> None:
     label, ref = ctx.previous()
     df = ctx.compared("shared/changes", ref)
     counts = df.change.value_counts()
-    st.caption(f"上一期：{label}；政策参数与本期相同")
+    st.caption(f"上一期：{fmt.md(label)}；政策参数与本期相同")
     c = st.columns(len(fmt.CHANGE_ZH))
     for col, (key, name) in zip(c, fmt.CHANGE_ZH.items()):
         col.metric(name, f"{int(counts.get(key, 0)):,}项", border=True)
@@ -87,7 +87,7 @@ def picked_town(df: pd.DataFrame) -> str | None:
     """The town tapped in the ranking (a row) or the chart (a bar), the latest tap winning."""
     rows = (st.session_state.get(TABLE_KEY) or {}).get("selection", {}).get("rows", [])
     points = (st.session_state.get(CHART_KEY) or {}).get("selection", {}).get("points", [])
-    town = points[0].get("x") if points else df.town.iloc[rows[0]] if rows and rows[0] < len(df) else None
+    town = fmt.chart_value(points[0].get("x")) if points else df.town.iloc[rows[0]] if rows and rows[0] < len(df) else None
     return town if town in set(df.town) else None
 
 

@@ -46,10 +46,10 @@ def milestone_figure(series: pd.DataFrame, due: pd.DataFrame, m: str) -> go.Figu
     for j, town in enumerate(towns):
         line = part[part.town.map(series_label) == town]
         fig.add_trace(go.Scatter(
-            x=line.at_date, y=line.share * 100, mode="lines", name=town, legendgroup=town,
+            x=line.at_date, y=line.share * 100, mode="lines", name=fmt.chart_text(town), legendgroup=town,
             showlegend=len(towns) > 1, line=dict(color=LINE_COLOURS[j % len(LINE_COLOURS)], width=2),
             customdata=line[["done", "total"]].values,
-            hovertemplate=f"{town} %{{x|%Y年%-m月%-d日}}<br>完成率 %{{y:.2f}}%（%{{customdata[0]:.0f}}/%{{customdata[1]:.0f}}）"
+            hovertemplate=f"{fmt.chart_text(town)} %{{x|%Y年%-m月%-d日}}<br>完成率 %{{y:.2f}}%（%{{customdata[0]:.0f}}/%{{customdata[1]:.0f}}）"
                           "<extra></extra>"))
     due_rows = due[due.milestone == m]
     if not due_rows.empty:
@@ -63,7 +63,7 @@ def milestone_figure(series: pd.DataFrame, due: pd.DataFrame, m: str) -> go.Figu
             x=reached.due_date.tolist(), y=(reached.share_at_due * 100).tolist(),
             mode="markers+text" if text else "markers", name="到期日完成率", showlegend=False,
             marker=dict(color=DUE_COLOUR, size=9, symbol="diamond"), text=text, textposition="bottom right",
-            textfont=dict(color=DUE_COLOUR, size=11), customdata=reached.town.map(series_label),
+            textfont=dict(color=DUE_COLOUR, size=11), customdata=reached.town.map(series_label).map(fmt.chart_text),
             hovertemplate="%{customdata} 到期日%{x|%Y年%-m月%-d日}<br>完成率 %{y:.2f}%<extra></extra>"))
     fig.update_yaxes(range=[0, 110], ticksuffix="%", fixedrange=True)
     fig.update_xaxes(tickformat="%Y年%-m月", nticks=4, fixedrange=True)
@@ -102,11 +102,11 @@ def revitalisation(ctx: ui.Context) -> None:
     fig = go.Figure()
     for j, (town, line) in enumerate(m5.groupby(m5.town.map(series_label), sort=False)):
         fig.add_trace(go.Scatter(
-            x=line.at_date, y=line.share * 100, mode="lines+markers+text", name=town,
+            x=line.at_date, y=line.share * 100, mode="lines+markers+text", name=fmt.chart_text(town),
             # the latest month only: a label on every month piles up on a phone
             text=[""] * (len(line) - 1) + [f"{line.share.iloc[-1] * 100:.1f}%"], textposition="top left",
             line=dict(color=LINE_COLOURS[j % len(LINE_COLOURS)]), customdata=line[["done", "total"]].values,
-            hovertemplate=f"{town} %{{x|%Y年%-m月%-d日}}<br>盘活率 %{{y:.2f}}%（已盘活%{{customdata[0]:.0f}}项，"
+            hovertemplate=f"{fmt.chart_text(town)} %{{x|%Y年%-m月%-d日}}<br>盘活率 %{{y:.2f}}%（已盘活%{{customdata[0]:.0f}}项，"
                           "需盘活%{customdata[1]:.0f}项）<extra></extra>"))
     due_date = m5.due_date.iloc[0]
     fig.add_shape(type="line", x0=due_date, x1=due_date, y0=0, y1=105, line=dict(color=DUE_COLOUR, dash="dash"))
@@ -149,9 +149,9 @@ def paths(ctx: ui.Context) -> None:
         return
     ui.table(df, key="progress_paths")
     fig = go.Figure([
-        go.Bar(x=df.revitalisation_path, y=df.revitalised, name="已盘活", marker_color="#2e7d32",
+        go.Bar(x=df.revitalisation_path.map(fmt.chart_text), y=df.revitalised, name="已盘活", marker_color="#2e7d32",
                text=df.revitalised, textposition="inside"),
-        go.Bar(x=df.revitalisation_path, y=df.assets - df.revitalised, name="尚未盘活", marker_color="#bdbdbd"),
+        go.Bar(x=df.revitalisation_path.map(fmt.chart_text), y=df.assets - df.revitalised, name="尚未盘活", marker_color="#bdbdbd"),
     ])
     fig.update_layout(barmode="stack", height=300, margin=dict(t=30, b=10, l=10, r=10),
                       yaxis_title="资产数（项）", legend=dict(orientation="h", y=1.15))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import policy
 from dashboard.explain import fmt_date
+from dashboard.safe import md
 from dashboard.reports import build, charts, periods
 from dashboard.reports.document import PCT, WAN, Masthead, Report, Table
 from dashboard import ui
@@ -116,21 +117,21 @@ def _metrics(report: Report) -> None:
 
 
 def _preview(report: Report) -> None:
-    st.subheader(report.title + report.subtitle)
-    st.caption(f"数据截至{fmt_date(report.as_of)}，{report.compared_with}"
+    st.subheader(md(report.title + report.subtitle))
+    st.caption(f"数据截至{fmt_date(report.as_of)}，{md(report.compared_with)}"
                + (f"；未评估的规则：{'、'.join(report.not_evaluated)}" if report.not_evaluated else ""))
     _metrics(report)
     for n, section in enumerate(report.sections):
-        st.markdown(f"**{NUMERALS[n]}、{section.title}**")
-        st.write(section.narrative)
+        st.markdown(f"**{NUMERALS[n]}、{md(section.title)}**")
+        st.markdown(md(section.narrative))
         if not section.parts:            # a section of text only (下步工作, 主要成效 …)
             continue
-        with st.expander(f"查看{section.title}的表格和图表"):
+        with st.expander(f"查看{md(section.title)}的表格和图表"):
             for part in section.parts:
                 if part.title:
-                    st.markdown(f"*{part.title}*")
+                    st.markdown(f"*{md(part.title)}*")
                 for table in (t for t in part.tables if t.in_docx):   # as the Word file has them
-                    st.caption(table.title)
+                    st.caption(md(table.title))
                     st.dataframe(_table_frame(table), hide_index=True, width="stretch")
                 if part.chart:
                     st.plotly_chart(charts.figure(part.chart), key=f"chart-{section.key}-{part.chart.kind}")
@@ -153,12 +154,12 @@ def body(ctx: context.Context) -> None:
                               help="默认取期间最后一天（已保存月份的本月报告取其数据截至日期）；勾选后可另选日期")
     as_of = right.date_input("数据截至", value=ctx.as_of, key="report.as_of") if own_date else None
     scope = ctx.filters.scope
-    st.caption(f"报告覆盖{'全旗' if scope.whole else '本账号范围（' + scope.label + '）的'}全部资产（不受侧栏筛选影响），"
+    st.caption(f"报告覆盖{'全旗' if scope.whole else '本账号范围（' + md(scope.label) + '）的'}全部资产（不受侧栏筛选影响），"
                "采用侧栏的政策参数；与上一期期末的评估结果比较。")
     try:
         report = _report(ctx.key, kind, period_text, as_of, scope)
     except (periods.PeriodError, policy.PolicyError) as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     args = (ctx.key, kind, period_text, as_of, scope, _masthead(report))
     docx_name, xlsx_name = build.file_name(report, "docx"), build.file_name(report, "xlsx")

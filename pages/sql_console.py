@@ -77,7 +77,7 @@ def body(ctx: ui.Context) -> None:
     con = console_for(ctx.key, scope)
     st.caption(f"只读：只能执行一条 SELECT、WITH、SHOW、DESCRIBE、SUMMARIZE 或 EXPLAIN 语句，不能读写文件、访问网络或修改设置；"
                f"最多返回{con.row_cap:,}行、{con.size_cap / 2**20:g}MB，单次查询限时{con.time_limit:g}秒。"
-               f"查询的是本次评估{'的全部数据' if scope.whole else '中本账号范围（' + scope.label + '）的数据'}，"
+               f"查询的是本次评估{'的全部数据' if scope.whole else '中本账号范围（' + fmt.md(scope.label) + '）的数据'}，"
                "侧栏筛选不作用于本页；金额单位为元。")
     tables(con)
     with st.form("sql_form", border=False):
@@ -94,7 +94,7 @@ def body(ctx: ui.Context) -> None:
             st.session_state[RESULT_KEY] = None
             if run:
                 auth.record("console", sql[:4000], outcome="failed", details={"原因": str(exc)})
-            st.error(str(exc))
+            st.error(fmt.md(exc))
     kept = st.session_state.get(RESULT_KEY)
     if kept and kept[0] == ctx.key:          # a result of another month or date is not shown
         show(ctx, kept[1], con.row_cap)

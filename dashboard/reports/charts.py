@@ -9,12 +9,14 @@ and no traceback reaches the user (one warning line in the log).
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import warnings
 
 import plotly.graph_objects as go
 
+from dashboard import safe
 from dashboard.reports.document import Chart
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, SimHei, sans-serif"
@@ -32,6 +34,10 @@ warnings.filterwarnings("ignore", message="The kopts argument is ignored", categ
 
 
 def figure(chart: Chart) -> go.Figure:
+    # towns, months and series names come from the ledgers: plotly reads <b>, <a href> … in
+    # them, so they are drawn as text (safe.chart_text), on the page and in the Word file alike
+    chart = dataclasses.replace(chart, title=safe.chart_text(chart.title), x=[safe.chart_text(v) for v in chart.x],
+                                y=[safe.chart_text(v) for v in chart.y])
     fig = {"heatmap": _heatmap, "trend": _trend, "milestones": _milestones}[chart.kind](chart)
     fig.update_layout(title={"text": chart.title, "x": 0.5}, font={"family": FONT, "size": 18},
                       paper_bgcolor="white", plot_bgcolor="white", margin={"l": 90, "r": 30, "t": 60, "b": 60})

@@ -15,17 +15,20 @@ one call every page makes to put an action in the audit trail.
 from __future__ import annotations
 
 import contextvars
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
 
+from dashboard.safe import md
 from dashboard.scope import ROLES, Scope
 from dashboard.store import accounts, audit, mode, sessions
 
 TOKEN = "auth.token"          # session_state: this session's cookie value
 COOKIE_JS = "auth.cookie_js"  # session_state: a cookie to set (or clear) on the next draw
 DEMO_ROLE = "demo"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,13 +87,22 @@ def current() -> User:
     return _BOUND.get() or st.session_state.get("auth.user") or User(None, DEMO_ROLE, Scope())
 
 
+class DownloadRefused(PermissionError):
+    """A download asked for after its session ended (signed out, account disabled, new password)."""
+
+
 def bound(build: Callable[[], bytes]) -> Callable[[], bytes]:
     """A download's builder that remembers who asked for it.  Streamlit calls a download
     button's data function when the browser fetches the file, outside the page's run and
-    without its session state, so the user is captured now and restored then."""
-    user, where = current(), attribution()
+    without its session state, so the user is captured now and restored then — and the
+    session is asked again then: a button drawn before the account was disabled (or signed
+    out) builds nothing after it (Streamlit answers the click with an error, no file)."""
+    user, where, cookie = current(), attribution(), _session_cookie()
 
     def run() -> bytes:
+        if not still_signed_in(user, cookie):
+            log.warning("download refused: the session of %s has ended", user.name or "演示模式")
+            raise DownloadRefused("登录已结束，请重新登录后再下载。")
         token, place = _BOUND.set(user), _BOUND_WHERE.set(where)
         try:
             return build()
@@ -98,6 +110,26 @@ def bound(build: Callable[[], bytes]) -> Callable[[], bytes]:
             _BOUND.reset(token)
             _BOUND_WHERE.reset(place)
     return run
+
+
+def _session_cookie() -> str | None:
+    try:
+        return st.session_state.get(TOKEN) or st.context.cookies.get(sessions.COOKIE)
+    except Exception:                 # noqa: BLE001 — outside a page run (bare calls in tests)
+        return None
+
+
+def still_signed_in(user: User, cookie: str | None) -> bool:
+    """Is `user`'s session (the cookie it was drawn with) still live?  The demo visitor only
+    while the app is still in demo mode."""
+    try:
+        if user.demo:
+            return mode.current() == mode.DEMO
+        account = sessions.resume(cookie)
+    except Exception:                 # noqa: BLE001 — a store that does not answer hands out nothing
+        log.exception("session check failed")
+        return False
+    return account is not None and account.name == user.name
 
 
 def gate() -> User | None:
@@ -174,7 +206,7 @@ def sidebar_box(user: User) -> None:
         return
     place = "" if user.scope.whole else f" · {user.scope.label}"
     left, right = st.sidebar.columns([3, 2], vertical_alignment="center")
-    left.markdown(f"**{user.name}**  \n{user.role_zh}{place}")
+    left.markdown(f"**{md(user.name)}**  \n{user.role_zh}{md(place)}")
     if right.button("退出登录", key="auth.sign_out"):
         sign_out()
         st.rerun()

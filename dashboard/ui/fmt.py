@@ -9,6 +9,7 @@ from dashboard import labels, money, policy, template
 from dashboard.explain import fmt_date  # noqa: F401 — re-exported for pages
 from dashboard.labels import CHANGE_ZH, LEVEL_ZH
 from dashboard.money import fmt_wan  # noqa: F401 — re-exported for pages
+from dashboard.safe import chart_text, chart_value, md  # noqa: F401 — text from data, shown as text
 
 # Template columns: canonical name → Chinese header (the first sheet that uses a name wins).
 LABELS: dict[str, str] = {}

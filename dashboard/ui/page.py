@@ -11,6 +11,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from dashboard import month_info, policy
 from dashboard.explain import fmt_date
+from dashboard.safe import md
 from dashboard.ui.context import Context, current, current_error
 
 log = logging.getLogger("dashboard.ui")
@@ -25,7 +26,7 @@ def run(title: str, body: Callable[[Context], None], *, needs_data: bool = True)
             header(ctx)
         if ctx is None and (needs_data or current_error()):
             # a failed load is said on every page, the upload page too (it is where to go next)
-            st.warning(current_error() or "没有可显示的数据，请在“数据上传”页上传台账。")
+            st.warning(md(current_error()) or "没有可显示的数据，请在“数据上传”页上传台账。")
             if needs_data:
                 return
         body(ctx)
@@ -44,7 +45,7 @@ def header(ctx: Context) -> None:
                    "政策参数（已调整）：" + "；".join(changed))
     stated = month_info.stated(ctx.source)           # the one 数据截至 of sidebar, exports and reports
     date_text = f"数据截至{fmt_date(stated)}，" if stated else ""
-    st.caption(f"数据来源：{ctx.source.label}（{date_text}评估基准日{fmt_date(ev.as_of)}，"
+    st.caption(f"数据来源：{md(ctx.source.label)}（{date_text}评估基准日{fmt_date(ev.as_of)}，"
                f"收益按{ev.last_full_year}年度计） · {params_text}"
                + (" · 已应用侧栏筛选" if ctx.filters.active else ""))
     with st.expander("本次评估使用的政策参数与未评估的规则"):

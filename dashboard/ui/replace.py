@@ -2,18 +2,16 @@
 (source, assets, when, by whom) and a checkbox 确认替换.  Used by 数据上传's save and 报送情况's 汇总."""
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from dashboard import month_versions, snapshots
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+from dashboard.safe import md
 
 
 def plain(text: str) -> str:
-    """Text shown through markdown as the characters it is (an account name is not markup)."""
-    return _MARKDOWN.sub(r"\\\1", text)
+    """Text shown through markdown as the characters it is (an account name is not markup,
+    an address in it no link): safe.md."""
+    return md(text)
 
 
 def confirm_replace(month: str, key: str) -> bool:

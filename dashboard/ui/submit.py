@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard import safe, snapshots, store
 from dashboard.monthly import submissions as M
 from dashboard.store import audit
-from dashboard.ui import auth, mapping
+from dashboard.ui import auth, fmt, mapping
 
 RESULT = "submit.result"
 
@@ -21,7 +21,7 @@ def _authority(user) -> str | None:
         return st.selectbox("报送单位", M.authorities(), key="submit.authority",
                             help="旗委农牧办可代任一单位报送（如补录纸质报表）")
     authority = user.scope.department or user.scope.town
-    st.markdown(f"报送单位：**{authority}**")
+    st.markdown(f"报送单位：**{fmt.md(authority)}**")
     return authority
 
 
@@ -48,7 +48,7 @@ def panel(files) -> None:
                                profile_authority=mapping.authority(user))
         except M.MonthlyError as exc:
             auth.record("submit", f"{authority} {month}", outcome="refused", details={"原因": str(exc)})
-            st.error(str(exc))
+            st.error(fmt.md(exc))
             return
         except Exception as exc:                      # recorded, logged, told in Chinese
             auth.record("submit", f"{authority} {month}", outcome="failed",
@@ -64,7 +64,7 @@ def panel(files) -> None:
     kept = st.session_state.get(RESULT)
     if kept:
         message, ok, rejected = kept
-        (st.success if ok else st.error)(message)
+        (st.success if ok else st.error)(fmt.md(message))
         if not rejected.empty:
             shown = rejected.rename(columns={"file": "文件", "sheet": "工作表", "row": "行", "column": "列",
                                              "reason": "原因"})
