@@ -2,10 +2,11 @@
 
     upload / sample / CLI files ─ ingest ─┐
                                           ├─ model.load_tables ─ facts judged once ─→ Ledgers
-    saved month (snapshot file) ─ copy_in ┘
+    saved month (snapshot file) ─ attach ─┘
 
 Whatever the source, a `Ledgers` holds an in-memory DuckDB connection with the five
-ledger tables and their load-time facts; `evaluated.Evaluated` then runs the rules on a
+ledger tables and their load-time facts (a saved month's are views on its file, attached
+read-only: opening a month copies nothing); `evaluated.Evaluated` then runs the rules on a
 cursor of it.  An upload is a `Ledgers` before it is saved, so it can be looked at first.
 """
 from __future__ import annotations
@@ -76,10 +77,10 @@ def sample() -> Ledgers:
 
 def saved_month(saved: snapshots.SavedMonth) -> Ledgers:
     con = model.connect()
-    meta = snapshots.copy_in(saved, con)
+    meta = snapshots.attach(saved, con)
     model.load_negative_list(con, policy.read_negative_list())
     model.load_rule_catalog(con)
     if meta["stale_facts"]:
-        model.derive_facts(con)
+        model.derive_facts(con)         # into this connection's memory; the file stays as saved
     data_date = dt.date.fromisoformat(meta["data_date"]) if meta.get("data_date") else None
     return Ledgers(saved.label, con, data_date, month=saved.month)

@@ -2,9 +2,14 @@
 
 A snapshot holds the five ledger tables exactly as the importer loaded them, the
 `loaded_columns` record (which rules can be evaluated), the load-time facts and one
-`snapshot_meta` row.  Reopening it (ledgers.saved_month) copies it into an in-memory
-connection, so no file stays open or locked while the app runs; the facts are judged
-again only when the snapshot was written by other facts queries than today's.
+`snapshot_meta` row, and the month's summary (`month_summary`, dashboard/month_summary.py:
+asset counts judged at its reference date with the default thresholds, which the heatmap's
+month history reads instead of evaluating every month).  Reopening it (ledgers.saved_month,
+`attach`) reads the file in place: a read-only ATTACH with views in the connection's own
+`main`, nothing copied.  A snapshot file is never written again once saved (save, delete and
+restore replace it by os.replace; kept versions are hard links of it), so a connection on
+a replaced or deleted month keeps reading its own, unchanged file.  The facts are judged
+again, into the connection's memory, only when other facts queries than today's wrote them.
 """
 from __future__ import annotations
 
@@ -233,7 +238,8 @@ def read_meta(path: Path) -> dict:
 
 
 def copy_in(saved: SavedMonth, con: duckdb.DuckDBPyConnection) -> dict:
-    """Copy the snapshot's tables into `con`; returns its metadata.  The facts are copied
+    """Copy the snapshot's tables into `con` (the way months were opened before `attach`;
+    `bench` compares the two); returns its metadata.  The facts are copied
     too when the same facts queries wrote them (meta "stale_facts" says they were not)."""
     con.execute(f"ATTACH '{_sql_path(saved.path)}' AS snap (READ_ONLY)")
     try:
@@ -246,6 +252,42 @@ def copy_in(saved: SavedMonth, con: duckdb.DuckDBPyConnection) -> dict:
     _add_new_columns(con)
     meta["stale_facts"] = not fresh
     return meta
+
+
+ATTACHED = "saved_month"     # the attached file's catalog name in a month's connection
+
+
+def attach(saved: SavedMonth, con: duckdb.DuckDBPyConnection) -> dict:
+    """Open the snapshot in place in `con` (an in-memory connection): ATTACH it read-only and
+    make every ledger table a view in `main` of the same name, so every query of queries/
+    reads it unchanged; the facts too when the same facts queries wrote them (meta
+    "stale_facts" says they were not: the caller derives them into `main`).  A template column
+    the month was saved without reads as NULL.  Several connections and processes may attach
+    one file read-only at once (DuckDB 2.0: shared lock; no one ever opens a saved month for
+    writing).  Returns the month's meta."""
+    con.execute(f"ATTACH '{_sql_path(saved.path)}' AS {ATTACHED} (READ_ONLY)")
+    try:
+        meta = json.loads(con.execute(f"SELECT meta FROM {ATTACHED}.snapshot_meta").fetchall()[0][0])
+        fresh = meta.get("facts_version") == facts_version()
+        for table in LEDGER_TABLES + (FACT_TABLES if fresh else ()):
+            con.execute(f"CREATE VIEW main.{table} AS SELECT *{_missing_columns(con, table)} "
+                        f"FROM {ATTACHED}.{table}")
+    except BaseException:
+        con.execute(f"DETACH {ATTACHED}")
+        raise
+    meta["stale_facts"] = not fresh
+    return meta
+
+
+def _missing_columns(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """', NULL::VARCHAR AS department' for each template column the saved table lacks."""
+    sheet = next((s for s in template.SHEETS if s.name == table), None)
+    if sheet is None:
+        return ""
+    have = {r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'main' "
+        "AND table_name = ?", [ATTACHED, table]).fetchall()}
+    return "".join(f", CAST(NULL AS VARCHAR) AS {c.name}" for c in sheet.columns if c.name not in have)
 
 
 def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
