@@ -117,7 +117,8 @@ def test_leadership_signs_in_and_lands_on_the_month(month, browser, monkeypatch)
         store.dispose()
     with signed_in(browser, url, "", "旗领导", "总览") as page:      # the address a leader opens
         picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="数据来源")
-        assert "2024年12月（汇总）" in picker.inner_text()
+        shown = picker.evaluate("e => e.textContent + ' ' + Array.from(e.querySelectorAll('input')).map(i => i.value).join(' ')")
+        assert "2024年12月（汇总）" in shown, shown
         text = page.locator('[data-testid="stMain"]').inner_text()
         assert "数据来源：2024年12月" in text and "示例数据" not in text, text[:300]
         assert_clean(page, "总览 after sign-in")
