@@ -202,3 +202,31 @@ def test_users_and_audit_commands(engine_name, tmp_path):
     text = out.read_text(encoding="utf-8-sig")
     assert text.count("新建账号") == 3 and "拒绝" in text and "secret-pass" not in text
     assert len(audit.rows(action="audit_export")) == 1
+
+
+def test_users_add_without_a_terminal_says_so_in_chinese(tmp_path):
+    """Issue 19.8: no --password-stdin and no terminal (a script, a pipe): one Chinese line and
+    exit 2, not 内部错误：EOFError; nothing is created."""
+    done = _cli("users", "add", "旗管理员", "--role", "admin", stdin="")
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    line = done.stderr.strip()
+    assert "没有可输入密码的终端" in line and "--password-stdin" in line, line
+    assert "内部错误" not in line and "EOFError" not in line and "Traceback" not in line
+    store.dispose()
+    assert accounts.get("旗管理员") is None
+
+
+def test_the_readmes_command_lines_run_with_the_venvs_python():
+    """Issue 19.8: after the README's first command (which makes .venv), its command lines work as
+    written: each calls .venv/bin/python and parses (an "a | b" shorthand: its first form)."""
+    import re
+    import shlex
+    from dashboard.cli import build_parser
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = [l for block in re.findall(r"```bash\n(.*?)```", text, re.S) for l in block.splitlines()
+             if "-m dashboard" in l]
+    assert len(lines) >= 10
+    for line in lines:
+        words = shlex.split(line.split("#")[0].split(" | ")[0])
+        assert words[:3] == [".venv/bin/python", "-m", "dashboard"], line
+        build_parser().parse_args(words[3:])          # argparse exits on a line it cannot read

@@ -50,11 +50,21 @@ def add_parsers(sub, date_type) -> None:
 _AUDIT_PARSER = None
 
 
+NO_TERMINAL = ("没有可输入密码的终端（标准输入不是终端）。请加 --password-stdin，从标准输入提供密码（一行），"
+               "例如：printf '%s\\n' \"$密码\" | .venv/bin/python -m dashboard users add 用户名 --role admin --password-stdin")
+
+
 def _password(args) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("密码：")
-    if getpass.getpass("再次输入密码：") != first:
+    if not sys.stdin or not sys.stdin.isatty():     # a script or a pipe: getpass would end in EOFError
+        raise ValueError(NO_TERMINAL)
+    try:
+        first = getpass.getpass("密码：")
+        again = getpass.getpass("再次输入密码：")
+    except EOFError:
+        raise ValueError("未输入密码。") from None
+    if again != first:
         raise ValueError("两次输入的密码不一致。")
     return first
 
@@ -78,7 +88,7 @@ def users(args) -> int:
     if args.verb == "list":
         rows = accounts.all_accounts()
         if not rows:
-            print("还没有账号（演示模式）。新建管理员：python -m dashboard users add 用户名 --role admin --password-stdin")
+            print("还没有账号（演示模式）。新建管理员：.venv/bin/python -m dashboard users add 用户名 --role admin")
         for a in rows:
             place = a.department or "".join(p for p in (a.town, a.village) if p) or "全旗"
             print(f"{a.name}\t{ROLES[a.role]}\t{place}\t{'已停用' if a.disabled else '正常'}")
