@@ -32,3 +32,20 @@ def test_no_filter_is_said_too():
     ctx = SimpleNamespace(source=SimpleNamespace(label="2024年5月", data_date=None),
                           as_of=dt.date(2024, 5, 31), filters=Filters())
     assert "筛选：无（全旗）" in export.note(ctx)
+
+
+def test_a_missing_number_or_date_reads_a_dash_on_screen_and_stays_empty_in_exports():
+    """Issue 19.7: the grid draws a missing number or date as "None" (变化明细, the mapping step's
+    preview): fmt.display shows "—"; an export keeps the column's numbers and the empty cell."""
+    import numpy as np
+    from dashboard.ui import fmt
+    frame = pd.DataFrame({"asset_id": ["a", "b"], "original_value": [123400.0, None],
+                          "build_year": pd.array([2019, None], dtype="Int64"), "design_capacity": [1.5, np.nan],
+                          "stop_date": [dt.date(2024, 1, 2), None], "asset_name": ["x", None],
+                          "warned_share": [0.1, None], "assets": [3, 4]})
+    shown, _ = fmt.display(frame)
+    assert shown.iloc[1].tolist() == ["b", "—", "—", "—", "—", "—", "—", 4]
+    assert shown.iloc[0].tolist() == ["a", "12.34", "2019", "1.5", "2024-01-02", "x", "10.00%", 3]
+    kept = fmt.export_frame(frame)
+    assert kept["资产原值（万元）"].iloc[0] == 12.34 and pd.isna(kept["资产原值（万元）"].iloc[1])
+    assert pd.isna(kept["建成年度"].iloc[1]) and kept["建成年度"].iloc[0] == 2019
