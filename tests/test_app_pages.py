@@ -56,6 +56,13 @@ def test_parameter_change_is_shown_and_used(direct):
     rules.evaluate(cur, AS_OF, {"idle_months": 3})
     idle = one(cur, "SELECT count(*) FROM asset_results WHERE list_contains(flags, 'IDLE')")
     assert metric(at, "闲置资产") == f"{idle:,}项"
+    shown = next(d.value for d in at.main.dataframe if "适用规则" in d.value.columns)   # the expander's table
+    rows = shown.set_index("参数")
+    assert rows.loc["停运满多少个月认定为闲置", ["当前值", "默认值", "单位"]].tolist() == ["3", "6", "个月"]
+    assert rows.loc["简易处置程序：单项资产原值上限（含）", ["当前值", "单位"]].tolist() == ["10", "万元"]
+    assert rows.loc["年收益率低于此值为收益过低（红色）", ["当前值", "单位"]].tolist() == ["1", "%"]
+    assert rows.loc["停运满多少个月认定为闲置", "适用规则"] == f"{labels.rule('IDLE')}、{labels.rule('R07')}"
+    assert not re.search(r"[a-z]+_[a-z]+", shown.to_csv())         # no parameter identifiers (idle_months)
     at.button(key="ui.param_reset").click().run()
     assert "全部为默认值" in at.main.caption[0].value
 

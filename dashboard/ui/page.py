@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from dashboard import month_info, policy
+from dashboard import labels, month_info, policy
 from dashboard.explain import fmt_date
 from dashboard.safe import md
 from dashboard.ui.context import Context, current, current_error
@@ -60,7 +60,15 @@ def changed_params(params: dict) -> list[str]:
 
 
 def params_frame(params: dict) -> pd.DataFrame:
-    rows = [(p.label, params[n], p.default, p.unit, n, p.rules) for n, p in policy.parameters().items()]
-    frame = pd.DataFrame(rows, columns=["参数", "当前值", "默认值", "单位", "参数名", "适用规则"])
-    frame[["当前值", "默认值"]] = frame[["当前值", "默认值"]].astype(str)
-    return frame
+    """The parameters in force as the reports print them: Chinese names, money in 万元, rates in %."""
+    from dashboard.reports.document import Parameter
+
+    def written(name: str, value) -> tuple[str, str]:
+        number, unit = Parameter(name, "", value, policy.parameters()[name].unit).written()
+        return f"{number:g}" if isinstance(number, float) else str(number), unit
+
+    def named(rules: str) -> str:          # "IDLE 闲置、R07 …": a code with its name (T1–T4 are tiers)
+        return "、".join(labels.rule(r) if r in policy.rules() else r for r in (x.strip() for x in rules.split(",")))
+    rows = [(p.label, written(n, params[n])[0], written(n, p.default)[0], written(n, p.default)[1], named(p.rules))
+            for n, p in policy.parameters().items()]
+    return pd.DataFrame(rows, columns=["参数", "当前值", "默认值", "单位", "适用规则"])
