@@ -13,7 +13,7 @@ WITH f AS (
     SELECT row_id, asset_id, asset_name, town, village, original_value, level
     FROM filtered_assets($filters)
 ),
-held AS (SELECT DISTINCT asset_id FROM asset_results WHERE row_id IN (SELECT row_id FROM scoped_assets($filters))),
+held AS (SELECT DISTINCT r.asset_id FROM asset_results r JOIN scoped_assets($filters) USING (row_id)),
 was AS (SELECT DISTINCT asset_id FROM prev_levels),
 now AS (
     SELECT f.asset_id, h.rule_id, h.level FROM rule_hits h JOIN f ON f.row_id = h.asset_row
