@@ -8,21 +8,15 @@
   parameters share it; it serialises its queries (a DuckDB cursor is not thread-safe).
 - `cached_frame(key, name, where, bind)` — st.cache_data: the result of one queries/<name>.sql,
   keyed by everything it depends on (the evaluation, the filters, the other parameters).
-- `month_history(months, params, policy_version, where)` — st.cache_data: warned assets per
-  town and month over every saved month, from the summaries saved with them
-  (dashboard/month_summary.py); a month whose summary was judged otherwise is evaluated.
 """
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import streamlit as st
 
-from dashboard import ledgers, month_info, month_summary, policy, snapshots
+from dashboard import ledgers, policy, snapshots
 from dashboard.evaluated import EvalKey, Evaluated
 from dashboard.filters import Filters
 from dashboard.ledgers import Ledgers
@@ -162,33 +156,3 @@ def _previous_tables(previous: EvalKey, scope) -> tuple:
     the same for every filter change, so a filter change runs only the change query."""
     before, where = evaluated(previous), Filters().within(scope)
     return before.arrow("shared/previous_warnings", where), before.arrow("shared/previous_assets", where)
-
-
-Months = tuple[tuple[str, str, float], ...]     # (month, path, version) of each saved month
-
-
-@functools.lru_cache(maxsize=8)
-def _negative(policy_ver: float) -> str:
-    return month_summary.negative_in_force()
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def month_summaries(months: Months, params: tuple, policy_ver: float) -> pa.Table:
-    """Every month's summary (month_summary.with_month), concatenated: the one saved in its
-    file when it was judged as asked (at its 数据截至, these thresholds, this negative list,
-    today's rule queries), else made now by evaluating the month (opened in place)."""
-    parts = []
-    for month, path, version in months:
-        saved = snapshots.SavedMonth(month, Path(path), version)
-        as_of = month_info.data_date(saved)
-        info, table = month_summary.read(path, version)
-        if not month_summary.usable(info, as_of, dict(params), _negative(policy_ver)):
-            table = evaluated(EvalKey(saved.key, version, policy_ver, as_of, params)).arrow(month_summary.QUERY)
-        parts.append(month_summary.with_month(month, table))
-    return pa.concat_tables(parts)
-
-
-@st.cache_data(max_entries=500, show_spinner=False)
-def month_history(months: Months, params: tuple, policy_ver: float, where: Filters) -> pd.DataFrame:
-    """shared/town_levels_months over every saved month, in `where` (month_summary.answers)."""
-    return month_summary.history(month_summaries(months, params, policy_ver), where)
