@@ -50,12 +50,20 @@ class Cleaned:
     # done per text is done once per distinct one; whoever sets `values` must drop `codes`
     codes: np.ndarray | None = None
     table: np.ndarray | None = None
+    arrow: object = None           # table as a pyarrow large_string array, once made (arrow_table)
 
     def take(self, m: np.ndarray) -> "Cleaned":
         """The rows `m` (a mask or indices) of this column."""
         return Cleaned(self.values[m], self.empty[m], None if self.status is None else self.status[m],
                        None if self.notes is None else self.notes[m],
-                       None if self.codes is None else self.codes[m], self.table)
+                       None if self.codes is None else self.codes[m], self.table, self.arrow)
+
+    def arrow_table(self):
+        """The distinct texts (codes' table) in pyarrow, made once per column."""
+        if self.arrow is None:
+            import pyarrow as pa
+            self.arrow = pa.array(self.table, type=pa.large_string(), from_pandas=True)
+        return self.arrow
 
     def text_array(self, rows: np.ndarray):
         """pandas' text dtype of values[rows] (as as_str_array), built from the distinct texts
@@ -63,8 +71,7 @@ class Cleaned:
         if self.codes is None:
             return as_str_array(self.values[rows])
         import pyarrow as pa
-        table = pa.array(self.table, type=pa.large_string(), from_pandas=True)
-        return _STR.__from_arrow__(table.take(pa.array(self.codes[rows])))
+        return _STR.__from_arrow__(self.arrow_table().take(pa.array(self.codes[rows])))
 
     def flagged(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Indices with a non-OK status (restricted to `rows` mask if given)."""

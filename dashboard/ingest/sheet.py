@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dashboard import places, template as T
 
@@ -395,15 +397,30 @@ def _total_rows(cols: list[Column], cleaned: dict[str, C.Cleaned], n: int) -> np
         look = ~x.empty & (seen < 2)
         idx = np.flatnonzero(look)
         if idx.size and x.codes is not None:           # text columns: each distinct text once
-            said = np.array([isinstance(t, str) and len(t) <= 15 and _TOTAL_RE.search(t) is not None
-                             for t in x.table], bool)
-            total[idx] |= said[x.codes[idx]]
+            total[idx] |= _total_texts(x)[x.codes[idx]]
         elif idx.size and x.values.dtype == object:    # text columns: str or None
             s = pd.Series(x.values[idx], dtype="str")
             hit = s.str.contains(_TOTAL_RE.pattern, regex=True) & (s.str.len() <= 15)
             total[idx] |= hit.to_numpy(bool, na_value=False)
         seen[idx] += 1
     return total
+
+
+def _total_texts(x: C.Cleaned) -> np.ndarray:
+    """Which of a text column's distinct texts say 合计/小计/总计/累计 (at most 15 characters).  Every
+    word of _TOTAL_RE ends in 计: pyarrow finds the few texts holding it, over the whole table at
+    once (a column of 100,000 distinct names took 0.08 s one text at a time), and only those meet
+    the regex."""
+    try:
+        arr = x.arrow_table()
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):      # not all text: one at a time
+        return np.array([isinstance(t, str) and len(t) <= 15 and _TOTAL_RE.search(t) is not None
+                         for t in x.table], bool)
+    maybe = pc.and_(pc.match_substring(arr, "计"), pc.less_equal(pc.utf8_length(arr), 15))
+    said = np.zeros(len(x.table), bool)
+    for i in np.flatnonzero(pc.fill_null(maybe, False).to_numpy(zero_copy_only=False)):
+        said[i] = _TOTAL_RE.search(x.table[i]) is not None
+    return said
 
 
 def _duplicates(sheet, cols, cleaned, rownum, rejected, reasons, seen, out: Loaded) -> None:
