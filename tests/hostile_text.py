@@ -45,3 +45,12 @@ def payload_books(sample: str, label: str = "含恶意文本的台账") -> ledge
     con = model.connect()
     model.load_tables(con, tables, books.result.columns)
     return ledgers.Ledgers(label, con, books.data_date, books.result)
+
+
+def read(markdown: str) -> str:
+    """What a reader sees of Markdown that safe.md wrote (AppTest gives the source): the
+    backslash escapes dropped, the invisible word joiners too."""
+    import re
+
+    from dashboard.safe import WORD_JOINER
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(WORD_JOINER, "")

@@ -16,6 +16,7 @@ from dashboard import explain, labels, ledgers, model, rules, snapshots
 from dashboard.ingest import load_files
 from dashboard.money import fmt_wan
 from fixtures_messy import assets_xlsx
+from hostile_text import read
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -88,7 +89,7 @@ def test_heatmap_lists_assets_of_a_cell_with_one_sentence_per_rule(direct):
     assert_clean(at)
     total = one(direct, "SELECT count(*) FROM rule_hits h JOIN asset_results r ON r.row_id = h.asset_row "
                         "WHERE r.town = ? AND h.rule_id = ?", town, rule)
-    text = "\n".join(m.value for m in at.main.markdown)
+    text = read("\n".join(m.value for m in at.main.markdown))          # what the reader sees
     assert f"{town} · {labels.rule(rule)}：{total:,}项资产" in text
     asset_id, facts = direct.execute(
         "SELECT h.asset_id, h.facts FROM rule_hits h JOIN asset_results r ON r.row_id = h.asset_row "
@@ -175,7 +176,7 @@ def test_an_upload_can_be_looked_at_before_it_is_saved(tmp_path):
     assert snapshots.list_months() == []                        # looked at, not saved
     at.switch_page("../pages/overview.py").run()
     assert_clean(at)
-    assert "数据来源：上传：镇台账.xlsx" in at.main.caption[0].value
+    assert "数据来源：上传：镇台账.xlsx" in read(at.main.caption[0].value)
     assert metric(at, "资产") == f"{len(expected.tables['assets']):,}项"
     at.selectbox(key="ui.source").set_value("sample").run()     # and back to the sample
     assert_clean(at)
