@@ -57,3 +57,26 @@ def test_a_dtd_in_a_sheet_is_refused_before_calamine_reads_it(tmp_path):
 def test_the_range_that_needs_no_scan():
     assert guard.small(100_003, 42) and guard.small(1_048_576, 4) and guard.small(5, 16_384)
     assert not guard.small(100_000, 100) and not guard.small(1_048_577, 1) and not guard.small(1, 16_385)
+
+
+def two_sheets(stray: str | None = None) -> bytes:
+    """Two small asset sheets read in one job (jobs.SMALL_BYTES); the second repeats the first's
+    three keys and may hold a stray cell."""
+    far = (f'<row r="100000"><c r="{stray}" t="inlineStr"><is><t>误录</t></is></c></row>'.encode()
+           if stray else b"")
+    return H.workbook({"资产台账": H.ledger_rows(3), "资产台账（续）": H.ledger_rows(5) + far})
+
+
+@pytest.mark.parametrize("stray", [None, "XFD100000", "CV100000"])
+def test_small_sheets_read_in_one_job_keep_each_sheets_outcome(tmp_path, monkeypatch, stray):
+    if stray is None:
+        monkeypatch.setattr(guard, "scan_sheet", no_scan)
+    r = load_files([path_of(tmp_path, "两表.xlsx", two_sheets(stray))], use_saved=False)
+    assert r.usable and not r.fatal, r.fatal
+    assert sorted(r.tables["assets"].asset_id) == [f"K{n:07d}" for n in range(2, 7)]
+    dup = [i for i in r.issues if i.kind == "rejected" and i.sheet == "资产台账（续）"]
+    assert len(dup) == 3 and all("重复" in i.reason for i in dup)
+    doubts = [i for i in r.issues if i.kind == "doubt" and stray and stray in i.reason]
+    assert len(doubts) == (1 if stray else 0)
+    if stray:
+        assert doubts[0].sheet == "资产台账（续）" and "A1:G6" in doubts[0].reason

@@ -54,6 +54,18 @@ def read_sheet(load, name: str, path: str, sheet: str, seen: dict, clean: tuple 
     return load(name, sheet, grid, seen), doubts
 
 
+def read_sheets(load, name: str, path: str, sheets: list[tuple[str, str]]) -> list[tuple[str, object]]:
+    """read_sheet(…, part=part) of each (sheet, part), one after another in this one process:
+    ("ok", its result) or ("refused", why) for each."""
+    out = []
+    for sheet, part in sheets:
+        try:
+            out.append(("ok", read_sheet(load, name, path, sheet, {}, None, part)))
+        except UnusableInput as e:
+            out.append(("refused", str(e)))
+    return out
+
+
 def unscanned(name: str, path: str, sheet: str, part: str) -> list[list] | guard.Verdict:
     """A sheet's rows, scanned only when it needs it.  The scan (guard.scan_sheet) finds the range
     of the valued cells as calamine does; once calamine has parsed the sheet its range is known,
