@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException  # noqa: E402
 
 from dashboard.store import mode  # noqa: E402
-from dashboard.ui import auth, sidebar, style  # noqa: E402
+from dashboard.ui import auth, data, sidebar, style  # noqa: E402
 from dashboard.ui.context import set_current  # noqa: E402
 from dashboard.ui.pages import HOME, PAGES, remember, spec_of  # noqa: E402
 
@@ -45,6 +45,7 @@ def navigation(user):
 
 
 style.apply()
+data.begin_run()                      # settings read once per run: another process's edit shows now
 
 try:
     user, unavailable = auth.gate(), False

@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     monthly_cli.add_parsers(sub)
     from dashboard import month_versions              # months list / restore
     month_versions.add_parsers(sub)
+    from dashboard import loadtest, serve                 # serve --processes N; loadtest
+    serve.add_parsers(sub)
+    loadtest.add_parsers(sub)
     return p
 
 
@@ -135,6 +138,9 @@ def _dispatch(args) -> int:
         return hostile_bench.main(args)
     from dashboard.monthly import cli as monthly_cli
     from dashboard.store import cli as store_cli
+    if args.command in ("serve", "loadtest"):
+        from dashboard import loadtest, serve
+        return (serve if args.command == "serve" else loadtest).dispatch(args)
     status = store_cli.dispatch(args)
     if status is None:
         from dashboard import month_versions

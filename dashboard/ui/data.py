@@ -118,11 +118,37 @@ def evaluated(key: EvalKey) -> Evaluated:
     return Evaluated(books, key.as_of, key.param_dict)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+RUN_DEPARTMENTS = "data.departments"     # session_state: the list as read in this page run
+
+
+def _in_run() -> bool:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    return get_script_run_ctx(suppress_warning=True) is not None
+
+
+def begin_run() -> None:
+    """Called by app.py at the start of every page run: what the store says is read afresh
+    in this run, so an edit made through another server process shows on the next run."""
+    st.session_state.pop(RUN_DEPARTMENTS, None)
+
+
 def departments() -> dict:
-    """settings.department_lists, cached: another server's edit shows within a minute, this
-    server's at once (系统管理 clears this cache)."""
-    return settings.department_lists()
+    """settings.department_lists, read from the store once per page run (begin_run), so every
+    server process sees another's edit on its next run; outside a run, read each time."""
+    if not _in_run():
+        return settings.department_lists()
+    held = st.session_state.get(RUN_DEPARTMENTS)
+    if held is None:
+        held = st.session_state[RUN_DEPARTMENTS] = settings.department_lists()
+    return held
+
+
+def _forget_departments() -> None:
+    if _in_run():
+        st.session_state.pop(RUN_DEPARTMENTS, None)
+
+
+departments.clear = _forget_departments   # 系统管理 after saving: the rest of this run reads the new list
 
 
 def freeze(bind: dict) -> tuple:

@@ -1,0 +1,341 @@
+"""`python -m dashboard loadtest --sessions N --minutes M [--url U]`: server cost per page run.
+
+N signed-in browser sessions (Debian's chromium through Playwright: one browser, a context
+per session) go round 总览 → a town filter → 预警热力图 → 资产台账 → 清除筛选 → …, each
+action one page run, with --think seconds between actions.  It prints each action's p50/p95
+(click to the run finished, as the browser sees it) and the **server processes' CPU seconds
+per page run**: utime+stime (children included) of the app processes from /proc/<pid>/stat,
+read when every session is signed in and again at the end, divided by the page runs measured
+— the figure that does not depend on where the browsers run.
+
+Without --url it builds its own banner: a temporary data folder (the store in it as SQLite,
+or --database-url), an administrator it creates, the workbook (--workbook, else the bundled
+sample) saved as a month, and `serve --processes K` (--processes, default 1) on a free port.
+With --url it signs in as --user/--password and finds the server processes by one of
+--runtime-dir (the folder `serve --runtime-dir` was given: its servers.json), --pids 12,34 or
+--ports 8601,8602 (the app processes' local ports: the listening sockets in /proc/net/tcp*,
+matched to the processes holding them under /proc/*/fd — run it as the servers' user or root).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# Counts finished script runs in the page: running → notRunning on the app's root element.
+RUN_COUNTER = """
+window.__zcphRuns = 0; window.__zcphRunning = false;
+new MutationObserver(ms => { for (const m of ms) {
+  const v = m.target.getAttribute('data-test-script-state');
+  if (v === 'running') window.__zcphRunning = true;
+  else if (v === 'notRunning' && window.__zcphRunning) { window.__zcphRunning = false; window.__zcphRuns++; }
+}}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+"""
+ACTIONS = [("总览", "nav", "overview"), ("筛选镇", "town", None), ("预警热力图", "nav", "heatmap"),
+           ("资产台账", "nav", "ledger"), ("清除筛选", "clear", None)]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+class LoadError(RuntimeError):
+    pass
+
+
+def add_parsers(sub) -> None:
+    s = sub.add_parser("loadtest", help="多个登录会话轮流切换页面和筛选：页面用时p50/p95与每次页面运行的服务器CPU秒")
+    s.add_argument("--sessions", type=int, default=4)
+    s.add_argument("--minutes", type=float, default=2.0)
+    s.add_argument("--think", type=float, default=1.0, help="两次操作之间的停顿秒数（缺省1）")
+    s.add_argument("--url", default=None, help="已运行的服务地址；缺省时自建（临时数据目录、管理员、serve）")
+    s.add_argument("--user", default=None)
+    s.add_argument("--password", default=None, help="或环境变量ZCPH_LOADTEST_PASSWORD")
+    s.add_argument("--runtime-dir", type=Path, default=None, help="serve的运行目录（读取其中servers.json的进程号）")
+    s.add_argument("--pids", default=None, help="应用进程号，以逗号分隔")
+    s.add_argument("--ports", default=None, help="应用进程的本地端口，以逗号分隔（经/proc查进程号）")
+    s.add_argument("--processes", type=int, default=1, help="自建服务时的应用进程数（缺省1）")
+    s.add_argument("--workbook", type=Path, default=None, help="自建服务时保存为月份的台账（缺省：示例数据）")
+    s.add_argument("--database-url", default=None, help="自建服务时的账号库（缺省：临时数据目录中的SQLite）")
+
+
+def dispatch(args) -> int | None:
+    if args.command != "loadtest":
+        return None
+    try:
+        return main(args)
+    except LoadError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+
+
+# --- the server's processes and their CPU ---------------------------------------------
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of the process and its waited-for children (/proc/<pid>/stat), seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15]) / TICK
+
+
+def pids_by_ports(ports: list[int]) -> list[int]:
+    """The processes listening on these local TCP ports, from /proc (no psutil)."""
+    inodes: dict[str, int] = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            cols = line.split()
+            port = int(cols[1].rsplit(":", 1)[1], 16)
+            if cols[3] == "0A" and port in ports:          # LISTEN
+                inodes[cols[9]] = port
+    found: dict[int, int] = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                m = re.fullmatch(r"socket:\[(\d+)\]", os.readlink(fd))
+                if m and m.group(1) in inodes:
+                    found.setdefault(inodes[m.group(1)], int(proc.name))
+        except OSError:
+            continue
+    missing = [p for p in ports if p not in found]
+    if missing:
+        raise LoadError(f"找不到监听端口{missing}的进程（需以服务进程的用户或root运行）。")
+    return [found[p] for p in ports]
+
+
+def server_pids(args, runtime: Path | None) -> tuple[list[int], int | None]:
+    """(app process ids, nginx pid or None)."""
+    if runtime is not None:
+        info = json.loads((runtime / "servers.json").read_text(encoding="utf-8"))
+        return [p["pid"] for p in info["processes"]], info.get("nginx")
+    if args.pids:
+        return [int(p) for p in args.pids.split(",")], None
+    if args.ports:
+        return pids_by_ports([int(p) for p in args.ports.split(",")]), None
+    raise LoadError("给出--url时须以--runtime-dir、--pids或--ports指明服务进程，才能计量服务器CPU。")
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+# --- a banner of its own ------------------------------------------------------------------
+
+def own_banner(args, work: Path) -> tuple[str, str, str, subprocess.Popen]:
+    """Accounts and a saved month in a new data folder, served by `serve`; (url, user, password, serve)."""
+    data_dir = work / "var"
+    os.environ["ZCPH_DATA_DIR"] = str(data_dir)
+    if args.database_url:
+        os.environ["ZCPH_DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("ZCPH_DATABASE_URL", None)
+    from dashboard import ledgers, store
+    from dashboard.store import accounts
+    store.dispose()
+    user, password = f"压测{secrets.token_hex(2)}", secrets.token_urlsafe(12)
+    accounts.add(user, "admin", password)
+    started = time.monotonic()
+    books = ledgers.load([args.workbook or ledgers.sample_path()], label="压测台账", max_bytes=4 * 1024 ** 3)
+    if not books.usable:
+        raise LoadError("台账无法使用：" + books.fatal)
+    month = books.reference.strftime("%Y-%m")
+    books.save(month, by=user)
+    store.dispose()
+    print(f"准备：管理员{user}，{month}已保存（{time.monotonic() - started:.1f} s）", flush=True)
+    from dashboard.serve import free_port
+    port, runtime = free_port(), work / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--processes", str(args.processes),
+                             "--port", str(port), "--host", "127.0.0.1", "--runtime-dir", str(runtime)],
+                            cwd=ROOT, env=os.environ.copy(), stdout=open(work / "serve.log", "w"),
+                            stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 300
+    while not (runtime / "servers.json").exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise LoadError("服务未能启动：" + (work / "serve.log").read_text(encoding="utf-8")[-2000:])
+        time.sleep(0.5)
+    return f"http://127.0.0.1:{port}", user, password, proc
+
+
+# --- the sessions --------------------------------------------------------------------------
+
+async def _wait_run(page, before: int, timeout: float) -> None:
+    await page.wait_for_function(f"window.__zcphRuns > {before}", timeout=timeout * 1000, polling=50)
+    await page.wait_for_selector(READY, state="attached", timeout=timeout * 1000)
+
+
+async def _runs(page) -> int:
+    return await page.evaluate("window.__zcphRuns")
+
+
+async def _settle(page, timeout: float) -> None:
+    for _ in range(2):
+        await asyncio.sleep(0.4)
+        await page.wait_for_selector(READY, state="attached", timeout=timeout * 1000)
+        await page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                                     timeout=timeout * 1000)
+
+
+async def _sign_in(page, url: str, user: str, password: str, timeout: float) -> None:
+    await page.goto(f"{url}/overview", timeout=timeout * 1000)
+    await _settle(page, timeout)
+    await page.get_by_label("用户名").fill(user)
+    await page.get_by_label("密码").fill(password)
+    await page.get_by_role("button", name="登录", exact=True).click()
+    await page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=timeout * 1000)
+    await _settle(page, timeout)
+
+
+async def _act(page, kind: str, target: str | None, n: int, timeout: float) -> None:
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    before = await _runs(page)
+    if kind == "nav":
+        await sidebar.locator(f'[data-testid="stSidebarNav"] a[href$="/{target}"]').click()
+    elif kind == "town":
+        await sidebar.locator('[data-testid="stMultiSelect"]').first.click()
+        options = page.get_by_role("option")
+        count = await options.count()
+        if count == 0:
+            await page.keyboard.press("Escape")
+            return
+        await options.nth(n % count).click()
+        await page.keyboard.press("Escape")
+    else:
+        await sidebar.get_by_role("button", name="清除筛选").click()
+    await _wait_run(page, before, timeout)
+
+
+async def _session(i: int, browser, url, user, password, ready, start_event, stop_at, think, timeout, out):
+    context = await browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    await context.add_init_script(RUN_COUNTER)
+    page = await context.new_page()
+    page.set_default_timeout(timeout * 1000)
+    try:
+        await _sign_in(page, url, user, password, timeout)
+    except Exception as exc:        # noqa: BLE001 — a session that cannot sign in is reported, not fatal
+        out["errors"].append(f"会话{i + 1}登录失败：{type(exc).__name__}")
+        ready.release()
+        await context.close()
+        return
+    ready.release()
+    await start_event.wait()
+    step = i % len(ACTIONS)          # sessions start at different points of the round
+    try:
+        while time.monotonic() < stop_at[0]:
+            name, kind, target = ACTIONS[step % len(ACTIONS)]
+            started = time.monotonic()
+            try:
+                await _act(page, kind, target, step // len(ACTIONS) + i, timeout)
+                out["times"].setdefault(name, []).append(time.monotonic() - started)
+            except Exception as exc:  # noqa: BLE001 — count it, start the page again
+                out["errors"].append(f"会话{i + 1} {name}：{type(exc).__name__}")
+                await page.goto(f"{url}/overview")
+                await _settle(page, timeout)
+            step += 1
+            await asyncio.sleep(think)
+    finally:
+        await context.close()
+
+
+async def drive(url, user, password, sessions, minutes, think, pids, nginx_pid, timeout=180.0) -> dict:
+    from playwright.async_api import async_playwright
+    if not Path(CHROMIUM).exists():
+        raise LoadError("未找到chromium：apt-get install chromium fonts-noto-cjk")
+    out: dict = {"times": {}, "errors": []}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        ready, start_event, stop_at = asyncio.Semaphore(0), asyncio.Event(), [0.0]
+        tasks = [asyncio.create_task(_session(i, browser, url, user, password, ready, start_event, stop_at,
+                                              think, timeout, out)) for i in range(sessions)]
+        for _ in range(sessions):
+            await ready.acquire()
+        out["cpu_before"] = {pid: cpu_seconds(pid) for pid in pids}
+        out["nginx_before"] = cpu_seconds(nginx_pid) if nginx_pid else None
+        out["load_before"], out["started"] = load_average(), time.monotonic()
+        stop_at[0] = out["started"] + minutes * 60
+        start_event.set()
+        await asyncio.gather(*tasks)
+        out["elapsed"] = time.monotonic() - out["started"]
+        out["cpu_after"] = {pid: cpu_seconds(pid) for pid in pids}
+        out["nginx_after"] = cpu_seconds(nginx_pid) if nginx_pid else None
+        out["load_after"] = load_average()
+        await browser.close()
+    return out
+
+
+def quantile(values: list[float], q: float) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1]
+
+
+def report(out: dict, sessions: int, processes: int) -> str:
+    every = [t for ts in out["times"].values() for t in ts]
+    runs = len(every)
+    cpu = {pid: out["cpu_after"][pid] - out["cpu_before"][pid] for pid in out["cpu_before"]}
+    total = sum(cpu.values())
+    lines = [f"{sessions}个会话，{processes}个应用进程，计时{out['elapsed']:.0f} s，页面运行{runs}次"
+             f"（失败{len(out['errors'])}次）"]
+    for name, _, _ in ACTIONS:
+        ts = out["times"].get(name)
+        if ts:
+            lines.append(f"  {name}：{len(ts)}次，p50 {quantile(ts, .5):.2f} s，p95 {quantile(ts, .95):.2f} s")
+    if runs:
+        lines.append(f"全部页面运行：p50 {quantile(every, .5):.2f} s，p95 {quantile(every, .95):.2f} s")
+        lines.append(f"应用进程CPU：共{total:.1f} s（" + "、".join(f"{pid} {s:.1f} s" for pid, s in cpu.items())
+                     + f"），每次页面运行 {total / runs:.3f} s")
+    if out.get("nginx_before") is not None:
+        lines.append(f"nginx CPU：{out['nginx_after'] - out['nginx_before']:.2f} s")
+    lines.append(f"负载（1/5/15分钟平均）：开始 {out['load_before']}，结束 {out['load_after']}；CPU核数 {os.cpu_count()}")
+    for e in out["errors"][:10]:
+        lines.append("  " + e)
+    return "\n".join(lines)
+
+
+def main(args) -> int:
+    if args.sessions < 1 or args.minutes <= 0:
+        raise LoadError("--sessions 至少为1，--minutes 须大于0。")
+    work = Path(tempfile.mkdtemp(prefix="zcph-loadtest-"))
+    serving = None
+    try:
+        if args.url:
+            url, user = args.url.rstrip("/"), args.user
+            password = args.password or os.environ.get("ZCPH_LOADTEST_PASSWORD")
+            if not user or not password:
+                raise LoadError("给出--url时须给出--user和--password（或环境变量ZCPH_LOADTEST_PASSWORD）。")
+            pids, nginx_pid = server_pids(args, args.runtime_dir)
+            processes = len(pids)
+        else:
+            url, user, password, serving = own_banner(args, work)
+            pids, nginx_pid = server_pids(args, work / "run")
+            processes = args.processes
+        print(f"压测：{url}，{args.sessions}个会话，{args.minutes:g}分钟；应用进程{pids}；负载 {load_average()}",
+              flush=True)
+        out = asyncio.run(drive(url, user, password, args.sessions, args.minutes, args.think, pids, nginx_pid))
+        print(report(out, args.sessions, processes), flush=True)
+        return 0 if any(out["times"].values()) else 1
+    finally:
+        if serving is not None:
+            serving.send_signal(signal.SIGTERM)
+            try:
+                serving.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                serving.kill()
+        shutil.rmtree(work, ignore_errors=True)

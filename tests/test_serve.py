@@ -1,0 +1,56 @@
+"""Several server processes (issue 20.1, 20.2) without a browser: what one process changes in
+the store is read by another on its next page run; the proxy's config; the load test's
+/proc readings.  The proxy itself is tested in tests/browser/test_proxy.py."""
+from __future__ import annotations
+
+import os
+import socket
+import time
+
+from conftest import account, app
+from dashboard import loadtest, serve
+from dashboard.store import settings
+
+
+def test_a_department_list_saved_by_another_process_is_used_on_the_next_run():
+    account()
+    at = app("admin", user="管理员")
+    assert not at.exception
+    doubts = [df for df in at.dataframe if "主管部门" in df.value.columns]
+    assert doubts == [], "the sample's departments are all in the shipped list"
+    # another process saves a list without 农牧局 (no cache of this process is cleared)
+    kept = [d for d in settings.departments() if d.name != "农牧局"]
+    settings.save_departments(kept, "旗管理员")
+    at.run()
+    assert not at.exception
+    doubts = [df.value for df in at.dataframe if "主管部门" in df.value.columns]
+    assert doubts and "农牧局" in set(doubts[0]["主管部门"]), "the next run must bind the new list"
+
+
+def test_the_proxy_config_names_every_process_and_keeps_paths_in_the_runtime_folder(tmp_path):
+    text = serve.render_config(tmp_path, "127.0.0.1:8080", [41001, 41002], as_root=False)
+    assert "${" not in text
+    assert "server 127.0.0.1:41001 max_fails=0;" in text and "server 127.0.0.1:41002 max_fails=0;" in text
+    assert "listen 127.0.0.1:8080;" in text and f"pid {tmp_path}/nginx.pid;" in text
+    assert "hash $zcph_route consistent;" in text and "proxy_set_header Upgrade $http_upgrade;" in text
+    assert "client_max_body_size 201m;" in text          # .streamlit's maxUploadSize (200 MB) + 1
+    assert "\nuser " not in text
+    assert "user www-data;" in serve.render_config(tmp_path, "80", [1], as_root=True)
+    directives = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    assert "/etc/nginx" not in directives and "/var/" not in directives
+
+
+def test_the_load_test_finds_a_listening_process_by_its_port_and_reads_its_cpu():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert loadtest.pids_by_ports([port]) == [os.getpid()]
+    before = loadtest.cpu_seconds(os.getpid())
+    deadline = time.process_time() + 0.3
+    while time.process_time() < deadline:
+        pass
+    spent = loadtest.cpu_seconds(os.getpid()) - before
+    assert 0.2 <= spent <= 5, spent
+    assert loadtest.quantile([1.0, 2.0, 3.0, 4.0], .5) == 2.5
+    assert loadtest.quantile([5.0], .95) == 5.0
