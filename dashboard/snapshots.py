@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import model, sql, template
+from dashboard import model, month_summary, sql, template
 
 ROOT = Path(__file__).resolve().parents[1]
 LEDGER_TABLES = tuple(s.name for s in template.SHEETS) + ("loaded_columns",)
@@ -204,11 +204,17 @@ def save(con: duckdb.DuckDBPyConnection, month: str, data_date: dt.date | None,
             "files": sorted(set(files)), "facts_version": facts_version(),
             "kind": kind, "saved_by": by,
             "assets": con.execute("SELECT count(*) FROM main.assets").fetchone()[0]} | (extra or {})
+    meta["summary"], summary = month_summary.compute(con, reference_date(month, meta))
     try:
         con.execute(f"ATTACH '{_sql_path(tmp)}' AS snap")
         try:
             for table in LEDGER_TABLES + FACT_TABLES:
                 con.execute(f"CREATE TABLE snap.{table} AS SELECT * FROM main.{table}")
+            con.register("_month_summary", summary)
+            try:
+                con.execute(f"CREATE TABLE snap.{month_summary.TABLE} AS SELECT * FROM _month_summary")
+            finally:
+                con.unregister("_month_summary")
             con.execute("CREATE TABLE snap.snapshot_meta (meta VARCHAR)")
             con.execute("INSERT INTO snap.snapshot_meta VALUES (?)", [json.dumps(meta, ensure_ascii=False)])
         finally:

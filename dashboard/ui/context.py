@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard import baseline, snapshots
+from dashboard import baseline, month_info, month_summary, snapshots
 from dashboard.evaluated import EvalKey, Evaluated
 from dashboard.filters import Filters
 from dashboard.ledgers import Ledgers
 from dashboard.rules import Evaluation
-from dashboard.ui import data
+from dashboard.ui import data, summaries
 
 _CURRENT = "ui.context"
 _ERROR = "ui.context_error"
@@ -69,15 +69,22 @@ class Context:
 
     def history(self, name: str) -> list[tuple[str, pd.DataFrame]]:
         """(month label, result) of one query over every saved snapshot, oldest first,
-        each judged at its own reference date; this source alone when it is not a month."""
+        each judged at its own reference date; this source alone when it is not a month.
+        shared/town_levels is read from the months' summaries (month_summary.ANSWERS: its
+        columns town, assets, value, red, red_value, yellow, yellow_value, warned, is_total;
+        no total row for a month with no asset in the filters), so a run costs the same
+        however many months are saved; other queries, and filters the summaries do not
+        hold, evaluate every month."""
         if self.source.month is None:
             return [(self.source.label, self.frame(name))]
-        out = []
-        for saved in snapshots.list_months():
-            books = data.open_source(saved.key, saved.version, self.key.policy_version)
-            key = self.key_for(saved.key, books.reference)
-            out.append((saved.label, data.cached_frame(key, name, self.filters, ())))
-        return out
+        months = snapshots.list_months()
+        if name in month_summary.ANSWERS and month_summary.answers(self.filters):
+            df = summaries.month_history(tuple((s.month, str(s.path), s.version) for s in months),
+                                         self.key.params, self.key.policy_version, self.filters)
+            return [(s.label, df[df.month == s.month].drop(columns="month").reset_index(drop=True))
+                    for s in months]
+        return [(s.label, data.cached_frame(self.key_for(s.key, month_info.data_date(s)), name, self.filters, ()))
+                for s in months]
 
 
 def set_current(ctx: Context | None, error: str | None = None) -> None:

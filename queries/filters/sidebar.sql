@@ -42,21 +42,28 @@ CREATE OR REPLACE TEMP MACRO milestone_in_scope(f, town) AS
          WHEN f['scope_village'] IS NULL AND len(f['scope_departments']) = 0 THEN town = f['scope_town']
          ELSE false END
 ;
+-- Does an asset with these attributes pass the scope and every sidebar filter?  The one
+-- definition: filtered_assets below, and the months' summaries (shared/town_levels_months).
+CREATE OR REPLACE TEMP MACRO asset_in_filters(f, town, village, department, category, asset_type,
+                                              funding_source, build_year, level, batch) AS
+    in_scope(f, town, village, department)
+    AND (len(f['towns']) = 0 OR list_contains(f['towns'], coalesce(town, '未填写')))
+    AND (len(f['villages']) = 0 OR list_contains(f['villages'], coalesce(village, '未填写')))
+    AND (len(f['categories']) = 0 OR list_contains(f['categories'], coalesce(category, '未填写')))
+    AND (len(f['types']) = 0 OR list_contains(f['types'], coalesce(asset_type, '未填写')))
+    AND (len(f['funds']) = 0 OR list_contains(f['funds'], coalesce(funding_source, '未填写')))
+    AND (f['year_from'] IS NULL OR build_year >= f['year_from'])
+    AND (f['year_to'] IS NULL OR build_year <= f['year_to'])
+    AND (len(f['levels']) = 0 OR list_contains(f['levels'], level))
+    AND (len(f['batches']) = 0 OR list_contains(f['batches'], batch))
+;
 -- The filtered assets: asset_results in scope, with the two columns the filters read.
 CREATE OR REPLACE TEMP MACRO filtered_assets(f) AS TABLE
 SELECT r.*, a.funding_source, a.build_year
 FROM asset_results r
 JOIN assets a ON a.row_id = r.row_id
-WHERE in_scope(f, r.town, r.village, a.department)
-  AND (len(f['towns']) = 0 OR list_contains(f['towns'], coalesce(r.town, '未填写')))
-  AND (len(f['villages']) = 0 OR list_contains(f['villages'], coalesce(r.village, '未填写')))
-  AND (len(f['categories']) = 0 OR list_contains(f['categories'], coalesce(r.category, '未填写')))
-  AND (len(f['types']) = 0 OR list_contains(f['types'], coalesce(r.asset_type, '未填写')))
-  AND (len(f['funds']) = 0 OR list_contains(f['funds'], coalesce(a.funding_source, '未填写')))
-  AND (f['year_from'] IS NULL OR a.build_year >= f['year_from'])
-  AND (f['year_to'] IS NULL OR a.build_year <= f['year_to'])
-  AND (len(f['levels']) = 0 OR list_contains(f['levels'], r.level))
-  AND (len(f['batches']) = 0 OR list_contains(f['batches'], r.batch_suggested))
+WHERE asset_in_filters(f, r.town, r.village, a.department, r.category, r.asset_type,
+                       a.funding_source, a.build_year, r.level, r.batch_suggested)
 ;
 -- True when no filter other than town and village is set: a row not linked to an asset
 -- has a place but no other attribute, so any other filter leaves it out.
