@@ -183,7 +183,7 @@ def snapshot_versions() -> None:
             reason = str(exc).rstrip("。") if isinstance(exc, month_versions.VersionError) else "该月份正由其他用户保存或汇总"
             auth.record("snapshot_restore", snapshots.month_label(month), outcome="failed",
                         details={"版本": f"第{number}版", "原因": reason})
-            st.error(f"未恢复：{reason}。")
+            st.error(f"未恢复：{fmt.md(reason)}。")
             return
         auth.record("snapshot_restore", snapshots.month_label(month), details={
             "恢复的版本": f"第{done.number}版", "恢复前的快照保留为": f"第{done.kept}版" if done.kept else "—"})

@@ -102,7 +102,7 @@ def violations(ctx: ui.Context, rows: list[dict]) -> None:
 
 def annex(ctx: ui.Context, rows: list[dict]) -> None:
     table = content.disposal_annex(rows, ctx.evaluation)
-    st.subheader(f"附件3 {table.title}")
+    st.subheader(f"附件3 {fmt.md(table.title)}")
     frame = pd.DataFrame(table.rows, columns=[c.header for c in table.columns])
     money = [c.header for c in table.columns if c.kind == WAN]
     frame[money] = frame[money].astype("Float64").round(2)

@@ -58,12 +58,12 @@ def step(files, books) -> None:
                      expanded=bool(unplaced or projects or doubts) or not books.usable):
         notes = []
         if unplaced:
-            notes.append("以下工作表未能自动识别：" + "、".join(f"{f}/{s}" for f, s in unplaced)
+            notes.append("以下工作表未能自动识别：" + "、".join(f"{fmt.md(f)}/{fmt.md(s)}" for f, s in unplaced)
                          + "，请指定它是哪种台账、各列对应哪一列")
         if projects:
-            notes.append("、".join(f"{f}/{s}" for f, s in projects) + "每行是一个项目，不是资产，建议跳过")
+            notes.append("、".join(f"{fmt.md(f)}/{fmt.md(s)}" for f, s in projects) + "每行是一个项目，不是资产，建议跳过")
         if doubts:
-            notes.append("、".join(f"{f}/{s}" for f, s in doubts) + "的金额未注明单位，数值偏小，疑为万元，请核对金额单位")
+            notes.append("、".join(f"{fmt.md(f)}/{fmt.md(s)}" for f, s in doubts) + "的金额未注明单位，数值偏小，疑为万元，请核对金额单位")
         if notes:
             st.caption("；".join(notes) + "。保存后本次和以后的上传都按此读取，一个导入方案包含整个工作簿的所有工作表。")
         first = next((f for f, _ in unplaced + projects + doubts), next(iter(by_name)))
@@ -73,7 +73,7 @@ def step(files, books) -> None:
         if grids[picked]:
             _workbook_form(by_name[picked], grids[picked], proposals[picked], books)
         else:
-            st.warning(f"文件“{picked}”无法读取工作表。")
+            st.warning(f"文件“{fmt.md(picked)}”无法读取工作表。")
         _saved_list()
 
 
@@ -82,7 +82,7 @@ def _workbook_form(upload, grids: dict[str, list[list]], proposals: dict[str, tu
     an entry for every sheet, saved with one button."""
     sheets = list(grids)
     chosen = {s: st.session_state.get(f"map_kind.{upload.name}.{s}", proposals[s][0]) for s in sheets}
-    tabs = st.tabs([f"{s}（{KINDS['skip']}）" if chosen[s] == "skip" else s for s in sheets])
+    tabs = st.tabs([f"{fmt.md(s)}（{KINDS['skip']}）" if chosen[s] == "skip" else fmt.md(s) for s in sheets])
     entries = []
     profiled = {s.sheet for s in books.result.sheets if s.file == upload.name and s.profile}
     for tab, sheet_name in zip(tabs, sheets):
@@ -102,7 +102,7 @@ def _workbook_form(upload, grids: dict[str, list[list]], proposals: dict[str, tu
     kept = [e for e, ok in zip(entries, loads) if ok]
     left_out = [s for s, ok in zip(sheets, loads) if not ok]
     if left_out:
-        st.caption("、".join(f"“{s}”" for s in left_out) + "按当前设置还不能载入，不写入导入方案（仍按通常方式识别）。")
+        st.caption("、".join(f"“{fmt.md(s)}”" for s in left_out) + "按当前设置还不能载入，不写入导入方案（仍按通常方式识别）。")
     _save_form(upload, kept, books)
 
 
@@ -114,7 +114,7 @@ def _sheet_entry(upload, sheet_name: str, grid: list[list], proposal: tuple[str,
     kind = st.selectbox("这张表是", kinds, index=kinds.index(proposed), format_func=KINDS.get,
                         key=f"map_kind.{upload.name}.{sheet_name}")
     if why and kind == proposed:
-        st.caption(f"建议{KINDS[proposed]}：{why}。")
+        st.caption(f"建议{KINDS[proposed]}：{fmt.md(why)}。")
     entry = {"match": sheet_name if sheet_name != "CSV" else upload.name, "kind": kind}
     if kind == "skip":
         return entry
@@ -184,7 +184,7 @@ def _columns(sheet: T.Sheet, grid: list[list], view: W.SheetView, key: str, advi
             unit = st.radio("金额单位（表头未注明）", ["元", "万元"], index=["元", "万元"].index(hint), horizontal=True,
                             key=f"{key}.unit")
             if why and advise:
-                st.caption(why)
+                st.caption(fmt.md(why))
         if col.kind in (T.ENUM, T.YESNO) and col.values:
             values |= _value_map(col, view, chosen, key)
     return {"columns": pairs, "values": values, "unit": unit}
