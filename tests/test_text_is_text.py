@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import openpyxl
 import pandas as pd
 import pytest
 
 from dashboard import safe
-from dashboard.reports import charts
+from dashboard.reports import approval_form, charts
 from dashboard.reports.document import Chart
 from dashboard.ui import export
 from hostile_text import ACCOUNT_NAME, FORMULA, IMAGE, LINK, PROFILE_NAME, SUFFIX, TAG
@@ -66,3 +67,16 @@ def test_excel_export_of_payload_rows_holds_no_formula():
     texts = {c.value for c in cells if isinstance(c.value, str)}
     assert f"'{FORMULA}道路{SUFFIX}" in texts and f"'{FORMULA}" in texts   # a cell and a header, as text
     assert -2.0 in {c.value for c in cells}                                # a negative number stays a number
+
+
+def test_word_form_of_payload_rows_holds_the_text_and_no_link():
+    """python-docx writes text as text: the payloads are in the document as characters (XML-escaped),
+    and the file has no hyperlink and no outside target."""
+    docx = approval_form.write({"asset_id": f"A1{SUFFIX}", "asset_name": f"{FORMULA}道路{SUFFIX}",
+                                "town": f"城川镇{SUFFIX}", "method": TAG})
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        body = z.read("word/document.xml").decode()
+        rels = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".rels"))
+    assert IMAGE in body and LINK in body and FORMULA in body.replace("&quot;", '"')
+    assert "&lt;img src=http://127.0.0.2:9/y onerror=alert(1)&gt;" in body and "<img" not in body
+    assert "hyperlink" not in body and 'TargetMode="External"' not in rels
