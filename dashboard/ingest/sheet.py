@@ -307,7 +307,7 @@ def _unit(c: Column, title: str | None, load: SheetLoad, issues: list[Issue]) ->
 def _fill(out: Loaded, sheet: T.Sheet, cols: list[Column], data: np.ndarray, rownum: np.ndarray,
           title_unit_: str | None, seen: dict[str, Seen]) -> None:
     load = out.load
-    cleaned, assumed = _clean_all(cols, data, title_unit_, out)
+    cleaned, assumed = _clean_all(cols, np.asfortranarray(data), title_unit_, out)   # columns contiguous
     del data
     # blank rows are not "read"
     keep = ~np.logical_and.reduce([x.empty for x in cleaned.values()])
