@@ -163,7 +163,7 @@ def _load_header(out: Loaded, h: Header, grid: list[list], seen: dict[str, Seen]
         combined = _place_column(h)
     cols = plan(h, width, load, out.issues)
     body = grid[h.row + 1:]
-    data = np.array(body, dtype=object) if body else np.empty((0, width), dtype=object)
+    data = np.array(body, dtype=object, order="F") if body else np.empty((0, width), dtype=object)   # by column
     if data.ndim != 2:        # ragged rows (CSV padding failed): pad here
         data = _rectangular(body)
     if data.shape[1] < len(cols):
