@@ -61,10 +61,11 @@ def resolve_params(overrides: dict[str, object] | None = None) -> dict[str, floa
             known = "、".join(params)
             raise PolicyError(f"未知参数“{name}”。可用参数：{known}")
         params[name] = _typed(name, raw, params[name])
-    if params["income_rate_too_low"] > params["income_rate_reasonable"]:
-        raise PolicyError("参数错误：income_rate_too_low 不能大于 income_rate_reasonable")
-    if params["contract_red_months"] > params["contract_yellow_months"]:
-        raise PolicyError("参数错误：contract_red_months 不能大于 contract_yellow_months")
+    for low, high in (("income_rate_too_low", "income_rate_reasonable"),
+                      ("contract_red_months", "contract_yellow_months")):
+        if params[low] > params[high]:
+            specs = parameters()
+            raise PolicyError(f"参数错误：“{specs[low].label}”不能大于“{specs[high].label}”（{low} ≤ {high}）")
     return params
 
 

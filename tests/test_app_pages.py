@@ -68,6 +68,25 @@ def test_parameter_change_is_shown_and_used(direct):
     assert "全部为默认值" in at.main.caption[0].value
 
 
+def test_money_parameters_are_entered_in_wan_and_rates_in_percent(direct):
+    """The sidebar takes 万元 and % as every page shows them; the rules get 元 and ratios."""
+    at = app()
+    single = at.number_input(key="ui.param.simplified_single_max")
+    assert single.label.endswith("（万元）") and single.value == 10
+    rate = at.number_input(key="ui.param.income_rate_too_low")
+    assert rate.label.endswith("（%）") and rate.value == 1
+    assert not re.search(r"[a-z]+_[a-z]+", single.help or "")          # no identifier in the tooltip
+    rate.set_value(2).run()
+    single.set_value(12.5).run()
+    assert_clean(at)
+    rows = next(d.value for d in at.main.dataframe if "适用规则" in d.value.columns).set_index("参数")
+    assert rows.loc["简易处置程序：单项资产原值上限（含）", "当前值"] == "12.5"
+    assert rows.loc["年收益率低于此值为收益过低（红色）", "当前值"] == "2"
+    # a red threshold above the yellow one is refused in Chinese, by the parameters' names
+    at.number_input(key="ui.param.income_rate_too_low").set_value(5).run()
+    assert any("不能大于“年收益率低于此值为收益不合理（黄色）”" in e.value for e in at.sidebar.error)
+
+
 def test_heatmap_figure_holds_the_sql_counts(direct):
     at = app("heatmap")
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)

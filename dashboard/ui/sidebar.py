@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import landing, ledgers, month_info, policy, snapshots, template
+from dashboard import labels, landing, ledgers, month_info, policy, snapshots, template
 from dashboard.explain import fmt_date
 from dashboard.evaluated import EvalKey
 from dashboard.ledgers import Ledgers
@@ -114,13 +114,16 @@ def _params_panel(editable: bool) -> dict:
         values = {}
         for name, p in specs.items():
             key = PARAM_PREFIX + name
-            st.session_state.setdefault(key, p.default)
-            is_int = isinstance(p.default, int)
-            values[name] = st.number_input(
-                f"{p.label}（{p.unit}）", min_value=0 if is_int else 0.0, key=key,
-                step=1 if is_int else 0.01, format="%d" if is_int else "%.4f", disabled=not editable,
+            unit, factor = _shown_unit(p)
+            st.session_state.setdefault(key, _shown(p.default, factor))
+            is_int = isinstance(p.default, int) and factor == 1
+            shown = st.number_input(
+                f"{p.label}（{unit}）", min_value=0 if is_int else 0.0, key=key,
+                step=1 if is_int else 0.01, format="%d" if is_int else "%.2f", disabled=not editable,
                 on_change=_param_changed, args=(name,),
-                help=f"参数名 {name}，默认值 {p.default}{p.unit}；用于规则 {p.rules}")
+                help=f"默认值{_shown(p.default, factor):g}{unit}；用于规则："
+                     + "、".join(labels.rule(r.strip()) for r in p.rules.split(",") if r.strip() in policy.rules()))
+            values[name] = shown if factor == 1 else round(shown / factor, 6)
     try:
         return policy.resolve_params(values)
     except policy.PolicyError as exc:
@@ -128,14 +131,28 @@ def _params_panel(editable: bool) -> dict:
         return policy.default_params()
 
 
+# Money is entered in 万元 and rates in %, as every page and report shows them; the rules
+# keep 元 and ratios (parameters.toml).
+SHOWN_UNITS = {"元": ("万元", 0.0001), "比率": ("%", 100)}
+
+
+def _shown_unit(p) -> tuple[str, float]:
+    return SHOWN_UNITS.get(p.unit, (p.unit, 1))
+
+
+def _shown(value, factor: float):
+    return value if factor == 1 else round(value * factor, 6)
+
+
 def _reset_params() -> None:
     for name, p in policy.parameters().items():
-        st.session_state[PARAM_PREFIX + name] = p.default
+        st.session_state[PARAM_PREFIX + name] = _shown(p.default, _shown_unit(p)[1])
     auth.record("parameters", "恢复默认值")
 
 
 def _param_changed(name: str) -> None:
-    auth.record("parameters", name, details={"新值": st.session_state.get(PARAM_PREFIX + name)})
+    spec = policy.parameters()[name]
+    auth.record("parameters", name, details={"新值": f"{st.session_state.get(PARAM_PREFIX + name)}{_shown_unit(spec)[0]}"})
 
 
 def _filters_panel(ev_key: EvalKey, scope: Scope) -> Filters:
