@@ -16,7 +16,7 @@ from dashboard.monthly import consolidate as C
 from dashboard.monthly import status as S
 from dashboard.monthly import submissions as M
 from dashboard.store import audit
-from dashboard.ui import auth, sidebar
+from dashboard.ui import auth, fmt, sidebar
 from dashboard.ui.replace import confirm_replace
 
 DONE = "submissions.done"
@@ -105,9 +105,9 @@ def stale_note(month: str) -> None:
         behind = [p for p in parts.values() if p.submitted_at.replace(tzinfo=dt.UTC).timestamp() > saved.version]
     if behind:
         newest = max(behind, key=lambda s: s.submitted_at)
-        st.warning(f"{snapshots.month_label(month)}快照生成于{_saved_at(saved)}，早于{newest.authority}"
-                   f"{store.beijing(newest.submitted_at)}的报送：快照尚未包含最新报送"
-                   f"（{'、'.join(sorted(p.authority for p in behind))}），请重新汇总。")
+        st.warning(fmt.md(f"{snapshots.month_label(month)}快照生成于{_saved_at(saved)}，早于{newest.authority}"
+                          f"{store.beijing(newest.submitted_at)}的报送：快照尚未包含最新报送"
+                          f"（{'、'.join(sorted(p.authority for p in behind))}），请重新汇总。"))
 
 
 def _saved_at(saved: snapshots.SavedMonth) -> str:
@@ -124,7 +124,9 @@ def consolidate_button(month: str, rows: list[S.Row]) -> None:
     bare = [r.authority for r in rows if r.part is None and not r.carried]
     confirmed = True
     if carried or bare:
-        st.warning("汇总前请确认：" + "；".join(carried + [f"{a}未报送且无上月数据，汇总不含其资产" for a in bare]) + "。")
+        # authority names come from the ledgers (a town as written): text, not markdown
+        st.warning(fmt.md("汇总前请确认：" + "；".join(carried + [f"{a}未报送且无上月数据，汇总不含其资产" for a in bare])
+                          + "。"))
         confirmed = st.checkbox("已知晓上述单位未报送，按此汇总（沿用上月数据的资产在台账中标注“沿用上月”）",
                                 key=f"submissions.confirm_carry.{month}")
     replace_ok = confirm_replace(month, key="submissions.consolidate")     # names what a re-run replaces
@@ -134,7 +136,7 @@ def consolidate_button(month: str, rows: list[S.Row]) -> None:
             result = C.consolidate(month, by=auth.current().name)
         except M.MonthlyError as exc:
             auth.record("consolidate", month, outcome="failed", details={"原因": str(exc)})
-            st.error(str(exc))
+            st.error(fmt.md(str(exc)))
             return
         except Exception as exc:                      # recorded, logged, told in Chinese
             auth.record("consolidate", month, outcome="failed", details={"原因": audit.failure(exc)})
@@ -155,7 +157,7 @@ def consolidate_button(month: str, rows: list[S.Row]) -> None:
 def body(_ctx) -> None:
     done = st.session_state.pop(DONE, None)
     if done:
-        st.success(done)
+        st.success(fmt.md(done))
     month = st.selectbox("月份", _months(), format_func=snapshots.month_label, key="submissions.month")
     today = M.beijing_date(store.now())
     parts = tuple(sorted((a, s.id) for a, s in M.latest(month).items()))
