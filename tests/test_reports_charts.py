@@ -30,8 +30,8 @@ def renderer(monkeypatch):
             raise OSError(39, "Directory not empty", "Default")
         return PNG
 
-    monkeypatch.setattr(charts, "_render", render)
-    monkeypatch.setattr(charts, "_restart_server", lambda: state.__setitem__("restarts", state["restarts"] + 1))
+    monkeypatch.setattr(charts, "_draw", render)
+    monkeypatch.setattr(charts, "_restart", lambda: state.__setitem__("restarts", state["restarts"] + 1))
     return state
 
 
@@ -76,7 +76,7 @@ def test_the_documents_say_the_chart_was_left_out(renderer):
 
 def test_charts_drawn_at_once_each_get_their_own_image(monkeypatch):
     """kaleido's sync server hands a result to whichever caller asks next; charts.png draws one
-    at a time, so two downloads at once never swap their charts.  A stand-in renderer that
+    at a time (one drawer per process), so two downloads at once never swap their charts.  A stand-in renderer that
     yields the thread mid-draw (as the server's queue does) swaps them without the lock."""
     import random
     import threading
@@ -92,7 +92,7 @@ def test_charts_drawn_at_once_each_get_their_own_image(monkeypatch):
         with slot:
             return results.pop(0).encode()
 
-    monkeypatch.setattr(charts, "_render", render)
+    monkeypatch.setattr(charts, "_draw", render)
     made = [Chart("trend", f"图{i}", ["1月"], ["红色预警"], [[i]]) for i in range(24)]
     with ThreadPoolExecutor(8) as pool:
         drawn = list(pool.map(charts.png, made))
@@ -103,3 +103,79 @@ def test_a_drawing_that_never_finishes_is_not_waited_for(monkeypatch):
     from concurrent.futures import Future
     monkeypatch.setattr(charts, "DRAW_TIMEOUT_S", 0.2)
     assert charts.drawn(Future()) is None                 # a browser that died while starting
+
+
+# --- a drawing that hangs costs that one chart (issue 20.7) ----------------------------
+
+def _tiny_png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+HUNG = "卡住的图"
+
+
+def _sleepy_render(chart, width, height):
+    """Stands in for kaleido in the drawer (forked, so it is this very function): the chart
+    titled HUNG never finishes, as when chromium died while starting."""
+    import time
+    if chart.title == HUNG:
+        time.sleep(600)
+    return _tiny_png()
+
+
+@pytest.fixture
+def hanging_drawer(monkeypatch):
+    """A drawer of its own (forked, to run _sleepy_render), with a 2-second deadline."""
+    monkeypatch.setenv("ZCPH_IMPORT_START", "fork")
+    monkeypatch.setattr(charts, "_render", _sleepy_render)
+    monkeypatch.setattr(charts, "CHART_SECONDS", 2.0)
+    drawer = charts._Drawer()
+    monkeypatch.setattr(charts, "_drawer", drawer)
+    yield drawer
+    drawer.stop()
+
+
+def test_a_hung_drawing_is_killed_at_its_deadline_and_the_next_chart_draws_at_once(hanging_drawer, caplog):
+    import time
+    ok = Chart("trend", "第一张", ["1月"], ["红色预警"], [[1]])
+    assert charts.png(ok) == _tiny_png()
+    first = hanging_drawer.proc
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger=charts.log.name):
+        assert charts.png(dataclasses_replace(ok, title=HUNG)) is None
+    took = time.monotonic() - started
+    assert 2.0 <= took < 10, took                  # the deadline, and no second try of a hang
+    assert not first.is_alive()                    # the hung drawer was killed
+    assert [r.getMessage() for r in caplog.records if r.name == charts.log.name and "TimeoutError" in r.getMessage()]
+    started = time.monotonic()
+    assert charts.png(dataclasses_replace(ok, title="下一张")) == _tiny_png()
+    assert time.monotonic() - started < 10         # before the fix: 120 s, then dropped
+    assert hanging_drawer.proc.pid != first.pid
+
+
+def test_the_word_file_loses_only_the_hung_chart(hanging_drawer):
+    import time
+    report = build.build(rulekit.ledgers(assets=[{"asset_id": "A1", "asset_name": "养殖场", "operating_status": "不正常"}]),
+                         "quarterly", "2024Q2")
+    made = report.charts()
+    assert len(made) >= 2
+    hung = made[0]
+    hung.title = HUNG             # the first chart drawn hangs; the one after it draws
+    started = time.monotonic()
+    document = docx.Document(io.BytesIO(build.render(report, "docx")))
+    assert time.monotonic() - started < 60
+    text = [p.text for p in document.paragraphs]
+    assert charts.omitted(hung) in text
+    assert not [c for c in made[1:] if charts.omitted(c) in text]
+    assert len(document.inline_shapes) == len(made) - 1
+
+
+def dataclasses_replace(chart, **changes):
+    import dataclasses
+    return dataclasses.replace(chart, **changes)

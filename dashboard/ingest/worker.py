@@ -124,6 +124,27 @@ def _preparation_data(name, _stdlib=mp_spawn.get_preparation_data):
 mp_spawn.get_preparation_data = _preparation_data
 
 
+def launch(ctx, proc) -> None:
+    """Start one of our children (made by `ctx`, from _context): with fork, the child's
+    collector leaves the parent's objects alone; with forkserver, the parent's main script
+    is not run again.  Also used by reports/charts.py for its drawing process."""
+    fork = ctx.get_start_method() == "fork"
+    if fork:
+        gc.freeze()       # the child's collector then leaves our objects (and pages) alone
+    _starting.ours = True
+    try:
+        proc.start()
+    finally:
+        _starting.ours = False
+        if fork:
+            gc.unfreeze()
+
+
+def context():
+    """The start method our children use (see the module's text); reports/charts.py's too."""
+    return _context()
+
+
 _FILE_BYTES = 1 << 20    # a result bigger than this comes through a file, not the pipe
 
 
@@ -321,16 +342,7 @@ class Runner:
             recv, send = self.ctx.Pipe(duplex=False)
             proc = self.ctx.Process(target=_child, args=(send, job.fn, job.args, self.limits.memory_mb << 20,
                                                          self._errors(job)), daemon=True)
-            fork = self.ctx.get_start_method() == "fork"
-            if fork:
-                gc.freeze()       # the child's collector then leaves our objects (and pages) alone
-            _starting.ours = True
-            try:
-                proc.start()
-            finally:
-                _starting.ours = False
-                if fork:
-                    gc.unfreeze()
+            launch(self.ctx, proc)
             send.close()          # so that a dead child reads as EOF here
             self.running[recv] = (job, proc)
 

@@ -1,16 +1,23 @@
 """Plotly figures of a report's charts, and their PNG images through kaleido.
 
-kaleido drives Debian's chromium; one sync server is started per process
-(≈ 0.2 s per image with it, ≈ 2 s without).  A failed image (once in four runs at
-100,000 assets: `OSError: Directory not empty: 'Default'`, chromium's profile left
-behind) is tried once more on a fresh server; if that fails too, the writers print
-`omitted(chart)` in the chart's place: a report is never lost for want of a chart,
-and no traceback reaches the user (one warning line in the log).
+kaleido drives Debian's chromium.  The images are drawn in one child process (the
+drawer), which keeps kaleido's sync server (≈ 0.2 s per image with it, ≈ 2 s without)
+for the next chart; the parent waits CHART_SECONDS for each image.  A drawing that
+hangs (a browser that died while starting leaves kaleido waiting for ever) has its
+drawer killed at that deadline, so it costs that one chart: the next chart starts a
+fresh drawer.  A failed image (once in four runs at 100,000 assets: `OSError:
+Directory not empty: 'Default'`, chromium's profile left behind) is tried once more in
+a fresh drawer; if that fails too, or the drawing hung, the writers print
+`omitted(chart)` in the chart's place: a report is never lost for want of a chart, and
+no traceback reaches the user (one warning line in the log).
 """
 from __future__ import annotations
 
 import dataclasses
+import contextlib
 import logging
+import multiprocessing as mp
+import os
 import threading
 import warnings
 
@@ -22,10 +29,12 @@ from dashboard.reports.document import Chart
 FONT = "Noto Sans CJK SC, Noto Sans SC, SimHei, sans-serif"
 RED, YELLOW = "#c00000", "#e6a700"
 _server_started = False
-# kaleido's sync server hands each result to whichever caller asks next: two images drawn at
-# once (two users downloading, or the Word and Excel writers' drawing threads) could swap.
-# So one image at a time in the process; the lock also guards starting and stopping the server.
+# One drawer, one image at a time in the process (two users downloading, or the Word and Excel
+# writers' drawing threads, take turns); the lock also guards starting and stopping the drawer.
+# (kaleido's sync server hands each result to whichever caller asks next: inside one process
+# two images drawn at once could swap.)
 _kaleido = threading.Lock()
+CHART_SECONDS = 60            # a drawing not done by then is given up and its drawer killed
 DRAW_TIMEOUT_S = 120          # a writer waits this long for an image, then prints the sentence instead
 log = logging.getLogger(__name__)
 # plotly passes kopts to kaleido's server, which ignores them and warns each time; a
@@ -83,7 +92,7 @@ def omitted(chart: Chart) -> str:
 
 
 def _start_server() -> None:
-    """With _kaleido held."""
+    """In the drawer: kaleido's server, started for its first image."""
     global _server_started
     if not _server_started:
         import kaleido
@@ -91,35 +100,110 @@ def _start_server() -> None:
         _server_started = True
 
 
-def _restart_server() -> None:
-    """Drop a server that failed, so the retry starts a fresh one (and a fresh browser
-    profile); with _kaleido held."""
-    global _server_started
-    if _server_started:
-        try:
-            import kaleido
-            kaleido.stop_sync_server(silence_warnings=True)
-        except Exception:  # noqa: BLE001 — a server already gone is what we want
-            pass
-        _server_started = False
-
-
 def _render(chart: Chart, width: int, height: int) -> bytes:
+    """In the drawer: the PNG."""
     _start_server()
     return figure(chart).to_image(format="png", width=width, height=height, scale=2)
 
 
+def _serve(conn, render) -> None:
+    """The drawer's loop: (chart, width, height) in, ("ok", png) or ("error", text) out, until
+    the parent closes the pipe or kills it.  Its stdout and stderr go nowhere (chromium's
+    words must not reach the CLI's user); a failure comes back as text for the parent's log."""
+    with contextlib.suppress(OSError):
+        os.setsid()                     # not in the terminal's group: Ctrl-C is for the parent
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+    while True:
+        try:
+            chart, width, height = conn.recv()
+        except (EOFError, OSError):
+            os._exit(0)
+        try:
+            out = ("ok", render(chart, width, height))
+        except BaseException as err:  # noqa: BLE001 — told to the parent, which logs it
+            out = ("error", f"{type(err).__name__}: {err}")
+        try:
+            conn.send(out)
+        except (OSError, ValueError):
+            os._exit(1)
+
+
+class _Drawer:
+    """The parent's side of the drawing process (one per process, used with _kaleido held)."""
+
+    def __init__(self):
+        self.proc = None
+        self.conn = None
+
+    def draw(self, chart: Chart, width: int, height: int, seconds: float) -> bytes:
+        """The image, or an exception: TimeoutError past `seconds` (the drawer is killed),
+        ChildProcessError when the drawer died, RuntimeError with the drawer's error."""
+        if self.proc is None or not self.proc.is_alive():
+            self.stop()
+            self._start()
+        self.conn.send((chart, width, height))
+        if not self.conn.poll(seconds):
+            self.stop()
+            raise TimeoutError(f"no image after {seconds:g} s")
+        try:
+            status, value = self.conn.recv()
+        except (EOFError, OSError) as err:
+            code = self.proc.exitcode if self.proc else None
+            self.stop()
+            raise ChildProcessError(f"the drawing process ended (exit code {code})") from err
+        if status != "ok":
+            raise RuntimeError(value)
+        return value
+
+    def _start(self) -> None:
+        from dashboard.ingest import worker         # the import workers' start method and care
+        ctx = worker.context()
+        ours, theirs = mp.Pipe(duplex=True)
+        proc = ctx.Process(target=_serve, args=(theirs, _render), daemon=True, name="chart-drawer")
+        worker.launch(ctx, proc)
+        theirs.close()
+        self.proc, self.conn = proc, ours
+
+    def stop(self) -> None:
+        """Kill the drawer (and with it kaleido's server; chromium leaves when its pipe closes)."""
+        proc, conn, self.proc, self.conn = self.proc, self.conn, None, None
+        if conn is not None:
+            conn.close()
+        if proc is not None:
+            with contextlib.suppress(OSError, ValueError):
+                proc.kill()
+                proc.join(5)
+
+
+_drawer = _Drawer()
+
+
+def _draw(chart: Chart, width: int, height: int) -> bytes:
+    return _drawer.draw(chart, width, height, CHART_SECONDS)
+
+
+def _restart() -> None:
+    """Drop a drawer that failed, so the next try starts a fresh one (a fresh server, a
+    fresh browser profile)."""
+    _drawer.stop()
+
+
 def png(chart: Chart, width: int = 1000, height: int = 560) -> bytes | None:
-    """The chart as PNG bytes, or None when no browser could draw it, tried twice."""
+    """The chart as PNG bytes, or None when no browser could draw it (tried twice) or the
+    drawing was not done in CHART_SECONDS (not tried again: a hang costs this chart only)."""
     with _kaleido:
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return _render(chart, width, height)
+                return _draw(chart, width, height)
             except Exception as err:  # noqa: BLE001 — a missing browser must not cost the whole report
+                hung = isinstance(err, TimeoutError)
                 log.warning("chart image %r failed (attempt %d of %d): %s: %s",
                             chart.title, attempt, ATTEMPTS, type(err).__name__, err)
-                if attempt < ATTEMPTS:
-                    _restart_server()
+                _restart()
+                if hung:
+                    break
     return None
 
 
