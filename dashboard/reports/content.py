@@ -353,7 +353,7 @@ def _warning_table(sheet: str, title: str, rows: list[dict], level: str, ev) -> 
     for group in _by_asset([r for r in rows if r["level"] == level]):
         first = group[0]
         out.append([len(out) + 1, first["town"], first["village"], first["asset_id"], first["asset_name"],
-                    wan(first["original_value"]), "、".join(r["rule_id"] for r in group),
+                    wan(first["original_value"]), "、".join(labels.rule(r["rule_id"]) for r in group),
                     _reasons(group, ev), first["responsible_unit"] or "未填写",
                     "是" if any(r["is_new"] for r in group) else "否"])
     return Table(sheet, title, WARNING_LIST_COLS, out, group_by=1)
@@ -602,13 +602,13 @@ def warning_annex(rows: list[dict], ev) -> Table:
     for group in _by_asset(rows):
         a = group[0]
         out.append([len(out) + 1, a["town"], a["village"], a["asset_id"], a["asset_name"], a["category"],
-                    wan(a["original_value"]), labels.LEVEL_SHORT[a["level"]], "、".join(r["rule_id"] for r in group),
+                    wan(a["original_value"]), labels.LEVEL_SHORT[a["level"]], "、".join(labels.rule(r["rule_id"]) for r in group),
                     _reasons(group, ev), a["responsible_unit"] or "未填写", a["batch_suggested"],
                     a["batch_recorded"], a["signoff_tier"]])
     return Table("预警范围台账", "预警范围台账", [
         Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14), Col("资产编号", TEXT, 16),
         Col("资产名称", TEXT, 24), Col("资产类别", TEXT, 8), Col("原值（万元）", WAN),
-        Col("预警等级", TEXT, 8), Col("触发规则", TEXT, 16), Col("事实依据", TEXT, 70),
+        Col("预警等级", TEXT, 8), Col("触发规则", TEXT, 30), Col("事实依据", TEXT, 70),
         Col("责任单位", TEXT, 20), Col("建议分类", TEXT, 10), Col("登记分类", TEXT, 10),
         Col("销号层级", TEXT, 8)], out, in_docx=False)
 
