@@ -152,3 +152,42 @@ def test_the_report_workbook_keeps_its_charts_and_every_sheet(sample_books):
     assert sum(1 for n in names if n.startswith("xl/worksheets/sheet")) == sheets
     images = [n for n in names if n.startswith("xl/media/")]
     assert len(images) in (0, len(report.charts()))                      # every chart, or (no browser) none
+
+
+# --- another xlsxwriter: the library's own writer (issue 20.7) -------------------------
+
+def _cells(data: bytes) -> dict:
+    """Every cell of every sheet as openpyxl reads it: value, number format, quote prefix."""
+    import openpyxl
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    return {(ws.title, c.coordinate): (c.value, c.number_format, c.quotePrefix, c.font.name)
+            for ws in wb for row in ws.iter_rows() for c in row if c.value is not None or c.has_style}
+
+
+def test_another_xlsxwriter_gets_the_public_writer_and_the_same_cells(sample_books, monkeypatch):
+    report = build.build(sample_books, "quarterly", "2024Q4")
+    tables = [t for t in report.tables() if t.in_xlsx][:6]
+    odd = Table("各种单元格", "各种单元格", [Col("镇", TEXT, 12), Col("万元", WAN), Col("占比", PCT), Col("日期", DATE)],
+                [["=SUM(A1)", Decimal("12.50"), 0.25, dt.date(2024, 2, 29)], [None, None, None, None],
+                 [42, 1234567.891, "—", dt.datetime(2024, 12, 31, 8, 30)], ["x" * 40000, -3.5, 1, None]])
+    tables.append(odd)
+    assert xlsx.fast_rows()                          # the pinned version: TableSheet
+    pinned = xlsx.tables_workbook(tables, "金额单位：万元")
+
+    monkeypatch.setattr(xlsxwriter, "__version__", "3.4.0")
+    assert not xlsx.fast_rows()
+
+    def refused(*args, **kwargs):
+        raise AssertionError("TableSheet used on another xlsxwriter")
+    monkeypatch.setattr(xlsx.TableSheet, "write_body", refused)
+    public = xlsx.tables_workbook(tables, "金额单位：万元")
+
+    cells = _cells(pinned)
+    assert cells == _cells(public)
+    assert cells[("各种单元格", "A4")] == ("=SUM(A1)", "General", True, "宋体")        # text, quoted
+    assert cells[("各种单元格", "B4")][:2] == (12.5, "#,##0.00")
+    assert cells[("各种单元格", "D4")][:2] == (dt.datetime(2024, 2, 29), "yyyy-mm-dd")
+    assert cells[("各种单元格", "A6")][0] == "42"                                       # text column
+    assert len(cells[("各种单元格", "A7")][0]) == xlsx.STR_MAX                          # cut as Excel's limit
+    assert sum(1 for sheet, _ in cells if sheet != "各种单元格") > 100
+    assert parts(public) == parts(pinned)            # and, on this version, byte for byte

@@ -10,8 +10,11 @@ A table's rows (half a million annex cells at 100,000 assets) are not handed to
 xlsxwriter cell by cell: `TableSheet` keeps them as rows and writes them into the
 sheet's XML when the workbook closes — the very XML xlsxwriter writes for
 write_string / write_number / write_datetime / write_blank (tests/test_reports_xlsx.py
-holds it to that), without a cell object and a dict entry per cell.  The charts are
-drawn (by chromium, another process) while the cells are written.
+holds it to that), without a cell object and a dict entry per cell.  That leans on
+xlsxwriter's internals, so it is used only with the version requirements.txt pins
+(PINNED_XLSXWRITER); with any other the rows go through the library's own write_string /
+write_number / write_datetime / write_blank (`write_rows`), slower but the same cells.  The
+charts are drawn (by chromium, another process) while the cells are written.
 """
 from __future__ import annotations
 
@@ -23,8 +26,13 @@ from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 
 import xlsxwriter
-from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
+
+try:                                        # private helpers: only TableSheet uses them
+    from xlsxwriter.utility import _utf16_len, _utf16_truncate
+except ImportError:                         # pragma: no cover — another xlsxwriter
+    _utf16_len = _utf16_truncate = None
 
 from dashboard import explain, safe
 from dashboard.reports import charts
@@ -33,6 +41,13 @@ from dashboard.reports.document import DATE, INT, PCT, TEXT, WAN, Report, Table
 NUMBER_FORMATS = {INT: "#,##0", WAN: "#,##0.00", PCT: "0.00%", DATE: "yyyy-mm-dd"}
 HEADER_ROW = 2          # rows 0–1: title and "数据截至…"; row 2: the header
 MAX_WIDTH = 60
+PINNED_XLSXWRITER = "3.3.1"     # the version (requirements.txt) whose sheet XML TableSheet writes
+
+
+def fast_rows() -> bool:
+    """Whether table bodies go straight into the sheet XML (TableSheet): only on the pinned
+    xlsxwriter, whose internals it was written against and is tested on."""
+    return xlsxwriter.__version__ == PINNED_XLSXWRITER and _utf16_len is not None
 
 
 _NARROW = re.compile("[\x00-\u2e7f]+")
@@ -142,13 +157,17 @@ def tables_workbook(tables: list[Table], subtitle: str) -> bytes:
 
 
 def _table_sheet(wb, table: Table, s: Styles, subtitle: str):
-    ws = wb.add_worksheet(table.sheet, worksheet_class=TableSheet)
+    fast = fast_rows()
+    ws = wb.add_worksheet(table.sheet, worksheet_class=TableSheet if fast else Worksheet)
     last_col = max(len(table.columns) - 1, 0)
     ws.write_string(0, 0, table.title, s.title)
     ws.write_string(1, 0, subtitle, s.subtitle)
     for c, col in enumerate(table.columns):
         ws.write_string(HEADER_ROW, c, col.header, s.header)
-    ws.write_body(HEADER_ROW + 1, table, s)
+    if fast:
+        ws.write_body(HEADER_ROW + 1, table, s)
+    else:
+        write_rows(ws, HEADER_ROW + 1, table, s)
     for r, lines in enumerate(_row_lines(table)):
         if lines > 1:
             ws.set_row(HEADER_ROW + 1 + r, 14 * min(lines, 30))
@@ -162,6 +181,30 @@ def _table_sheet(wb, table: Table, s: Styles, subtitle: str):
     ws.repeat_rows(HEADER_ROW)
     ws.fit_to_pages(1, 0)
     return ws
+
+
+def write_rows(ws, first_row: int, table: Table, s: Styles) -> None:
+    """The rows of `table` from `first_row` down through xlsxwriter's public writer, cell by
+    cell: the cells TableSheet.write_body writes (any xlsxwriter version)."""
+    kinds = [col.kind for col in table.columns]
+    for r, row in enumerate(table.rows):
+        row_kinds = [k if k == TEXT else table.row_kinds[r] for k in kinds] if table.row_kinds else kinds
+        for c, (value, kind) in enumerate(zip(row, row_kinds)):
+            _cell(ws, first_row + r, c, value, kind, s)
+
+
+def _cell(ws, r: int, c: int, value, kind: str, s: Styles) -> None:
+    if value is None:
+        ws.write_blank(r, c, None, s.text)
+    elif kind == TEXT or isinstance(value, str):
+        value = str(value)
+        ws.write_string(r, c, value, s.quoted if value.startswith(safe.FORMULA_START) else s.text)
+    elif kind == DATE or isinstance(value, (dt.date, dt.datetime)):
+        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()) if type(value) is dt.date else value,
+                          s.numbers[DATE])
+    else:
+        ws.write_number(r, c, float(value) if value.__class__ is Fraction else value,
+                        s.numbers.get(kind, s.numbers[INT]))
 
 
 class TableSheet(Worksheet):
