@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import subprocess
+from dataclasses import replace
 import sys
 
 import docx
@@ -94,16 +95,37 @@ def test_a_matrix_wider_than_the_page_is_turned_round(quarterly):
     towns = [t["town"] for t in report.section("warnings").figures["towns"]]
     heat = next(t for t in document.tables if t.rows[0].cells[0].text == "项目" and
                 any(r.cells[0].text == "R01" or r.cells[0].text.startswith("Y0") for r in t.rows))
-    assert [c.text for c in heat.rows[0].cells][1:] == towns         # towns head the columns
+    # towns head the columns; its rules, each a row, run down two blocks side by side (FOLD_MIN_ROWS)
+    assert [c.text for c in heat.rows[0].cells] == (["项目"] + towns) * 2
     rules = [c.header for c in report.section("warnings").parts[-1].tables[0].columns[1:]]
-    assert [r.cells[0].text for r in heat.rows[1:]] == rules          # each rule is a row
+    assert len(rules) >= word.FOLD_MIN_ROWS and len(heat.rows) - 1 == -(-len(rules) // 2)
+    blocks = [r.cells[0].text for r in heat.rows[1:]] + [r.cells[len(towns) + 1].text for r in heat.rows[1:]]
+    assert [b for b in blocks if b] == rules
     distribution = next(t for t in document.tables if any(r.cells[0].text.startswith("D3 ") for r in t.rows))
     assert distribution.rows[0].cells[0].text == "项目"
     assert sum(c.width.cm for c in distribution.columns) <= word.TEXT_WIDTH_CM + 0.01
 
 
+def _whole(report, title: str) -> Table:
+    """A list of the report printed whole (no room of its own: WORD_ROWS)."""
+    return replace(next(t for t in report.tables() if t.title == title), docx_rows=0)
+
+
 def test_lists_too_wide_to_read_get_a_landscape_page(quarterly):
-    _, document = quarterly
+    """A wide list printed whole turns the page; the bulletin's own lists are printed in part
+    (content.LIST_ROWS, issue 20.9) in 小五 and stay upright."""
+    report, document = quarterly
+    placed = _body_tables(document)
+    lists = [(t, o) for t, o in placed if "预警原因" in [c.text for c in t.rows[0].cells]]
+    assert len(lists) == 2 and all(o == WD_ORIENT.PORTRAIT for _, o in lists)       # red and yellow, cut
+    assert all(len(t.rows) - 1 <= 4 for t, _ in lists)                            # one row for each town
+    sizes = {r.font.size.pt for t, _ in lists for c in t.rows[1].cells for p in c.paragraphs for r in p.runs}
+    assert sizes == {word.EXCERPT_PT}
+    from dashboard.reports.document import Part, Section
+    whole = copy.copy(report)
+    whole.sections = [report.sections[0], Section("a", "甲", [Part("红色", [_whole(report, "红色预警资产名单")]),
+                                                             Part("黄色", [_whole(report, "黄色预警资产名单")])], {}, "说明。")]
+    document = docx.Document(_bytes(word.write(whole)))
     placed = _body_tables(document)
     lists = [(t, o) for t, o in placed if "预警原因" in [c.text for c in t.rows[0].cells]]
     assert len(lists) >= 4 and all(o == WD_ORIENT.LANDSCAPE for _, o in lists)   # every red and yellow group
@@ -136,10 +158,8 @@ def test_no_page_is_turned_for_nothing(quarterly):
     """A landscape section always holds a table; a part with only a note between two wide
     lists (a town with red warnings and no yellow ones) stays on the landscape page."""
     report, document = quarterly
-    held = _sections_hold(document)
-    assert len(held) >= 3 and any(o == WD_ORIENT.LANDSCAPE for o, _ in held)
-    assert all(has for o, has in held if o == WD_ORIENT.LANDSCAPE)
-    wide = next(t for t in report.tables() if t.title == "红色预警资产名单")
+    assert _sections_hold(document) == [(WD_ORIENT.PORTRAIT, True)]      # its lists are cut: none turns
+    wide = _whole(report, "红色预警资产名单")
     from dashboard.reports.document import Part, Section
     report = copy.copy(report)
     report.sections = [Section("a", "甲", [Part("红色", [wide]),

@@ -22,14 +22,21 @@ from dashboard.reports.document import (DATE, INT, PCT, TEXT, WAN, Chart, Col, P
 from dashboard.reports.periods import Period
 from dashboard.scope import Scope
 
-WARNING_LIST_COLS = [Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14),
+# A list Word prints only in part (LIST_ROWS) leaves out the columns marked in_excerpt=False, so
+# that its reasons read on wide lines: the name says the 嘎查村, the reason starts with its rule.
+WARNING_LIST_COLS = [Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14, in_excerpt=False),
                      Col("资产编号", TEXT, 16), Col("资产名称", TEXT, 24), Col("原值（万元）", WAN),
-                     Col("触发规则", TEXT, 16), Col("预警原因", TEXT, 60), Col("责任单位", TEXT, 20),
-                     Col("本期新增", TEXT, 8)]
+                     Col("触发规则", TEXT, 16, in_excerpt=False), Col("预警原因", TEXT, 60),
+                     Col("责任单位", TEXT, 20, in_excerpt=False), Col("本期新增", TEXT, 8, in_excerpt=False)]
 # A report's annexes keep the ledgers' order; problems go by the five aspects in the plan's order.
 # 鄂前政办发〔2024〕13号 was issued on 2024-02-29 (the seed's 落款): no year-end before it is compared.
 PLAN_ISSUED = dt.date(2024, 2, 29)
 REPORT_BIND = {"annex_order": True, "aspects": list(template.ASPECTS), "by_village": False}
+# The quarterly bulletin and the annual summary print this many rows of each list (warnings,
+# new and cleared, disposal violations) — a grouped list shares them among its towns — and
+# say how many more are on which 附表 sheet: ≤ 10 pages at any size (issue 20.9).  The
+# Excel 附表 has every row.
+LIST_ROWS = 3
 
 
 def gather(books: Ledgers, period: Period, params: dict | None = None,
@@ -310,6 +317,9 @@ def warnings(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.date |
     new_table = _change_table("新增预警", "本期新增预警", new, ev.as_of, ev.params, "原因")
     # a cleared warning is explained by its facts at the previous period's end
     cleared_table = _change_table("解除预警", "本期解除预警", cleared, previous_as_of or ev.as_of, ev.params, "上期原因")
+    for table in (red, yellow, new_table, cleared_table):
+        table.docx_rows = LIST_ROWS
+    red.unit = yellow.unit = "项"
     chart, heat_table = _heatmap(heat)
     figures = {
         "towns": [t for t in towns if not t["is_total"]],
@@ -360,8 +370,8 @@ def _warning_table(sheet: str, title: str, rows: list[dict], level: str, ev) -> 
 
 
 def _change_table(sheet, title, rows, as_of, params, reason_header) -> Table:
-    cols = [Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14), Col("资产编号", TEXT, 16),
-            Col("资产名称", TEXT, 24), Col("规则", TEXT, 30), Col("等级", TEXT, 6),
+    cols = [Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14, in_excerpt=False),
+            Col("资产编号", TEXT, 16), Col("资产名称", TEXT, 24), Col("规则", TEXT, 30), Col("等级", TEXT, 6),
             Col(reason_header, TEXT, 60)]
     out = [[i + 1, r["town"], r["village"], r["asset_id"], r["asset_name"], labels.rule(r["rule_id"]),
             labels.LEVEL_SHORT[r["rule_level"]], explain.explain(r["rule_id"], r["facts"], as_of, params)]
@@ -490,11 +500,12 @@ def disposals(now: Evaluated) -> Section:
          + [c[f"DP{i}"] for i in range(1, 7)] for c in counts])
     bad = [r for r in rows if r["violations"]]
     violation_table = Table("处置违规", "处置程序违规清单", [
-        Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14), Col("资产编号", TEXT, 16),
-        Col("资产名称", TEXT, 24), Col("处置程序", TEXT, 14), Col("违规规则", TEXT, 14),
-        Col("违规情况", TEXT, 60)],
+        Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14, in_excerpt=False),
+        Col("资产编号", TEXT, 16), Col("资产名称", TEXT, 24), Col("处置程序", TEXT, 14),
+        Col("违规规则", TEXT, 14, in_excerpt=False), Col("违规情况", TEXT, 60)],
         [[i + 1, r["town"], r["village"], r["asset_id"], r["asset_name"], labels.PATH_ZH.get(r["path"], r["path"]),
-          "、".join(r["violations"]), _dp_reasons(r, ev)] for i, r in enumerate(bad)])
+          "、".join(r["violations"]), _dp_reasons(r, ev)] for i, r in enumerate(bad)],
+        docx_rows=LIST_ROWS, unit="件")
     total = next((c for c in counts if c["is_total"]), None)
     return Section("disposals", "资产处置", [
         Part("", [count_table, violation_table],

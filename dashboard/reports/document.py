@@ -24,6 +24,7 @@ class Col:
     kind: str = TEXT
     width: int = 0          # xlsx width in characters; 0 = from the header and kind
     docx_chars: int = 0     # docx: a longer text is cut there and points to the xlsx (0 = never)
+    in_excerpt: bool = True  # docx: False = left out when Word prints only a list's first rows
 
 
 @dataclass
@@ -37,6 +38,9 @@ class Table:
     in_docx: bool = True
     in_xlsx: bool = True                 # False: a shortened list whose whole is another sheet
     fold: int = 1                        # docx: the rows printed in this many blocks side by side
+    docx_rows: int = 0                   # docx: at most this many rows (0: docx.WORD_ROWS), then a
+                                         # sentence saying how many more and on which 附表 sheet
+    unit: str = "条"                     # what a row counts, in that sentence (项, 条, 件)
 
     def column(self, header: str) -> list:
         i = [c.header for c in self.columns].index(header)

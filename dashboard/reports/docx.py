@@ -10,6 +10,7 @@ import copy
 import datetime as dt
 import io
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -41,13 +42,19 @@ LANDSCAPE_WIDTH_CM = A4[1] - TURNED["left"] - TURNED["right"]
 # (every reason starts with its rule ID).
 GROUPED_HIDDEN = {"触发规则"}
 # A list longer than this is cut in Word (a bulletin of 2,000 rows is read by nobody, and
-# python-docx takes about 1 ms a cell); the Excel workbook has every row.
+# python-docx takes about 1 ms a cell); the Excel workbook has every row.  A table may ask
+# for fewer (Table.docx_rows: the bulletin's and the summary's lists, content.LIST_ROWS).
 WORD_ROWS = 100
 LANDSCAPE_MIN_ROWS = 8     # a wide list shorter than this stays on the upright page (issue 19.7)
 MAX_HEADER_LINES = 3    # a matrix whose headers would need more is turned round
+FOLD_MIN_ROWS = 12      # a matrix turned round into this many rows or more is printed in two blocks
 # The monthly dispatch is 1–2 pages: its tables and closing notes are set in 小五 (9 pt).
 DISPATCH_PT = 9
 PARAMS_PT = 7.5    # its closing list of every threshold in force, in 六号
+EXCERPT_PT = 9     # a list printed only in part (_shortened) is set in 小五, its reasons on fewer lines
+# The bulletin and the summary keep to 10 pages (issue 20.9): captions on 18-pt lines, 6 pt
+# under a table, charts 13 cm wide.
+CAPTION_LINE_PT, AFTER_TABLE_PT, CHART_CM = 18, 6, 13.0
 
 
 def write(report: Report, mast: Masthead | None = None) -> bytes:
@@ -82,9 +89,11 @@ def _body(doc, report: Report, images: dict) -> None:
     for n, section in enumerate(report.sections):
         parts = [p for p in section.parts if p.title or p.tables or p.chart] or [Part("")]
         for k, part in enumerate(parts):
-            placed = [_placement(t, size) for t in part.tables if t.in_docx and t.rows]
+            # (the table, as printed, landscape?, type size): a list too long is printed in part
+            placed = [(t, *_placement(short, given), given) for t in part.tables if t.in_docx and t.rows
+                      for short in [_shortened(t)] for given in [_type_size(t, short, size)]]
             # a part with no table to print (a note, a chart) stays on the page it is on
-            wide = any(landscape for _, landscape in placed) if placed else turned
+            wide = any(landscape for _, _, landscape, _ in placed) if placed else turned
             if wide != turned:     # a part's heading goes with its tables onto the landscape page
                 _turn(doc, landscape=wide)
                 turned = wide
@@ -95,9 +104,9 @@ def _body(doc, report: Report, images: dict) -> None:
                 _heading(doc, f"（{NUMERALS[k]}）{part.title}", KAI)
             if part.note:
                 _para(doc, part.note)
-            for table, _ in placed:
+            for whole, table, _, given in placed:
                 tables += 1
-                _table_block(doc, table, tables, size, LANDSCAPE_WIDTH_CM if turned else TEXT_WIDTH_CM)
+                _table_block(doc, table, whole, tables, given, LANDSCAPE_WIDTH_CM if turned else TEXT_WIDTH_CM)
             if part.chart:
                 _chart(doc, part.chart, charts.drawn(images[id(part.chart)]))
     if turned:
@@ -290,8 +299,13 @@ def _placement(table: Table, given: float | None) -> tuple[Table, bool]:
     if not numeric[0] and all(numeric[1:]) and table.row_kinds is None:
         turned = _transposed(table)
         if widths.least_width(*_measured(turned, given)) <= TEXT_WIDTH_CM:
+            # a matrix turned into a long narrow table (rules by town) prints in two blocks when they fit
+            folded = replace(turned, fold=2)
+            if len(turned.rows) >= FOLD_MIN_ROWS and \
+                    widths.least_width(*_measured(_folded(folded), given)) <= TEXT_WIDTH_CM:
+                return folded, False
             return turned, False
-    return table, not fits and min(len(table.rows), WORD_ROWS) >= LANDSCAPE_MIN_ROWS
+    return table, not fits and len(table.rows) >= LANDSCAPE_MIN_ROWS
 
 
 def _measured(table: Table, given: float | None):
@@ -317,29 +331,68 @@ def _transposed(table: Table) -> Table:
                  in_docx=table.in_docx, in_xlsx=table.in_xlsx)
 
 
-def _table_block(doc, table: Table, number: int, size: float | None, width_cm: float) -> None:
+def _table_block(doc, table: Table, whole: Table, number: int, size: float | None, width_cm: float) -> None:
+    """表N and its caption: `table` as _shortened printed it, with the sentence saying how many
+    rows of `whole` are on its 附表 sheet only."""
     caption = doc.add_paragraph()
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
     caption.paragraph_format.keep_with_next = True
     caption.paragraph_format.space_before = Pt(0 if size == DISPATCH_PT else 6)
+    caption.paragraph_format.line_spacing = Pt(CAPTION_LINE_PT)
     _run(caption, f"表{number}　{table.title}", HEI, 12)
     if table.group_by is None:
-        _table(doc, _folded(Table(table.sheet, table.title, table.columns, table.rows[:WORD_ROWS], table.row_kinds,
-                                  fold=table.fold)), size=size, width_cm=width_cm)
+        _table(doc, _folded(table), size=size, width_cm=width_cm)
     else:
         groups: dict[str, list] = {}
         for row in table.rows:
             groups.setdefault(row[table.group_by], []).append(row)
-        room = WORD_ROWS
         for i, (name, rows) in enumerate(groups.items(), 1):
-            if room <= 0:
-                break
-            _heading(doc, f"{i}.{name}（{len(rows)}项）", FANG)
-            _table(doc, Table(table.sheet, table.title, table.columns, rows[:room]), _hidden(table), size, width_cm)
-            room -= len(rows)
-    if len(table.rows) > WORD_ROWS:
-        _para(doc, f"（共{len(table.rows):,}条，此处列出前{WORD_ROWS}条，全部见同期Excel附表“{table.sheet}”。）",
-              10.5, justify=False)
+            _heading(doc, f"{i}.{name}（{len(rows):,}{table.unit}）", FANG)
+            _table(doc, Table(table.sheet, table.title, table.columns, rows), _hidden(table), size, width_cm)
+    if len(table.rows) < len(whole.rows):
+        _para(doc, cut_note(whole, len(table.rows)), 10.5, justify=False)
+
+
+def _type_size(whole: Table, printed: Table, size: float | None) -> float | None:
+    """The document's table size, or 小五 for a list printed only in part."""
+    return size if printed is whole else size or EXCERPT_PT
+
+
+def _room(table: Table) -> int:
+    """The most rows Word prints of `table`."""
+    return table.docx_rows or WORD_ROWS
+
+
+def _shortened(table: Table) -> Table:
+    """The rows Word prints: all of a list that fits its room (_room), else its first rows
+    without the columns that are not `in_excerpt`; a grouped list cut gives each group its
+    share of the room (at least one row) and is printed as one table, its group column shown."""
+    room = _room(table)
+    if len(table.rows) <= room:
+        return table
+    if table.group_by is None:
+        rows, kinds = table.rows[:room], table.row_kinds[:room] if table.row_kinds else None
+    else:
+        groups: dict[str, list] = {}
+        for row in table.rows:
+            groups.setdefault(row[table.group_by], []).append(row)
+        each = max(1, room // len(groups))
+        rows, kinds = [row for rows in groups.values() for row in rows[:each]], None
+    keep = [i for i, c in enumerate(table.columns) if c.in_excerpt]
+    return replace(table, columns=[table.columns[i] for i in keep], rows=[[row[i] for i in keep] for row in rows],
+                   row_kinds=kinds, group_by=None, docx_rows=len(rows))
+
+
+def cut_note(table: Table, printed: int) -> str:
+    """The sentence under a list Word prints only in part (`printed` of its rows): how many, which
+    were listed, and the 附表 sheet that has every row."""
+    n, unit = len(table.rows), table.unit
+    if table.group_by is None:
+        listed = f"此处列出前{printed:,}{unit}"
+    else:
+        groups = len({row[table.group_by] for row in table.rows})
+        listed = f"每{table.columns[table.group_by].header}列出前{max(1, _room(table) // groups):,}{unit}"
+    return f"（共{n:,}{unit}，{listed}，其余{n - printed:,}{unit}见附表“{table.sheet}”工作表。）"
 
 
 def _folded(table: Table) -> Table:
@@ -371,7 +424,7 @@ def _table(doc, table: Table, hidden: set[str] = frozenset(), size: float | None
         column.width = Cm(width)
     _header_row(t.rows[0], cols, cm, size)
     _body_rows(t, cells, cols, cm, size)
-    doc.add_paragraph().paragraph_format.line_spacing = Pt(4 if size == DISPATCH_PT else 12)
+    doc.add_paragraph().paragraph_format.line_spacing = Pt(4 if size == DISPATCH_PT else AFTER_TABLE_PT)
 
 
 def _body_rows(t, cells: list[list[str]], cols, widths, size) -> None:
@@ -414,7 +467,7 @@ def _cells(table: Table, cols, keep) -> list[list[str]]:
     """The kept columns' cells as printed."""
     kinds = table.row_kinds or [None] * len(table.rows)
     return [[_printed(row[i], col.kind if col.kind == TEXT or k is None else k, col.docx_chars)
-             for i, col in zip(keep, cols)] for row, k in zip(table.rows[:WORD_ROWS], kinds)]
+             for i, col in zip(keep, cols)] for row, k in zip(table.rows[:_room(table)], kinds)]
 
 
 def _printed(value, kind: str, limit: int = 0) -> str:
@@ -485,4 +538,4 @@ def _chart(doc, chart, image: bytes | None) -> None:
     if image is None:
         _run(p, charts.omitted(chart), FANG, 14)
         return
-    p.add_run().add_picture(io.BytesIO(image), width=Cm(15.0))
+    p.add_run().add_picture(io.BytesIO(image), width=Cm(CHART_CM))
