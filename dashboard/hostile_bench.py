@@ -42,13 +42,13 @@ def _hwm() -> int:
 def one(name: str, folder: str) -> dict:
     """In this process: read the file as an upload; what it took."""
     data = (Path(folder) / name).read_bytes()
-    from dashboard.ingest import load_files, read
+    from dashboard.ingest import jobs, load_files
     t = time.perf_counter()
     result = load_files([(name, data)], use_saved=False)
     took = time.perf_counter() - t
     t = time.perf_counter()
     try:
-        _, grids = read.sheets_of((name, data), len(data) + 1, rows=50)     # the mapping step's preview
+        _, grids = jobs.sheets_of((name, data), len(data) + 1, rows=50)     # the mapping step's preview
         preview = f"{len(grids)}张表"
     except Exception as e:  # noqa: BLE001 — the refusal is the expected answer
         preview = str(e)[:60]

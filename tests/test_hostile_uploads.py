@@ -199,7 +199,7 @@ def test_a_duplicate_in_a_later_sheet_is_found_when_sheets_are_read_in_parallel(
 
 
 def test_preview_grids_come_from_a_worker_without_the_stray():
-    name, grids = read.sheets_of(("台账.xlsx", H.with_stray(H.ledger())), 10 ** 7, rows=10)
+    name, grids = jobs.sheets_of(("台账.xlsx", H.with_stray(H.ledger())), 10 ** 7, rows=10)
     assert name == "台账.xlsx"
     (sheet, grid), = grids
     assert sheet == "资产台账" and grid[1][0] == "K001" and len(grid) == 4 and len(grid[0]) == 7
@@ -334,7 +334,7 @@ def test_a_file_the_command_line_names_has_no_budget(budget, tmp_path):
 
 def test_the_mapping_preview_offers_no_sheet_over_the_budget(budget):
     budget(cells=27)
-    assert read.sheets_of(("台账.xlsx", H.ledger()), 10 ** 7, rows=10)[1] == []
+    assert jobs.sheets_of(("台账.xlsx", H.ledger()), 10 ** 7, rows=10)[1] == []
 
 
 class Gone(BaseException):

@@ -16,7 +16,7 @@ from dashboard.ingest import ProfileError, load_files
 from dashboard.ingest import profiles as P
 from dashboard.ingest import wizard as W
 from dashboard.ingest.header import norm, split_unit
-from dashboard.ingest.read import sheets_of
+from dashboard.ingest.jobs import sheets_of
 from dashboard.store import audit, settings
 from test_mapping_profiles import PROFILE, county_book
 

@@ -282,8 +282,9 @@ class Batch:
         return self.files
 
 
-def preview(f, max_bytes: int, rows: int | None = None) -> tuple[str, list[tuple[str, list[list]]]]:
-    """(name, [(sheet, top rows)]) of one upload, read in a worker with load_files' checks."""
+def sheets_of(f, max_bytes: int, rows: int | None = None) -> tuple[str, list[tuple[str, list[list]]]]:
+    """(name, [(sheet, top rows)]) of one upload (the mapping step's preview), read in a worker
+    with load_files' checks; `rows` keeps only the top rows, which saves sending whole grids back."""
     name, data = read.source(f, max_bytes)
     with Batch(Limits.resolve(), None) as b:
         path, head = b.place(name, data, 0)

@@ -238,10 +238,3 @@ def csv_size(raw: bytes, delim: str) -> tuple[int, int]:
     per_line = np.bincount(np.searchsorted(ends, marks), minlength=1) if len(marks) else np.zeros(1, np.int64)
     return lines, int(per_line.max()) + 1 if lines else 0
 
-
-def sheets_of(f, max_bytes: int, rows: int | None = None) -> tuple[str, list[tuple[str, list[list]]]]:
-    """The display name and the (sheet, rows) of one upload — read in a worker process
-    with the same checks as load_files (jobs.preview); `rows` keeps only the top rows,
-    which saves sending whole grids back."""
-    from .jobs import preview
-    return preview(f, max_bytes, rows)

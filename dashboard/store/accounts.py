@@ -210,7 +210,6 @@ def _require(name: str) -> Account:
 def set_disabled(name: str, disabled: bool = True) -> Account:
     """Disable (or enable again) an account; disabling ends its open sessions at once."""
     account = _require(name)
-    from dashboard.store import sessions        # sessions imports accounts
     with engine().begin() as con:
         con.execute(update(T).where(T.c.id == account.id)
                     .values(disabled=disabled, failed_logins=0, locked_until=None))
@@ -218,8 +217,16 @@ def set_disabled(name: str, disabled: bool = True) -> Account:
             # checked after the update, inside its transaction: two disables at once cannot both pass
             raise AccountError("不能停用最后一个启用的旗级管理员账号：请先新建或启用另一个旗级管理员。")
         if disabled:
-            sessions.end_all(con, account.id, "disabled")
+            end_sessions(con, account.id, "disabled")
     return _require(name)
+
+
+def end_sessions(con: Connection, account_id: int, reason: str) -> None:
+    """End every open session of an account (inside the caller's transaction): here, not in
+    sessions.py, which imports this module."""
+    s = schema.sessions
+    con.execute(update(s).where(s.c.account_id == account_id, s.c.ended_at.is_(None))
+                .values(ended_at=now(), end_reason=reason))
 
 
 def _enabled_admins(con) -> int:
@@ -233,12 +240,11 @@ def set_password(name: str, password: str) -> Account:
     """A new password (which also unlocks); the account's open sessions end."""
     validate_password(password)
     account = _require(name)
-    from dashboard.store import sessions
     with engine().begin() as con:
         con.execute(update(T).where(T.c.id == account.id)
                     .values(password_hash=_HASHER.hash(password), failed_logins=0, locked_until=None))
         _unlock(con, account.name)
-        sessions.end_all(con, account.id, "password")
+        end_sessions(con, account.id, "password")
     return _require(name)
 
 

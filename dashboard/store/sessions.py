@@ -104,12 +104,6 @@ def end(cookie: str | None, reason: str = "signed_out") -> None:
                     .values(ended_at=store.now(), end_reason=reason))
 
 
-def end_all(con: Connection, account_id: int, reason: str) -> None:
-    """End every open session of an account (inside the caller's transaction)."""
-    con.execute(update(T).where(T.c.account_id == account_id, T.c.ended_at.is_(None))
-                .values(ended_at=store.now(), end_reason=reason))
-
-
 def open_counts() -> dict[int, int]:
     """Open sessions per account id (accounts without one are absent)."""
     with store.engine().connect() as con:

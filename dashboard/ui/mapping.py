@@ -10,7 +10,7 @@ from dashboard.ingest import ProfileError, UnusableInput, load_files
 from dashboard.ingest import profiles as P
 from dashboard.ingest import wizard as W
 from dashboard.ingest.mapped import is_place_header
-from dashboard.ingest.read import sheets_of
+from dashboard.ingest.jobs import sheets_of
 from dashboard.ui import auth, fmt
 
 NONE = "（不对应）"
