@@ -17,7 +17,6 @@ import os
 import secrets
 
 from sqlalchemy import func, select, update
-from sqlalchemy.engine import Connection
 
 from dashboard import snapshots, store
 from dashboard.store import accounts, schema
