@@ -35,6 +35,26 @@ def sample_path() -> Path:
     return path
 
 
+# --- the suite on every core (pytest-xdist; see tests/parallel.py) -----------------------
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    import parallel
+    return parallel.workers(config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    import parallel
+    return parallel.scheduler(config, log) if config.getvalue("dist") == "loadfile" else None
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        import parallel
+        parallel.in_slow_first_order(items)
+
+
 # --- the sample, loaded and evaluated without the app ---------------------------------
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,8 @@ def engine_name(request, monkeypatch):
 
 
 def _empty_postgres(url: str) -> None:
+    import parallel
+    assert parallel.on_postgresql_allowed(), "a test on PostgreSQL says postgresql in its id (tests/parallel.py)"
     eng = sa.create_engine(url)
     with eng.begin() as con:
         con.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
