@@ -1,12 +1,14 @@
 """`python -m dashboard loadtest --sessions N --minutes M [--url U]`: server cost per page run.
 
 N signed-in browser sessions (Debian's chromium through Playwright: one browser, a context
-per session) go round 总览 → a town filter → 预警热力图 → 资产台账 → 清除筛选 → …, each
+per session) go round 总览 → a town filter → 预警热力图 → 资产台账 → that town dropped → …, each
 action one page run, with --think seconds between actions.  It prints each action's p50/p95
-(click to the run finished, as the browser sees it) and the **server processes' CPU seconds
-per page run**: utime+stime (children included) of the app processes from /proc/<pid>/stat,
-read when every session is signed in and again at the end, divided by the page runs measured
-— the figure that does not depend on where the browsers run.
+(from the click to the run's script_finished message reaching the browser — drawing not
+included) and the **server processes' CPU seconds per page run**: utime+stime (children
+included) of the app processes from /proc/<pid>/stat, read when every session is signed in
+and again when the last action ends, divided by the page runs measured — the figure that does
+not depend on where the browsers run.  Behind `serve`'s proxy the sessions are spread evenly
+over the processes (a route cookie per session, found by the proxy's X-Zcph-Upstream header).
 
 Without --url it builds its own banner: a temporary data folder (the store in it as SQLite,
 or --database-url), an administrator it creates, the workbook (--workbook, else the bundled
@@ -30,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,17 +41,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-# Counts finished script runs in the page: running → notRunning on the app's root element.
-RUN_COUNTER = """
-window.__zcphRuns = 0; window.__zcphRunning = false;
-new MutationObserver(ms => { for (const m of ms) {
-  const v = m.target.getAttribute('data-test-script-state');
-  if (v === 'running') window.__zcphRunning = true;
-  else if (v === 'notRunning' && window.__zcphRunning) { window.__zcphRunning = false; window.__zcphRuns++; }
-}}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
-"""
 ACTIONS = [("总览", "nav", "overview"), ("筛选镇", "town", None), ("预警热力图", "nav", "heatmap"),
-           ("资产台账", "nav", "ledger"), ("清除筛选", "clear", None)]
+           ("资产台账", "nav", "ledger"), ("取消筛选镇", "untown", None)]
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -176,13 +170,53 @@ def own_banner(args, work: Path) -> tuple[str, str, str, subprocess.Popen]:
 
 # --- the sessions --------------------------------------------------------------------------
 
-async def _wait_run(page, before: int, timeout: float) -> None:
-    await page.wait_for_function(f"window.__zcphRuns > {before}", timeout=timeout * 1000, polling=50)
-    await page.wait_for_selector(READY, state="attached", timeout=timeout * 1000)
+class Runs:
+    """Finished script runs of one browser session, counted from Streamlit's own websocket
+    messages (a ForwardMsg script_finished per run), so a run too quick to show its running
+    state in the page is still seen."""
+
+    def __init__(self, page):
+        self.count = 0
+        page.on("websocket", self._socket)
+
+    def _socket(self, ws) -> None:
+        if "/_stcore/stream" in ws.url:
+            ws.on("framereceived", self._frame)
+
+    def _frame(self, payload) -> None:
+        if not isinstance(payload, (bytes, bytearray)):
+            return
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        try:
+            msg = ForwardMsg.FromString(bytes(payload))
+        except Exception:       # noqa: BLE001 — not a message of ours to count
+            return
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished in (
+                ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR):
+            self.count += 1
+
+    async def after(self, before: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count <= before:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no finished run")
+            await asyncio.sleep(0.02)
 
 
-async def _runs(page) -> int:
-    return await page.evaluate("window.__zcphRuns")
+def routes(url: str, processes: int) -> list[str | None]:
+    """Route cookie values reaching each app process behind `serve`'s proxy (its X-Zcph-Upstream
+    header), so the sessions are spread evenly; [None] behind another proxy (its own routing)."""
+    found: dict[str, str] = {}
+    for n in range(400):
+        request = urllib.request.Request(f"{url}/_stcore/health", headers={"Cookie": f"zcph_route=lt{n}"})
+        with urllib.request.urlopen(request, timeout=30) as r:
+            upstream = r.headers.get("X-Zcph-Upstream")
+        if upstream is None:
+            return [None]
+        found.setdefault(upstream, f"lt{n}")
+        if len(found) >= processes:
+            break
+    return list(found.values())
 
 
 async def _settle(page, timeout: float) -> None:
@@ -203,29 +237,45 @@ async def _sign_in(page, url: str, user: str, password: str, timeout: float) -> 
     await _settle(page, timeout)
 
 
-async def _act(page, kind: str, target: str | None, n: int, timeout: float) -> None:
+async def _act(page, runs: Runs, kind: str, target: str | None, n: int, timeout: float) -> float | None:
+    """Do one action; the seconds from the click that starts its run to the run's end (None:
+    nothing to do).  Opening the town list is not timed: only the choice changes the filter."""
     sidebar = page.locator('[data-testid="stSidebar"]')
-    before = await _runs(page)
-    if kind == "nav":
-        await sidebar.locator(f'[data-testid="stSidebarNav"] a[href$="/{target}"]').click()
+    box, options = sidebar.locator('[data-testid="stMultiSelect"]').first, page.get_by_role("option")
+    if kind == "untown":                  # a chosen town's ×
+        remove = box.locator('[aria-label^="Remove "]')
+        if await remove.count() == 0:
+            return None
+        before, started = runs.count, time.monotonic()
+        await remove.last.click()
     elif kind == "town":
-        await sidebar.locator('[data-testid="stMultiSelect"]').first.click()
-        options = page.get_by_role("option")
-        count = await options.count()
-        if count == 0:
-            await page.keyboard.press("Escape")
-            return
-        await options.nth(n % count).click()
+        for attempt in range(5):          # a list opened while the page redraws closes again: open anew
+            try:
+                await box.locator("input").focus(timeout=10_000)     # not a click: it may hit a chosen town's ×
+                await page.keyboard.press("ArrowDown")
+                await options.first.wait_for(timeout=3_000)
+                count = await options.count()
+                before, started = runs.count, time.monotonic()
+                await options.nth(n % count).click(timeout=3_000)
+                break
+            except Exception:             # noqa: BLE001
+                await page.keyboard.press("Escape")
+                if attempt == 4:
+                    raise
         await page.keyboard.press("Escape")
     else:
-        await sidebar.get_by_role("button", name="清除筛选").click()
-    await _wait_run(page, before, timeout)
+        before, started = runs.count, time.monotonic()
+        await sidebar.locator(f'[data-testid="stSidebarNav"] a[href$="/{target}"]').click()
+    await runs.after(before, timeout)
+    return time.monotonic() - started
 
 
-async def _session(i: int, browser, url, user, password, ready, start_event, stop_at, think, timeout, out):
+async def _session(i: int, browser, url, route, user, password, ready, start_event, stop_at, think, timeout, out):
     context = await browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
-    await context.add_init_script(RUN_COUNTER)
+    if route:
+        await context.add_cookies([{"name": "zcph_route", "value": route, "url": url}])
     page = await context.new_page()
+    runs = Runs(page)
     page.set_default_timeout(timeout * 1000)
     try:
         await _sign_in(page, url, user, password, timeout)
@@ -240,12 +290,14 @@ async def _session(i: int, browser, url, user, password, ready, start_event, sto
     try:
         while time.monotonic() < stop_at[0]:
             name, kind, target = ACTIONS[step % len(ACTIONS)]
-            started = time.monotonic()
             try:
-                await _act(page, kind, target, step // len(ACTIONS) + i, timeout)
-                out["times"].setdefault(name, []).append(time.monotonic() - started)
+                seconds = await _act(page, runs, kind, target, step // len(ACTIONS) + i, timeout)
+                if seconds is not None:
+                    out["times"].setdefault(name, []).append(seconds)
             except Exception as exc:  # noqa: BLE001 — count it, start the page again
-                out["errors"].append(f"会话{i + 1} {name}：{type(exc).__name__}")
+                out["errors"].append(f"会话{i + 1} {name}：{type(exc).__name__} {str(exc)[:160]}")
+                if os.environ.get("ZCPH_LOADTEST_SHOTS"):
+                    await page.screenshot(path=f"{os.environ['ZCPH_LOADTEST_SHOTS']}/s{i + 1}-{step}.png")
                 await page.goto(f"{url}/overview")
                 await _settle(page, timeout)
             step += 1
@@ -254,7 +306,7 @@ async def _session(i: int, browser, url, user, password, ready, start_event, sto
         await context.close()
 
 
-async def drive(url, user, password, sessions, minutes, think, pids, nginx_pid, timeout=180.0) -> dict:
+async def drive(url, user, password, sessions, minutes, think, pids, nginx_pid, timeout=120.0) -> dict:
     from playwright.async_api import async_playwright
     if not Path(CHROMIUM).exists():
         raise LoadError("未找到chromium：apt-get install chromium fonts-noto-cjk")
@@ -262,8 +314,9 @@ async def drive(url, user, password, sessions, minutes, think, pids, nginx_pid, 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         ready, start_event, stop_at = asyncio.Semaphore(0), asyncio.Event(), [0.0]
-        tasks = [asyncio.create_task(_session(i, browser, url, user, password, ready, start_event, stop_at,
-                                              think, timeout, out)) for i in range(sessions)]
+        spread = routes(url, len(pids))
+        tasks = [asyncio.create_task(_session(i, browser, url, spread[i % len(spread)], user, password, ready,
+                                              start_event, stop_at, think, timeout, out)) for i in range(sessions)]
         for _ in range(sessions):
             await ready.acquire()
         out["cpu_before"] = {pid: cpu_seconds(pid) for pid in pids}
