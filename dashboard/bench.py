@@ -17,6 +17,8 @@ system of the process and of the workers it waited for: the figure a busy machin
 and in wall seconds; `--whole` measures only these.
 Targets (issue 2): (c) ≤ 1.5 × (b); (d) ≤ 1 s at 1,000,000 assets; 1M imported within 24 GiB.
 Issue 9: whole evaluate ≤ 1.5 × whole (b′) at 100,000 assets; issue 20.8: in CPU seconds.
+`--months` (issue 20.3): saved months opened in place, and the heatmap's month history
+(dashboard/month_bench.py).
 """
 from __future__ import annotations
 
@@ -187,6 +189,9 @@ def run_step(step, path: str) -> tuple[float, int, float, float | None]:
 
 
 def main(args) -> int:
+    if getattr(args, "months", False):           # saved months opened in place, the month history
+        from dashboard import month_bench
+        return month_bench.main(args)
     from dashboard import sample
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench-"))
     workdir.mkdir(parents=True, exist_ok=True)

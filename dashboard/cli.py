@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--skip-openpyxl", action="store_true", help="不测openpyxl读取（100万行时约5分钟）")
     b.add_argument("--workdir", type=Path, default=None)
     b.add_argument("--reports", action="store_true", help="只测报告：每种报告的汇总内容、Word 和 Excel 文件用时")
+    b.add_argument("--months", action="store_true", help="只测已保存月份：原地打开的用时和内存、12个月的内存、热力图月份历史的CPU")
     b.add_argument("--whole", action="store_true", help="只测整个进程：evaluate 与仅 python-calamine 读取的 CPU 秒和墙钟秒")
 
     u = sub.add_parser("uibench", help="页面筛选变化后的重跑时间（AppTest）")

@@ -117,24 +117,52 @@ def with_month(month: str, table: pa.Table) -> pa.Table:
     return table.append_column("month", pa.array([month] * table.num_rows, pa.string()))
 
 
+DIMENSIONS = ("village", "department", "category", "batch_suggested")   # besides month, town and level
+
+
+def dimensions(where: Filters) -> tuple[str, ...]:
+    """The summary columns besides month, town and level that `where` filters by: the others
+    can be summed away before the history is asked (`rollup`)."""
+    used = {"village": bool(where.villages) or where.scope.village is not None,
+            "department": bool(where.scope.department_names),
+            "category": bool(where.categories), "batch_suggested": bool(where.batches)}
+    return tuple(d for d in DIMENSIONS if used[d])
+
+
+def rollup(summaries: pa.Table, keep: tuple[str, ...]) -> pa.Table:
+    """The summaries summed over the DIMENSIONS not in `keep` (NULL there): the same history
+    for any filter that does not read them, from a few rows per town and month."""
+    columns = ", ".join(d if d in keep else f"CAST(NULL AS VARCHAR) AS {d}" for d in DIMENSIONS)
+    return _run(lambda con: con.sql(
+        f"SELECT month, town, level, {columns}, CAST(sum(assets) AS BIGINT) AS assets, "
+        "CAST(sum(value) AS DECIMAL(38,2)) AS value FROM month_summaries GROUP BY ALL").to_arrow_table(),
+        summaries)
+
+
 _con: duckdb.DuckDBPyConnection | None = None
 _lock = threading.Lock()
 
 
-def history(summaries: pa.Table, where: Filters = Filters()) -> pd.DataFrame:
-    """shared/town_levels_months over the months' summaries (each with its `month`:
-    `with_month`, concatenated), in `where` (which `answers`).  One connection serves every
-    call, one at a time: a new DuckDB database per call would cost more than the query."""
+def _run(query, summaries: pa.Table):
+    """query(connection) with `summaries` registered as month_summaries, on the one shared
+    connection (a new DuckDB database per call would cost more than the query), one at a time."""
     global _con
-    if not answers(where):
-        raise ValueError("a history filtered by type, funding source or build year is evaluated")
     with _lock:
         if _con is None:
-            con = duckdb.connect()
+            con = duckdb.connect(config={"threads": 1})      # a few thousand rows: no worker threads
             con.execute(_macro_text())
             _con = con
         _con.register("month_summaries", summaries)
         try:
-            return sql.relation(_con, HISTORY, where.bind()).to_arrow_table().to_pandas()
+            return query(_con)
         finally:
             _con.unregister("month_summaries")
+
+
+def history(summaries: pa.Table, where: Filters = Filters()) -> pd.DataFrame:
+    """shared/town_levels_months over the months' summaries (each with its `month`:
+    `with_month`, concatenated; or their `rollup` keeping `dimensions(where)`), in `where`
+    (which `answers`)."""
+    if not answers(where):
+        raise ValueError("a history filtered by type, funding source or build year is evaluated")
+    return _run(lambda con: sql.relation(con, HISTORY, where.bind()).to_arrow_table().to_pandas(), summaries)

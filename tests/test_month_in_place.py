@@ -121,7 +121,9 @@ def test_facts_saved_by_other_queries_are_judged_again_in_memory(sample_books, m
 
 FILTERS = [Filters(), Filters(towns=("城川镇", "未填写")), Filters(levels=("red",)),
            Filters(categories=("经营性",), batches=("巩固", "提升")),
-           Filters(scope=Scope(town="城川镇")), Filters(villages=("无此村",))]
+           Filters(scope=Scope(town="城川镇", village="大发村")),
+           Filters(scope=Scope(department="水利局", department_names=("水利局", "旗水利局"))),
+           Filters(villages=("无此村",))]
 
 
 def _evaluations(months, params=None) -> dict[str, Evaluated]:
@@ -159,6 +161,9 @@ def test_the_month_history_from_the_summaries_equals_evaluating_every_month(samp
         expected = _evaluated_history(evaluations, where)
         assert all(len(e) > 1 for e in expected.values()) or where is FILTERS[-1], where   # towns and a total
         got = month_summary.history(table, where)
+        rolled = month_summary.rollup(table, month_summary.dimensions(where))   # what the app asks
+        assert rolled.num_rows <= table.num_rows
+        assert month_summary.history(rolled, where).astype(str).values.tolist() == got.astype(str).values.tolist()
         for saved in months:
             assert _from_summaries(got, saved.month).astype(str).values.tolist() == \
                 expected[saved.month].astype(str).values.tolist(), (where, saved.month)

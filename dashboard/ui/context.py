@@ -71,8 +71,8 @@ class Context:
         """(month label, result) of one query over every saved snapshot, oldest first,
         each judged at its own reference date; this source alone when it is not a month.
         shared/town_levels is read from the months' summaries (month_summary.ANSWERS: its
-        columns town, assets, value, red, red_value, yellow, yellow_value, warned, is_total;
-        no total row for a month with no asset in the filters), so a run costs the same
+        columns month, town, assets, value, red, red_value, yellow, yellow_value, warned,
+        is_total; no total row for a month with no asset in the filters), so a run costs the same
         however many months are saved; other queries, and filters the summaries do not
         hold, evaluate every month."""
         if self.source.month is None:
@@ -81,8 +81,8 @@ class Context:
         if name in month_summary.ANSWERS and month_summary.answers(self.filters):
             df = summaries.month_history(tuple((s.month, str(s.path), s.version) for s in months),
                                          self.key.params, self.key.policy_version, self.filters)
-            return [(s.label, df[df.month == s.month].drop(columns="month").reset_index(drop=True))
-                    for s in months]
+            by_month = dict(tuple(df.groupby("month", sort=False))) if len(df) else {}   # one pass, not one per month
+            return [(s.label, by_month.get(s.month, df.iloc[:0])) for s in months]
         return [(s.label, data.cached_frame(self.key_for(s.key, month_info.data_date(s)), name, self.filters, ()))
                 for s in months]
 

@@ -4,8 +4,10 @@ saved month, read from the summaries saved with the months (dashboard/month_summ
 - `month_summaries(months, params, policy_version)` — st.cache_resource: every month's summary
   concatenated; a month whose saved summary was judged otherwise (other thresholds, another
   negative list, other rule queries, saved before summaries) is evaluated (opened in place).
+- `month_rollup(…, keep)` — st.cache_resource: those summed over what the filters in force do
+  not read (a few rows per town and month).
 - `month_history(months, params, policy_version, where)` — st.cache_data: the history in the
-  filters, one small query over those summaries however many months are saved.
+  filters, one small query over the rollup however many months are saved.
 """
 from __future__ import annotations
 
@@ -46,7 +48,14 @@ def month_summaries(months: Months, params: tuple, policy_ver: float) -> pa.Tabl
     return pa.concat_tables(parts)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def month_rollup(months: Months, params: tuple, policy_ver: float, keep: tuple[str, ...]) -> pa.Table:
+    """month_summaries summed over what no filter in force reads (month_summary.rollup): a
+    few rows per town and month, so a filter change costs the same with 24 months as with one."""
+    return month_summary.rollup(month_summaries(months, params, policy_ver), keep)
+
+
 @st.cache_data(max_entries=500, show_spinner=False)
 def month_history(months: Months, params: tuple, policy_ver: float, where: Filters) -> pd.DataFrame:
     """shared/town_levels_months over every saved month, in `where` (month_summary.answers)."""
-    return month_summary.history(month_summaries(months, params, policy_ver), where)
+    return month_summary.history(month_rollup(months, params, policy_ver, month_summary.dimensions(where)), where)
