@@ -92,10 +92,14 @@ class Evaluated:
                 self.cur.register(table_name, table)
             try:
                 rel = sql.relation(self.cur, name, self._params(where, bind))
-                return rel.to_arrow_table().to_pandas()
+                frame = rel.to_arrow_table().to_pandas()
             finally:
                 for table_name in tables or {}:
                     self.cur.unregister(table_name)
+        declared = sql.formats(name)
+        if declared:                  # how its columns are shown (ui/fmt.display reads them)
+            frame.attrs[sql.FORMATS_ATTR] = declared
+        return frame
 
     def rows(self, name: str, where: Filters = Filters(), **bind) -> list[dict]:
         """queries/<name>.sql as a list of dicts (Python values: Decimal, date)."""

@@ -149,3 +149,90 @@ def test_every_question_a_user_asks_binds_the_scope(path):
     the scope) — through a macro of queries/filters/sidebar.sql or directly."""
     assert "filters" in sql.params_in(path.read_text(encoding="utf-8")), \
         f"{path.relative_to(sql.QUERY_DIR)} does not read $filters, so a user's scope would not apply"
+
+
+# --- e. display formats are declared next to the SQL (issue 20.7) ------------------------
+
+def test_formats_lines_are_read_from_the_header_only():
+    text = ("-- The question.\n-- used by: pages/x.py\n-- formats: cost=万元, ratio=%，seen=日期\n"
+            "-- formats: other_cost = 万元\nSELECT 1  -- formats: late=万元\n")
+    assert sql.formats_in(text) == {"cost": "万元", "ratio": "%", "seen": "日期", "other_cost": "万元"}
+    assert sql.formats_in("SELECT 1") == {}
+    with pytest.raises(ValueError, match="元"):
+        sql.formats_in("-- formats: cost=元\nSELECT 1")            # a typo is refused, not ignored
+    with pytest.raises(ValueError):
+        sql.formats_in("-- formats: cost 万元\nSELECT 1")
+
+
+def test_a_declared_column_is_formatted_whatever_its_name(sample_ev, tmp_path, monkeypatch):
+    from dashboard.ui import fmt
+    (tmp_path / "probe").mkdir()
+    (tmp_path / "probe" / "declared.sql").write_text(
+        "-- A column named nowhere else, declared.\n-- formats: mystery_money=万元, mystery_ratio=%\n"
+        "SELECT 123456.0 AS mystery_money, 0.25 AS mystery_ratio, 7 AS plain", encoding="utf-8")
+    monkeypatch.setattr(sql, "QUERY_DIR", tmp_path)
+    frame = sample_ev.frame("probe/declared")
+    assert "mystery_money" not in fmt.MONEY and frame.attrs["formats"] == {"mystery_money": "万元", "mystery_ratio": "%"}
+    shown, config = fmt.display(frame)
+    assert list(shown.columns) == ["mystery_money（万元）", "mystery_ratio", "plain"]
+    assert shown.iloc[0].tolist() == [12.35, 25.0, 7]
+    assert config["mystery_ratio"]["type_config"]["format"] == "%.2f%%"
+    frame.attrs.clear()                                     # the same frame without its query: by name
+    assert fmt.display(frame)[0].iloc[0].tolist() == [123456.0, 0.25, 7]
+
+
+_BIND = {"search": "", "sort": "asset_id", "desc": False, "limit": 5, "offset": 0}
+
+
+def _page_queries() -> list[str]:
+    """The queries a page shows (their `used by:` names a page or the pages' ui code)."""
+    return [NAMES[p] for p in QUERIES
+            if any(c.startswith(("pages/", "dashboard/ui/")) for t in labelled(p, "used by") for c in CALLER.findall(t))]
+
+
+def test_every_money_and_share_column_a_page_shows_is_declared(sample_ev):
+    """Each page query's columns (run on the sample): every one the names call money or a share
+    is declared so; every declaration names a column of the result and agrees with its name; and
+    the table a page draws is the same with the declarations as without (pages look as before)."""
+    from decimal import Decimal
+
+    import pandas as pd
+    from dashboard import template
+    from dashboard.filters import Filters
+    from dashboard.ui import fmt
+    names = _page_queries()
+    assert len(names) > 30
+    prev = {"prev_rule_hits": sample_ev.arrow("shared/previous_warnings"),
+            "prev_levels": sample_ev.arrow("shared/previous_assets"),
+            "prev_assets": sample_ev.arrow("shared/previous_assets")}
+    known = sample_ev._params(Filters(), {})
+    problems, declared_somewhere = [], 0
+    for name in names:
+        text = sql.text(name)
+        bind = {**{k: None for k in sql.params_in(text) if k not in known}, **_BIND, "paths": list(template.PATHS)}
+        frame = sample_ev.frame(name, Filters(), prev if name == "shared/changes" else None,
+                                **sql.used_params(text, bind))
+        declared = sql.formats(name)
+        declared_somewhere += bool(declared)
+        for column in frame.columns:
+            guessed = fmt.by_name(column)           # (the sidebar's `value` is a town's name: not money)
+            numeric = pd.api.types.is_numeric_dtype(frame[column]) or frame[column].map(
+                lambda v: isinstance(v, (int, float, Decimal))).all()
+            if guessed in (sql.MONEY, sql.SHARE) and numeric and declared.get(column) != guessed:
+                problems.append(f"{name}.sql: {column} is shown in {guessed} but not declared so ('-- formats:')")
+        for column, kind in declared.items():
+            if column not in frame.columns:
+                problems.append(f"{name}.sql declares {column}, which it does not return")
+            elif fmt.by_name(column) not in (None, kind):
+                problems.append(f"{name}.sql declares {column}={kind}; its name says {fmt.by_name(column)}")
+        bare = frame.copy()
+        bare.attrs.clear()
+        try:
+            before, config_before = fmt.display(bare)
+        except (ArithmeticError, ValueError, TypeError):     # not a table a page shows (the sidebar's values)
+            continue
+        ours, our_config = fmt.display(frame)
+        if not (ours.equals(before) and list(ours.columns) == list(before.columns) and our_config == config_before):
+            problems.append(f"{name}.sql: the page's table changed with its declared formats")
+    assert problems == []
+    assert declared_somewhere >= 25

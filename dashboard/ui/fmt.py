@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import labels, money, policy, template
+from dashboard import labels, money, policy, sql, template
 from dashboard.explain import fmt_date  # noqa: F401 — re-exported for pages
 from dashboard.labels import CHANGE_ZH, LEVEL_ZH
 from dashboard.money import fmt_wan  # noqa: F401 — re-exported for pages
@@ -56,10 +56,23 @@ DATES |= {"due_date"}
 SHARES |= {"share_at_due", "share", "revitalised_share"}
 
 
-def label(name: str) -> str:
-    """The Chinese header of a column, money with its unit: 资产原值（万元）."""
+def by_name(name: str) -> str | None:
+    """A column's display format guessed from its name (the fallback): 万元, %, 日期 or None."""
+    return sql.MONEY if name in MONEY else sql.SHARE if name in SHARES else sql.DATE if name in DATES else None
+
+
+def formats(frame: pd.DataFrame) -> dict[str, str | None]:
+    """Each column's display format: as its query declares it (sql.formats: a frame from a named
+    query carries them in attrs), else guessed from its name."""
+    declared = frame.attrs.get(sql.FORMATS_ATTR) or {}
+    return {name: declared.get(name) or by_name(name) for name in frame.columns}
+
+
+def label(name: str, kind: str | None = None) -> str:
+    """The Chinese header of a column, money with its unit: 资产原值（万元）.  kind: its declared
+    format (formats(frame)[name]); else guessed from the name."""
     zh = LABELS.get(name, name)
-    return f"{zh}（万元）" if name in MONEY else zh
+    return f"{zh}（万元）" if (kind or by_name(name)) == sql.MONEY else zh
 
 
 def wan(yuan) -> float | None:
@@ -76,31 +89,34 @@ def display(frame: pd.DataFrame, blanks: bool = True) -> tuple[pd.DataFrame, dic
     date column with a missing value becomes text with "—" there (the grid draws a missing
     number or date as "None" and has no setting for it; sorted as text); exports pass False
     and keep the numbers."""
-    out, config = _display(frame)
+    kinds = formats(frame)
+    out, config = _display(frame, kinds)
     if blanks:
         for name in frame.columns:
-            head = label(name)
-            if head in out and name not in HIDDEN and (name in DATES or out[head].dtype != object) \
+            kind = kinds[name]
+            head = label(name, kind)
+            if head in out and name not in HIDDEN and (kind == sql.DATE or out[head].dtype != object) \
                     and out[head].isna().any():
-                out[head] = out[head].map(lambda v, n=name: _cell(v, n))
-                config[head] = st.column_config.TextColumn(head, alignment="left" if name in DATES else "right")
+                out[head] = out[head].map(lambda v, k=kind: _cell(v, k))
+                config[head] = st.column_config.TextColumn(head, alignment="left" if kind == sql.DATE else "right")
     return out, config
 
 
-def _display(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+def _display(frame: pd.DataFrame, kinds: dict) -> tuple[pd.DataFrame, dict]:
     out = pd.DataFrame(index=frame.index)
     config = {}
     for name in frame.columns:
         if name in HIDDEN:
             continue
-        col, head = frame[name], label(name)
-        if name in MONEY:
+        kind = kinds[name]
+        col, head = frame[name], label(name, kind)
+        if kind == sql.MONEY:
             out[head] = col.map(wan).astype("Float64")
             config[head] = st.column_config.NumberColumn(head, format="%.2f")
-        elif name in DATES:
+        elif kind == sql.DATE:
             out[head] = pd.to_datetime(col).dt.date
             config[head] = st.column_config.DateColumn(head, format="YYYY-MM-DD")
-        elif name in SHARES:
+        elif kind == sql.SHARE:
             out[head] = (col.astype("Float64") * 100).round(2)
             config[head] = st.column_config.NumberColumn(head, format="%.2f%%")
         elif name in ("level", "rule_level", "previous_level"):
@@ -147,20 +163,22 @@ def table(frame: pd.DataFrame, *, key: str | None = None, height="auto", widths:
         st.info("当前筛选条件下没有数据。")
         return None
     shown, config = display(frame)
+    kinds = formats(frame)
     for name, width in (widths or {}).items():
         if name in frame.columns:
-            config[label(name)] = {**config.get(label(name), {}), "width": width}
+            head = label(name, kinds[name])
+            config[head] = {**config.get(head, {}), "width": width}
     return st.dataframe(shown, column_config=config, hide_index=True, key=key, height=height, **kwargs)
 
 
-def _cell(value, name: str) -> str:
+def _cell(value, kind: str | None) -> str:
     if value is None or pd.isna(value):
         return "—"
-    if name in DATES:
+    if kind == sql.DATE:
         return value.isoformat()
-    if name in SHARES:
+    if kind == sql.SHARE:
         return f"{value:.2f}%"
-    if name in MONEY:
+    if kind == sql.MONEY:
         return f"{value:.2f}"
     if isinstance(value, bool):
         return "是" if value else "否"

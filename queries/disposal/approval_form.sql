@@ -5,6 +5,7 @@
 -- outside the user's filters and scope.
 -- rules: DP1–DP6 (the path of disposal_checks; reads no violation)
 -- used by: pages/disposal.py
+-- formats: original_value=万元, proceeds=万元
 SELECT c.row_id, c.asset_id, a.asset_name, a.project_name, coalesce(a.town, '未填写') AS town, a.village,
        a.category, a.asset_type, a.build_year, a.original_value, a.funding_source, a.owner_level, a.owner_unit,
        a.department, coalesce(d.circumstance, a.disposal_circumstance) AS circumstance, d.method,

@@ -6,6 +6,7 @@
 -- contract terms are never selected.  (gongshi/income.sql names assets the same way.)
 -- rules: — (public notice, plan 八(四) 群众监管)
 -- used by: pages/gongshi.py
+-- formats: original_value=万元
 SELECT a.asset_id,
        CASE WHEN a.category = '到户类' OR a.owner_level = '农户'
             THEN CASE WHEN nullif(trim(a.asset_type), '') IS NULL

@@ -4,6 +4,7 @@
 -- part, or the 管护责任人, 运营主体 or 产权单位 of one of the village's assets, is withheld too.
 -- rules: — (public notice, plan 八(四) 群众监管)
 -- used by: pages/gongshi.py
+-- formats: amount=万元
 WITH people AS (          -- names a 用途 must not repeat: the village's assets' persons and operators
     SELECT DISTINCT trim(n) AS name
     FROM filtered_assets($filters) f

@@ -3,6 +3,7 @@
 -- each asset named as gongshi/assets.sql names it (a 到户类 asset by its type only).
 -- rules: — (public notice, plan 八(四) 群众监管)
 -- used by: pages/gongshi.py
+-- formats: income_received=万元
 SELECT i.year,
        CASE WHEN a.category = '到户类' OR a.owner_level = '农户'
             THEN CASE WHEN nullif(trim(a.asset_type), '') IS NULL

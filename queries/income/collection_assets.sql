@@ -3,6 +3,7 @@
 -- C1/C5 sentences (income of the last full year $yr).
 -- rules: C1–C6
 -- used by: pages/income.py
+-- formats: original_value=万元
 SELECT c.asset_id, f.asset_name, coalesce(c.town, '未填写') AS town, coalesce(c.village, '未填写') AS village,
        c.original_value, c.C1, c.C2, c.C3, c.C4, c.C5, c.C6,
        list_filter(['C1', 'C2', 'C3', 'C4', 'C5', 'C6'],

@@ -3,6 +3,7 @@
 -- assets failing any and their value, and the failures per check C1–C6.
 -- rules: C1–C6
 -- used by: pages/income.py
+-- formats: value=万元, failed_value=万元
 SELECT coalesce(c.town, '未填写') AS town,
        CASE WHEN $by_village THEN coalesce(c.village, '未填写') END AS village,
        count(*) AS assets, coalesce(sum(c.original_value), 0) AS value,

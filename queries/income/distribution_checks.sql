@@ -3,6 +3,7 @@
 -- of the failing rows.  A check that was not evaluated counts no row at all.
 -- rules: D1–D6
 -- used by: pages/income.py
+-- formats: failed_amount=万元
 WITH dist AS (
     SELECT * FROM filtered_distribution($filters, $as_of)
 ),

@@ -4,6 +4,7 @@
 -- A distribution date after $as_of had not happened yet as of that date.
 -- rules: D1–D6
 -- used by: pages/income.py
+-- formats: amount=万元
 SELECT d.row_id, coalesce(d.town, '未填写') AS town, coalesce(d.village, '未填写') AS village,
        d.asset_id, d.year, d.amount, d.purpose, d.beneficiary, d.payout_method,
        d.income_arrived_date, d.distributed_date, d.sheet_row, d.failed,

@@ -1,6 +1,7 @@
 -- 资产台账 detail: the asset's 处置台账 rows with their path and DP1–DP6 violations.
 -- rules: DP1–DP6
 -- used by: pages/ledger.py
+-- formats: proceeds=万元
 SELECT d.* EXCLUDE (row_id, asset_row, qa), c.path,
        array_to_string(c.violations, '、') AS violations
 FROM disposals d

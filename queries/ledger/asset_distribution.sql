@@ -1,6 +1,7 @@
 -- 资产台账 detail: the asset's 收益分配 rows with the D1–D6 checks that failed.
 -- rules: D1–D6
 -- used by: pages/ledger.py
+-- formats: amount=万元
 SELECT d.* EXCLUDE (row_id, asset_row, qa),
        array_to_string(c.failed, '、') AS failed
 FROM distribution d

@@ -9,6 +9,7 @@
 -- before because its authority had not reported (dashboard/monthly/carry.py marks its 来源文件).
 -- rules: every rule (level, rules and flags fired per asset)
 -- used by: pages/ledger.py
+-- formats: original_value=万元, net_value=万元, contract_income=万元, principal=万元, principal_recovered=万元
 WITH matched AS NOT MATERIALIZED (
     SELECT m.* EXCLUDE (row_id, source_file, source_sheet, source_row, qa,
                         level, rules, flags, batch_suggested, signoff_tier),

@@ -2,6 +2,7 @@
 -- the banner (town NULL) when no town is picked in the sidebar, else for each picked town.
 -- rules: M1–M6
 -- used by: pages/progress.py
+-- formats: share=%
 SELECT milestone, town, at_date, due_date, is_due, done, total, share
 FROM milestones
 WHERE at_date <= $as_of

@@ -2,6 +2,7 @@
 -- on each path, their original value, and those revitalised by $as_of (盘活日期 on or before it).
 -- rules: M5
 -- used by: pages/progress.py
+-- formats: value=万元, revitalised_value=万元, revitalised_share=%
 WITH on_path AS (
     SELECT a.revitalisation_path, a.revitalised_date <= $as_of AS revitalised, f.original_value
     FROM filtered_assets($filters) f

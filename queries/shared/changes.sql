@@ -9,6 +9,7 @@
 -- and prev_assets (the same with the filters) come from the earlier evaluation.
 -- rules: Y01–Y09, R01–R10
 -- used by: pages/overview.py, dashboard/reports/content.py
+-- formats: original_value=万元
 WITH f AS (
     SELECT row_id, asset_id, asset_name, town, village, original_value, level
     FROM filtered_assets($filters)

@@ -4,6 +4,7 @@
 -- sheet or column not uploaded).  An asset with nothing to check is not counted.
 -- rules: C1, C2, C3, C4, C5, C6
 -- used by: pages/income.py, dashboard/reports/content.py
+-- formats: failed_value=万元
 WITH checks AS (
     SELECT town, check_id, ok, original_value
     FROM (UNPIVOT (SELECT coalesce(c.town, '未填写') AS town, c.original_value, c.C1, c.C2, c.C3, c.C4, c.C5, c.C6

@@ -5,6 +5,7 @@
 -- the reports' annex ($annex_order) keeps the ledger's order: town, village, row.
 -- rules: DP1–DP6
 -- used by: dashboard/reports/content.py, pages/disposal.py
+-- formats: original_value=万元, proceeds=万元
 SELECT c.row_id, coalesce(a.town, '未填写') AS town, a.village, c.asset_id, a.asset_name,
        a.category, a.original_value,
        coalesce(d.circumstance, a.disposal_circumstance) AS circumstance, d.method, c.path,

@@ -4,6 +4,7 @@
 -- and the failures per check.  The 收益与分配 page and the reports (no filter) read it.
 -- rules: D1–D6
 -- used by: dashboard/reports/content.py, pages/income.py
+-- formats: amount=万元, failed_amount=万元
 WITH picked AS (
     SELECT coalesce(town, '未填写') AS town,
            CASE WHEN $by_village THEN coalesce(village, '未填写') END AS village, amount, failed

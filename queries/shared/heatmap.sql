@@ -3,6 +3,7 @@
 -- 预警分布, which binds no filter).
 -- rules: Y01–Y09, R01–R10
 -- used by: pages/heatmap.py, dashboard/reports/content.py
+-- formats: value=万元
 SELECT coalesce(f.town, '未填写') AS town, h.rule_id, h.level,
        count(*) AS assets, coalesce(sum(f.original_value), 0) AS value
 FROM rule_hits h

@@ -5,6 +5,7 @@
 -- the banner and every town) read it.
 -- rules: M1, M2, M3, M4, M5, M6
 -- used by: pages/progress.py, dashboard/reports/content.py
+-- formats: share_at_due=%, share=%
 SELECT d.milestone, d.town, d.due_date, d.due_date > $as_of AS pending,
        CASE WHEN d.due_date <= $as_of THEN d.done END AS done_at_due,
        CASE WHEN d.due_date <= $as_of THEN d.total END AS total_at_due,

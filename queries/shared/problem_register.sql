@@ -4,6 +4,7 @@
 -- overdue ones first in each aspect; the reports' annexes ($annex_order) go by problem number.
 -- rules: T1–T4, M3
 -- used by: dashboard/reports/content.py, pages/disposal.py
+-- formats: original_value=万元
 WITH aspects AS (SELECT unnest($aspects) AS aspect, generate_subscripts($aspects, 1) AS aspect_order)
 SELECT p.problem_id, p.aspect, coalesce(o.aspect_order, 9) AS aspect_order,
        p.asset_id, p.asset_name, coalesce(p.town, '未关联资产') AS town, p.village, p.original_value,

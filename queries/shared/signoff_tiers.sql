@@ -4,6 +4,7 @@
 -- ledger (shown only with no filter set) are one more row with tier NULL.
 -- rules: T1, T2, T3, T4
 -- used by: pages/disposal.py, dashboard/reports/content.py
+-- formats: value=万元
 WITH tiers AS (SELECT unnest(['T1', 'T2', 'T3', 'T4']) AS tier),
 probs AS (
     SELECT signoff_tier AS tier, count(*) AS problems,

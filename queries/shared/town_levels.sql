@@ -7,6 +7,7 @@
 -- the reports' town table, key figures and 季通报 ranking all read it.
 -- rules: IDLE, LE1, LE2, LE3, LE4, and the levels of Y01–Y09 and R01–R10
 -- used by: pages/overview.py, pages/heatmap.py, dashboard/evaluate.py, dashboard/reports/content.py
+-- formats: value=万元, red_value=万元, yellow_value=万元, idle_value=万元, low_value=万元, warned_share=%
 WITH towns AS (
     SELECT CASE WHEN GROUPING(coalesce(town, '未填写')) = 0 THEN coalesce(town, '未填写') END AS town,
            count(*) AS assets,

@@ -4,6 +4,7 @@
 -- drill-down (a cell) and 总览's town ranking (a town) both read it.
 -- rules: Y01–Y09, R01–R10
 -- used by: dashboard/ui/drill.py (for the 预警热力图 and 总览 pages)
+-- formats: original_value=万元
 WITH picked AS (
     SELECT f.row_id, f.asset_id, f.asset_name, f.village, f.original_value, f.level
     FROM filtered_assets($filters) f
