@@ -29,14 +29,14 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from dashboard import console_worker, model, rules, safe, sql, template
+from dashboard import console_worker, model, rules, safe, settings, sql, template
 from dashboard.filters import Filters
 from dashboard.scope import Scope
 
 ROW_CAP = 10_000
-TIME_LIMIT = float(os.environ.get("ZCPH_CONSOLE_SECONDS") or 10)                    # seconds
-SIZE_CAP = int(float(os.environ.get("ZCPH_CONSOLE_RESULT_MB") or 20) * 2**20)       # bytes of a result
-MEMORY_CEILING = int(float(os.environ.get("ZCPH_CONSOLE_MEMORY_MB") or 2048) * 2**20)  # a worker's address space
+TIME_LIMIT = settings.number("ZCPH_CONSOLE_SECONDS")                                # seconds
+SIZE_CAP = int(settings.number("ZCPH_CONSOLE_RESULT_MB") * 2**20)                   # bytes of a result
+MEMORY_CEILING = int(settings.number("ZCPH_CONSOLE_MEMORY_MB") * 2**20)             # a worker's address space
 THREADS = 2
 MAX_SQL = 100_000            # characters of one query
 GRACE = 3.0                  # seconds past the time limit before a worker is killed

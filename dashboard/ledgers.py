@@ -12,13 +12,12 @@ cursor of it.  An upload is a `Ledgers` before it is saved, so it can be looked 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from dashboard import model, policy, snapshots
+from dashboard import model, policy, settings, snapshots
 from dashboard.ingest import ImportResult, load_files
 
 SAMPLE_LABEL = "示例数据"
@@ -68,7 +67,7 @@ def load(files, label: str = "上传的台账", **ingest_options) -> Ledgers:
 
 def sample_path() -> Path:
     """The bundled sample; $ZCPH_SAMPLE points the app at another workbook (the UI bench does)."""
-    return Path(os.environ.get("ZCPH_SAMPLE") or snapshots.ROOT / "data" / "sample.xlsx")
+    return settings.path("ZCPH_SAMPLE")
 
 
 def sample() -> Ledgers:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from dashboard import settings
+
 POLICY_DIR = Path(__file__).resolve().parent.parent / "data" / "policy"
 PARAMETERS_FILE = POLICY_DIR / "parameters.toml"
 RULES_FILE = POLICY_DIR / "rules.csv"
@@ -111,7 +113,7 @@ def warning_rule_ids() -> list[str]:
 def user_negative_list_file() -> Path:
     """The list as edited in the app: in the app's data folder ($ZCPH_DATA_DIR, default var/,
     where the snapshots are), so the shipped default in data/policy/ is never overwritten."""
-    return Path(os.environ.get("ZCPH_DATA_DIR") or POLICY_DIR.parent.parent / "var") / "negative_list.csv"
+    return settings.data_dir() / "negative_list.csv"
 
 
 def negative_list_file() -> Path:

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard import settings
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_START = _FORMULA_START       # what a cell text may not start with unquoted (str.startswith)
 HIDDEN_PATH = "[路径]"
@@ -256,7 +258,7 @@ def _quoted(values):
 
 def hide_paths(text: str) -> str:
     """The text with every server folder and absolute path (and URL) replaced by [路径]."""
-    folders = {os.environ.get("ZCPH_DATA_DIR", ""), tempfile.gettempdir(), str(Path(__file__).resolve().parents[1]),
+    folders = {str(settings.data_dir()), tempfile.gettempdir(), str(Path(__file__).resolve().parents[1]),
                sys.prefix, os.path.expanduser("~")}
     for folder in sorted((f for f in folders if len(f) > 1), key=len, reverse=True):
         text = text.replace(folder, HIDDEN_PATH)

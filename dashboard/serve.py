@@ -28,6 +28,8 @@ import tomllib
 import urllib.request
 from pathlib import Path
 
+from dashboard import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -153,7 +155,7 @@ def serve(processes: int, port: int, host: str, runtime_dir: Path | None) -> int
     if processes < 1:
         raise ServeError("--processes 至少为1。")
     nginx = nginx_binary()
-    if processes > 1 and not os.environ.get("ZCPH_DATABASE_URL"):
+    if processes > 1 and not settings.text("ZCPH_DATABASE_URL"):
         print("提示：未设置ZCPH_DATABASE_URL，多个进程共用数据目录中的SQLite账号库；多进程部署建议使用PostgreSQL"
               "（docs/operations.md）。", file=sys.stderr)
     owned = runtime_dir is None

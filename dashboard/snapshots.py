@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import model, month_summary, sql, template
+from dashboard import model, month_summary, settings, sql, template
 
 ROOT = Path(__file__).resolve().parents[1]
 LEDGER_TABLES = tuple(s.name for s in template.SHEETS) + ("loaded_columns",)
@@ -37,7 +37,7 @@ _NAME = re.compile(r"^(\d{4})-(\d{2})\.duckdb$")
 
 def data_dir() -> Path:
     """$ZCPH_DATA_DIR, default var/ in the project (git-ignored); read on every call so tests can move it."""
-    return Path(os.environ.get("ZCPH_DATA_DIR") or ROOT / "var")
+    return settings.data_dir()
 
 
 def snapshot_dir() -> Path:

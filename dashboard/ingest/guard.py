@@ -24,7 +24,6 @@ instead of being read for minutes.
 """
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 import xml.parsers.expat
@@ -32,6 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from dashboard import settings
 
 from .report import UnusableInput
 
@@ -62,14 +63,8 @@ class Budget:
     def resolve(cls) -> "Budget":
         """$ZCPH_UPLOAD_CELL_BUDGET / _ROW_BUDGET / _MAX_COLUMNS, else the defaults (a setting
         that is not a positive whole number is ignored)."""
-        def pick(env: str, default: int) -> int:
-            try:
-                value = int(str(os.environ.get(env, "")).replace(",", "").replace("_", ""))
-            except ValueError:
-                return default
-            return value if value > 0 else default
-        return cls(pick("ZCPH_UPLOAD_CELL_BUDGET", CELLS), pick("ZCPH_UPLOAD_ROW_BUDGET", ROWS),
-                   pick("ZCPH_UPLOAD_MAX_COLUMNS", COLUMNS))
+        return cls(settings.whole("ZCPH_UPLOAD_CELL_BUDGET", CELLS), settings.whole("ZCPH_UPLOAD_ROW_BUDGET", ROWS),
+                   settings.whole("ZCPH_UPLOAD_MAX_COLUMNS", COLUMNS))
 
     def check(self, name: str, sheet: str | None, rows: int, cols: int, at_least: bool = False) -> None:
         """Refuse one sheet (sheet None: a CSV) of rows × cols that alone exceeds the budget."""

@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from multiprocessing.reduction import ForkingPickler
 from typing import Any, Callable
 
+from dashboard import settings
+
 from .report import UnusableInput
 
 MEMORY_MB = 8192        # the 1,000,000-asset bench peaked at 4.4 GiB in one process
@@ -67,7 +69,7 @@ class Limits:
         """Parameters first, then $ZCPH_IMPORT_MEMORY_MB / _SECONDS / _WORKERS, then defaults
         (a setting that is not a positive number is ignored)."""
         def pick(given, env: str, default, kind):
-            for value in (given, os.environ.get(env)):
+            for value in (given, settings.text(env)):
                 with contextlib.suppress(TypeError, ValueError):
                     if kind(value) > 0:
                         return kind(value)
@@ -99,7 +101,7 @@ class Job:
 
 
 def _context():
-    method = os.environ.get("ZCPH_IMPORT_START") or ("fork" if threading.active_count() == 1 else "forkserver")
+    method = settings.text("ZCPH_IMPORT_START") or ("fork" if threading.active_count() == 1 else "forkserver")
     ctx = mp.get_context(method)
     if method == "forkserver":
         ctx.set_forkserver_preload(["dashboard.ingest.warm"])

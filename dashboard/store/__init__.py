@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
+from dashboard import settings as environment   # not .settings, the store's own (a submodule)
 from dashboard import snapshots
 from dashboard.store import schema, watchdog
 
@@ -30,7 +31,7 @@ _LOCK = threading.Lock()
 
 
 def url() -> str:
-    configured = os.environ.get("ZCPH_DATABASE_URL", "").strip()
+    configured = environment.text("ZCPH_DATABASE_URL")
     return configured or f"sqlite:///{sqlite_path()}"
 
 
@@ -50,7 +51,7 @@ def exists() -> bool:
 def migrate_url() -> str:
     """The role that owns the tables and migrates them (PostgreSQL: `ZCPH_MIGRATE_DATABASE_URL`,
     docs/operations.md); unset, the runtime URL (one role for both, as before)."""
-    configured = os.environ.get("ZCPH_MIGRATE_DATABASE_URL", "").strip()
+    configured = environment.text("ZCPH_MIGRATE_DATABASE_URL")
     return configured if configured and not is_sqlite() else url()
 
 

@@ -18,17 +18,17 @@ import secrets
 
 from sqlalchemy import func, select, update
 
-from dashboard import snapshots, store
+from dashboard import settings, snapshots, store
 from dashboard.store import accounts, schema
 
 COOKIE = "zcph_session"
-IDLE_MINUTES = float(os.environ.get("ZCPH_SESSION_IDLE_MINUTES") or 30)
+IDLE_MINUTES = settings.number("ZCPH_SESSION_IDLE_MINUTES")
 TOUCH_SECONDS = 60          # last_seen is written at most this often
 T = schema.sessions
 
 
 def _secret() -> bytes:
-    configured = os.environ.get("ZCPH_SECRET_KEY", "")
+    configured = settings.text("ZCPH_SECRET_KEY")
     if configured:
         return configured.encode()
     path = snapshots.data_dir() / "secret.key"

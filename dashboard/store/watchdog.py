@@ -22,8 +22,10 @@ import threading
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
+from dashboard import settings
+
 log = logging.getLogger(__name__)
-TIMEOUT = float(os.environ.get("ZCPH_STORE_TIMEOUT_SECONDS") or 5)
+TIMEOUT = settings.number("ZCPH_STORE_TIMEOUT_SECONDS")
 HOLD = TIMEOUT + 3                 # a checkout's longest life: a statement's limit and some margin
 KEY = "zcph.watchdog"
 
