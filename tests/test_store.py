@@ -220,14 +220,18 @@ def test_users_add_without_a_terminal_says_so_in_chinese(tmp_path):
 
 def test_the_readmes_command_lines_run_with_the_venvs_python():
     """Issue 19.8: after the README's first command (which makes .venv), its command lines work as
-    written: each calls .venv/bin/python and parses (an "a | b" shorthand: its first form)."""
+    written: each calls .venv/bin/python and parses (an "a | b" shorthand: its first form).
+    Issue 20.6: the command line is one table, a `command` per row; every subcommand is in it."""
     import re
     import shlex
     from dashboard.cli import build_parser
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     lines = [l for block in re.findall(r"```bash\n(.*?)```", text, re.S) for l in block.splitlines()
              if "-m dashboard" in l]
+    lines += re.findall(r"^\| `([^`]*-m dashboard[^`]*)` \|", text, re.M)
     assert len(lines) >= 10
+    subcommands = next(a for a in build_parser()._actions if a.choices and "evaluate" in a.choices).choices
+    assert set(subcommands) <= {shlex.split(l)[3] for l in lines}, set(subcommands)
     for line in lines:
         words = shlex.split(line.split("#")[0].split(" | ")[0])
         assert words[:3] == [".venv/bin/python", "-m", "dashboard"], line
