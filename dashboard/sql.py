@@ -1,7 +1,7 @@
 """The query files of queries/: find one by name, bind only the $parameters it uses.
 
 A query's name is its path under queries/ without `.sql` ("shared/town_levels");
-the folder says its role (README, "How the data flows").  A rule step's TEMP table
+the folder says its role (docs/guide.md, "How the data flows").  A rule step's TEMP table
 or view is named after the file alone ("rules/rule_hits" → rule_hits).
 
 A query declares how its columns are shown in a header line (`formats`): money kept in

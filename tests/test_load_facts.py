@@ -1,4 +1,4 @@
-"""The split between load-time facts and evaluation (README, "How the data flows").
+"""The split between load-time facts and evaluation (docs/guide.md, "How the data flows").
 
 Load-time queries are judged once per upload, so they must not depend on as_of, a
 threshold or the negative list: evaluating again on the same connection at another
