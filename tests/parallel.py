@@ -8,8 +8,8 @@ A unit is a set of tests that one worker runs together, in order, sharing its mo
 session fixtures. It is a test file, except:
 - every test on the PostgreSQL test database ($ZCPH_TEST_DATABASE_URL: one database, whose
   schema each such test empties) is in one unit, so two never run at once. Such a test says
-  postgresql in its id — the `engine_name` parameter or its name; `test_store._empty_postgres`
-  fails a test that does not.
+  postgresql in its id — the `engine_name` parameter or its name — or its file is listed in
+  POSTGRESQL_FILES; `test_store._empty_postgres` fails a test that is neither.
 - the browser files on the session's demo server (tests/browser/conftest.py `server`) are one
   unit: one server and one browser serve them all.
 Workers take units longest first (SLOW_FIRST, measured in docs/performance.md), so no worker
@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 
 POSTGRESQL = "postgresql"
+POSTGRESQL_FILES = ("tests/browser/test_proxy.py",)      # every test on the one database
 SHARED_SERVER = "tests/browser (the shared demo server)"
 SHARED_SERVER_FILES = ("tests/browser/test_browser.py", "tests/browser/test_phone.py")
 SLOW_FIRST = (         # seconds per unit, 2 workers on a loaded machine (docs/performance.md)
@@ -32,9 +33,9 @@ SLOW_FIRST = (         # seconds per unit, 2 workers on a loaded machine (docs/p
 
 
 def unit_of(nodeid: str) -> str:
-    if POSTGRESQL in nodeid.lower():
-        return POSTGRESQL
     path = nodeid.split("::", 1)[0]
+    if POSTGRESQL in nodeid.lower() or path in POSTGRESQL_FILES:
+        return POSTGRESQL
     return SHARED_SERVER if path in SHARED_SERVER_FILES else path
 
 
