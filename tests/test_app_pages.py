@@ -322,3 +322,20 @@ def test_ledger_puts_level_and_reason_where_a_phone_sees_them():
     assert list(table.value.columns[:3]) == ["资产名称", "预警等级", "预警原因"]
     widths = json.loads(table.proto.columns)
     assert 40 + widths["资产名称"]["width"] + widths["预警等级"]["width"] <= 300, widths
+
+
+def test_clear_filters_empties_every_filter():
+    """清除筛选 gives each filter its empty value (in the browser a deleted key kept the towns)."""
+    at = app()
+    everything = metric(at, "资产")
+    towns = next(m for m in at.sidebar.multiselect if m.label == "镇")
+    towns.set_value([towns.options[0]]).run()
+    years = next(s for s in at.sidebar.slider if s.label == "建成年度")
+    full = (years.min, years.max)
+    years.set_value((full[0] + 1, full[1])).run()
+    assert metric(at, "资产") != everything
+    next(b for b in at.sidebar.button if b.label == "清除筛选").click().run()
+    assert_clean(at)
+    assert metric(at, "资产") == everything
+    assert next(m for m in at.sidebar.multiselect if m.label == "镇").value == []
+    assert next(s for s in at.sidebar.slider if s.label == "建成年度").value == full

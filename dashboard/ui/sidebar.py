@@ -188,15 +188,23 @@ def _year_range(opts: pd.DataFrame, k: str) -> tuple[int | None, int | None]:
     years = sorted(int(y) for y in _values(opts, "build_year"))
     if len(years) < 2:
         return None, None
+    st.session_state[k + "years_full"] = (years[0], years[-1])      # what 清除筛选 puts back
     lo, hi = st.slider("建成年度", years[0], years[-1], (years[0], years[-1]), key=k + "years")
     # The full range means "no filter", so assets without a build year stay in.
     return (None if lo == years[0] else lo), (None if hi == years[-1] else hi)
 
 
+FILTER_LISTS = ("towns", "villages", "categories", "types", "funds", "levels", "batches")
+
+
 def _clear_filters(prefix: str) -> None:
-    for key in list(st.session_state):
-        if isinstance(key, str) and key.startswith(prefix) and key != prefix + "clear":
-            del st.session_state[key]
+    # Each widget is given its empty value: a deleted key lets the browser send back the
+    # choice it still shows (the towns stayed chosen after 清除筛选).
+    for name in FILTER_LISTS:
+        st.session_state[prefix + name] = []
+    full = st.session_state.get(prefix + "years_full")
+    if full is not None:
+        st.session_state[prefix + "years"] = full
 
 
 def _rules_panel() -> None:
