@@ -198,9 +198,15 @@ def _arrow_text(ids: pd.Series):
     """A text column as a pyarrow array, or (not all text) its Python objects without NaN."""
     import pyarrow as pa
     try:
-        return pa.array(ids.array).drop_null()
+        return _flat(pa.array(ids.array)).drop_null()
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
         return pd.Index(ids.dropna().to_numpy(object))
+
+
+def _flat(array):
+    """One pyarrow Array: a column pandas keeps in Arrow (string[pyarrow]) comes back chunked."""
+    import pyarrow as pa
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def _known(ids: pd.Series, known) -> pd.Series:
@@ -209,7 +215,7 @@ def _known(ids: pd.Series, known) -> pd.Series:
     import pyarrow.compute as pc
     if isinstance(known, pa.Array):
         try:
-            found = pc.is_in(pa.array(ids.array), value_set=known).to_numpy(zero_copy_only=False)
+            found = pc.is_in(_flat(pa.array(ids.array)), value_set=known).to_numpy(zero_copy_only=False)
             return pd.Series(found, index=ids.index)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
             known = pd.Index(known.drop_null().to_pylist())
