@@ -197,7 +197,9 @@ def body(ctx) -> None:
     done = st.session_state.pop(DONE, None)
     if done:
         st.success(fmt.md(done))
-    tabs = st.tabs(["账号", "主管部门", "公示", "快照"])
+    # Keyed and tracked, so a widget's rerun inside 公示 or 快照 keeps that tab open (an untracked
+    # st.tabs shows the first tab again after every rerun). Every tab still runs: AppTest reads them.
+    tabs = st.tabs(["账号", "主管部门", "公示", "快照"], key="admin.tab", on_change="rerun")
     with tabs[0]:
         account_list()
         new_account()
