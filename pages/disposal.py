@@ -159,7 +159,7 @@ def problems(ctx: ui.Context) -> None:
     st.caption("整改时限早于评估基准日且尚未整改（不是已整改或已销号）的问题标为“逾期”，红色显示；整改状态为评估基准日时的状态。")
     cols = ["problem_id", "asset_id", "asset_name", "town", "description", "measure", "responsible_unit",
             "found_date", "deadline", "plan_date", "status_as_of", "overdue", "signoff_date", "signoff_tier"]
-    for tab, aspect in zip(st.tabs(aspects), aspects):
+    for tab, aspect in zip(st.tabs(aspects, key="disposal.tab", on_change="rerun"), aspects):
         with tab:
             part = ledger[ledger.aspect == aspect][cols]
             if part.empty:

@@ -65,7 +65,8 @@ def detail(ctx: ui.Context, asset_id: str) -> None:
         return
     row = record.iloc[0]
     st.subheader(f"{fmt.md(asset_id)} {fmt.md(row.asset_name)}")
-    tabs = st.tabs(["预警与标记", "基本信息", "收益", "收益分配", "处置", "问题"])
+    # tracked, so the open tab stays open over a rerun and when the next asset is chosen
+    tabs = st.tabs(["预警与标记", "基本信息", "收益", "收益分配", "处置", "问题"], key="ledger.tab", on_change="rerun")
     with tabs[0]:
         fired = ctx.frame("ledger/asset_rules", asset_id=asset_id)
         if fired.empty:

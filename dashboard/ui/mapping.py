@@ -82,7 +82,8 @@ def _workbook_form(upload, grids: dict[str, list[list]], proposals: dict[str, tu
     an entry for every sheet, saved with one button."""
     sheets = list(grids)
     chosen = {s: st.session_state.get(f"map_kind.{upload.name}.{s}", proposals[s][0]) for s in sheets}
-    tabs = st.tabs([f"{fmt.md(s)}（{KINDS['skip']}）" if chosen[s] == "skip" else fmt.md(s) for s in sheets])
+    tabs = _sheet_tabs(upload.name, {s: f"{fmt.md(s)}（{KINDS['skip']}）" if chosen[s] == "skip" else fmt.md(s)
+                                     for s in sheets})
     entries = []
     profiled = {s.sheet for s in books.result.sheets if s.file == upload.name and s.profile}
     for tab, sheet_name in zip(tabs, sheets):
@@ -104,6 +105,19 @@ def _workbook_form(upload, grids: dict[str, list[list]], proposals: dict[str, tu
     if left_out:
         st.caption("、".join(f"“{fmt.md(s)}”" for s in left_out) + "按当前设置还不能载入，不写入导入方案（仍按通常方式识别）。")
     _save_form(upload, kept, books)
+
+
+def _sheet_tabs(file_name: str, labels: dict[str, str]):
+    """A tab per sheet that stays open over the reruns its widgets cause (keyed, tracked): without
+    it every choice on the third sheet showed the first again. A sheet set to 跳过 changes its
+    label, so the open tab's remembered label is moved to the sheet's new one first."""
+    key = f"map_tab.{file_name}"
+    current = st.session_state.get(key)
+    if current is not None and current not in labels.values():
+        for sheet, label in labels.items():
+            if current in (fmt.md(sheet), f"{fmt.md(sheet)}（{KINDS['skip']}）"):
+                st.session_state[key] = label
+    return st.tabs(list(labels.values()), key=key, on_change="rerun")
 
 
 def _sheet_entry(upload, sheet_name: str, grid: list[list], proposal: tuple[str, str], profiled: bool) -> dict:

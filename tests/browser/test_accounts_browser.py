@@ -208,6 +208,13 @@ def test_a_county_workbook_loads_in_a_few_clicks_with_one_profile(banner, browse
         click(page.get_by_role("tab", name="附件6"), "look at 附件6")
         assert page.get_by_role("radio", name="万元").is_checked()
         assert "数值偏小，疑为万元，已预选万元" in main.inner_text()
+        for kind, tab in (("跳过此表", "附件6（跳过此表）"), ("资产台账", "附件6")):
+            # a choice reruns the page and renames the tab: 附件6 stays the open one
+            page.locator('[role="tabpanel"]:visible [data-testid="stSelectbox"]').filter(
+                has=page.get_by_text("这张表是", exact=True)).click()
+            page.get_by_role("option", name=kind, exact=True).click()
+            settle(page)
+            assert page.get_by_role("tab", name=tab, exact=True).get_attribute("aria-selected") == "true", kind
         click(page.get_by_role("button", name="保存为导入方案"), "save the profile")
         text = main.inner_text()
         assert "已保存导入方案“县台账”" in text and "每行是一个项目" not in text
