@@ -364,9 +364,18 @@ def report(out: dict, sessions: int, processes: int) -> str:
     return "\n".join(lines)
 
 
+def require_playwright() -> None:
+    """Playwright is a test package (requirements-test.txt), not installed by the first command:
+    say so in Chinese before anything starts, instead of a ModuleNotFoundError after a server did."""
+    import importlib.util
+    if importlib.util.find_spec("playwright") is None:
+        raise LoadError("压测需要playwright（测试依赖）：先运行 .venv/bin/pip install -r requirements-test.txt")
+
+
 def main(args) -> int:
     if args.sessions < 1 or args.minutes <= 0:
         raise LoadError("--sessions 至少为1，--minutes 须大于0。")
+    require_playwright()
     work = Path(tempfile.mkdtemp(prefix="zcph-loadtest-"))
     serving = None
     try:

@@ -3,6 +3,7 @@ the store is read by another on its next page run; the proxy's config; the load 
 /proc readings.  The proxy itself is tested in tests/browser/test_proxy.py."""
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import time
@@ -54,3 +55,13 @@ def test_the_load_test_finds_a_listening_process_by_its_port_and_reads_its_cpu()
     assert 0.2 <= spent <= 5, spent
     assert loadtest.quantile([1.0, 2.0, 3.0, 4.0], .5) == 2.5
     assert loadtest.quantile([5.0], .95) == 5.0
+
+
+def test_loadtest_without_playwright_says_what_to_install_before_starting_anything(monkeypatch, capsys):
+    import importlib.util
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "playwright" else real(name, *a))
+    monkeypatch.setattr(loadtest, "own_banner", lambda *a: (_ for _ in ()).throw(AssertionError("a server started")))
+    args = argparse.Namespace(command="loadtest", sessions=2, minutes=1.0)
+    assert loadtest.dispatch(args) == 2
+    assert "requirements-test.txt" in capsys.readouterr().err
