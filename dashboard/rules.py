@@ -28,6 +28,7 @@ PIPELINE = (
     "rules/warnings_yellow",      # Y01–Y09 (§3)
     "rules/warnings_red",         # R01–R10 (§3)
     "rules/asset_flags",          # PLEDGE, OUT_OF_SCOPE, QA
+    "rules/management_checks",    # MG1–MG6 (verification §1): system-found problems, no level
     "rules/rule_hits",            # all of the above, minus what was not evaluated
     "rules/asset_levels",         # level, rules and flags per asset that fired anything
     "rules/asset_results",        # (view) every asset: level, batch suggestion, sign-off tier
