@@ -18,7 +18,7 @@ from dashboard import settings
 POLICY_DIR = Path(__file__).resolve().parent.parent / "data" / "policy"
 PARAMETERS_FILE = POLICY_DIR / "parameters.toml"
 RULES_FILE = POLICY_DIR / "rules.csv"
-NEGATIVE_LIST_FILE = POLICY_DIR / "negative_list.csv"
+NEGATIVE_LIST_FILE = POLICY_DIR / "editions" / "negative_list.csv"   # the seed edition's (editions.py)
 
 
 class PolicyError(ValueError):
