@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import ledgers, safe, snapshots, store
+from dashboard import ledgers, policy, safe, snapshots, store
 from dashboard.evaluated import Evaluated
 from dashboard.ledgers import Ledgers
 
@@ -59,6 +59,7 @@ def build_summary(books: Ledgers, ev: Evaluated) -> dict:
         else:
             towns[t["town"]] = counts
     by_rule = {r["rule_id"]: r["hits"] for r in ev.rows("exports/rule_counts")}
+    checks, by_town = check_counts(ev, towns)
     e = ev.evaluation
     return {
         "as_of": e.as_of.isoformat(),
@@ -68,12 +69,24 @@ def build_summary(books: Ledgers, ev: Evaluated) -> dict:
         "counts_by_town": towns,
         "counts_by_rule": by_rule,
         "not_evaluated": e.not_evaluated,
+        "checks": checks,
+        "checks_by_town": by_town,
         "sheets": [{"file": s.file, "sheet": s.sheet, "kind": s.kind, "rows_read": s.rows_read,
                     "rows_loaded": s.rows_loaded, "rows_rejected": s.rows_rejected,
                     "orphan_rows": s.orphan_rows, "profile": s.profile,
                     "mapped_columns": s.profile_pairs}
                    for s in (books.result.sheets if books.result else [])],
     }
+
+
+def check_counts(ev: Evaluated, towns) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """MG1–MG6: assets each check fired on, in all and per town (every town with assets, every
+    check, 0 when none)."""
+    ids = [r for r, rule in policy.rules().items() if rule.level == "check"]
+    by_town = {town: dict.fromkeys(ids, 0) for town in towns}
+    for r in ev.rows("exports/check_counts"):
+        by_town.setdefault(r["town"], dict.fromkeys(ids, 0))[r["rule_id"]] = r["hits"]
+    return {i: sum(t[i] for t in by_town.values()) for i in ids}, by_town
 
 
 def run(files: list[str], as_of: dt.date | None, out: Path, params: dict, mappings=(),

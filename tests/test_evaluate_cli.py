@@ -61,7 +61,7 @@ def test_evaluate_writes_the_five_files(ledger, tmp_path):
     assets = read_csv(out / "assets.csv")
     assert list(assets[0]) == ["asset_id", "town", "village", "category", "original_value_yuan", "level",
                                "rules", "flags", "batch_suggested", "batch_recorded", "signoff_tier",
-                               "not_evaluated"]
+                               "not_evaluated", "checks"]
     by_id = {a["asset_id"]: a for a in assets}
     assert set(by_id) == {"A1", "A2", "A3"}
     assert by_id["A1"]["level"] == "red" and by_id["A1"]["rules"] == "R06;R09"
@@ -71,6 +71,7 @@ def test_evaluate_writes_the_five_files(ledger, tmp_path):
     assert by_id["A3"]["flags"] == "OUT_OF_SCOPE" and by_id["A3"]["level"] == "none"
     assert "R03" in by_id["A1"]["not_evaluated"].split(";")        # no 收益台账 uploaded
     assert "D3" not in by_id["A1"]["not_evaluated"].split(";")
+    assert "MG3" in by_id["A1"]["not_evaluated"].split(";") and by_id["A1"]["checks"] == ""  # no 纳入管理平台
 
     dist = read_csv(out / "distribution.csv")
     assert list(dist[0]) == ["sheet_row", "asset_id", "town", "village", "year", "amount_yuan", "failed"]
@@ -143,3 +144,29 @@ def test_bad_arguments_exit_2_in_chinese(ledger, tmp_path):
     assert proc.returncode == 2 and "日期" in proc.stderr
     proc = run(ledger, "--as-of", "2024-02-01", "--out", tmp_path / "o", "--param", "idle_months=abc")
     assert proc.returncode == 2 and "idle_months" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_checks_column_and_counts(tmp_path):
+    """assets.csv's last column `checks` (MG IDs fired, sorted, ';'-joined, empty when none) and
+    summary.json's `checks` / `checks_by_town` (every town, every check)."""
+    import datetime as dt
+
+    import rulekit
+    from dashboard import evaluate
+    from dashboard.evaluated import Evaluated
+    ok = {"ownership_status": "已确权", "ownership_date": "2024-01-02", "owner_unit": "大发村股份经济合作社",
+          "platform": "三资平台", "custodian": "村委会", "custodian_person": "王某某", "operating_mode": "自主运营"}
+    books = rulekit.ledgers(assets=[
+        {**ok, "asset_id": "A1"},
+        {**ok, "asset_id": "A2", "platform": None, "ownership_status": None, "owner_unit": None},
+        {**ok, "asset_id": "A3", "town": "昂素镇", "custodian_person": None, "disposal_status": "处置中"},
+        {**ok, "asset_id": "A4", "town": "昂素镇", "custodian_person": None, "disposal_status": "已处置"}])
+    summary = evaluate.write_exports(books, Evaluated(books, dt.date(2024, 12, 31)), tmp_path)
+    rows = read_csv(tmp_path / "assets.csv")
+    assert list(rows[0])[-1] == "checks"
+    assert [r["checks"] for r in rows] == ["", "MG1;MG2;MG3", "MG4", ""]
+    zero = dict.fromkeys(["MG1", "MG2", "MG3", "MG4", "MG5", "MG6"], 0)
+    assert summary["checks"] == {**zero, "MG1": 1, "MG2": 1, "MG3": 1, "MG4": 1}
+    assert summary["checks_by_town"] == {"城川镇": {**zero, "MG1": 1, "MG2": 1, "MG3": 1},
+                                         "昂素镇": {**zero, "MG4": 1}}
+    assert json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["checks"] == summary["checks"]
