@@ -12,8 +12,8 @@ entry carries the hash of the one before (chain.py): what the database lets thro
 """
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text,
-                        inspect, select, text)
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, MetaData, String, Table,
+                        Text, UniqueConstraint, inspect, select, text)
 from sqlalchemy.engine import Connection, Engine
 
 metadata = MetaData()
@@ -103,6 +103,66 @@ sign_in_failures = Table(
     Column("locked_until", DateTime),
     Column("last_ok_at", DateTime))                                   # the last sign-in from this address
 
+# v5: 督办 (verification.md §3, dashboard/supervision/).  A notice (督办〔YYYY〕N号, N counted per
+# year, unique) goes to one reporting authority and holds one item per red asset; an item
+# carries its answer, its sign-off and its evidence files (kept under the data folder by SHA-256).
+supervision_notices = Table(
+    "supervision_notices", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("number", String(32), nullable=False, unique=True),          # 督办〔2026〕3号
+    Column("month", String(7), nullable=False, index=True),             # the saved month it was issued on
+    Column("authority", String(64), nullable=False, index=True),
+    Column("issued_by", String(64)),
+    Column("issued_at", DateTime, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("document", String(255)),                                    # the 督办通知 (docx), relative to the data folder
+    Column("document_sha256", String(64)),
+    UniqueConstraint("year", "seq", name="supervision_notices_year_seq"))
+
+supervision_items = Table(
+    "supervision_items", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("notice_id", Integer, ForeignKey("supervision_notices.id"), nullable=False, index=True),
+    Column("asset_id", String(64), nullable=False, index=True),
+    Column("asset_name", String(255)),
+    Column("town", String(64)),
+    Column("village", String(64)),
+    Column("authority", String(64), nullable=False, index=True),
+    Column("month", String(7), nullable=False),
+    Column("tier", String(4), nullable=False),                          # T1–T4 (policy-rules §7)
+    Column("original_value", Integer),                                  # 元, as the ledger said
+    Column("rules", Text, nullable=False),                              # JSON: [{rule_id, name, facts, text}]
+    Column("issued_by", String(64)),
+    Column("issued_at", DateTime, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("measures", Text),                                           # 整改措施
+    Column("planned", Date),                                            # 计划完成日期
+    Column("answer_state", String(8)),                                  # NULL (待反馈), 整改中, 已整改
+    Column("answered_by", String(64)),
+    Column("answered_at", DateTime),
+    Column("fixed_at", DateTime),                                       # when it was first answered 已整改
+    Column("signed_by", String(64)),
+    Column("signed_at", DateTime),
+    Column("site_check", Date),                                         # 实地核查日期 (T2)
+    Column("recheck", Date),                                            # 市/自治区复核日期 (T3/T4)
+    UniqueConstraint("notice_id", "asset_id", name="supervision_items_notice_asset"))
+
+supervision_evidence = Table(
+    "supervision_evidence", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("item_id", Integer, ForeignKey("supervision_items.id"), nullable=False, index=True),
+    Column("name", String(255), nullable=False),                        # as uploaded
+    Column("kind", String(8), nullable=False),                          # pdf, jpg, png, xlsx, docx
+    Column("bytes", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("path", String(255), nullable=False),                        # relative to the data folder
+    Column("added_by", String(64)),
+    Column("added_at", DateTime, nullable=False))
+
+SUPERVISION_TABLES = (supervision_notices, supervision_items, supervision_evidence)
+
 SQLITE_APPEND_ONLY = (
     "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END")
@@ -182,7 +242,12 @@ def _v4(con: Connection) -> None:
     metadata.create_all(con, tables=[sign_in_failures])
 
 
-STEPS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4)]
+def _v5(con: Connection) -> None:
+    """督办: notices, their items per asset, the items' evidence files."""
+    metadata.create_all(con, tables=list(SUPERVISION_TABLES))
+
+
+STEPS = [(1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5)]
 LATEST = STEPS[-1][0]
 
 
