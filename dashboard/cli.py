@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     monthly_cli.add_parsers(sub)
     from dashboard import month_versions              # months list / restore
     month_versions.add_parsers(sub)
+    from dashboard.supervision import cli as supervision_cli   # supervision issue|list|answer|signoff
+    supervision_cli.add_parsers(sub, _date)
     from dashboard import loadtest, serve                 # serve --processes N; loadtest
     serve.add_parsers(sub)
     loadtest.add_parsers(sub)
@@ -137,6 +139,9 @@ def _dispatch(args) -> int:
     if args.command == "hostile":
         from dashboard import hostile_bench
         return hostile_bench.main(args)
+    if args.command == "supervision":
+        from dashboard.supervision import cli as supervision_cli
+        return supervision_cli.dispatch(args)
     from dashboard.monthly import cli as monthly_cli
     from dashboard.store import cli as store_cli
     if args.command in ("serve", "loadtest"):

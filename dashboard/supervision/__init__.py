@@ -377,6 +377,7 @@ def items(actor: Actor, month: str | None = None, state: str | None = None, numb
 
 def item(number: str, asset_id: str, actor: Actor, check_latest: bool = True) -> Item:
     """One item the actor may see; SupervisionError (the same words whether it exists or not) else."""
+    number = _number(number)
     found = _one(number, asset_id, actor)
     if found is None:
         raise SupervisionError(_not_found(number, asset_id))
