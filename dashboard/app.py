@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException  # noqa: E402
 
 from dashboard.store import mode  # noqa: E402
-from dashboard.ui import auth, data, sidebar, style  # noqa: E402
+from dashboard.ui import auth, data, sidebar, style, supervision  # noqa: E402
 from dashboard.ui.context import set_current  # noqa: E402
 from dashboard.ui.pages import HOME, PAGES, remember, spec_of  # noqa: E402
 
@@ -35,7 +35,8 @@ def navigation(user):
     sections: dict[str, list] = {"": [home]}
     for p in PAGES:
         shown = p.public or (user is not None and (p.right is None or user.may(p.right)))
-        page = st.Page(f"../pages/{p.file}", title=p.title, icon=p.icon, url_path=p.url, default=p.default,
+        title = supervision.nav_title(p.title, user) if shown and p.right == "answer_supervision" else p.title
+        page = st.Page(f"../pages/{p.file}", title=title, icon=p.icon, url_path=p.url, default=p.default,
                        visibility="visible" if shown else "hidden")
         remember(p.url, page)
         sections.setdefault(p.section, []).append(page)

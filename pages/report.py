@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard import policy
 from dashboard.explain import fmt_date
 from dashboard.safe import md
-from dashboard.reports import build, charts, periods
+from dashboard.reports import build, charts, periods, supervised
 from dashboard.reports.document import PCT, WAN, Masthead, Report, Table
 from dashboard import ui
 from dashboard import snapshots
@@ -26,9 +26,11 @@ NUMERALS = "一二三四五六七八九十"
 
 
 @st.cache_data(max_entries=24, show_spinner="正在生成报告…")
-def _report(key: EvalKey, kind: str, period_text: str, as_of: dt.date | None, scope: Scope) -> Report:
+def _report(key: EvalKey, kind: str, period_text: str, as_of: dt.date | None, scope: Scope,
+            supervision: tuple = ()) -> Report:
     """The report of the reader's scope for one data source, period and parameter set
-    (cached across reruns).  It compares with what 总览 compares with (build.compared_with);
+    (cached across reruns; `supervision` = supervised.stamp(): a 督办 issued, answered or signed
+    off since makes the dispatch anew).  It compares with what 总览 compares with (build.compared_with);
     undated, a saved month's report is dated as the sidebar and the exports date it."""
     source = data.open_source(key.source, key.version, key.policy_version)
     period = periods.parse(kind, period_text)
@@ -40,8 +42,8 @@ def _report(key: EvalKey, kind: str, period_text: str, as_of: dt.date | None, sc
 
 @st.cache_data(max_entries=24, show_spinner=False)
 def _file(key: EvalKey, kind: str, period_text: str, as_of: dt.date | None, scope: Scope, mast: Masthead,
-          fmt: str) -> bytes:
-    return build.render(_report(key, kind, period_text, as_of, scope), fmt, mast)
+          supervision: tuple, fmt: str) -> bytes:
+    return build.render(_report(key, kind, period_text, as_of, scope, supervision), fmt, mast)
 
 
 def _masthead(report: Report) -> Masthead:
@@ -124,8 +126,8 @@ def _preview(report: Report) -> None:
     for n, section in enumerate(report.sections):
         st.markdown(f"**{NUMERALS[n]}、{md(section.title)}**")
         st.markdown(md(section.narrative))
-        if not section.parts:            # a section of text only (下步工作, 主要成效 …)
-            continue
+        if not any(p.chart or any(t.in_docx for t in p.tables) for p in section.parts):
+            continue                     # a section of text only (下步工作, 督办办理情况 …)
         with st.expander(f"查看{md(section.title)}的表格和图表"):
             for part in section.parts:
                 if part.title:
@@ -157,11 +159,12 @@ def body(ctx: context.Context) -> None:
     st.caption(f"报告覆盖{'全旗' if scope.whole else '本账号范围（' + md(scope.label) + '）的'}全部资产（不受侧栏筛选影响），"
                "采用侧栏的政策参数；与上一期期末的评估结果比较。")
     try:
-        report = _report(ctx.key, kind, period_text, as_of, scope)
+        stamp = supervised.stamp() if kind == "monthly" and scope.whole else ()
+        report = _report(ctx.key, kind, period_text, as_of, scope, stamp)
     except (periods.PeriodError, policy.PolicyError) as exc:
         st.error(md(exc))
         return
-    args = (ctx.key, kind, period_text, as_of, scope, _masthead(report))
+    args = (ctx.key, kind, period_text, as_of, scope, _masthead(report), stamp)
     docx_name, xlsx_name = build.file_name(report, "docx"), build.file_name(report, "xlsx")
     c1, c2, _ = st.columns([1, 1, 3])
     c1.download_button("下载Word（docx）", data=auth.bound(lambda: _download(args, "docx", docx_name)), type="primary",

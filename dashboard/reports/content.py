@@ -16,7 +16,7 @@ from dashboard import explain, labels, policy, template
 from dashboard.evaluated import Evaluated
 from dashboard.ledgers import Ledgers
 from dashboard.money import wan
-from dashboard.reports import narrative
+from dashboard.reports import narrative, supervised
 from dashboard.reports.document import (DATE, INT, PCT, TEXT, WAN, Chart, Col, Parameter, Part,
                                         Report, Section, Table)
 from dashboard.reports.periods import Period
@@ -83,7 +83,8 @@ def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
         # new and cleared, what to do next; the registers go to the xlsx annex.
         first = overview(now, prev, warning_rows, towns)
         dispatch_figures(first)
-        report.sections = [first, *submissions(period, now), red_changes(now, warning_rows, before.evaluation.as_of)]
+        report.sections = [first, *submissions(period, now), red_changes(now, warning_rows, before.evaluation.as_of),
+                           *supervised.sections(period, now.scope.whole)]
         report.sections.append(next_steps(now, report.sections))
         report.annexes = annexes(now, warning_rows)
         for section in report.sections:

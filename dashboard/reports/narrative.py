@@ -6,6 +6,7 @@ from __future__ import annotations
 from dashboard import explain, labels, policy
 from dashboard.money import fmt_amount as wan
 from dashboard.money import wan as _w
+from dashboard.reports import supervised
 from dashboard.reports.document import Report, Section
 
 
@@ -226,4 +227,5 @@ def shortfalls(f: dict, r: Report) -> str:
 
 
 WRITERS = {"achievements": achievements, "shortfalls": shortfalls, "plans": next_steps, "overview": overview, "submissions": submissions, "red_changes": red_changes, "next_steps": next_steps, "warnings": warnings, "income": income, "milestones": milestones,
-           "disposals": disposals, "problems": problems, "ranking": ranking, "trend": trend}
+           "disposals": disposals, "problems": problems, "ranking": ranking, "trend": trend,
+           "supervision": lambda f, r: supervised.narrative(f, r)}

@@ -59,6 +59,8 @@ RIGHTS = {
     "monthly": ("admin", "leader", "town", "department", "demo"),
     "edit_policy": ("admin",),          # thresholds in force and the negative list
     "administer": ("admin",),           # accounts, departments, 公示, audit, snapshots
+    "supervise": ("admin", "leader"),   # 督办: issue, overview, sign-off T2–T4 (verification.md §3)
+    "answer_supervision": ("town", "department"),   # 督办事项: the reporting authority's inbox, T1 sign-off
 }
 
 

@@ -25,6 +25,8 @@ PAGES: list[PageSpec] = [
     PageSpec("驾驶舱", "progress.py", "盘活进度", ":material/trending_up:", "progress"),
     PageSpec("驾驶舱", "disposal.py", "处置与销号", ":material/fact_check:", "disposal"),
     PageSpec("驾驶舱", "report.py", "报告", ":material/description:", "report"),
+    PageSpec("督办", "supervision_inbox.py", "督办事项", ":material/inbox:", "inbox", right="answer_supervision"),
+    PageSpec("督办", "supervision.py", "督办", ":material/gavel:", "supervision", right="supervise"),
     PageSpec("数据", "submissions.py", "报送情况", ":material/assignment_turned_in:", "submissions",
              right="monthly"),
     PageSpec("数据", "upload.py", "数据上传", ":material/upload_file:", "upload", right="upload"),
