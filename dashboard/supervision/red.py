@@ -54,11 +54,11 @@ _CACHE: dict[tuple, object] = {}
 _LOCK = threading.Lock()
 
 
-def _key(saved: snapshots.SavedMonth, what: str, extra=()) -> tuple:
+def _key(saved: snapshots.SavedMonth) -> tuple:
     from dashboard.store import settings
     lists = settings.department_lists()
-    return (what, saved.month, saved.path, saved.version, tuple(sorted(policy.resolve_params().items())),
-            tuple(lists["department_spellings"]), tuple(lists["department_names"]), extra)
+    return (saved.month, saved.path.resolve(), saved.version, tuple(sorted(policy.resolve_params().items())),
+            tuple(lists["department_spellings"]), tuple(lists["department_names"]))
 
 
 def _evaluated(saved: snapshots.SavedMonth) -> Evaluated:
@@ -69,16 +69,21 @@ def _evaluated(saved: snapshots.SavedMonth) -> Evaluated:
 def month_red(month: str) -> MonthRed | None:
     """The red assets of saved month `month` (None: not saved)."""
     saved = snapshots.find(month)
-    if saved is None:
-        return None
-    key = _key(saved, "red")
+    return None if saved is None else _judged(saved)[0]
+
+
+def _judged(saved: snapshots.SavedMonth) -> tuple[MonthRed, list[dict]]:
+    """(red assets, every authority's reminders) of one saved month, one evaluation for both."""
+    key = _key(saved)
     with _LOCK:
         if key in _CACHE:
             return _CACHE[key]
     from dashboard.store import settings
     ev = _evaluated(saved)
     try:
-        rows = ev.rows("supervision/red_assets", Filters(), **settings.department_lists())
+        lists = settings.department_lists()
+        rows = ev.rows("supervision/red_assets", Filters(), **lists)
+        due = ev.rows("supervision/reminders", Filters(), **lists)
         as_of, params = ev.evaluation.as_of, ev.evaluation.params
     finally:
         ev.close()
@@ -94,8 +99,8 @@ def month_red(month: str) -> MonthRed | None:
             facts = json.loads(r["facts"]) if isinstance(r["facts"], str) else dict(r["facts"] or {})
             a["rules"][r["rule_id"]] = RedRule(r["rule_id"], r["rule_name"], facts,
                                                explain.explain(r["rule_id"], facts, as_of, params))
-    result = MonthRed(month, as_of, {k: RedAsset(**(v | {"rules": tuple(v["rules"].values())}))
-                                     for k, v in assets.items()})
+    result = (MonthRed(saved.month, as_of, {k: RedAsset(**(v | {"rules": tuple(v["rules"].values())}))
+                                            for k, v in assets.items()}), due)
     with _LOCK:
         _CACHE[key] = result
     return result
@@ -123,21 +128,7 @@ def reminders(authority: str | None) -> list[dict]:
     months = snapshots.list_months()
     if not months:
         return []
-    saved = months[-1]
-    key = _key(saved, "reminders", authority)
-    with _LOCK:
-        if key in _CACHE:
-            return list(_CACHE[key])
-    from dashboard.store import settings
-    ev = _evaluated(saved)
-    try:
-        rows = ev.rows("supervision/reminders", Filters(), authority=authority, **settings.department_lists())
-    finally:
-        ev.close()
-        ev.ledgers.con.close()
-    with _LOCK:
-        _CACHE[key] = rows
-    return list(rows)
+    return [r for r in _judged(months[-1])[1] if authority is None or r["authority"] == authority]
 
 
 def forget() -> None:

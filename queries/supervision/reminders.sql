@@ -1,5 +1,6 @@
--- 督办事项's reminders (verification.md §3, no 督办): the assets in scope of $authority (NULL:
--- every authority) whose contract ends within $contract_yellow_months of $as_of, or whose
+-- 督办事项's reminders (verification.md §3, no 督办): the assets in scope, with their reporting
+-- authority (as red_assets.sql; the caller keeps one authority's), whose contract ends
+-- within $contract_yellow_months of $as_of, or whose
 -- income (约定上缴日期 or 约定分红日期, not yet paid) falls due within a month of $as_of —
 -- so nothing turns red unseen (R09/Y08 for contracts, R02/R04 for income).
 -- rules: Y08, R09
@@ -11,7 +12,7 @@ WITH owned AS (
     FROM assets a
     WHERE a.row_id IN (SELECT row_id FROM scoped_assets($filters))
 ),
-mine AS (SELECT * FROM owned WHERE $authority IS NULL OR authority = $authority)
+mine AS (SELECT * FROM owned)
 SELECT authority, asset_id, asset_name, town, village, 'contract' AS kind, contract_end AS due_date,
        '合同将于' || strftime(contract_end, '%Y年%-m月%-d日') || '到期' AS reason
 FROM mine
