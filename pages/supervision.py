@@ -27,8 +27,10 @@ CHOSEN = "选择资产"
 STATE_FILTERS = ["全部", *S.STATES, S.OVERDUE, S.CLEARED]
 
 
-def _summary_frame(found: list[S.Item], today: dt.date) -> pd.DataFrame:
-    return pd.DataFrame([r.as_list() for r in summary.by_authority(found, today)], columns=summary.HEADERS)
+def _summary_frame(rows: list[summary.Row]) -> pd.DataFrame:
+    frame = pd.DataFrame([r.as_list() for r in rows], columns=summary.HEADERS)
+    frame[summary.HEADERS[-1]] = pd.to_numeric(frame[summary.HEADERS[-1]])      # none answered: —, not None
+    return frame
 
 
 def _red_count(row: pd.Series) -> list[str]:
@@ -47,11 +49,16 @@ def overview(actor: S.Actor, today: dt.date) -> None:
                                    key="supervision.f.authorities")
     state = c[2].selectbox("状态", STATE_FILTERS, key="supervision.f.state")
     found = [it for it in every if (not months or it.month in months) and (not authorities or it.authority in authorities)]
-    table = _summary_frame(found, today)
+    rows = summary.by_authority(found, today)
+    table = _summary_frame(rows)
     st.subheader("各单位办理情况")
     st.caption("逾期：整改时限已过仍未反馈“已整改”（红色）；反馈用时：自下发之日至最近一次反馈的天数。")
     st.dataframe(table.style.apply(_red_count, axis=1).format(precision=1, na_rep="—"), hide_index=True,
                  key="supervision.by_authority")
+    late = [r for r in rows if r.overdue and r.authority != summary.TOTAL]
+    if late:
+        st.markdown(f":red[**逾期未整改{sum(r.overdue for r in late)}项**]："
+                    + "、".join(f"{md(r.authority)}{r.overdue}项" for r in late))
     if state == S.OVERDUE:
         found = [it for it in found if it.state != S.SIGNED and it.overdue(today)]
     elif state == S.CLEARED:

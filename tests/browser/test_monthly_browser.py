@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+
+import docx
 
 import pytest
 
@@ -18,6 +21,36 @@ from tests.browser.test_accounts_browser import SIZES, no_sideways_scroll, signe
 from tests.browser.test_browser import assert_clean, settle, shot
 
 DEPARTMENTS = ("农牧局", "水利局", "交通运输局")
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _asset_sheet(wb):
+    ws = wb["资产台账"]
+    header = next(r for r in ws.iter_rows(min_row=1, max_row=5) if any(c.value == "资产编号" for c in r))
+    return ws, header[0].row, {c.value: c.column for c in header}
+
+
+def chuan_assets() -> list[str]:
+    """Two assets 城川镇 reports itself (主管部门 城川镇人民政府, T1 by value, no 本金 of their own)."""
+    import openpyxl
+    ws, top, col = _asset_sheet(openpyxl.load_workbook(COMMITTED_SAMPLE, read_only=False))
+    own = [(ws.cell(r, col["资产原值（万元）"]).value or 0, ws.cell(r, col["资产编号"]).value)
+           for r in range(top + 1, ws.max_row + 1)
+           if ws.cell(r, col["主管部门"]).value == "城川镇人民政府" and not ws.cell(r, col["本金（万元）"]).value]
+    return [a for _, a in sorted(own)[:2]]
+
+
+def principal_due(src, out, ids: list[str], recovered: tuple = ()) -> None:
+    """`ids` owe 2万元 of 本金 due 2024-12-10 (red R02 from then on), none of it back but `recovered`."""
+    import openpyxl
+    wb = openpyxl.load_workbook(src)
+    ws, top, col = _asset_sheet(wb)
+    for r in range(top + 1, ws.max_row + 1):
+        if (asset := ws.cell(r, col["资产编号"]).value) in ids:
+            ws.cell(r, col["本金（万元）"]).value = 2
+            ws.cell(r, col["本金到期日期"]).value = dt.date(2024, 12, 10)
+            ws.cell(r, col["已收回本金（万元）"]).value = 2 if asset in recovered else 0
+    wb.save(out)
 
 
 def _at(day: str):
@@ -45,6 +78,7 @@ def month(tmp_path_factory, chromium_path):
             store.now = _at("2024-12-28" if authority == "水利局" else "2024-12-18")
             M.submit("2024-12", authority, [COMMITTED_SAMPLE], by="旗管理员", progress=f"{authority}完成资产清查复核")
         path, _ = moved_asset(tmp_path_factory.mktemp("moved"), ledgers.load([COMMITTED_SAMPLE]))
+        principal_due(path, path, chuan_assets())          # two of 城川镇's own assets turn red in December
         store.now = _at("2024-12-24")
         M.submit("2024-12", "城川镇", [path], by="城川镇", progress="补报：一项资产改由镇管护")
     finally:
@@ -128,3 +162,106 @@ def test_leadership_signs_in_and_lands_on_the_month(month, browser, monkeypatch)
         text = page.locator('[data-testid="stMain"]').inner_text()
         assert "数据来源：2024年12月" in text and "示例数据" not in text, text[:300]
         assert_clean(page, "总览 after sign-in")
+
+
+def _consolidated(data_dir, monkeypatch) -> None:
+    """December as the administrator consolidated it above (made here when this test runs alone)."""
+    monkeypatch.setenv("ZCPH_DATA_DIR", str(data_dir))
+    store.dispose()
+    if snapshots.find("2024-12") is None:
+        from dashboard.monthly import consolidate
+        consolidate.consolidate("2024-12", by="旗管理员")
+
+
+def test_supervision_from_issue_to_signoff(month, browser, monkeypatch, tmp_path):
+    """Issue 23's done-means: the administrator issues 督办 for December's new red assets; 城川镇 sees
+    the count, answers one with a PDF, signs it off (T1) once January no longer has it red and is
+    refused for the one still red; leadership sees the overdue one in red on 督办 and in the dispatch."""
+    from dashboard import ledgers
+    from dashboard import supervision as S
+    from dashboard.supervision import red
+    url, data_dir = month
+    cleared, still = chuan_assets()
+    _consolidated(data_dir, monkeypatch)
+    try:
+        accounts.get("城川镇") or accounts.add("城川镇", "town", PASSWORD, town="城川镇")
+        # one 督办 issued on 2 January 2025 to 交通运输局: 30 days on, long overdue
+        late = min(a.asset_id for a in red.month_red("2024-12").assets.values() if a.authority == "交通运输局")
+        clock, store.now = store.now, _at("2025-01-02")
+        try:
+            S.issue("2024-12", S.Actor("旗管理员", "admin"), asset_ids=[late], write_documents=False)
+        finally:
+            store.now = clock
+    finally:
+        red.forget()
+        store.dispose()
+
+    with signed_in(browser, url, "supervision", "旗管理员", "督办") as page:
+        page.get_by_role("tab", name="下发督办").click()
+        settle(page)
+        assert page.get_by_role("radio", name="本月新增红色预警全部").is_checked()
+        page.get_by_text("已核对上述资产和责任单位，确认下发").click()
+        settle(page)
+        page.get_by_role("button", name="下发督办").click()
+        settle(page)
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        assert "已下发" in text and "（城川镇，2项）" in text, text[:600]
+        with page.expect_download() as got:
+            page.get_by_role("button", name=re.compile("城川镇 督办通知")).click()
+        notice = docx.Document(got.value.path())
+        cells = "".join(c.text for t in notice.tables for r in t.rows for c in r.cells)
+        assert cleared in cells and still in cells and late not in cells, cells[:300]
+        assert_clean(page, "督办 after issuing")
+
+    # January: the 本金 of `cleared` came back, `still` owes it yet
+    january = tmp_path / "2025-01.xlsx"
+    principal_due(COMMITTED_SAMPLE, january, [cleared, still], recovered=(cleared,))
+    monkeypatch.setenv("ZCPH_DATA_DIR", str(data_dir))
+    store.dispose()
+    try:
+        ledgers.load([january]).save("2025-01", by="旗管理员")
+    finally:
+        store.dispose()
+
+    with signed_in(browser, url, "inbox", "城川镇", "督办事项") as page:
+        assert page.locator('[data-testid="stSidebarNav"] a', has_text="督办事项（2）").count() == 1
+        box = page.locator('[data-testid="stExpander"]').filter(has_text=cleared).first
+        box.get_by_label("整改措施").fill("本金已全额收回，收回凭证见附件")
+        box.get_by_text("已整改（申请销号）").click()
+        evidence = tmp_path / "收回凭证.pdf"
+        evidence.write_bytes(PDF)
+        box.locator('input[type="file"]').set_input_files(str(evidence))
+        box.get_by_role("button", name="提交反馈").click()
+        settle(page)
+        assert "佐证材料1份" in page.locator('[data-testid="stMain"]').inner_text()
+        page.locator('[data-testid="stExpander"]').filter(has_text=cleared).first \
+            .get_by_role("button", name="销号（T1，本单位）").click()
+        settle(page)
+        assert f"资产{cleared}已销号" in page.locator('[data-testid="stMain"]').inner_text()
+        assert page.locator('[data-testid="stSidebarNav"] a', has_text="督办事项（1）").count() == 1
+        box = page.locator('[data-testid="stExpander"]').filter(has_text=still).first
+        box.get_by_label("整改措施").fill("已约谈运营主体，督促归还本金")
+        box.get_by_text("已整改（申请销号）").click()
+        box.get_by_role("button", name="提交反馈").click()
+        settle(page)
+        page.locator('[data-testid="stExpander"]').filter(has_text=still).first \
+            .get_by_role("button", name="销号（T1，本单位）").click()
+        settle(page)
+        refused = page.locator('[data-testid="stAlertContentError"]').inner_text()
+        assert "仍为红色预警" in refused and "R02" in refused and "2025年1月" in refused, refused
+        shot(page, "supervision-inbox")
+
+    with signed_in(browser, url, "supervision", "旗领导", "督办") as page:
+        overdue = page.locator('[data-testid="stMain"] [data-testid="stMarkdownContainer"] span',
+                               has_text="逾期未整改1项")
+        assert overdue.count() == 1 and "rgb(" in overdue.first.evaluate("e => getComputedStyle(e).color")
+        assert overdue.first.evaluate("e => getComputedStyle(e).color") != "rgb(49, 51, 63)"
+        assert "交通运输局" in page.locator('[data-testid="stMain"]').inner_text()
+        assert_clean(page, "督办 (leadership)")
+        shot(page, "supervision-leader")
+        page.locator('[data-testid="stSidebarNav"] a', has_text="报告").click()
+        page.wait_for_selector('h1:has-text("报告")')
+        settle(page)
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        assert "督办办理情况" in text and "逾期未整改1项（交通运输局1项）" in text, text[:1500]
+        assert_clean(page, "报告 with 督办办理情况")
