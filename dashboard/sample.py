@@ -1395,6 +1395,7 @@ def build(n_assets: int, seed: int, as_of_ref: dt.date = AS_OF_REF) -> Ledger:
     flagged = [(s.i, r) for sc, s in scens for r in sc.rules]
     tables = {"assets": a, "income": income, "distribution": dist,
               "disposals": _disposal_table(a, disposals.rows), "problems": _problems(ctx, a, flagged)}
+    _management_gaps(a, used, n_assets)
     placed_ids: dict[str, list[str]] = {}
     for sc, i in placed:
         placed_ids.setdefault(sc.key, []).append(a["asset_id"][i])
@@ -1402,6 +1403,24 @@ def build(n_assets: int, seed: int, as_of_ref: dt.date = AS_OF_REF) -> Ledger:
         placed_ids[key] = list(a["asset_id"][idx])
     placed_ids.update(_other_scenario_ids(a))
     return Ledger(as_of_ref, tables, order, placed_ids)
+
+
+# The management checks MG2, MG5 and MG6 (verification.md §1) that the draws above never make
+# fire: a few ordinary (non-scenario, not disposed) assets get the gap, chosen and set without
+# a random draw and after every other table was built, so no other value of a seed changes.
+MG_GAPS = (("owner_unit", "公益性", None, None),              # MG2 产权单位 empty
+           ("operator", "经营性", ("委托经营", "入股经营"), None),  # MG5 有租无合同: no 运营主体
+           ("contract_income", "经营性", ("出租经营",), 0.0))     # MG6 合同未约定收益
+
+
+def _management_gaps(a: Table, used: np.ndarray, n_assets: int) -> None:
+    every = max(1, n_assets // 400)                       # 2 assets per check in 800
+    for col, category, modes, value in MG_GAPS:
+        ok = (a["category"] == category) & ~used & (a["disposal_status"] == "未处置")
+        if modes:
+            ok &= np.isin(a["operating_mode"], modes)
+        cand = np.flatnonzero(ok)
+        a[col][cand[:: max(1, len(cand) // every)][:every]] = value
 
 
 def _disposal_table(a: Table, rows: list[dict]) -> Table:

@@ -32,4 +32,6 @@ def test_every_rule_fires_on_the_sample_and_nothing_is_left_unevaluated(tmp_path
     missing = [r for r in RULE_IDS if not s["counts_by_rule"].get(r)]
     assert missing == []
     assert s["not_evaluated"] == []
+    # every management check fires on some assets and not on others (verification.md §1)
+    assert all(0 < n < 400 for n in s["checks"].values()) and len(s["checks"]) == 6, s["checks"]
     assert s["counts_by_level"]["none"] > s["counts_by_level"]["red"] + s["counts_by_level"]["yellow"]
