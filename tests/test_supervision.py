@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import os
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -159,11 +160,40 @@ def test_numbers_stay_unique_when_two_issue_at_once(saved):
         t.join()
     year = sv.beijing_today().year
     assert not errors and sorted(numbers) == [f"督办〔{year}〕1号", f"督办〔{year}〕2号"]
-    with pytest.raises(sa.exc.IntegrityError):        # and the database itself refuses a repeat
-        with store.engine().begin() as con:
-            con.execute(schema.supervision_notices.insert().values(
-                year=year, seq=1, number="督办〔0000〕1号", month="2024-12", authority="x",
-                issued_at=store.now(), due=dt.date.today()))
+
+
+def test_two_writers_never_draw_the_same_number(engine_name):
+    """Two servers numbering at the same moment (each its own connection, the second asking
+    while the first still holds its number uncommitted): 1 and 2; the schema refuses a repeat."""
+    N = schema.supervision_notices
+    store.engine()
+    start, drawn, errors = threading.Barrier(2), [], []
+
+    def writer(k):
+        try:
+            start.wait()
+            with store.engine().connect() as con, con.begin():
+                seq = sv.first_free(con, 2026)
+                time.sleep(0.3)                                    # the other asks now
+                con.execute(N.insert().values(year=2026, seq=seq, number=f"督办〔2026〕{seq}号", month="2024-12",
+                                              authority=f"单位{k}", issued_at=store.now(), due=dt.date(2027, 1, 1)))
+            drawn.append(seq)
+        except Exception as exc:             # noqa: BLE001
+            errors.append(exc)
+    threads = [threading.Thread(target=writer, args=(k,)) for k in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and sorted(drawn) == [1, 2]
+    for year, free in ((2026, 3), (2027, 1)):
+        with store.engine().connect() as con, con.begin():
+            assert sv.first_free(con, year) == free
+    for repeat in ({"seq": 1, "number": "督办〔2026〕9号"}, {"seq": 9, "number": "督办〔2026〕1号"}):
+        with pytest.raises(sa.exc.IntegrityError):
+            with store.engine().begin() as con:
+                con.execute(N.insert().values(year=2026, month="2024-12", authority="x", issued_at=store.now(),
+                                              due=dt.date(2027, 1, 1), **repeat))
 
 
 # --- states, 逾期, sign-off at the tier ------------------------------------------------------

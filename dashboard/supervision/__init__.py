@@ -263,10 +263,8 @@ def issue(month: str, actor: Actor, authority: str | None = None, asset_ids: lis
     year = beijing_date(issued_at).year
     made: list[Notice] = []
     with store.engine().connect() as con, con.begin():
-        schema.write_lock(con, LOCK)                    # one numbering at a time, in every process
-        seq = con.execute(select(func.coalesce(func.max(N.c.seq), 0)).where(N.c.year == year)).scalar_one()
+        seq = first_free(con, year)                     # the numbering lock, held to the commit
         for auth in sorted(by_authority):
-            seq += 1
             number = f"督办〔{year}〕{seq}号"
             notice_id = con.execute(N.insert().values(
                 year=year, seq=seq, number=number, month=month, authority=auth, issued_by=actor.name,
@@ -283,6 +281,7 @@ def issue(month: str, actor: Actor, authority: str | None = None, asset_ids: lis
                 notice.items.append(Item(id=item_id, number=number, **(values | {
                     "rules": rules, "original_value": a.original_value})))
             made.append(notice)
+            seq += 1
     if write_documents:
         from dashboard.supervision import notice as documents
         for n in made:
@@ -295,6 +294,15 @@ def issue(month: str, actor: Actor, authority: str | None = None, asset_ids: lis
         for n in made:
             n.skipped = sorted(open_now)
     return made
+
+
+def first_free(con, year: int) -> int:
+    """The next notice number N of `year`, taking the numbering lock first (PostgreSQL: an
+    advisory lock; SQLite: BEGIN IMMEDIATE), so two servers or processes issuing at once
+    never draw the same N; the lock is held until the caller's transaction ends.  The
+    table's unique (year, seq) refuses a repeat whatever path wrote it."""
+    schema.write_lock(con, LOCK)
+    return con.execute(select(func.coalesce(func.max(N.c.seq), 0)).where(N.c.year == year)).scalar_one() + 1
 
 
 def _open_items(asset_ids: list[str]) -> dict[str, str]:

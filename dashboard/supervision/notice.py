@@ -26,8 +26,8 @@ from dashboard.reports.document import Masthead
 FOLDER = Path("supervision") / "notices"
 KIND = "督办通知"
 PLAN = "《鄂托克前旗扶贫（帮扶）项目资产巩固提升盘活处置工作方案》（鄂前政办发〔2024〕13号）"
-COLUMNS = (("序号", 1.0), ("资产编号", 2.6), ("资产名称", 2.6), ("所在镇村", 2.2), ("原值（万元）", 1.6),
-           ("销号层级", 1.3), ("红色预警及事实", 4.3))
+COLUMNS = (("序号", 0.9), ("资产编号", 2.4), ("资产名称", 2.3), ("所在镇村", 2.0), ("原值（万元）", 1.5),
+           ("销号层级", 1.1), ("红色预警及事实", 3.8), ("整改时限", 1.6))      # 15.6 cm: the text width
 TIERS = ("销号层级（工作方案七（四），按单项资产原值）：T1（100万元及以下）由镇或旗行业主管部门销号；"
          "T2（100万元至1000万元）经实地核查后由旗领导小组销号；T3（1000万元至5000万元）经市乡村振兴部门复核后销号；"
          "T4（5000万元以上）经自治区乡村振兴部门复核后销号。资产在最新月份仍为红色预警的，不予销号。")
@@ -85,10 +85,10 @@ def _table(doc, items) -> None:
         place = f"{it.town or ''}{it.village or ''}" or "—"
         value = "—" if it.original_value is None else f"{float(it.original_value) / 10000:,.2f}"
         rules = "\n".join(f"{r['rule_id']} {r['name']}：{r.get('text') or ''}" for r in it.rules)
-        cells = (str(k), it.asset_id, it.asset_name or "—", place, value, it.tier, rules)
+        cells = (str(k), it.asset_id, it.asset_name or "—", place, value, it.tier, rules, _day(it.due))
         row = t.add_row()
         for j, (cell, text, (_, width)) in enumerate(zip(row.cells, cells, COLUMNS)):
-            report_docx._cell(cell, text, width, size, numeric=j == 4, center=j in (0, 5))
+            report_docx._cell(cell, text, width, size, numeric=j == 4, center=j in (0, 5, 7))
 
 
 def file_name(notice) -> str:

@@ -51,6 +51,7 @@ class MonthRed:
 
 
 _CACHE: dict[tuple, object] = {}
+KEEP = 8                                 # months' answers kept in a process
 _LOCK = threading.Lock()
 
 
@@ -102,6 +103,8 @@ def _judged(saved: snapshots.SavedMonth) -> tuple[MonthRed, list[dict]]:
     result = (MonthRed(saved.month, as_of, {k: RedAsset(**(v | {"rules": tuple(v["rules"].values())}))
                                             for k, v in assets.items()}), due)
     with _LOCK:
+        while len(_CACHE) >= KEEP:          # the oldest answers go first (a re-saved month is a new key)
+            _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = result
     return result
 
