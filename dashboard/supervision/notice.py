@@ -14,20 +14,17 @@ import tempfile
 from pathlib import Path
 
 import docx
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from dashboard import explain, snapshots, store
 from dashboard.reports import docx as report_docx
 from dashboard.reports import masthead
-from dashboard.reports.document import Masthead
+from dashboard.reports.document import INT, WAN, Col, Masthead, Table
 
 FOLDER = Path("supervision") / "notices"
 KIND = "督办通知"
 PLAN = "《鄂托克前旗扶贫（帮扶）项目资产巩固提升盘活处置工作方案》（鄂前政办发〔2024〕13号）"
-COLUMNS = (("序号", 0.9), ("资产编号", 2.4), ("资产名称", 2.3), ("所在镇村", 2.0), ("原值（万元）", 1.5),
-           ("销号层级", 1.1), ("红色预警及事实", 3.8), ("整改时限", 1.6))      # 15.6 cm: the text width
 TIERS = ("销号层级（工作方案七（四），按单项资产原值）：T1（100万元及以下）由镇或旗行业主管部门销号；"
          "T2（100万元至1000万元）经实地核查后由旗领导小组销号；T3（1000万元至5000万元）经市乡村振兴部门复核后销号；"
          "T4（5000万元以上）经自治区乡村振兴部门复核后销号。资产在最新月份仍为红色预警的，不予销号。")
@@ -74,21 +71,18 @@ def write(notice) -> bytes:
 
 
 def _table(doc, items) -> None:
-    size = report_docx.DISPATCH_PT
-    t = doc.add_table(rows=1, cols=len(COLUMNS))
-    t.style = "Table Grid"
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, (header, width) in zip(t.rows[0].cells, COLUMNS):
-        report_docx._cell(cell, header, width * 1.0, size, False, bold=True, center=True)
-    report_docx._keep_together(t.rows[0], "w:tblHeader")
+    """The assets, laid out by the reports' own table writer (widths fitted to the text)."""
+    rows = []
     for k, it in enumerate(items, 1):
-        place = f"{it.town or ''}{it.village or ''}" or "—"
-        value = "—" if it.original_value is None else f"{float(it.original_value) / 10000:,.2f}"
+        place = f"{it.town or ''}{it.village or ''}"
+        name = (it.asset_name or "—") + (f"（{place}）" if place else "")
         rules = "\n".join(f"{r['rule_id']} {r['name']}：{r.get('text') or ''}" for r in it.rules)
-        cells = (str(k), it.asset_id, it.asset_name or "—", place, value, it.tier, rules, _day(it.due))
-        row = t.add_row()
-        for j, (cell, text, (_, width)) in enumerate(zip(row.cells, cells, COLUMNS)):
-            report_docx._cell(cell, text, width, size, numeric=j == 4, center=j in (0, 5, 7))
+        value = None if it.original_value is None else float(it.original_value) / 10000
+        rows.append([k, it.asset_id, name, value, it.tier, rules, it.due.isoformat()])
+    columns = [Col("序号", INT), Col("资产编号"), Col("资产名称（所在镇村）"), Col("原值（万元）", WAN),
+               Col("销号层级"), Col("红色预警及事实"), Col("整改时限")]
+    report_docx._table(doc, Table("督办资产", "", columns, rows, docx_rows=len(rows) or 1),
+                       size=report_docx.DISPATCH_PT)
 
 
 def file_name(notice) -> str:
