@@ -87,6 +87,7 @@ def saved(months, monkeypatch, tmp_path):
     data = Path(os.environ["ZCPH_DATA_DIR"])
     data.mkdir(parents=True, exist_ok=True)
     (data / "snapshots").symlink_to(months["snapshots"], target_is_directory=True)
+    store.engine()                                           # the store (no longer demo mode)
     return months
 
 
@@ -119,6 +120,17 @@ def test_issue_on_new_red_makes_one_notice_per_authority_with_rules_facts_and_du
     assert it.asset_id in cells and it.rules[0]["text"] in cells
     entries = _audit("supervision_issue")
     assert {e.object for e in entries} == {m.number for m in made} and entries[0].user_name == "旗管理员"
+
+
+def test_demo_mode_issues_nothing_and_writes_nothing(months):
+    data = Path(os.environ["ZCPH_DATA_DIR"])
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "snapshots").symlink_to(months["snapshots"], target_is_directory=True)
+    with pytest.raises(sv.SupervisionError, match="演示模式"):
+        sv.issue("2024-12", ADMIN)
+    with pytest.raises(sv.SupervisionError, match="未找到"):
+        sv.answer("督办〔2026〕1号", months["new"][0], department("农牧局"), "措施", "已整改")
+    assert sv.items(ADMIN) == [] and not store.exists() and not store.sqlite_path().exists()
 
 
 def test_issue_refusals(saved):
@@ -162,20 +174,19 @@ def test_numbers_stay_unique_when_two_issue_at_once(saved):
     assert not errors and sorted(numbers) == [f"督办〔{year}〕1号", f"督办〔{year}〕2号"]
 
 
-def test_two_writers_never_draw_the_same_number(engine_name):
+def _two_writers_never_draw_the_same_number():
     """Two servers numbering at the same moment (each its own connection, the second asking
     while the first still holds its number uncommitted): 1 and 2; the schema refuses a repeat."""
     N = schema.supervision_notices
-    store.engine()
     start, drawn, errors = threading.Barrier(2), [], []
 
     def writer(k):
         try:
             start.wait()
             with store.engine().connect() as con, con.begin():
-                seq = sv.first_free(con, 2026)
-                time.sleep(0.3)                                    # the other asks now
-                con.execute(N.insert().values(year=2026, seq=seq, number=f"督办〔2026〕{seq}号", month="2024-12",
+                seq = sv.first_free(con, 2099)
+                time.sleep(0.15)                                   # the other asks now
+                con.execute(N.insert().values(year=2099, seq=seq, number=f"督办〔2099〕{seq}号", month="2024-12",
                                               authority=f"单位{k}", issued_at=store.now(), due=dt.date(2027, 1, 1)))
             drawn.append(seq)
         except Exception as exc:             # noqa: BLE001
@@ -186,13 +197,13 @@ def test_two_writers_never_draw_the_same_number(engine_name):
     for t in threads:
         t.join()
     assert not errors and sorted(drawn) == [1, 2]
-    for year, free in ((2026, 3), (2027, 1)):
+    for year, free in ((2099, 3), (2098, 1)):
         with store.engine().connect() as con, con.begin():
             assert sv.first_free(con, year) == free
-    for repeat in ({"seq": 1, "number": "督办〔2026〕9号"}, {"seq": 9, "number": "督办〔2026〕1号"}):
+    for repeat in ({"seq": 1, "number": "督办〔2099〕9号"}, {"seq": 9, "number": "督办〔2099〕1号"}):
         with pytest.raises(sa.exc.IntegrityError):
             with store.engine().begin() as con:
-                con.execute(N.insert().values(year=2026, month="2024-12", authority="x", issued_at=store.now(),
+                con.execute(N.insert().values(year=2099, month="2024-12", authority="x", issued_at=store.now(),
                                               due=dt.date(2027, 1, 1), **repeat))
 
 
@@ -366,8 +377,10 @@ def _seed_items() -> dict:
     return out
 
 
-def test_an_authority_neither_reads_nor_answers_anothers(engine_name):
+def test_numbering_and_scope_on_both_stores(engine_name):
+    """Numbers stay unique with two writers; an authority neither reads nor answers another's."""
     seeded = _seed_items()
+    _two_writers_never_draw_the_same_number()
     town = sv.Actor("城川镇账号", "town", town="城川镇")
     other = sv.Actor("昂素镇账号", "town", town="昂素镇")
     dept = department("农牧局")

@@ -13,7 +13,7 @@ entry carries the hash of the one before (chain.py): what the database lets thro
 from __future__ import annotations
 
 from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, MetaData, String, Table,
-                        Text, UniqueConstraint, inspect, select, text)
+                        Text, UniqueConstraint, Numeric, inspect, select, text)
 from sqlalchemy.engine import Connection, Engine
 
 metadata = MetaData()
@@ -132,7 +132,7 @@ supervision_items = Table(
     Column("authority", String(64), nullable=False, index=True),
     Column("month", String(7), nullable=False),
     Column("tier", String(4), nullable=False),                          # T1–T4 (policy-rules §7)
-    Column("original_value", Integer),                                  # 元, as the ledger said
+    Column("original_value", Numeric(18, 2)),                           # 元, as the ledger said
     Column("rules", Text, nullable=False),                              # JSON: [{rule_id, name, facts, text}]
     Column("issued_by", String(64)),
     Column("issued_at", DateTime, nullable=False),

@@ -207,6 +207,8 @@ def supervision_days() -> int:
 
 
 def _record(action: str, actor: Actor, obj: str, outcome: str = "ok", details: dict | None = None) -> None:
+    if not store.exists() and actor.role != COMMAND_LINE:
+        return                         # demo mode (no store yet): nothing is written, not even a refusal
     audit.record(action, user=actor.name, role=None if actor.role == COMMAND_LINE else actor.role,
                  scope=actor.scope_label, obj=obj, outcome=outcome, details=details,
                  client=actor.client, session=actor.session)
@@ -225,6 +227,8 @@ def issue(month: str, actor: Actor, authority: str | None = None, asset_ids: lis
     month's new red assets (every red one with `all_red`), of `authority` when given; one notice
     per authority.  An asset with a 督办 not yet 已销号 is left out (named: refused when asked for)."""
     obj = snapshots.month_label(month) if snapshots.valid_month(month) else str(month)
+    if not store.exists() and actor.role != COMMAND_LINE:
+        raise SupervisionError("演示模式（尚未建立账号）不能下发督办。")
     if not actor.whole:
         _refuse("supervision_issue", actor, obj, "只有旗级管理员或旗级领导可以下发督办。")
     if not snapshots.valid_month(month) or snapshots.find(month) is None:
@@ -274,7 +278,7 @@ def issue(month: str, actor: Actor, authority: str | None = None, asset_ids: lis
                 rules = [r.as_dict() for r in a.rules]
                 values = dict(notice_id=notice_id, asset_id=a.asset_id, asset_name=a.asset_name, town=a.town,
                               village=a.village, authority=auth, month=month, tier=a.tier,
-                              original_value=None if a.original_value is None else round(a.original_value),
+                              original_value=None if a.original_value is None else round(a.original_value, 2),
                               rules=json.dumps(rules, ensure_ascii=False, default=str),
                               issued_by=actor.name, issued_at=issued_at, due=due)
                 item_id = con.execute(I.insert().values(**values)).inserted_primary_key[0]
@@ -320,6 +324,8 @@ def _open_items(asset_ids: list[str]) -> dict[str, str]:
 def _item(row, evidence: list[Evidence]) -> Item:
     data = row._asdict()
     rules = json.loads(data.pop("rules") or "[]")
+    if data["original_value"] is not None:
+        data["original_value"] = float(data["original_value"])
     return Item(**data, rules=rules, evidence=evidence)
 
 
