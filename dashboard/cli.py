@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     e.add_argument("--mapping", action="append", default=[], metavar="PROFILE.toml",
                    help="导入方案（见 mapping-profiles.md），可多次指定")
+    e.add_argument("--edition", type=Path, default=None, metavar="FILE.toml",
+                   help="按此政策版本评估；缺省：评估基准日施行的版本")
 
     s = sub.add_parser("sample", help="生成示例台账")
     s.add_argument("--assets", type=int, default=800)
@@ -51,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     r.add_argument("--as-of", type=_date, default=None)
     r.add_argument("--mapping", action="append", default=[], metavar="PROFILE.toml")
+    r.add_argument("--edition", type=Path, default=None, metavar="FILE.toml",
+                   help="按此政策版本评估；缺省：评估基准日施行的版本")
 
     b = sub.add_parser("bench", help="性能基准")
     b.add_argument("--assets", type=int, default=100_000)
@@ -73,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     monthly_cli.add_parsers(sub)
     from dashboard import month_versions              # months list / restore
     month_versions.add_parsers(sub)
+    from dashboard import edition_admin               # editions list
+    edition_admin.add_parsers(sub)
     from dashboard.supervision import cli as supervision_cli   # supervision issue|list|answer|signoff
     supervision_cli.add_parsers(sub, _date)
     from dashboard import loadtest, serve                 # serve --processes N; loadtest
@@ -108,14 +114,33 @@ def _mappings(args) -> list:
     return [read_profile(p) for p in args.mapping]
 
 
+def _params(args) -> dict:
+    """--param NAME=VALUE, checked; only the names given: the others are the defaults of the
+    edition judging as_of (rules.evaluate)."""
+    given = policy.parse_param_args(args.param)
+    resolved = policy.resolve_params(given)
+    return {name: resolved[name] for name in given}
+
+
+def _edition(args):
+    """--edition FILE.toml, checked like a file in the editions folder (PolicyError: one line)."""
+    if args.edition is None:
+        return None
+    from dashboard import editions
+    if not args.edition.is_file():
+        raise policy.PolicyError(f"政策版本文件不存在：{args.edition}")
+    return editions.parse(args.edition)
+
+
 def _dispatch(args) -> int:
     if args.command == "evaluate":
         from dashboard import evaluate
-        params = policy.resolve_params(policy.parse_param_args(args.param))
+        params = _params(args)
         if args.workbooks and args.as_of is None:
             print("命令行参数错误：给出台账文件时须指定 --as-of", file=sys.stderr)
             return 2
-        status, message = evaluate.run(args.workbooks, args.as_of, args.out, params, _mappings(args), args.month)
+        status, message = evaluate.run(args.workbooks, args.as_of, args.out, params, _mappings(args), args.month,
+                                       edition=_edition(args))
         print(message, file=sys.stderr if status else sys.stdout)
         return status
     if args.command == "sample":
@@ -125,9 +150,9 @@ def _dispatch(args) -> int:
         return 0
     if args.command == "report":
         from dashboard.reports import build
-        params = policy.resolve_params(policy.parse_param_args(args.param))
+        params = _params(args)
         status, message = build.run(args.kind, args.period, args.workbooks, args.out, params, args.as_of,
-                                    _mappings(args))
+                                    _mappings(args), edition=_edition(args))
         print(message, file=sys.stderr if status else sys.stdout)
         return status
     if args.command == "uibench":
@@ -151,6 +176,9 @@ def _dispatch(args) -> int:
     if status is None:
         from dashboard import month_versions
         status = month_versions.dispatch(args)
+    if status is None:
+        from dashboard import edition_admin
+        status = edition_admin.dispatch(args)
     if status is None:
         status = monthly_cli.dispatch(args, lambda: _mappings(args))
     return 2 if status is None else status

@@ -10,6 +10,7 @@ from dashboard.explain import fmt_date
 from dashboard.scope import ROLES
 from dashboard.store import accounts, sessions, settings
 from dashboard.ui import auth, data, fmt
+from dashboard.ui import editions as edition_versions
 
 DONE = "admin.done"
 
@@ -199,7 +200,7 @@ def body(ctx) -> None:
         st.success(fmt.md(done))
     # Keyed and tracked, so a widget's rerun inside 公示 or 快照 keeps that tab open (an untracked
     # st.tabs shows the first tab again after every rerun). Every tab still runs: AppTest reads them.
-    tabs = st.tabs(["账号", "主管部门", "公示", "快照"], key="admin.tab", on_change="rerun")
+    tabs = st.tabs(["账号", "主管部门", "公示", "快照", "政策版本"], key="admin.tab", on_change="rerun")
     with tabs[0]:
         account_list()
         new_account()
@@ -211,6 +212,8 @@ def body(ctx) -> None:
         publication()
     with tabs[3]:
         snapshot_list()
+    with tabs[4]:
+        edition_versions.tab()
 
 
 ui.run("系统管理", body, needs_data=False)

@@ -32,6 +32,7 @@ ACTIONS = {
     "masthead_save": "修改红头与版记", "submit": "月度报送", "consolidate": "汇总月度快照", "open_page": "打开页面", "export": "导出", "report": "下载报告", "console": "SQL 查询", "audit_export": "导出审计记录",
     "supervision_issue": "下发督办", "supervision_answer": "督办反馈", "supervision_evidence": "上传督办佐证材料",
     "supervision_signoff": "督办销号",
+    "edition_draft": "起草政策版本", "edition_preview": "预览政策版本", "edition_save": "保存政策版本",
 }
 COLUMNS = {"at": "时间（北京时间）", "user_name": "用户", "role": "角色", "scope": "范围", "action": "操作",
            "object": "对象", "outcome": "结果", "details": "详情", "client": "客户端地址", "session": "会话"}
