@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import ledgers, policy, safe, snapshots, store
+from dashboard import dq, ledgers, policy, safe, snapshots, store
 from dashboard.evaluated import Evaluated
 from dashboard.ledgers import Ledgers
 
@@ -25,6 +25,8 @@ def write_exports(books: Ledgers, ev: Evaluated, out: Path) -> dict:
     rejected = rejected.rename(columns={"文件": "file", "工作表": "sheet", "行": "row",
                                         "列": "column", "原因": "reason"})
     safe.write_csv(rejected[["file", "sheet", "row", "column", "reason"]], out / "rejected.csv")
+    # 漏项错项 (verification.md §2): DQ1–DQ4 (quality/findings), the user's scope like every export
+    safe.write_csv(dq.csv_frame(dq.findings(ev)), out / "dq.csv")
     summary = build_summary(books, ev)
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),
                                       encoding="utf-8")

@@ -74,6 +74,12 @@ class Evaluated:
         with self.lock:
             self.cur.register(name, table)
 
+    def _ready(self, name: str) -> None:
+        """The data-quality questions (queries/quality/) read DQ1–DQ4, judged on first ask."""
+        if name.startswith("quality/"):
+            from dashboard import dq
+            dq.ensure(self)
+
     def _params(self, where: Filters, bind: dict) -> dict:
         if where.scope.whole and not self.scope.whole:
             where = where.within(self.scope)
@@ -81,12 +87,14 @@ class Evaluated:
 
     def arrow(self, name: str, where: Filters = Filters(), **bind):
         """queries/<name>.sql as an Arrow table."""
+        self._ready(name)
         with self.lock:
             return sql.relation(self.cur, name, self._params(where, bind)).to_arrow_table()
 
     def frame(self, name: str, where: Filters = Filters(), tables: dict | None = None,
               **bind) -> pd.DataFrame:
         """queries/<name>.sql as a DataFrame; `tables` are registered for this query only."""
+        self._ready(name)
         with self.lock:
             for table_name, table in (tables or {}).items():
                 self.cur.register(table_name, table)
@@ -103,6 +111,7 @@ class Evaluated:
 
     def rows(self, name: str, where: Filters = Filters(), **bind) -> list[dict]:
         """queries/<name>.sql as a list of dicts (Python values: Decimal, date)."""
+        self._ready(name)
         with self.lock:
             rel = sql.relation(self.cur, name, self._params(where, bind))
             return [dict(zip(rel.columns, r)) for r in rel.fetchall()]

@@ -30,6 +30,7 @@ class Ledgers:
     data_date: dt.date | None                   # the date the ledgers state (title row / snapshot)
     result: ImportResult | None = None          # the import report (files read, rows rejected)
     month: str | None = None                    # 'YYYY-MM' of a saved month
+    loaded_on: dt.date | None = None            # the day uploaded (saved), DQ4's date when none is stated
 
     @property
     def usable(self) -> bool:
@@ -61,8 +62,8 @@ def load(files, label: str = "上传的台账", **ingest_options) -> Ledgers:
     if not result.usable:
         return Ledgers(label, None, result.data_date, result)
     con = model.connect()
-    model.load_tables(con, result.tables, result.columns)
-    return Ledgers(label, con, result.data_date, result)
+    model.load_tables(con, result.tables, result.columns, result.empty_required)
+    return Ledgers(label, con, result.data_date, result, loaded_on=dt.date.today())
 
 
 def sample_path() -> Path:
@@ -82,4 +83,6 @@ def saved_month(saved: snapshots.SavedMonth) -> Ledgers:
     if meta["stale_facts"]:
         model.derive_facts(con)         # into this connection's memory; the file stays as saved
     data_date = dt.date.fromisoformat(meta["data_date"]) if meta.get("data_date") else None
-    return Ledgers(saved.label, con, data_date, month=saved.month)
+    saved_at = meta.get("saved_at")
+    return Ledgers(saved.label, con, data_date, month=saved.month,
+                   loaded_on=dt.date.fromisoformat(saved_at[:10]) if saved_at else None)

@@ -36,8 +36,10 @@ def quote(name: str) -> str:
 
 
 def load_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame],
-                columns: dict[str, set[str]]) -> None:
-    """(Re)create every template table from the importer's frames."""
+                columns: dict[str, set[str]], empty_required: list[tuple] = ()) -> None:
+    """(Re)create every template table from the importer's frames; `empty_required`: the
+    importer's rows rejected for an empty required cell (ImportResult.empty_required, DQ1)."""
+    load_empty_required(con, empty_required)
     for sheet in template.SHEETS:
         frame = tables.get(sheet.name)
         _create_table(con, sheet, frame)
@@ -63,9 +65,9 @@ def _create_table(con, sheet: template.Sheet, frame: pd.DataFrame | None) -> Non
     if frame is None:
         cols = ", ".join(f"{quote(c.name)} {SQL_TYPES[c.kind]}" for c in sheet.columns)
         con.execute(f"CREATE OR REPLACE TABLE {table} (row_id BIGINT, {cols}, "
-                    "source_file VARCHAR, source_sheet VARCHAR, source_row INTEGER, qa BOOLEAN)")
+                    f"source_file VARCHAR, source_sheet VARCHAR, source_row INTEGER, qa BOOLEAN, {KEPT} VARCHAR)")
         return
-    known = {c.name for c in sheet.columns} | set(template.PROVENANCE) | {"qa"}
+    known = {c.name for c in sheet.columns} | set(template.PROVENANCE) | {"qa", KEPT}
     select = ["CAST(row_number() OVER () AS BIGINT) AS row_id"]
     for c in sheet.columns:
         expr = _cast(c) if c.name in frame.columns else f"CAST(NULL AS {SQL_TYPES[c.kind]})"
@@ -73,13 +75,27 @@ def _create_table(con, sheet: template.Sheet, frame: pd.DataFrame | None) -> Non
     select += ["CAST(source_file AS VARCHAR) AS source_file",
                "CAST(source_sheet AS VARCHAR) AS source_sheet",
                "CAST(source_row AS INTEGER) AS source_row",
-               "coalesce(CAST(qa AS BOOLEAN), false) AS qa"]
+               "coalesce(CAST(qa AS BOOLEAN), false) AS qa",
+               f"CAST({KEPT} AS VARCHAR) AS {KEPT}" if KEPT in frame.columns else f"CAST(NULL AS VARCHAR) AS {KEPT}"]
     select += [f"CAST({quote(x)} AS VARCHAR) AS {quote(x)}" for x in frame.columns if x not in known]
     con.register("_frame", frame)
     try:
         con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {', '.join(select)} FROM _frame")
     finally:
         con.unregister("_frame")
+
+
+# DQ2's mark on each row (dashboard/ingest/sheet.py KEPT_COLUMN): the columns whose value the
+# importer kept as written.  Every table has it (NULL when nothing was, or in an older month).
+KEPT = "dq_kept"
+EMPTY_REQUIRED = "dq_empty_required"      # DQ1's rows the importer rejected (not in `assets`)
+
+
+def load_empty_required(con, rows) -> None:
+    con.execute(f"CREATE OR REPLACE TABLE {EMPTY_REQUIRED} (source_file VARCHAR, source_sheet VARCHAR, "
+                "source_row INTEGER, column_name VARCHAR, asset_id VARCHAR, town VARCHAR, department VARCHAR)")
+    if rows:
+        con.executemany(f"INSERT INTO {EMPTY_REQUIRED} VALUES (?, ?, ?, ?, ?, ?, ?)", [tuple(r) for r in rows])
 
 
 def _link_assets(con, table: str) -> None:

@@ -208,7 +208,7 @@ def save(con: duckdb.DuckDBPyConnection, month: str, data_date: dt.date | None,
     try:
         con.execute(f"ATTACH '{_sql_path(tmp)}' AS snap")
         try:
-            for table in LEDGER_TABLES + FACT_TABLES:
+            for table in LEDGER_TABLES + FACT_TABLES + _present(con, None, OPTIONAL_TABLES):
                 con.execute(f"CREATE TABLE snap.{table} AS SELECT * FROM main.{table}")
             con.register("_month_summary", summary)
             try:
@@ -251,11 +251,12 @@ def copy_in(saved: SavedMonth, con: duckdb.DuckDBPyConnection) -> dict:
     try:
         meta = json.loads(con.execute("SELECT meta FROM snap.snapshot_meta").fetchall()[0][0])
         fresh = meta.get("facts_version") == facts_version()
-        for table in LEDGER_TABLES + (FACT_TABLES if fresh else ()):
+        for table in LEDGER_TABLES + (FACT_TABLES if fresh else ()) + _present(con, "snap", OPTIONAL_TABLES):
             con.execute(f"CREATE TABLE main.{table} AS SELECT * FROM snap.{table}")
     finally:
         con.execute("DETACH snap")
     _add_new_columns(con)
+    _optional_tables(con)
     meta["stale_facts"] = not fresh
     return meta
 
@@ -275,12 +276,13 @@ def attach(saved: SavedMonth, con: duckdb.DuckDBPyConnection) -> dict:
     try:
         meta = json.loads(con.execute(f"SELECT meta FROM {ATTACHED}.snapshot_meta").fetchall()[0][0])
         fresh = meta.get("facts_version") == facts_version()
-        for table in LEDGER_TABLES + (FACT_TABLES if fresh else ()):
+        for table in LEDGER_TABLES + (FACT_TABLES if fresh else ()) + _present(con, ATTACHED, OPTIONAL_TABLES):
             con.execute(f"CREATE VIEW main.{table} AS SELECT *{_missing_columns(con, table)} "
                         f"FROM {ATTACHED}.{table}")
     except BaseException:
         con.execute(f"DETACH {ATTACHED}")
         raise
+    _optional_tables(con)
     meta["stale_facts"] = not fresh
     return meta
 
@@ -293,16 +295,39 @@ def _missing_columns(con: duckdb.DuckDBPyConnection, table: str) -> str:
     have = {r[0] for r in con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'main' "
         "AND table_name = ?", [ATTACHED, table]).fetchall()}
-    return "".join(f", CAST(NULL AS VARCHAR) AS {c.name}" for c in sheet.columns if c.name not in have)
+    extra = [] if model.KEPT in have else [model.KEPT]
+    return "".join(f", CAST(NULL AS VARCHAR) AS {c}" for c in [c.name for c in sheet.columns if c.name not in have] + extra)
+
+
+# Tables a month saved before they existed lacks: read as empty (model makes them).
+OPTIONAL_TABLES = (model.EMPTY_REQUIRED,)
+
+
+def _present(con: duckdb.DuckDBPyConnection, catalog: str | None, tables: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of `tables` in the catalog (None: the connection's own)."""
+    have = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = coalesce(?, current_database()) "
+        "AND schema_name = 'main'", [catalog]).fetchall()}
+    return tuple(t for t in tables if t in have)
+
+
+def _optional_tables(con: duckdb.DuckDBPyConnection) -> None:
+    have = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' "
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = current_database() "
+        "AND schema_name = 'main'"
+    ).fetchall()}
+    if model.EMPTY_REQUIRED not in have:
+        model.load_empty_required(con, [])
 
 
 def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
     """A month saved before a template column existed (主管部门) reads it as empty."""
     for sheet in template.SHEETS:
         have = {r[0] for r in con.execute(f"DESCRIBE main.{sheet.name}").fetchall()}
-        for col in sheet.columns:
-            if col.name not in have:
-                con.execute(f"ALTER TABLE main.{sheet.name} ADD COLUMN {col.name} VARCHAR")
+        for col in [c.name for c in sheet.columns] + [model.KEPT]:
+            if col not in have:
+                con.execute(f"ALTER TABLE main.{sheet.name} ADD COLUMN {col} VARCHAR")
 
 
 def delete(month: str) -> int | None:

@@ -33,6 +33,7 @@ SPEC_IDS = (["IDLE"] + [f"LE{i}" for i in range(1, 5)] + [f"Y{i:02d}" for i in r
             + [f"R{i:02d}" for i in range(1, 11)] + [f"C{i}" for i in range(1, 7)]
             + [f"D{i}" for i in range(1, 7)] + [f"DP{i}" for i in range(1, 7)]
             + [f"T{i}" for i in range(1, 5)] + [f"M{i}" for i in range(1, 7)])
+SPEC_IDS += [f"DQ{i}" for i in range(1, 5)]          # verification.md §2: data quality (queries/dq/)
 
 
 def header(path: Path) -> list[str]:
@@ -137,9 +138,9 @@ def test_used_params_ignore_a_parameter_named_only_in_a_comment():
 
 
 # The pipeline (rules/), the load-time facts (facts/) and the macros themselves judge the
-# whole banner, and monthly/ sorts a submitted part before anyone views it; every other
+# whole banner (and dq/, DQ1–DQ4 over the whole ledger), and monthly/ sorts a submitted part before anyone views it; every other
 # query answers a page, report or export for one user.
-SCOPE_FREE = ("rules", "facts", "filters", "monthly")
+SCOPE_FREE = ("rules", "facts", "filters", "monthly", "dq")
 
 
 @pytest.mark.parametrize("path", [p for p in QUERIES if p.parent.name not in SCOPE_FREE],

@@ -21,7 +21,7 @@ from .profiles import Profile, ProfileError, choose, read_profile, saved_profile
 from .jobs import Batch
 from .read import source
 from .report import KIND_ZH, ImportResult, Issue, SheetLoad, UnusableInput
-from .sheet import Loaded, Seen, load_sheet
+from .sheet import KEPT_COLUMN, Loaded, Seen, load_sheet
 from .worker import Limits
 
 __all__ = ["load_files", "ImportResult", "Issue", "SheetLoad", "UnusableInput", "KIND_ZH",
@@ -136,6 +136,7 @@ def _commit(result: ImportResult, frames, seen, out: Loaded) -> None:
     result.issues.extend(out.issues)
     if out.fatal:
         result.fatal.append(out.fatal)
+    result.empty_required.extend((out.load.file, out.load.sheet, *r) for r in out.empty_required)
     if out.data_date and (result.data_date is None or out.data_date > result.data_date):
         result.data_date = out.data_date
     if out.frame is not None:
@@ -158,8 +159,9 @@ def _concat(kind: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
     frame = pd.concat(parts, ignore_index=True)
     order = [c.name for c in T.SHEET_BY_NAME[kind].columns if c.name in frame.columns]
     tail = ("source_file", "source_sheet", "source_row", "qa")
-    rest = [c for c in frame.columns if c not in order and c not in tail]
-    frame = frame[order + rest + list(tail)]
+    kept = [KEPT_COLUMN] if KEPT_COLUMN in frame.columns else []     # DQ2's mark, not a column of the file
+    rest = [c for c in frame.columns if c not in order and c not in tail and c not in kept]
+    frame = frame[order + rest + list(tail) + kept]
     for c in order:
         spec = T.SHEET_BY_NAME[kind].column(c)
         if spec.kind in (T.TEXT, T.ENUM, T.YESNO):

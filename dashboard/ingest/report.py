@@ -60,6 +60,9 @@ class ImportResult:
     data_date: dt.date | None = None
     fatal: list[str] = field(default_factory=list)
     auto_profiles: dict[str, list[str]] = field(default_factory=dict)   # saved profile → sheets it read
+    # DQ1 (verification §2): 资产台账 rows rejected for an empty required cell, one per cell:
+    # (file, sheet, row, column, asset_id, town, department) — model.load_tables keeps them.
+    empty_required: list[tuple] = field(default_factory=list)
 
     @property
     def usable(self) -> bool:

@@ -62,6 +62,7 @@ class Loaded:
     fatal: str | None = None
     keys: tuple | None = None   # (kind, kept keys, their rows, file, sheet), registered on commit
     closest: str | None = None  # a sheet not loaded: the kind it came closest to, and why not
+    empty_required: list[tuple] = field(default_factory=list)   # DQ1: (row, column, asset_id, town, department)
 
 
 def _letter(j: int) -> str:
@@ -339,6 +340,70 @@ def _fill(out: Loaded, sheet: T.Sheet, cols: list[Column], data: np.ndarray, row
     load.rows_rejected = int(rejected.sum())
     load.rows_loaded = n - load.rows_rejected
     out.frame = _loaded_frame(sheet, cols, cleaned, loaded, qa, rownum, load.file, load.sheet)
+    kept = _kept_as_written(sheet, cols, cleaned)
+    if kept is not None:
+        out.frame[KEPT_COLUMN] = pd.array(kept[loaded], dtype="str")
+    out.empty_required = _empty_required(sheet, cols, cleaned, rownum, total, reasons)
+
+
+# DQ2 (verification.md §2): the columns whose values the importer keeps as written (按原文保留)
+# when they are none of the column's list nor a spelling it folds into one (template.py's
+# `values`; 处置方式 has a list and no spellings).  Each loaded row gets KEPT_COLUMN: the
+# canonical names of its cells kept so, ';'-joined (NULL when none) — what queries/dq/ reads,
+# because only the importer knows a value was not folded.
+KEPT_COLUMN = "dq_kept"
+DQ2_COLUMNS = {
+    "assets": ("category", "ownership_status", "owner_level", "platform", "operating_mode",
+               "operating_status", "renewed", "disposal_status", "revitalisation_path", "batch_recorded"),
+    "disposals": ("method",),
+}
+LISTS_WITHOUT_SPELLINGS = {"method": T.DISPOSAL_METHODS}
+
+
+def _kept_as_written(sheet: T.Sheet, cols: list[Column], cleaned) -> np.ndarray | None:
+    """Per row, the DQ2 columns whose value was kept as written; None for a sheet DQ2 skips."""
+    names = DQ2_COLUMNS.get(sheet.name)
+    if names is None:
+        return None
+    n = next(iter(cleaned.values())).empty.size if cleaned else 0
+    out = np.full(n, None, dtype=object)
+    for c in cols:
+        if c.spec is None or c.spec.name not in names:
+            continue
+        x = cleaned[c.name]
+        if c.spec.name in LISTS_WITHOUT_SPELLINGS:
+            text = pd.Series(np.asarray(x.values, dtype=object))
+            kept = (text.notna() & ~text.str.strip().isin(LISTS_WITHOUT_SPELLINGS[c.spec.name])).to_numpy(bool)
+        elif x.status is not None:
+            kept = x.status == C.DOUBT
+        else:
+            continue
+        for i in np.flatnonzero(kept):
+            out[i] = c.spec.name if out[i] is None else f"{out[i]};{c.spec.name}"
+    return out
+
+
+def _empty_required(sheet: T.Sheet, cols: list[Column], cleaned, rownum, total, reasons) -> list[tuple]:
+    """DQ1: the 资产台账 rows rejected for an empty required cell (they are in the rejection report
+    too): (row, column, asset_id, town, department) per empty cell."""
+    if sheet.name != "assets" or not reasons:
+        return []
+    by_name = {c.spec.name: cleaned[c.name] for c in cols if c.spec}
+
+    def cell(name, i):
+        x = by_name.get(name)
+        v = None if x is None or x.empty[i] else x.values[i]
+        return None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+
+    out = []
+    for i in sorted(reasons):
+        if total[i]:
+            continue
+        for c in sheet.required:
+            x = by_name.get(c.name)
+            if x is not None and x.empty[i]:
+                out.append((int(rownum[i]), c.name, cell("asset_id", i), cell("town", i), cell("department", i)))
+    return out
 
 
 def _clean_all(cols: list[Column], data: np.ndarray, title_unit_: str | None,

@@ -30,6 +30,7 @@ PAGES: list[PageSpec] = [
     PageSpec("数据", "submissions.py", "报送情况", ":material/assignment_turned_in:", "submissions",
              right="monthly"),
     PageSpec("数据", "upload.py", "数据上传", ":material/upload_file:", "upload", right="upload"),
+    PageSpec("数据", "quality.py", "数据质量", ":material/rule:", "quality"),
     PageSpec("数据", "sql_console.py", "SQL 查询", ":material/terminal:", "sql"),
     PageSpec("公开", "gongshi.py", "公示", ":material/campaign:", "gongshi", public=True),
     PageSpec("管理", "admin.py", "系统管理", ":material/manage_accounts:", "admin", right="administer"),
