@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest import sample_path
 from dashboard import model, policy, snapshots, store
 from dashboard.store import audit, schema
 from dashboard import supervision as sv
