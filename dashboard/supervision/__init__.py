@@ -476,9 +476,11 @@ def answer(number: str, asset_id: str, actor: Actor, measures: str, state: str,
     now = store.now()
     fixed_at = (it.fixed_at or now) if state == FIXED else None
     with store.engine().connect() as con, con.begin():
-        con.execute(I.update().where(I.c.id == it.id, I.c.signed_at.is_(None)).values(
+        changed = con.execute(I.update().where(I.c.id == it.id, I.c.signed_at.is_(None)).values(
             measures=measures, planned=planned, answer_state=state, answered_by=actor.name,
-            answered_at=now, fixed_at=fixed_at))
+            answered_at=now, fixed_at=fixed_at)).rowcount
+    if not changed:                    # signed off by the banner meanwhile
+        _refuse("supervision_answer", actor, obj, f"{number}中资产{asset_id}已销号，不能再反馈。")
     _record("supervision_answer", actor, obj, details={
         "整改状态": state, "整改措施": measures[:200], "计划完成日期": planned.isoformat() if planned else "—"})
     return item(number, asset_id, actor, check_latest=False)
