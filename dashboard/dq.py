@@ -90,15 +90,6 @@ def lowest(rates: pd.DataFrame, n: int = 3) -> list[tuple[str, float]]:
     return [(r.authority, float(r.complete_rate)) for r in known.head(n).itertuples()]
 
 
-def lowest_sentence(rates: pd.DataFrame) -> str:
-    """One sentence for the monthly dispatch: the three lowest 完整率."""
-    low = lowest(rates)
-    if not low:
-        return ""
-    named = "、".join(f"{a}（{pct(r)}）" for a, r in low)
-    return f"台账数据完整率最低的是{named}，请按数据质量清单于{due_text(None)}前更正。"
-
-
 def pct(rate: float | None) -> str:
     return "—" if rate is None or pd.isna(rate) else f"{rate * 100:.1f}%"
 

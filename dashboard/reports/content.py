@@ -86,7 +86,7 @@ def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
         report.sections = [first, *submissions(period, now), red_changes(now, warning_rows, before.evaluation.as_of),
                            *supervised.sections(period, now.scope.whole)]
         report.sections.append(next_steps(now, report.sections))
-        report.annexes = annexes(now, warning_rows)
+        report.annexes = annexes(now, warning_rows) + [quality_annex(report.sections[-1], now)]
         for section in report.sections:
             section.narrative = narrative.write(section, report)
         return report
@@ -601,6 +601,21 @@ def trend(snapshot: Evaluated, period: Period) -> Section:
 
 
 # --- 附表 ----------------------------------------------------------------------
+
+def quality_annex(steps: Section, now: Evaluated) -> Table:
+    """The dispatch's 数据质量 sheet (verification.md §2): each reporting authority's 漏项错项 by
+    check and its 完整率, lowest first; the three lowest go into 下步工作's sentence."""
+    from dashboard import dq
+    rates = dq.by_authority(now)
+    steps.figures["dq_lowest"] = dq.lowest(rates)
+    steps.figures["dq_due"] = dq.correction_due()
+    return Table("数据质量", "各单位台账漏项错项及完整率", [
+        Col("报送单位", TEXT, 18), Col("DQ1 漏项", INT), Col("DQ2 错项·取值", INT), Col("DQ3 错项·矛盾", INT),
+        Col("DQ4 错项·日期", INT), Col("合计", INT), Col("检查的单元格", INT), Col("完整率", PCT)],
+        [[r.authority, r.dq1, r.dq2, r.dq3, r.dq4, r.findings, r.cells,
+          None if r.complete_rate is None or r.complete_rate != r.complete_rate else float(r.complete_rate)]
+         for r in rates.itertuples()])
+
 
 def annexes(now: Evaluated, warning_rows: list[dict]) -> list[Table]:
     ev = now.evaluation
