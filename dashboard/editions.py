@@ -35,7 +35,7 @@ from dashboard import policy, settings
 from dashboard.policy import PolicyError
 
 BUNDLED_DIR = policy.POLICY_DIR / "editions"
-SEED_FILE = BUNDLED_DIR / "2024-02-29_seed.toml"
+SEED_FILE = BUNDLED_DIR / "seed.toml"
 BUNDLED = "内置"
 
 # The measures of policy-rules §8 and verification.md §4, with what each counts (Chinese).
@@ -50,7 +50,8 @@ MEASURES = {
 }
 
 KEYS = {
-    "": {"edition", "scope", "beneficiaries", "batches", "negative_list", "parameters", "milestones"},
+    "": {"edition", "scope", "beneficiaries", "batches", "negative_list", "parameters", "milestones", "reporting"},
+    "reporting": {"monthly_due_day"},
     "edition": {"document", "title", "effective_from", "counts_from"},
     "scope": {"start_year", "funds", "fund_aliases"},
     "milestones": {"id", "name", "due", "measure"},
@@ -80,6 +81,7 @@ class Edition:
     negative_list: tuple[tuple[str, tuple[str, ...]], ...]
     parameters: dict[str, float | int]                # every parameter of parameters.toml
     milestones: tuple[Milestone, ...]
+    monthly_due_day: int = 0                          # 月调度: each authority reports by this day (八(二))
     source: str = field(default=BUNDLED, compare=False)   # 内置, or the file's path
 
     # --- what the queries bind -------------------------------------------------------
@@ -139,7 +141,7 @@ def _date(where: str, key: str, value: object) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise _err(where, f"“{key}”", f"的值“{value}”不是日期（应写作 2024-02-29）")
+    raise _err(where, f"“{key}”", f"的值“{value}”不是日期（应写作 年-月-日，如 2026-01-01）")
 
 
 def _text(where: str, key: str, value: object, empty_ok: bool = False) -> str:
@@ -150,7 +152,7 @@ def _text(where: str, key: str, value: object, empty_ok: bool = False) -> str:
 
 def _texts(where: str, key: str, value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise _err(where, f"“{key}”", "应为文字列表，如 [\"脱贫人口\"]")
+        raise _err(where, f"“{key}”", "应为文字列表，如 [\"甲\", \"乙\"]")
     return tuple(v.strip() for v in value)
 
 
@@ -174,7 +176,7 @@ def _toml(text: str, where: str) -> dict:
             row = lines[n - 1] if 0 < n <= len(lines) else ""
             name = row.partition("=")[0].strip().strip('"') if "=" in row else row.strip()
             key = f"第{n}行“{name}”" if name else f"第{n}行"
-        what = "：不是日期（应写作 2024-02-29）" if "date" in str(exc).lower() else "：格式不正确（TOML）"
+        what = "：不是日期（应写作 年-月-日，如 2026-01-01）" if "date" in str(exc).lower() else "：格式不正确（TOML）"
         raise _err(where, key or "文件", f"{what}（{exc}）") from None
 
 
@@ -313,8 +315,16 @@ def _from_data(data: dict, where: str, folder: Path | None, base: Edition | None
     else:
         milestones = base.milestones if base else ()
 
+    reporting = data.get("reporting", {})
+    if not isinstance(reporting, dict):
+        raise _err(where, "“reporting”", "应为一节（[reporting]）")
+    _unknown(where, "reporting", reporting)
+    due_day = reporting.get("monthly_due_day", base.monthly_due_day if base else None)
+    if isinstance(due_day, bool) or not isinstance(due_day, int) or not 1 <= due_day <= 28:
+        raise _err(where, "“reporting.monthly_due_day”", f"应为1至28之间的日数，现为“{due_day}”")
+
     return Edition(document, title, effective, counts_from, start_year, funds, fund_aliases,
-                   beneficiaries, batches, negative, params, milestones, src)
+                   beneficiaries, batches, negative, params, milestones, due_day, src)
 
 
 def _negative(raw: object, where: str, folder: Path | None, base: Edition | None):
@@ -374,6 +384,7 @@ def to_toml(e: Edition) -> str:
     out += ["", "[batches]"] + [f"{_q(s)} = {_q(n)}" for s, n in e.batches.items()]
     out += ["", "[parameters]"] + [f"{n} = {_num(v)}" for n, v in e.parameters.items()
                                    if n != "scope_start_year"]
+    out += ["", "[reporting]", f"monthly_due_day = {e.monthly_due_day}"]
     for m in e.milestones:
         out += ["", "[[milestones]]", f"id = {_q(m.id)}", f"name = {_q(m.name)}",
                 f"due = {m.due.isoformat()}", f"measure = {_q(m.measure)}"]
@@ -432,6 +443,14 @@ def _listing() -> tuple:
             st = p.stat()
             files.append((str(p), st.st_mtime_ns, st.st_size))
     return tuple(files)
+
+
+def version() -> str:
+    """Changes whenever an edition file (or a negative list beside one) is added, removed or
+    changed: the app keys its cached evaluations by it, so every process sees a new edition
+    on its next page run."""
+    import hashlib
+    return hashlib.sha256(repr(_listing()).encode("utf-8")).hexdigest()[:16]
 
 
 def seed() -> Edition:
@@ -509,6 +528,29 @@ def in_force(as_of: dt.date | None = None, editions: list[Edition] | None = None
         if e.effective_from <= as_of:
             chosen = e
     return chosen
+
+
+def negative_list(e: Edition) -> list[tuple[str, list[str]]]:
+    """The negative list an evaluation under `e` reads: the bundled editions' is the one the
+    app's 负面清单 editor keeps ($ZCPH_DATA_DIR/negative_list.csv when edited, policy.py);
+    an administrator's edition carries its own."""
+    if e.source == BUNDLED and e.negative_list == seed().negative_list:
+        return policy.read_negative_list()
+    return [(item, list(words)) for item, words in e.negative_list]
+
+
+def bindings(e: Edition) -> dict[str, object]:
+    """The edition as the queries bind it: lists as $parameters, never spliced into SQL text."""
+    pairs = [(item, word) for item, words in negative_list(e) for word in words]
+    return {
+        "fund_patterns": e.fund_patterns(), "fund_names": list(e.funds),
+        "beneficiaries": e.beneficiary_words(),
+        "effective_from": e.effective_from, "counts_from": e.counts_from,
+        "milestone_ids": [m.id for m in e.milestones], "milestone_names": [m.name for m in e.milestones],
+        "milestone_dues": [m.due for m in e.milestones], "milestone_measures": [m.measure for m in e.milestones],
+        "negative_items": [i for i, _ in pairs], "negative_keywords": [w for _, w in pairs],
+        "batch_labels": list(e.batches), "batch_national": list(e.batches.values()),
+    }
 
 
 def negative_list_csv(e: Edition) -> str:

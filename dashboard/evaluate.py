@@ -65,6 +65,7 @@ def build_summary(books: Ledgers, ev: Evaluated) -> dict:
     e = ev.evaluation
     return {
         "as_of": e.as_of.isoformat(),
+        "edition": e.edition.meta() if e.edition else None,     # the policy edition judging as_of
         "last_full_year": e.last_full_year,
         "parameters": e.params,
         "counts_by_level": levels,
@@ -92,14 +93,15 @@ def check_counts(ev: Evaluated, towns) -> tuple[dict[str, int], dict[str, dict[s
 
 
 def run(files: list[str], as_of: dt.date | None, out: Path, params: dict, mappings=(),
-        month: str | None = None) -> tuple[int, str]:
+        month: str | None = None, edition=None) -> tuple[int, str]:
     """Returns (exit status, message for stderr).  With `month` and no files: the saved
-    (consolidated) month, judged at its own date unless as_of is given (policy-rules §9)."""
+    (consolidated) month, judged at its own date unless as_of is given (policy-rules §9), by
+    the edition in force then unless `edition` (--edition FILE.toml) is given."""
     books = saved_or_loaded(files, month, mappings)
     if isinstance(books, str):
         return 2, books
     as_of = as_of or books.reference
-    summary = write_exports(books, Evaluated(books, as_of, params), out)
+    summary = write_exports(books, Evaluated(books, as_of, params, edition=edition), out)   # None: in force
     if not files:                # the store's consolidated month left the server: attributed
         from dashboard.store import cli
         cli.record("export", str(out), 月份=month, 数据截至=as_of.isoformat())

@@ -28,11 +28,12 @@ class EvalKey:
     policy_version: float                       # the negative list in force
     as_of: dt.date
     params: tuple[tuple[str, float | int], ...]  # the thresholds, sorted by name
+    editions: str = ""                          # editions.version(): a new edition file is a new key
 
     @classmethod
     def of(cls, source: str, version: float, policy_version: float, as_of: dt.date,
-           params: dict) -> "EvalKey":
-        return cls(source, version, policy_version, as_of, tuple(sorted(params.items())))
+           params: dict, editions_version: str = "") -> "EvalKey":
+        return cls(source, version, policy_version, as_of, tuple(sorted(params.items())), editions_version)
 
     @property
     def param_dict(self) -> dict[str, float | int]:
@@ -40,26 +41,27 @@ class EvalKey:
 
     def elsewhere(self, source: str, version: float, as_of: dt.date) -> "EvalKey":
         """The same thresholds and negative list applied to another source at another date."""
-        return EvalKey(source, version, self.policy_version, as_of, self.params)
+        return EvalKey(source, version, self.policy_version, as_of, self.params, self.editions)
 
 
 class Evaluated:
     """The rules evaluated on one cursor of `ledgers`; queries run here, one at a time."""
 
     def __init__(self, ledgers: Ledgers, as_of: dt.date, params: dict | None = None,
-                 defaults: dict | None = None, scope: Scope = Scope()):
+                 defaults: dict | None = None, scope: Scope = Scope(), edition=None):
         self.ledgers = ledgers
         self.scope = scope                     # applied to every query that names no scope (a report's)
         self.cur = ledgers.con.cursor()
         self.lock = threading.Lock()           # a DuckDB cursor is not thread-safe
         self.defaults = defaults or {}         # extra $parameters every query of this user gets
+        self.forced_edition = edition          # None: the edition in force at each as_of (editions.py)
         self._evaluate(as_of, params)
         filters.install(self.cur)
 
     def _evaluate(self, as_of: dt.date, params: dict | None, tables=None) -> None:
-        self.evaluation = rules.evaluate(self.cur, as_of, params, tables)
+        self.evaluation = rules.evaluate(self.cur, as_of, params, tables, self.forced_edition)
         ev = self.evaluation
-        self.bind = {**rules.bindings(ev.as_of, ev.params, ev.not_evaluated), **self.defaults}
+        self.bind = {**rules.bindings(ev.as_of, ev.params, ev.not_evaluated, ev.edition), **self.defaults}
 
     def move_to(self, as_of: dt.date, tables=None) -> "Evaluated":
         """Evaluate again at another date, same thresholds (the reports' trend by month);

@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from dashboard import filters, model, policy, rules, sql
+from dashboard import editions, filters, model, policy, rules, sql
 from dashboard.filters import Filters
 
 TABLE = "month_summary"
@@ -67,13 +67,16 @@ def compute(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[dict, pa.Ta
     finally:
         cur.close()
     return {"version": version(), "as_of": as_of.isoformat(), "params": evaluation.params,
-            "negative": negative, "rows": table.num_rows}, table
+            "negative": negative, "rows": table.num_rows,
+            "edition": evaluation.edition.meta()}, table       # the policy edition that judged it
 
 
 def usable(info: dict | None, as_of: dt.date, params: dict, negative: str) -> bool:
-    """Does a month's summary answer for these thresholds and negative list at `as_of`?"""
+    """Does a month's summary answer for these thresholds and negative list at `as_of`, under the
+    edition in force then (a summary saved before editions were recorded was the seed's)?"""
     return bool(info) and info.get("version") == version() and info.get("as_of") == as_of.isoformat() \
-        and info.get("params") == dict(params) and info.get("negative") == negative
+        and info.get("params") == dict(params) and info.get("negative") == negative \
+        and info.get("edition", editions.seed().meta()) == editions.in_force(as_of).meta()
 
 
 @functools.lru_cache(maxsize=256)

@@ -38,6 +38,7 @@ class Version:
     saved_by: str | None
     data_date: dt.date | None
     restored: tuple | None = None   # (from version, by, at) when a restore made this file
+    edition: str | None = None      # the policy edition its summary was judged by (文号)
 
     @property
     def kind_zh(self) -> str:
@@ -57,6 +58,8 @@ class Version:
         if self.restored:
             number, by, at = self.restored
             parts.append(f"{when(at) if at else ''}{'由' + by if by else ''}恢复自第{number}版")
+        if self.edition:
+            parts.append(f"按{self.edition}评估")
         return "，".join(parts)
 
 
@@ -86,7 +89,8 @@ def _read(month: str, number: int | None, path: Path) -> Version:
         restored = (meta["restored_from"], meta.get("restored_by"), dt.datetime.fromisoformat(at) if at else None)
     return Version(month, number, path, meta.get("kind", ""), assets,
                    dt.datetime.fromisoformat(stamp) if stamp else None, meta.get("saved_by"),
-                   dt.date.fromisoformat(meta["data_date"]) if meta.get("data_date") else None, restored)
+                   dt.date.fromisoformat(meta["data_date"]) if meta.get("data_date") else None, restored,
+                   (meta.get("edition") or (meta.get("summary") or {}).get("edition") or {}).get("document"))
 
 
 def current(month: str) -> Version | None:

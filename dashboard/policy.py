@@ -55,9 +55,11 @@ def default_params() -> dict[str, float | int]:
     return {name: p.default for name, p in parameters().items()}
 
 
-def resolve_params(overrides: dict[str, object] | None = None) -> dict[str, float | int]:
-    """Defaults with the user's overrides applied, each checked and typed like its default."""
-    params = default_params()
+def resolve_params(overrides: dict[str, object] | None = None,
+                   defaults: dict[str, float | int] | None = None) -> dict[str, float | int]:
+    """Defaults (the catalog's, or an edition's: editions.py) with the user's overrides applied,
+    each checked and typed like its default."""
+    params = {**default_params(), **(defaults or {})}
     for name, raw in (overrides or {}).items():
         if name not in params:
             known = "、".join(params)

@@ -15,10 +15,11 @@ from functools import lru_cache
 
 import duckdb
 
-from dashboard import model, policy, sql
+from dashboard import editions, model, policy, sql
 
 PIPELINE = (
     "rules/eval_params",          # $as_of and the thresholds as a one-row table, for views
+    "rules/fund_scope",           # 资金来源 in or outside the edition's funds (三、工作范围)
     "rules/asset_checks",         # (view) every rule reading only 资产台账: asset_facts + dates
     "rules/income_rate",          # shared definition: annual income rate (§3)
     "rules/distribution_judged",  # D1–D6 verdicts per 收益分配 row (§5)
@@ -46,6 +47,7 @@ class Evaluation:
     params: dict[str, float | int]
     last_full_year: int
     not_evaluated: list[str] = field(default_factory=list)
+    edition: editions.Edition | None = None     # the edition judging as_of (editions.in_force)
 
 
 def last_full_year(as_of: dt.date) -> int:
@@ -59,8 +61,23 @@ def not_evaluated(loaded: set[str]) -> list[str]:
                   if not all(need in loaded for need in r.needs))
 
 
-def bindings(as_of: dt.date, params: dict, skipped: list[str]) -> dict[str, object]:
-    return {**params, "as_of": as_of, "yr": last_full_year(as_of), "not_evaluated": skipped}
+def bindings(as_of: dt.date, params: dict, skipped: list[str],
+             edition: editions.Edition | None = None) -> dict[str, object]:
+    """Every $parameter a query may bind: the thresholds, the date and the edition's lists."""
+    edition = edition or editions.in_force(as_of)
+    return {**editions.bindings(edition), **params, "as_of": as_of, "yr": last_full_year(as_of),
+            "not_evaluated": skipped}
+
+
+def edition_params(params: dict | None, edition: editions.Edition) -> dict[str, float | int]:
+    """The edition's parameter defaults with the user's overrides.  Given every parameter (a
+    caller that resolved them before knowing as_of), a value equal to the catalog's default is
+    no override: the edition's default applies."""
+    catalog = policy.default_params()
+    params = params or {}
+    complete = catalog.keys() <= params.keys()
+    overrides = {k: v for k, v in params.items() if not complete or k not in catalog or v != catalog[k]}
+    return policy.resolve_params(overrides, edition.parameters)
 
 
 @lru_cache(maxsize=None)
@@ -85,13 +102,16 @@ def steps_for(tables) -> tuple[str, ...]:
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date,
-             params: dict[str, float | int] | None = None, tables=None) -> Evaluation:
+             params: dict[str, float | int] | None = None, tables=None,
+             edition: editions.Edition | None = None) -> Evaluation:
     """Every step; or, with `tables`, only the steps those result tables need (the reports'
     trend re-runs twelve month ends): the other steps' results are dropped, so a query that
-    reads one fails instead of reading another date's."""
-    params = policy.resolve_params(params)
+    reads one fails instead of reading another date's.  `edition`: judge by this one instead
+    of the edition in force at as_of (the CLI's --edition)."""
+    edition = edition or editions.in_force(as_of)
+    params = edition_params(params, edition)
     skipped = not_evaluated(model.loaded_columns(con))
-    bind = bindings(as_of, params, skipped)
+    bind = bindings(as_of, params, skipped, edition)
     steps = PIPELINE if tables is None else steps_for(tables)
     for name in PIPELINE:
         kind = "VIEW" if name in VIEWS else "TABLE"
@@ -101,4 +121,4 @@ def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date,
         text = sql.text(name)
         con.execute(f"CREATE OR REPLACE TEMP {kind} {sql.table_name(name)} AS {text}",
                     sql.used_params(text, bind))
-    return Evaluation(as_of, params, last_full_year(as_of), skipped)
+    return Evaluation(as_of, params, last_full_year(as_of), skipped, edition)

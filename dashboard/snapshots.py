@@ -205,6 +205,7 @@ def save(con: duckdb.DuckDBPyConnection, month: str, data_date: dt.date | None,
             "kind": kind, "saved_by": by,
             "assets": con.execute("SELECT count(*) FROM main.assets").fetchone()[0]} | (extra or {})
     meta["summary"], summary = month_summary.compute(con, reference_date(month, meta))
+    meta["edition"] = meta["summary"]["edition"]          # the policy edition the month was judged by
     try:
         con.execute(f"ATTACH '{_sql_path(tmp)}' AS snap")
         try:

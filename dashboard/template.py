@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dashboard import editions as _editions
+
 # Column types.  money is stored in yuan (DECIMAL(18,2)); the header's unit
 # suffix (万元 / 元) decides the conversion.
 TEXT, ENUM, YEAR, MONEY, DATE, NUMBER, YESNO = (
@@ -79,9 +81,12 @@ PLACE_HEADERS = ("位置", "建设地点", "实施地点", "项目地点", "所�
 PATHS = ("升级改造", "招强引优", "转变用途", "灵活重组", "瘦身止损", "优化配置")
 REVITALISATION_PATH = {p: (p,) for p in PATHS}
 REVITALISATION_PATH["瘦身止损"] += ("“瘦身”止损", "\"瘦身\"止损", "瘦身")
-BATCHES = ("巩固", "提升", "盘活", "另起炉灶")
+# 四个一批 and the funds in scope are the seed edition's (data/policy/editions/, editions.py):
+# the importer folds a ledger's words to these labels; which funds are in scope at as_of is
+# the edition in force's (queries/rules/fund_scope.sql), never a list written here.
+BATCHES = tuple(_editions.seed().batches)
 BATCH = {b: (b, b + "一批") for b in BATCHES}
-FUNDING_IN_SCOPE = ("财政专项扶贫资金", "衔接推进乡村振兴补助资金", "易地扶贫搬迁资金")
+FUNDING_IN_SCOPE = _editions.seed().funds
 ASPECTS = ("建章立制", "项目实施程序", "项目资产管理运维", "项目效益", "项目收益分配")
 ASPECT = {a: (a,) for a in ASPECTS}
 ASPECT["项目实施程序"] += ("项目实施",)

@@ -1,5 +1,6 @@
-"""盘活进度: milestones M1–M6 against their due dates (per town, with the due line drawn),
-盘活率 (M5) month by month, the four batches suggested vs recorded, the six paths."""
+"""盘活进度: the milestones of the edition in force (M1–M6 in the seed's) against their due dates
+(per town, with the due line drawn), 盘活率 (M5) month by month, the four batches suggested vs
+recorded (with their national labels), the six paths."""
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -8,19 +9,19 @@ from dashboard import policy, template, ui
 from dashboard.ui import fmt
 
 BANNER = "全旗"
-MILESTONES = [f"M{i}" for i in range(1, 7)]
 DUE_COLOUR, LINE_COLOURS = "#c62828", ["#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037"]
 UNRECORDED = "未登记"
 
 
-def name(milestone: str) -> str:
-    return f"{milestone} {policy.rules()[milestone].name}"
+def name(series: pd.DataFrame, milestone: str) -> str:
+    names = series.loc[series.milestone == milestone, "name"]
+    return f"{milestone} {names.iloc[0] if len(names) else ''}".strip()
 
 
 def milestone_table(ctx: ui.Context) -> None:
     df = ctx.frame("shared/milestones")
     df["town"] = df.town.fillna(BANNER)
-    df.insert(1, "milestone_name", df.milestone.map(lambda m: policy.rules()[m].name))
+    df = df.rename(columns={"name": "milestone_name"})
     cols = ["milestone", "milestone_name", "town", "due_date", "share_at_due", "share", "done", "total"]
     ui.table(df[df.town == BANNER][cols], key="progress_milestones")
     if df.pending.any():
@@ -68,15 +69,18 @@ def milestone_figure(series: pd.DataFrame, due: pd.DataFrame, m: str) -> go.Figu
     fig.update_yaxes(range=[0, 110], ticksuffix="%", fixedrange=True)
     fig.update_xaxes(tickformat="%Y年%-m月", nticks=4, fixedrange=True)
     several = len(towns) > 1        # a legend of towns under the dates, two lines on a phone
-    fig.update_layout(height=260 + (60 if several else 0), title=dict(text=name(m), font=dict(size=14)),
+    fig.update_layout(height=260 + (60 if several else 0), title=dict(text=name(series, m), font=dict(size=14)),
                       margin=dict(t=40, b=10, l=10, r=20),
                       legend=dict(orientation="h", y=-0.15 if several else 0, yanchor="top"))
     return fig
 
 
 def milestones(ctx: ui.Context) -> None:
-    st.header("重点工作节点（M1–M6）")
-    st.caption("节点按镇统计：侧栏只有“镇”筛选适用。红色虚线为到期日，菱形标出到期日的完成率。")
+    edition = ctx.evaluation.edition
+    ids = [m.id for m in edition.milestones]
+    st.header(f"重点工作节点（{ids[0]}–{ids[-1]}）" if len(ids) > 1 else "重点工作节点")
+    st.caption(f"节点依据{edition.document}（{fmt.fmt_date(edition.effective_from)}起施行），自其施行之日起计算。"
+               "节点按镇统计：侧栏只有“镇”筛选适用。红色虚线为到期日，菱形标出到期日的完成率。")
     milestone_table(ctx)
     series = ctx.frame("progress/milestone_series")
     if series.empty:
@@ -84,7 +88,8 @@ def milestones(ctx: ui.Context) -> None:
         return
     due = ctx.frame("shared/milestones")
     due = due[due.town.isna()] if not ctx.filters.towns else due[due.town.notna()]
-    for row in (MILESTONES[:3], MILESTONES[3:]):
+    shown = list(dict.fromkeys(series.milestone))
+    for row in (shown[i:i + 3] for i in range(0, len(shown), 3)):
         for col, m in zip(st.columns(3), row):
             col.plotly_chart(milestone_figure(series, due, m), key=f"progress_milestone_{m}",
                              config={"displayModeBar": False})
@@ -135,9 +140,11 @@ def batches(ctx: ui.Context) -> None:
                            aggfunc="sum", fill_value=0)
     order = list(template.BATCHES)
     cross = cross.reindex(index=order, columns=order + [UNRECORDED], fill_value=0).astype(int)
-    cross.index = [f"建议：{b}" for b in cross.index]
-    cross.columns = [f"台账：{b}" for b in cross.columns]
-    st.caption("行为规则建议的分类，列为台账登记的分类；对角线以外为不一致（项数）。")
+    label = ctx.evaluation.edition.batch_label      # 提升（升级）: the national label beside the plan's
+    cross.index = [f"建议：{label(b)}" for b in cross.index]
+    cross.columns = [f"台账：{label(b)}" for b in cross.columns]
+    st.caption("行为规则建议的分类，列为台账登记的分类；对角线以外为不一致（项数）。括号内为全国统一的"
+               "“四个一批”名称。")
     st.dataframe(cross, key="progress_batches")
 
 

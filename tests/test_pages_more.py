@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import AS_OF, ROOT, account, app, assert_clean, one, table_with
-from dashboard import explain, labels, policy
+from dashboard import editions, explain, labels, policy
 
 EDITOR = "income_negative_editor"
 ITEM, WORDS = "负面清单事项", "关键词（多个用“；”分隔）"
@@ -148,7 +148,9 @@ def test_batches_crosstab_and_differences(direct):
     cross = next(d.value for d in at.main.dataframe if "台账：巩固" in d.value.columns)
     for suggested, recorded, n in direct.execute(
             "SELECT batch_suggested, coalesce(batch_recorded, '未登记'), count(*) FROM asset_results GROUP BY ALL").fetchall():
-        assert cross.loc[f"建议：{suggested}", f"台账：{recorded}"] == n
+        label = editions.seed().batch_label           # 提升（升级）: the national label beside (issue 22.4)
+        assert cross.loc[f"建议：{label(suggested)}", f"台账：{label(recorded)}"] == n
+    assert "建议：提升（升级）" in cross.index and "台账：另起炉灶（调整）" in cross.columns
     differs = one(direct, "SELECT count(*) FROM asset_results WHERE batch_recorded <> batch_suggested")
     assert next(m.value for m in at.main.metric if m.label == "登记与建议不一致") == f"{differs:,}项"
 

@@ -18,14 +18,14 @@ MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 def build(books: Ledgers, kind: str, period: str | periods.Period,
           params: dict | None = None, as_of: dt.date | None = None,
           previous: Ledgers | None = None, scope: Scope = Scope(),
-          base: baseline.Baseline | None = None) -> Report:
+          base: baseline.Baseline | None = None, edition=None) -> Report:
     """The report's content for `scope`; raises PeriodError / PolicyError with a Chinese message.
     `previous`: the saved month `base` names (compared_with opens it), else these ledgers earlier."""
     if isinstance(period, str):
         period = periods.parse(kind, period)
     saved = base is not None and base.saved is not None and previous is not None
     return content.gather(books, period, policy.resolve_params(params), as_of, previous, scope,
-                          base.as_of if saved else None, base.label if saved else None)
+                          base.as_of if saved else None, base.label if saved else None, edition)
 
 
 def compared_with(books: Ledgers, period: periods.Period) -> baseline.Baseline:
@@ -79,7 +79,7 @@ def annex_path(docx_path: Path) -> Path:
 
 
 def run(kind: str, period_text: str, files: list[str], out: Path, params: dict,
-        as_of: dt.date | None, mappings=()) -> tuple[int, str]:
+        as_of: dt.date | None, mappings=(), edition=None) -> tuple[int, str]:
     """`python -m dashboard report`: (exit status, one line for the user)."""
     try:
         period = periods.parse(kind, period_text)
@@ -96,7 +96,8 @@ def run(kind: str, period_text: str, files: list[str], out: Path, params: dict,
         return 2, books
     base = compared_with(books, period)
     previous = ledgers.saved_month(base.saved) if base.saved else None
-    report = build(books, kind, period, params, as_of or default_as_of(books, period), previous, base=base)
+    report = build(books, kind, period, params, as_of or default_as_of(books, period), previous, base=base,
+                   edition=edition)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(render(report, fmt, masthead_for(period)))
     written = str(out)

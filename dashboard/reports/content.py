@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
-from dashboard import explain, labels, policy, template
+from dashboard import editions, explain, labels, policy, template
 from dashboard.evaluated import Evaluated
 from dashboard.ledgers import Ledgers
 from dashboard.money import wan
@@ -29,8 +29,13 @@ WARNING_LIST_COLS = [Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村
                      Col("触发规则", TEXT, 16, in_excerpt=False), Col("预警原因", TEXT, 60),
                      Col("责任单位", TEXT, 20, in_excerpt=False), Col("本期新增", TEXT, 8, in_excerpt=False)]
 # A report's annexes keep the ledgers' order; problems go by the five aspects in the plan's order.
-# 鄂前政办发〔2024〕13号 was issued on 2024-02-29 (the seed's 落款): no year-end before it is compared.
-PLAN_ISSUED = dt.date(2024, 2, 29)
+
+
+def plan_issued() -> dt.date:
+    """When the plan took effect: the first edition's date (data/policy/editions/, the seed's
+    鄂前政办发〔2024〕13号 and its 落款).  No year-end before it is compared."""
+    return editions.load_all()[0].effective_from if editions.load_all() else editions.seed().effective_from
+
 REPORT_BIND = {"annex_order": True, "aspects": list(template.ASPECTS), "by_village": False}
 # The quarterly bulletin and the annual summary print this many rows of each list (warnings,
 # new and cleared, disposal violations) — a grouped list shares them among its towns — and
@@ -41,15 +46,16 @@ LIST_ROWS = 3
 
 def gather(books: Ledgers, period: Period, params: dict | None = None,
            as_of: dt.date | None = None, previous: Ledgers | None = None, scope: Scope = Scope(),
-           previous_as_of: dt.date | None = None, previous_label: str | None = None) -> Report:
+           previous_as_of: dt.date | None = None, previous_label: str | None = None,
+           edition=None) -> Report:
     """The whole report for the period, of the reader's scope (every query binds it);
     `previous` = the saved month compared with (dashboard/baseline.py chooses it, as for 总览),
     judged at `previous_as_of` (its 数据截至; default: the previous period's last day);
     without it the same ledgers at the previous period's last day."""
     as_of = as_of or period.end
-    now = Evaluated(books, as_of, params, REPORT_BIND, scope)
+    now = Evaluated(books, as_of, params, REPORT_BIND, scope, edition)     # edition: None = in force then
     before = Evaluated(previous or books, previous_as_of or period.previous().end, now.evaluation.params,
-                       REPORT_BIND, scope)
+                       REPORT_BIND, scope, edition)
     try:
         now.register("prev_rule_hits", before.arrow("shared/previous_warnings"))
         prev_assets = before.arrow("shared/previous_assets")     # no filter: the scope's assets
@@ -65,7 +71,7 @@ def gather(books: Ledgers, period: Period, params: dict | None = None,
 
 def compared(period: Period) -> bool:
     """An annual summary compares with the previous year-end only when the plan existed then."""
-    return period.kind != "annual" or period.previous().end >= PLAN_ISSUED
+    return period.kind != "annual" or period.previous().end >= plan_issued()
 
 
 def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
@@ -74,7 +80,8 @@ def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
     report = Report(kind=period.kind, period=period, as_of=ev.as_of,
                     previous_as_of=before.evaluation.as_of if compared(period) else None,
                     parameters=[Parameter(n, specs[n].label, v, specs[n].unit) for n, v in ev.params.items()],
-                    not_evaluated=ev.not_evaluated, sections=[], annexes=[], scope=now.scope.label)
+                    not_evaluated=ev.not_evaluated, sections=[], annexes=[], scope=now.scope.label,
+                    edition=ev.edition.meta() if ev.edition else {})
     warning_rows = now.rows("reports/warning_list")
     towns = now.rows("shared/town_levels")        # the cards, the town table and the ranking
     prev = before if compared(period) else None      # `before` still serves the annual trend
@@ -342,7 +349,7 @@ def warnings(now: Evaluated, warning_rows: list[dict], previous_as_of: dt.date |
 def _changes_note(previous_as_of: dt.date | None, new: list, cleared: list) -> str:
     """What the part says when its tables are empty (an empty part would stand headed and blank)."""
     if previous_as_of is None:
-        return f"工作方案{explain.fmt_date(PLAN_ISSUED)}印发，此前的年末不作比较，本期不列新增和解除预警。"
+        return f"工作方案{explain.fmt_date(plan_issued())}印发，此前的年末不作比较，本期不列新增和解除预警。"
     return "" if new or cleared else "本期无新增和解除预警。"
 
 
@@ -624,14 +631,19 @@ def annexes(now: Evaluated, warning_rows: list[dict]) -> list[Table]:
             disposal_annex(now.rows("shared/disposal_register"), ev), signoff_annex(problem_rows)]
 
 
+def _batch(ev, label):
+    """四个一批 with the national label beside the plan's: 提升（升级） (the edition's batches)."""
+    return ev.edition.batch_label(label) if label and ev.edition else label
+
+
 def warning_annex(rows: list[dict], ev) -> Table:
     out = []
     for group in _by_asset(rows):
         a = group[0]
         out.append([len(out) + 1, a["town"], a["village"], a["asset_id"], a["asset_name"], a["category"],
                     wan(a["original_value"]), labels.LEVEL_SHORT[a["level"]], "、".join(labels.rule(r["rule_id"]) for r in group),
-                    _reasons(group, ev), a["responsible_unit"] or "未填写", a["batch_suggested"],
-                    a["batch_recorded"], a["signoff_tier"]])
+                    _reasons(group, ev), a["responsible_unit"] or "未填写", _batch(ev, a["batch_suggested"]),
+                    _batch(ev, a["batch_recorded"]), a["signoff_tier"]])
     return Table("预警范围台账", "预警范围台账", [
         Col("序号", INT, 6), Col("镇", TEXT, 12), Col("嘎查村", TEXT, 14), Col("资产编号", TEXT, 16),
         Col("资产名称", TEXT, 24), Col("资产类别", TEXT, 8), Col("原值（万元）", WAN),

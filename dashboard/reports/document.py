@@ -116,6 +116,13 @@ class Report:
     generated: dt.date = field(default_factory=dt.date.today)
     scope: str = "全旗"         # the reader's part of the banner (dashboard/scope.py)
     previous_label: str | None = None   # the saved month compared with: '2024年11月（数据截至2024年11月30日）'
+    edition: dict = field(default_factory=dict)   # the policy edition judging as_of: editions.Edition.meta()
+
+    @property
+    def edition_text(self) -> str:
+        """《title》（document）: the plan the rules follow, as the closing names it."""
+        e = self.edition
+        return f"《{e['title']}》（{e['document']}）" if e else ""
 
     @property
     def title(self) -> str:

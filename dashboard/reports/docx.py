@@ -241,8 +241,10 @@ def _para(doc, text: str, size: float = BODY_PT, justify: bool = True) -> None:
     _run(p, text, FANG, size)
 
 
-SOURCE = ("本报告由资产盘活驾驶舱根据上传的项目资产台账自动生成，预警规则依据《鄂托克前旗扶贫（帮扶）项目资产巩固提升"
-          "盘活处置工作方案》（鄂前政办发〔2024〕13号）；各项预警的完整明细见同期Excel附表。")
+def _source(report: Report) -> str:
+    """Where the rules come from: the policy edition the report was judged by (editions.py)."""
+    return (f"本报告由资产盘活驾驶舱根据上传的项目资产台账自动生成，预警规则依据{report.edition_text}；"
+            "各项预警的完整明细见同期Excel附表。")
 
 
 def _closing(doc, report: Report, dated: bool = True) -> None:
@@ -250,13 +252,13 @@ def _closing(doc, report: Report, dated: bool = True) -> None:
     evaluated = ("未上传相应数据、未作评估的规则：" + skipped + "。") if skipped else "全部规则均已评估。"
     params = [f"{p.label}（{_param_text(p)}）" for p in report.parameters]
     if report.kind == "monthly":     # one small paragraph keeps the dispatch to two pages
-        _para(doc, "附：本报告采用的参数：" + "；".join(params) + "。" + evaluated + SOURCE, PARAMS_PT, justify=False)
+        _para(doc, "附：本报告采用的参数：" + "；".join(params) + "。" + evaluated + _source(report), PARAMS_PT, justify=False)
     else:
         _heading(doc, "附：本报告采用的参数", HEI)
         rows = [[p.label, *_param_text(p, split=True)] for p in report.parameters]
         _table(doc, Table("参数", "", [Col("参数", TEXT, 40), Col("取值", TEXT, 10), Col("单位", TEXT, 6)], rows))
         _para(doc, evaluated, 14, justify=False)   # a list of IDs justified would spread into gaps
-        _para(doc, SOURCE, 14)
+        _para(doc, _source(report), 14)
     if not dated:                # the 落款 carries the 印发日期 chosen on the page
         return
     sign = doc.add_paragraph()

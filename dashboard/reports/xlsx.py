@@ -138,6 +138,10 @@ def _cover(wb, report: Report, s: Styles) -> None:
         ws.write_string(row, 0, p.label, s.text)
         ws.write_number(row, 2, value, s.numbers[WAN] if unit == "万元" else s.text)
         ws.write_string(row, 3, unit, s.text)
+    if report.edition:                 # the policy edition the rules were judged by (editions.py)
+        row += 2
+        ws.merge_range(row, 0, row, 3, "", s.para)
+        ws.write_string(row, 0, f"政策版本：{report.edition_text}，{report.edition['effective_from']}起施行", s.para)
 
 
 NUMERALS = "一二三四五六七八九十"

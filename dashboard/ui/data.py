@@ -109,7 +109,8 @@ def open_source(key: str, version: float, policy_ver: float) -> Ledgers:
 
 
 def key_for(source: str, as_of: dt.date, params: dict) -> EvalKey:
-    return EvalKey.of(source, source_version(source), policy_version(), as_of, params)
+    from dashboard import editions          # the edition in force may be a file saved by another process
+    return EvalKey.of(source, source_version(source), policy_version(), as_of, params, editions.version())
 
 
 @st.cache_resource(max_entries=12, show_spinner="正在评估规则…")

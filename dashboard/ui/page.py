@@ -40,26 +40,31 @@ def run(title: str, body: Callable[[Context], None], *, needs_data: bool = True)
 def header(ctx: Context) -> None:
     """Data source, as_of and the parameters in force, on every page."""
     ev = ctx.evaluation
-    changed = changed_params(ctx.params)
+    defaults = ev.edition.parameters if ev.edition else None    # the edition in force at as_of
+    changed = changed_params(ev.params, defaults)
     params_text = ("政策参数：全部为默认值" if not changed else
                    "政策参数（已调整）：" + "；".join(changed))
+    if ev.edition:                    # which plan judged it (verification.md §4)
+        params_text += f" · 政策版本：{md(ev.edition.document)}（{fmt_date(ev.edition.effective_from)}起施行）"
     stated = month_info.stated(ctx.source)           # the one 数据截至 of sidebar, exports and reports
     date_text = f"数据截至{fmt_date(stated)}，" if stated else ""
     st.caption(f"数据来源：{md(ctx.source.label)}（{date_text}评估基准日{fmt_date(ev.as_of)}，"
                f"收益按{ev.last_full_year}年度计） · {params_text}"
                + (" · 已应用侧栏筛选" if ctx.filters.active else ""))
     with st.expander("本次评估使用的政策参数与未评估的规则"):
-        st.dataframe(params_frame(ctx.params), hide_index=True)
+        st.dataframe(params_frame(ev.params, defaults), hide_index=True)
         if ev.not_evaluated:
             st.caption("因缺少相应工作表或列而未评估的规则：" + "、".join(ev.not_evaluated))
 
 
-def changed_params(params: dict) -> list[str]:
+def changed_params(params: dict, defaults: dict | None = None) -> list[str]:
+    """The parameters that differ from the defaults (the edition's when given)."""
     specs = policy.parameters()
-    return [f"{specs[n].label} = {v}{specs[n].unit}" for n, v in params.items() if v != specs[n].default]
+    defaults = defaults or {n: p.default for n, p in specs.items()}
+    return [f"{specs[n].label} = {v}{specs[n].unit}" for n, v in params.items() if v != defaults.get(n, specs[n].default)]
 
 
-def params_frame(params: dict) -> pd.DataFrame:
+def params_frame(params: dict, defaults: dict | None = None) -> pd.DataFrame:
     """The parameters in force as the reports print them: Chinese names, money in 万元, rates in %."""
     from dashboard.reports.document import Parameter
 
@@ -69,6 +74,8 @@ def params_frame(params: dict) -> pd.DataFrame:
 
     def named(rules: str) -> str:          # "IDLE 闲置、R07 …": a code with its name (T1–T4 are tiers)
         return "、".join(labels.rule(r) if r in policy.rules() else r for r in (x.strip() for x in rules.split(",")))
-    rows = [(p.label, written(n, params[n])[0], written(n, p.default)[0], written(n, p.default)[1], named(p.rules))
+    defaults = defaults or {}
+    rows = [(p.label, written(n, params.get(n, p.default))[0], written(n, defaults.get(n, p.default))[0],
+             written(n, p.default)[1], named(p.rules))
             for n, p in policy.parameters().items()]
     return pd.DataFrame(rows, columns=["参数", "当前值", "默认值", "单位", "适用规则"])

@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import labels, landing, ledgers, month_info, policy, snapshots, template
+from dashboard import editions, labels, landing, ledgers, month_info, policy, snapshots, template
 from dashboard.explain import fmt_date
 from dashboard.evaluated import EvalKey
 from dashboard.ledgers import Ledgers
@@ -34,7 +34,7 @@ def build(user) -> Context | None:
             key = _source_picker(user)
             source = data.open_source(key, data.source_version(key), data.policy_version())
             as_of = _as_of_picker(key, source)
-            params = _params_panel(editable=user.demo or user.may("edit_policy"))
+            params = _params_panel(editable=user.demo or user.may("edit_policy"), as_of=as_of)
             ev_key = data.key_for(key, as_of, params)
             data.evaluated(ev_key)         # evaluate before the filters read asset levels
             filters = _filters_panel(ev_key, user.scope)
@@ -105,9 +105,11 @@ def _as_of_picker(key: str, source: Ledgers) -> dt.date:
     return as_of
 
 
-def _params_panel(editable: bool) -> dict:
+def _params_panel(editable: bool, as_of: dt.date | None = None) -> dict:
     specs = policy.parameters()
+    edition = editions.in_force(as_of)       # its defaults; the page header names it
     with st.expander("政策参数", icon=":material/tune:"):
+        st.caption(f"政策版本：{edition.document}（{fmt_date(edition.effective_from)}起施行），下列默认值为该版本的。")
         if not editable:
             st.caption("政策参数由旗级管理员调整；本账号按下列取值评估。")
         st.button("恢复默认值", on_click=_reset_params, key="ui.param_reset", disabled=not editable)
@@ -115,13 +117,14 @@ def _params_panel(editable: bool) -> dict:
         for name, p in specs.items():
             key = PARAM_PREFIX + name
             unit, factor = _shown_unit(p)
-            st.session_state.setdefault(key, _shown(p.default, factor))
+            default = edition.parameters.get(name, p.default)
+            st.session_state.setdefault(key, _shown(default, factor))
             is_int = isinstance(p.default, int) and factor == 1
             shown = st.number_input(
                 f"{p.label}（{unit}）", min_value=0 if is_int else 0.0, key=key,
                 step=1 if is_int else 0.01, format="%d" if is_int else "%.2f", disabled=not editable,
                 on_change=_param_changed, args=(name,),
-                help=f"默认值{_shown(p.default, factor):g}{unit}；用于规则："
+                help=f"默认值{_shown(default, factor):g}{unit}；用于规则："
                      + "、".join(labels.rule(r.strip()) for r in p.rules.split(",") if r.strip() in policy.rules()))
             values[name] = shown if factor == 1 else round(shown / factor, 6)
     try:

@@ -1,14 +1,14 @@
 -- What the asset ledger itself says, judged ONCE when the ledgers are loaded: the parts
 -- of the rules that depend on neither $as_of nor any threshold (is the asset disposed,
--- operating, stopped, pledged, funded from outside the plan's sources, ...).  Evaluating
+-- operating, stopped, pledged, ...).  Evaluating
 -- at another date or with other thresholds then never re-reads a million text cells;
 -- asset_checks.sql adds the date and threshold parts.  No $parameters here, on purpose.
 --
 -- Sparse: one row per asset some rule can concern — operating or disposed assets, any
 -- asset with a status fact below, a 盘活日期, a contract or a principal, and any asset
 -- the disposal ledger names.  A public-welfare asset with none of these can only fire
--- OUT_OF_SCOPE by its 建成年度, which asset_flags.sql reads from the ledger directly.
--- rules: IDLE, LE1–LE4, Y01, Y06, R01, R08, C2 (their load-time parts), PLEDGE, OUT_OF_SCOPE
+-- OUT_OF_SCOPE by its 建成年度 or 资金来源, which asset_flags.sql reads from the ledger directly.
+-- rules: IDLE, LE1–LE4, Y01, Y06, R01, R08, C2 (their load-time parts), PLEDGE
 -- used by: dashboard/model.py
 SELECT * FROM (
     SELECT row_id, asset_id, town, village, build_year, original_value, owner_level, source_row,
@@ -27,14 +27,10 @@ SELECT * FROM (
            active AND operating_status = '不正常' AS r01,
            active AND nullif(trim(disposal_circumstance), '') IS NOT NULL AS r08,
            active AND renewed IS DISTINCT FROM '是' AND contract_end IS NOT NULL AS open_contract,
-           -- flags (六(四)4 抵押担保; 三、工作范围 by 资金来源; a cell loaded with a doubt)
+           -- flags (六(四)4 抵押担保; a cell loaded with a doubt).  三、工作范围 by 资金来源
+           -- depends on the edition in force at $as_of: rules/fund_scope.sql judges it.
            nullif(trim(pledge), '') IS NOT NULL
                AND trim(pledge) NOT IN ('否', '无', '未抵押', '没有') AS pledged,
-           nullif(trim(funding_source), '') IS NOT NULL
-               AND NOT (funding_source LIKE '%财政专项扶贫资金%'
-                        OR funding_source LIKE '%衔接推进乡村振兴补助资金%'
-                        OR funding_source LIKE '%衔接资金%'
-                        OR funding_source LIKE '%易地扶贫搬迁%') AS source_outside,
            qa,
            row_id IN (SELECT asset_row FROM income WHERE asset_row IS NOT NULL) AS has_income, -- C2
            -- the dates and amounts the date and threshold rules read
@@ -48,6 +44,6 @@ SELECT * FROM (
     FROM assets
 )
 WHERE operating OR disposed OR y01 OR y06 OR r01 OR r08 OR open_contract OR pledged
-   OR source_outside OR qa OR (active AND (revitalised_date IS NOT NULL OR principal > 0
+   OR qa OR (active AND (revitalised_date IS NOT NULL OR principal > 0
                                            OR contract_income IS NOT NULL))
    OR row_id IN (SELECT asset_row FROM disposals WHERE asset_row IS NOT NULL)

@@ -1,5 +1,5 @@
 -- 公示 (群众监管): how one village's income was distributed — 年度, 用途, 金额, 受益对象类别,
--- 人数.  A 受益对象 that is not made only of categories (脱贫户, 监测对象 …) may name a person:
+-- 人数.  A 受益对象 that is not made only of categories (the edition's and a few more) may name a person:
 -- it is shown as 其他 so that no name is published.  A 用途 that holds such a non-category
 -- part, or the 管护责任人, 运营主体 or 产权单位 of one of the village's assets, is withheld too.
 -- rules: — (public notice, plan 八(四) 群众监管)
@@ -14,8 +14,8 @@ WITH people AS (          -- names a 用途 must not repeat: the village's asset
 ), rows AS (
     SELECT x.row_id, x.year, x.purpose, x.amount, x.beneficiary, x.beneficiary_count,
            list_filter(string_split(regexp_replace(trim(x.beneficiary), '[，,；;/ ]+', '、', 'g'), '、'),
-                       lambda part: part <> '' AND part NOT IN ('脱贫户', '脱贫人口', '监测对象', '防返贫监测对象',
-                           '村集体', '一般农户', '低保户', '五保户', '特困人员', '残疾人', '全体村民')) AS named
+                       lambda part: part <> '' AND NOT list_contains(list_concat($beneficiaries,   -- D5's, the edition's
+                           ['防返贫监测对象', '一般农户', '低保户', '五保户', '特困人员', '残疾人', '全体村民']), part)) AS named
     FROM filtered_distribution($filters, $as_of) d
     JOIN distribution x ON x.row_id = d.row_id
 )

@@ -1,6 +1,6 @@
 -- Flags that are not warnings: PLEDGE (六(四)4: assets must never secure debts),
 -- OUT_OF_SCOPE (三、工作范围: built before $scope_start_year, or funded from outside the
--- plan's sources) and QA (a cell of the asset's row was loaded with a doubt).
+-- edition's funds in force at $as_of) and QA (a cell of the asset's row was loaded with a doubt).
 -- One row per flag: asset_row, rule_id, key_date, facts (rule_hits.sql adds the 资产编号).
 -- rules: PLEDGE, OUT_OF_SCOPE, QA (flags, not warnings)
 -- used by: dashboard/rules.py
@@ -15,10 +15,12 @@ SELECT row_id, 'OUT_OF_SCOPE', NULL,
 FROM assets WHERE build_year < $scope_start_year
 
 UNION ALL
-SELECT row_id, 'OUT_OF_SCOPE', NULL,
+-- the funds in scope are the edition's in force at $as_of (rules/fund_scope.sql)
+SELECT a.row_id, 'OUT_OF_SCOPE', NULL,
        to_json(struct_pack(reason :=
-           '资金来源“' || funding_source || '”不属于财政专项扶贫资金、衔接推进乡村振兴补助资金、易地扶贫搬迁资金'))
-FROM asset_facts WHERE source_outside AND NOT coalesce(build_year < $scope_start_year, false)
+           '资金来源“' || a.funding_source || '”不属于' || array_to_string($fund_names, '、')))
+FROM assets a JOIN fund_scope f ON f.funding_source = a.funding_source
+WHERE f.outside AND NOT coalesce(a.build_year < $scope_start_year, false)
 
 UNION ALL
 SELECT row_id, 'QA', NULL,
