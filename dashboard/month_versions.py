@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import snapshots
+from dashboard import editions, snapshots
 
 
 class VersionError(ValueError):
@@ -58,7 +58,7 @@ class Version:
         if self.restored:
             number, by, at = self.restored
             parts.append(f"{when(at) if at else ''}{'由' + by if by else ''}恢复自第{number}版")
-        if self.edition:
+        if self.edition and self.edition != editions.seed().document:   # a later plan's: say which
             parts.append(f"按{self.edition}评估")
         return "，".join(parts)
 

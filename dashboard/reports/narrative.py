@@ -103,10 +103,9 @@ def income(f: dict, r: Report) -> str:
 
 
 def milestones(f: dict, r: Report) -> str:
-    names = policy.rules()
     parts = []
     for m in f["milestones"]:
-        name = names[m["milestone"]].name
+        name = m["name"]                 # the edition's milestone
         if m["total"]:
             parts.append(f"{m['milestone']}{name}完成{m['done']}/{m['total']}（{pct(_f(m['share']))}）")
         else:
@@ -192,9 +191,8 @@ def next_steps(f: dict, r: Report) -> str:
         steps.append(f"对{f['idle']}项闲置、{f['low_efficiency']}项低效资产，按“四个一批”推进盘活")
     m = f["upcoming"]
     if m:
-        names = policy.rules()
         share = "" if m["share"] is None else f"，目前完成{pct(_f(m['share']))}"
-        steps.append(f"{m['milestone']}{names[m['milestone']].name}将于{explain.fmt_date(m['due_date'])}到期{share}")
+        steps.append(f"{m['milestone']}{m['name']}将于{explain.fmt_date(m['due_date'])}到期{share}")
     if f.get("dq_lowest"):             # verification.md §2: the three lowest 完整率 (附表“数据质量”)
         named = "、".join(f"{a}（{pct(r)}）" for a, r in f["dq_lowest"])
         steps.append(f"台账数据完整率最低的是{named}，请按漏项错项清单于"
