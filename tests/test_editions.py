@@ -138,6 +138,15 @@ def test_a_2026_edition_changes_scope_and_milestones_from_its_date_and_d5_takes_
     first = con.execute("SELECT min(at_date) FROM milestones").fetchone()[0]
     assert first == D("2026-01-31")                     # the series starts with the edition's year
 
+    # 盘活进度 and the reports read the 2026 milestones with their names and dates
+    from dashboard.evaluated import Evaluated
+    from dashboard.ledgers import Ledgers
+    ev = Evaluated(Ledgers("测试台账", con, None), D("2026-06-30"))
+    shown = [(m["milestone"], m["name"], m["due_date"], m["share_at_due"]) for m in ev.rows("shared/milestones")
+             if m["town"] is None]
+    assert shown == [("N1", "年度核实", D("2026-03-31"), 0.5), ("N2", "纳入管理平台", D("2026-06-30"), 0.5)]
+    ev.close()
+
     # --edition forces one: the seed judges 2026-06-30 as before
     rules.evaluate(con, D("2026-06-30"), edition=editions.seed())
     assert "OUT_OF_SCOPE" in _flags(con, "A9")
