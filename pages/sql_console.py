@@ -25,10 +25,11 @@ DESCRIPTIONS = {s.name: f"{s.zh}（上传的台账）" for s in template.SHEETS}
     "warnings_yellow": "黄色预警", "warnings_red": "红色预警", "asset_flags": "其他标记",
     "rule_hits": "全部规则触发记录（含事实依据 facts）", "asset_levels": "触发规则资产的预警等级",
     "asset_results": "每项资产的预警等级、四个一批建议、销号层级", "collection_checks": "收益收缴检查 C1–C6",
-    "milestones": "重点工作节点 M1–M6（逐月、分镇）",
+    "milestones": "重点工作节点（评估基准日施行的政策版本的节点，逐月、分镇）",
+    "fund_sources": "台账中出现的资金来源（载入时列出）", "fund_scope": "各资金来源是否属于政策版本的资金范围",
     "asset_facts": "资产台账本身的事实（载入时判断一次：是否已处置、经营性、停运、抵押等）",
     "asset_checks": "只读资产台账的规则（逐项资产的判断）",
-    "distribution_facts": "收益分配记录本身的事实（载入时判断 D1、D2、D5、D6）",
+    "distribution_facts": "收益分配记录本身的事实（载入时判断 D1、D2、D6）",
     "distribution_judged": "收益分配检查 D1–D6 的结论（不含文字）",
     "milestone_items": "重点工作节点的计数项（载入时按日期分组）",
 }
