@@ -267,3 +267,17 @@ def test_evaluate_uses_the_edition_in_force_and_edition_forces_one(data_dir, tmp
                      "--edition", str(tmp_path / "bad.toml")]) == 2
     err = capsys.readouterr().err
     assert "bad.toml" in err and "milestones[2].measure" in err and "Traceback" not in err
+
+
+def test_report_names_the_edition_it_was_judged_by(data_dir, tmp_path):
+    import openpyxl
+    from dashboard import cli
+    book = _ledger(tmp_path / "台账.xlsx")
+    (tmp_path / "next.toml").write_text(NEXT, encoding="utf-8")
+    out = tmp_path / "月调度.xlsx"
+    assert cli.main(["report", "monthly", str(book), "--period", "2026-06", "--as-of", "2026-06-30",
+                     "--out", str(out), "--edition", str(tmp_path / "next.toml")]) == 0
+    cells = {str(c.value) for ws in openpyxl.load_workbook(out, read_only=True).worksheets
+             for row in ws.iter_rows() for c in row if c.value is not None}
+    assert "政策版本：《常态化帮扶项目资产管理工作方案》（鄂前政办发〔2026〕1号），2026-01-01起施行" in cells
+    assert not any("鄂前政办发〔2024〕13号" in c for c in cells)     # not the seed's
