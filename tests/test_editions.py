@@ -88,7 +88,9 @@ def test_files_in_the_data_folder_load_a_bad_one_is_refused_and_a_new_one_is_see
     (folder / "bad.toml").write_text('[edition]\ndocument = "x"\neffective_from = 2025-01-01\n'
                                      '[[milestones]]\nid = "A"\ndue = 2025-03-31\nmeasure = "估计"\n',
                                      encoding="utf-8")
+    before = editions.version()                   # the app's evaluation keys hold it (ui/data.key_for)
     (folder / "next.toml").write_text(NEXT, encoding="utf-8")
+    assert editions.version() != before
     loaded, refused = editions.scan()              # no restart: the listing changed
     assert [e.document for e in loaded] == ["鄂前政办发〔2024〕13号", "鄂前政办发〔2026〕1号"]
     assert [(p.name, "milestones[1].measure" in msg) for p, msg in refused] == [("bad.toml", True)]

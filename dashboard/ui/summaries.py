@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from dashboard import month_info, month_summary, snapshots
+from dashboard import editions, month_info, month_summary, snapshots
 from dashboard.evaluated import EvalKey
 from dashboard.filters import Filters
 from dashboard.ui import data
@@ -32,7 +32,7 @@ def _negative(policy_ver: float) -> str:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def month_summaries(months: Months, params: tuple, policy_ver: float) -> pa.Table:
+def month_summaries(months: Months, params: tuple, policy_ver: float, editions_ver: str = "") -> pa.Table:
     """Every month's summary (month_summary.with_month), concatenated: the one saved in its
     file when it was judged as asked (at its 数据截至, these thresholds, this negative list,
     today's rule queries), else made now by evaluating the month."""
@@ -42,20 +42,28 @@ def month_summaries(months: Months, params: tuple, policy_ver: float) -> pa.Tabl
         as_of = month_info.data_date(saved)
         info, table = month_summary.read(path, version)
         if not month_summary.usable(info, as_of, dict(params), _negative(policy_ver)):
-            key = EvalKey(saved.key, version, policy_ver, as_of, params)
+            key = EvalKey(saved.key, version, policy_ver, as_of, params, editions_ver)
             table = data.evaluated(key).arrow(month_summary.QUERY)
         parts.append(month_summary.with_month(month, table))
     return pa.concat_tables(parts)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def month_rollup(months: Months, params: tuple, policy_ver: float, keep: tuple[str, ...]) -> pa.Table:
+def month_rollup(months: Months, params: tuple, policy_ver: float, keep: tuple[str, ...],
+                 editions_ver: str = "") -> pa.Table:
     """month_summaries summed over what no filter in force reads (month_summary.rollup): a
     few rows per town and month, so a filter change costs the same with 24 months as with one."""
-    return month_summary.rollup(month_summaries(months, params, policy_ver), keep)
+    return month_summary.rollup(month_summaries(months, params, policy_ver, editions_ver), keep)
+
+
+def month_history(months: Months, params: tuple, policy_ver: float, where: Filters) -> pd.DataFrame:
+    """shared/town_levels_months over every saved month, in `where` (month_summary.answers); keyed
+    by the edition files too (editions.version), so a new edition is seen on the next page run."""
+    return _month_history(months, params, policy_ver, where, editions.version())
 
 
 @st.cache_data(max_entries=500, show_spinner=False)
-def month_history(months: Months, params: tuple, policy_ver: float, where: Filters) -> pd.DataFrame:
-    """shared/town_levels_months over every saved month, in `where` (month_summary.answers)."""
-    return month_summary.history(month_rollup(months, params, policy_ver, month_summary.dimensions(where)), where)
+def _month_history(months: Months, params: tuple, policy_ver: float, where: Filters,
+                   editions_ver: str) -> pd.DataFrame:
+    return month_summary.history(month_rollup(months, params, policy_ver, month_summary.dimensions(where),
+                                              editions_ver), where)
