@@ -177,9 +177,9 @@ def _plan_words() -> dict[str, str]:
     return words
 
 
-# Files that fabricate example ledgers (the sample workbook, the blank template's example row,
-# hostile test files) write these words as data, not as rules.
-EXAMPLE_DATA = {"dashboard/sample.py", "dashboard/blank_template.py", "dashboard/hostile_bench.py"}
+# Files that fabricate example ledgers (the sample workbook, the blank template's example row)
+# write these words as data, not as rules.
+EXAMPLE_DATA = {"dashboard/sample.py", "dashboard/blank_template.py"}
 # The same word meaning something else: 村集体 is also how a ledger writes 产权归属 嘎查村.
 NOT_PLAN_WORDS = {("dashboard/template.py", "村集体")}
 
