@@ -70,7 +70,8 @@ def issued_under(e: Edition) -> list:
 def draft_of(e: Edition) -> Edition:
     """A copy of `e` to edit: its milestones count from its own effective date (§4: an edition's
     progress restarts from it); source unset until it is saved."""
-    return replace(e, counts_from=e.effective_from, source="")
+    in_force = tuple((item, tuple(words)) for item, words in editions.negative_list(e))   # as edited in the app
+    return replace(e, counts_from=e.effective_from, negative_list=in_force, source="")
 
 
 def _words(text) -> list[str]:
@@ -132,7 +133,7 @@ def _value(text: str) -> str:
 
 
 def draft_text(base: Edition, document: str, title: str, effective_from: str, start_year: str,
-               frames: dict[str, pd.DataFrame]) -> str:
+               frames: dict[str, pd.DataFrame], monthly_due_day: str | None = None) -> str:
     """The draft as an edition file: the fields and tables as the administrator left them, the
     negative list of `base`.  Dates and numbers are written as typed (a date that is not one
     is written as text, so editions.parse refuses it naming its key)."""
@@ -161,6 +162,8 @@ def draft_text(base: Edition, document: str, title: str, effective_from: str, st
         measure = _cell(r[MILESTONES[3]])
         out += ["", "[[milestones]]", f"id = {_q(_cell(r[MILESTONES[0]]))}", f"name = {_q(_cell(r[MILESTONES[1]]))}",
                 f"due = {_q(_cell(r[MILESTONES[2]]))}", f"measure = {_q(MEASURE_OF.get(measure, measure))}"]
+    day = str(base.monthly_due_day) if monthly_due_day is None else monthly_due_day.strip()
+    out += ["", "[reporting]", f"monthly_due_day = {_value(day) if day else _q('')}"]
     for item, words in base.negative_list:
         out += ["", "[[negative_list]]", f"item = {_q(item)}", f"keywords = {_list(words)}"]
     return "\n".join(out) + "\n"

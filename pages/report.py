@@ -71,8 +71,18 @@ def _download(args: tuple, fmt: str, name: str) -> bytes:
     content = _file(*args, fmt)
     auth.record("report", name, details={"类型": KIND_LABELS[args[1]], "期间": args[2], "格式": fmt,
                                           "数据来源": args[0].source, "范围": args[4].label,
-                                          "期号": args[5].issue_no, "印发日期": args[5].issued})
+                                          "期号": args[5].issue_no, "印发日期": args[5].issued,
+                                          "政策版本": _edition_label(args)})
     return content
+
+
+def _edition_label(args: tuple) -> str:
+    """The edition the report was judged by, as 系统管理 → 政策版本 looks it up: an edition a
+    report was issued under is never edited in place (dashboard/edition_admin.issued_under)."""
+    from dashboard import editions
+    report = _report(*args[:5], args[6])
+    meta = getattr(report, "edition", None) or editions.in_force(report.as_of).meta()
+    return f"{meta['document']}（{meta['effective_from']}起施行）"
 
 
 def _default_period(kind: str, day: dt.date) -> str:

@@ -95,6 +95,7 @@ def test_copy_refuse_a_bad_date_edit_preview_and_save_then_load_all_reads_it():
     assert saved.funds[-1] == "常态化帮扶资金" and saved.fund_aliases["常态化帮扶资金"] == ("常态化资金",)
     assert saved.parameters == {**editions.seed().parameters, "idle_months": 9}
     assert saved.negative_list == editions.seed().negative_list and saved.batches == editions.seed().batches
+    assert saved.monthly_due_day == editions.seed().monthly_due_day == 25
     assert editions.in_force(dt.date(2026, 6, 30)) == saved
     assert editions.in_force(dt.date(2025, 12, 31)).document == "鄂前政办发〔2024〕13号"
     listed = table_with(at, "今日施行")
@@ -152,7 +153,8 @@ def test_an_edition_a_report_was_issued_under_is_not_rewritten_a_correction_is_n
 
 
 @pytest.mark.parametrize("cell,key", [("due", "milestones[1].due"), ("measure", "milestones[1].measure"),
-                                      ("param", "parameters.idle_months"), ("year", "scope.start_year")])
+                                      ("param", "parameters.idle_months"), ("year", "scope.start_year"),
+                                      ("day", "reporting.monthly_due_day")])
 def test_a_malformed_draft_names_its_key(cell, key):
     base = edition_admin.draft_of(editions.seed())
     frames = edition_admin.tables(base)
@@ -164,7 +166,8 @@ def test_a_malformed_draft_names_its_key(cell, key):
     if cell == "param":
         frames["parameters"].loc[frames["parameters"]["参数"] == "idle_months", "值"] = "六"
     with pytest.raises(PolicyError) as refused:
-        edition_admin.check(edition_admin.draft_text(base, "文号", "", "2026-01-01", year, frames))
+        edition_admin.check(edition_admin.draft_text(base, "文号", "", "2026-01-01", year, frames,
+                                                     "31" if cell == "day" else "25"))
     assert key in str(refused.value) and "“草稿”" in str(refused.value)
 
 

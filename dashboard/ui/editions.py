@@ -17,7 +17,7 @@ K = "admin.edition"
 DRAFT = f"{K}.draft"               # {"base": Edition, "replacing": Edition | None, "issued": bool, "from": label}
 PREVIEW = f"{K}.preview.result"
 DONE = "admin.done"                # pages/admin.py shows it after the rerun
-FIELDS = ("document", "title", "effective", "start_year")
+FIELDS = ("document", "title", "effective", "start_year", "due_day")
 TABLES = ("funds", "beneficiaries", "batches", "parameters", "milestones")
 
 
@@ -59,6 +59,7 @@ def _start(base, replacing, source) -> None:
     st.session_state[f"{K}.title"] = base.title
     st.session_state[f"{K}.effective"] = base.effective_from.isoformat()
     st.session_state[f"{K}.start_year"] = str(base.start_year)
+    st.session_state[f"{K}.due_day"] = str(base.monthly_due_day)
     issued = bool(replacing and edition_admin.issued_under(replacing))
     st.session_state[DRAFT] = {"base": base, "replacing": replacing, "issued": issued, "from": source.label()}
 
@@ -73,6 +74,7 @@ def _draft(state: dict) -> None:
     effective = right.text_input("施行日期（YYYY-MM-DD）", key=f"{K}.effective")
     title = left.text_input("标题", key=f"{K}.title")
     start_year = right.text_input("工作范围起始年度", key=f"{K}.start_year")
+    due_day = left.text_input("月调度报送日（每月几日前，1–28）", key=f"{K}.due_day")
     frames = edition_admin.tables(base)
     st.markdown("**工作节点**（考核口径为政策规则所列口径之一；截止日期写作 2026-06-30）")
     milestones = st.data_editor(
@@ -96,7 +98,7 @@ def _draft(state: dict) -> None:
                                 disabled=["参数", "说明", "单位"])
     edited = {"funds": funds, "beneficiaries": beneficiaries, "batches": batches, "parameters": parameters,
               "milestones": milestones}
-    text = edition_admin.draft_text(base, document, title, effective, start_year, edited)
+    text = edition_admin.draft_text(base, document, title, effective, start_year, edited, due_day)
     cols = st.columns(4)
     if cols[0].button("预览变化", key=f"{K}.preview", help="按草稿与该月原采用的版本分别评估最近保存的月份，列出会变化的资产"):
         _preview(text)
