@@ -185,7 +185,8 @@ def body(ctx) -> None:
         st.success(md(done[0]))
         for number, authority, notice_id in done[1]:
             U.notice_button(number, authority, key=f"supervision.made.{notice_id}")
-    tabs = st.tabs(TABS, key="supervision.tab", on_change="rerun")
+    issued = bool(S.items(actor, check_latest=False))
+    tabs = st.tabs(TABS, key="supervision.tab", on_change="rerun", default=TABS[0] if issued else TABS[1])
     with tabs[0]:
         if tabs[0].open:
             overview(actor, today)

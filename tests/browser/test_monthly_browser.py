@@ -19,38 +19,11 @@ from dashboard.store import accounts
 from tests.browser.conftest import serving
 from tests.browser.test_accounts_browser import SIZES, no_sideways_scroll, signed_in
 from tests.browser.test_browser import assert_clean, settle, shot
+from tests.test_supervision_pages import chuan_assets, principal_due
 
 DEPARTMENTS = ("农牧局", "水利局", "交通运输局")
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
-
-def _asset_sheet(wb):
-    ws = wb["资产台账"]
-    header = next(r for r in ws.iter_rows(min_row=1, max_row=5) if any(c.value == "资产编号" for c in r))
-    return ws, header[0].row, {c.value: c.column for c in header}
-
-
-def chuan_assets() -> list[str]:
-    """Two assets 城川镇 reports itself (主管部门 城川镇人民政府, T1 by value, no 本金 of their own)."""
-    import openpyxl
-    ws, top, col = _asset_sheet(openpyxl.load_workbook(COMMITTED_SAMPLE, read_only=False))
-    own = [(ws.cell(r, col["资产原值（万元）"]).value or 0, ws.cell(r, col["资产编号"]).value)
-           for r in range(top + 1, ws.max_row + 1)
-           if ws.cell(r, col["主管部门"]).value == "城川镇人民政府" and not ws.cell(r, col["本金（万元）"]).value]
-    return [a for _, a in sorted(own)[:2]]
-
-
-def principal_due(src, out, ids: list[str], recovered: tuple = ()) -> None:
-    """`ids` owe 2万元 of 本金 due 2024-12-10 (red R02 from then on), none of it back but `recovered`."""
-    import openpyxl
-    wb = openpyxl.load_workbook(src)
-    ws, top, col = _asset_sheet(wb)
-    for r in range(top + 1, ws.max_row + 1):
-        if (asset := ws.cell(r, col["资产编号"]).value) in ids:
-            ws.cell(r, col["本金（万元）"]).value = 2
-            ws.cell(r, col["本金到期日期"]).value = dt.date(2024, 12, 10)
-            ws.cell(r, col["已收回本金（万元）"]).value = 2 if asset in recovered else 0
-    wb.save(out)
 
 
 def _at(day: str):
@@ -77,8 +50,9 @@ def month(tmp_path_factory, chromium_path):
                 continue                                                  # never reports
             store.now = _at("2024-12-28" if authority == "水利局" else "2024-12-18")
             M.submit("2024-12", authority, [COMMITTED_SAMPLE], by="旗管理员", progress=f"{authority}完成资产清查复核")
-        path, _ = moved_asset(tmp_path_factory.mktemp("moved"), ledgers.load([COMMITTED_SAMPLE]))
-        principal_due(path, path, chuan_assets())          # two of 城川镇's own assets turn red in December
+        books = ledgers.load([COMMITTED_SAMPLE])
+        path, _ = moved_asset(tmp_path_factory.mktemp("moved"), books)
+        principal_due(path, chuan_assets(books), {path: ()})    # two of 城川镇's own assets turn red in December
         store.now = _at("2024-12-24")
         M.submit("2024-12", "城川镇", [path], by="城川镇", progress="补报：一项资产改由镇管护")
     finally:
@@ -173,15 +147,16 @@ def _consolidated(data_dir, monkeypatch) -> None:
         consolidate.consolidate("2024-12", by="旗管理员")
 
 
-def test_supervision_from_issue_to_signoff(month, browser, monkeypatch, tmp_path):
+def test_supervision_from_issue_to_signoff(month, browser, monkeypatch, tmp_path, sample_books):
     """Issue 23's done-means: the administrator issues 督办 for December's new red assets; 城川镇 sees
     the count, answers one with a PDF, signs it off (T1) once January no longer has it red and is
-    refused for the one still red; leadership sees the overdue one in red on 督办 and in the dispatch."""
+    refused for the one still red (answered 已整改 beforehand, off screen); leadership sees the
+    overdue one in red on 督办 and in the dispatch."""
     from dashboard import ledgers
     from dashboard import supervision as S
     from dashboard.supervision import red
     url, data_dir = month
-    cleared, still = chuan_assets()
+    cleared, still = chuan_assets(sample_books)
     _consolidated(data_dir, monkeypatch)
     try:
         accounts.get("城川镇") or accounts.add("城川镇", "town", PASSWORD, town="城川镇")
@@ -215,12 +190,15 @@ def test_supervision_from_issue_to_signoff(month, browser, monkeypatch, tmp_path
 
     # January: the 本金 of `cleared` came back, `still` owes it yet
     january = tmp_path / "2025-01.xlsx"
-    principal_due(COMMITTED_SAMPLE, january, [cleared, still], recovered=(cleared,))
+    principal_due(COMMITTED_SAMPLE, [cleared, still], {january: (cleared,)})
     monkeypatch.setenv("ZCPH_DATA_DIR", str(data_dir))
     store.dispose()
     try:
         ledgers.load([january]).save("2025-01", by="旗管理员")
+        number = S.items(S.Actor("旗管理员", "admin"), check_latest=False, authority="城川镇")[0].number
+        S.answer(number, still, S.Actor("城川镇", "town", town="城川镇"), "已约谈运营主体，督促归还本金", S.FIXED)
     finally:
+        red.forget()
         store.dispose()
 
     with signed_in(browser, url, "inbox", "城川镇", "督办事项") as page:
@@ -239,11 +217,6 @@ def test_supervision_from_issue_to_signoff(month, browser, monkeypatch, tmp_path
         settle(page)
         assert f"资产{cleared}已销号" in page.locator('[data-testid="stMain"]').inner_text()
         assert page.locator('[data-testid="stSidebarNav"] a', has_text="督办事项（1）").count() == 1
-        box = page.locator('[data-testid="stExpander"]').filter(has_text=still).first
-        box.get_by_label("整改措施").fill("已约谈运营主体，督促归还本金")
-        box.get_by_text("已整改（申请销号）").click()
-        box.get_by_role("button", name="提交反馈").click()
-        settle(page)
         page.locator('[data-testid="stExpander"]').filter(has_text=still).first \
             .get_by_role("button", name="销号（T1，本单位）").click()
         settle(page)
