@@ -283,3 +283,14 @@ def test_report_names_the_edition_it_was_judged_by(data_dir, tmp_path):
              for row in ws.iter_rows() for c in row if c.value is not None}
     assert "政策版本：《常态化帮扶项目资产管理工作方案》（鄂前政办发〔2026〕1号），2026-01-01起施行" in cells
     assert not any("鄂前政办发〔2024〕13号" in c for c in cells)     # not the seed's
+
+
+def test_the_monthly_due_day_is_the_editions(data_dir):
+    from dashboard.monthly import submissions
+    assert submissions.due_date("2024-05") == dt.date(2024, 5, 25)          # the seed's 八(二): the 25th
+    (data_dir / "editions").mkdir()
+    (data_dir / "editions" / "next.toml").write_text(NEXT + "\n[reporting]\nmonthly_due_day = 20\n", encoding="utf-8")
+    assert submissions.due_date("2025-12") == dt.date(2025, 12, 25)
+    assert submissions.due_date("2026-02") == dt.date(2026, 2, 20)
+    with pytest.raises(PolicyError, match="reporting.monthly_due_day"):
+        editions.parse(NEXT + "\n[reporting]\nmonthly_due_day = 31\n", "x.toml")
