@@ -37,6 +37,7 @@ def test_page_renders_with_as_of_and_parameters(page, title):
     assert at.main.title[0].value == title
     line = at.main.caption[0].value
     assert "评估基准日2024年12月31日" in line and "政策参数：全部为默认值" in line
+    assert "政策版本：鄂前政办发〔2024〕13号（2024年2月29日起施行）" in line      # the edition in force (issue 22.2)
 
 
 # --- 收益与分配 -----------------------------------------------------------------
