@@ -89,6 +89,7 @@ st.sidebar.markdown("### 资产盘活驾驶舱")
 auth.sidebar_box(user)
 if user.demo:       # a phone keeps the sidebar folded: the notice stands on the page too (issue 19.7)
     st.container(key="demo_notice").warning("演示模式：尚未创建管理员账号，可以浏览和上传查看，但不会保存任何内容。")
+supervision.reminder(user, nav.url_path)       # a town's or department's open 督办, on every other page
 try:
     sidebar.build(user)
 except ScriptControlException:

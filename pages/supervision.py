@@ -133,9 +133,9 @@ def issue(ctx, actor: S.Actor) -> None:
         return
     rows = sorted(found.assets.values(), key=lambda a: (a.authority, a.asset_id))
     st.dataframe(pd.DataFrame([{
-        "资产编号": a.asset_id, "资产名称": a.asset_name or "—", "责任单位": a.authority, "所在镇": a.town or "—",
-        "销号层级": a.tier, "红色预警规则": "、".join(f"{r.rule_id} {r.name}" for r in a.rules),
-        "本月新增": "是" if a.asset_id in new else "", "已有督办": open_now.get(a.asset_id, "")} for a in rows]),
+        "资产编号": a.asset_id, "资产名称": a.asset_name or "—", "责任单位": a.authority,
+        "本月新增": "是" if a.asset_id in new else "", "已有督办": open_now.get(a.asset_id, ""), "销号层级": a.tier,
+        "红色预警规则": "、".join(f"{r.rule_id} {r.name}" for r in a.rules), "所在镇": a.town or "—"} for a in rows]),
         hide_index=True, key="supervision.issue.red")
     how = st.radio("下发范围", [ALL_NEW, CHOSEN], horizontal=True, key="supervision.issue.how")
     chosen: list[str] = []
@@ -162,6 +162,7 @@ def issue(ctx, actor: S.Actor) -> None:
         except S.SupervisionError as exc:
             st.error(md(str(exc)))
             return
+        st.session_state.pop(f"supervision.issue.confirm.{month}", None)     # the next issue is confirmed anew
         st.session_state[DONE] = ("已下发" + "、".join(f"{n.number}（{n.authority}，{len(n.items)}项）" for n in made) + "。",
                                   [(n.number, n.authority, n.id) for n in made])
         st.rerun()

@@ -19,6 +19,7 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 EVIDENCE_MIME = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "docx": DOCX_MIME}
 OVERDUE_STYLE = "color: #b71c1c; font-weight: bold"
+OPEN_COUNT = "supervision.open_count"    # this run's count (nav_title), for the notice on other pages
 log = logging.getLogger(__name__)
 
 
@@ -38,6 +39,7 @@ def open_count(user: auth.User) -> int:
 def nav_title(title: str, user: auth.User | None) -> str:
     """督办事项（2）: the navigation counts the open 督办 of a town's or department's account.
     Never stops the menu: a store that does not answer leaves the plain title."""
+    st.session_state.pop(OPEN_COUNT, None)
     if user is None or not user.may("answer_supervision"):
         return title
     try:
@@ -45,7 +47,19 @@ def nav_title(title: str, user: auth.User | None) -> str:
     except Exception:                  # noqa: BLE001 — the menu must draw; the page says what failed
         log.exception("open 督办 count failed")
         return title
+    st.session_state[OPEN_COUNT] = n
     return f"{title}（{n}）" if n else title
+
+
+def reminder(user: auth.User | None, url_path: str) -> None:
+    """On every other page (a phone folds the menu away): how many 督办 wait, and the way to them."""
+    n = st.session_state.get(OPEN_COUNT) if user is not None and user.may("answer_supervision") else 0
+    if not n or url_path == "inbox":
+        return
+    from dashboard.ui.pages import page_object
+    box = st.container(key="supervision_notice", horizontal=True, vertical_alignment="center")
+    box.warning(f"本单位有{n}项督办尚未销号，请反馈整改情况。", icon=":material/inbox:")
+    box.page_link(page_object("inbox"), label="前往督办事项", icon=":material/arrow_forward:")
 
 
 def day(value) -> str:
