@@ -145,27 +145,55 @@ def highlight_overdue(row: pd.Series) -> list[str]:
     return [OVERDUE_STYLE if row.get("是否逾期") == "逾期" else ""] * len(row)
 
 
+SYSTEM_ASPECT = "项目资产管理运维"     # the aspect of the management checks MG1–MG6 (verification.md §1)
+SYSTEM_COLUMNS = {"problem_source": "来源", "system_checks": "系统核查发现"}
+
+
+def check_text(ctx: ui.Context, checks, facts) -> str:
+    """The management checks a problem carries, each with its facts: MG3 未纳入对应管理平台：产权归属为…。"""
+    if checks is None or not len(checks):
+        return ""
+    return "；".join(f"{labels.rule(c)}：{explain.explain(c, f, ctx.as_of, ctx.params)}" for c, f in zip(checks, facts))
+
+
+def resolved_checks(ctx: ui.Context) -> tuple[str, pd.DataFrame]:
+    """The system-found problems of the month compared with that no longer fire: 已整改 here."""
+    label, ref = ctx.previous()
+    return label, ctx.compared_checks("shared/resolved_checks", ref)
+
+
 def problems(ctx: ui.Context) -> None:
     st.header("问题整改（按五个方面）")
     aspects = list(template.ASPECTS)
     summary = ctx.frame("shared/problem_aspects", aspects=aspects)
+    label, resolved = resolved_checks(ctx)
+    if len(resolved):        # gone since the month compared with: rectified findings of 项目资产管理运维
+        mine = summary.is_total | (summary.aspect == SYSTEM_ASPECT)
+        summary.loc[mine, "problems"] += len(resolved)
+        summary.loc[mine, "rectified"] += len(resolved)
     if summary[summary.is_total].problems.iloc[0] == 0:
         st.info("当前筛选条件下没有问题记录。")
         return
     summary["aspect"] = summary.aspect.fillna("合计")
     ui.table(summary.drop(columns=["is_total", "planned"]), key="disposal_aspects")
     ledger = ctx.frame("shared/problem_register", aspects=aspects, annex_order=False)
+    ledger = pd.concat([ledger, resolved.assign(overdue=False)], ignore_index=True) if len(resolved) else ledger
     ledger["overdue"] = ledger.overdue.map({True: "逾期", False: ""})
+    ledger["system_checks"] = [check_text(ctx, c, f) for c, f in zip(ledger.checks, ledger.check_facts)]
     st.caption("整改时限早于评估基准日且尚未整改（不是已整改或已销号）的问题标为“逾期”，红色显示；整改状态为评估基准日时的状态。")
-    cols = ["problem_id", "asset_id", "asset_name", "town", "description", "measure", "responsible_unit",
-            "found_date", "deadline", "plan_date", "status_as_of", "overdue", "signoff_date", "signoff_tier"]
+    st.caption(f"来源“系统核查”：系统按资产台账核查的管理运维问题（MG1–MG6，如未确权移交、未纳入对应管理平台），"
+               f"评估基准日仍存在的为整改中，{fmt.md(label)}存在、本期已不存在的为已整改；同一资产在问题台账中已登记"
+               f"“{SYSTEM_ASPECT}”问题的，核查发现并列在该问题的“系统核查发现”中，不重复计数。")
+    cols = ["problem_id", "asset_id", "asset_name", "town", "description", "problem_source", "system_checks", "measure",
+            "responsible_unit", "found_date", "deadline", "plan_date", "status_as_of", "overdue", "signoff_date",
+            "signoff_tier"]
     for tab, aspect in zip(st.tabs(aspects, key="disposal.tab", on_change="rerun"), aspects):
         with tab:
             part = ledger[ledger.aspect == aspect][cols]
             if part.empty:
                 st.info("该方面没有问题记录。")
                 continue
-            shown, config = fmt.display(part)
+            shown, config = fmt.display(part.rename(columns=SYSTEM_COLUMNS))
             st.dataframe(shown.style.apply(highlight_overdue, axis=1), column_config=config, hide_index=True,
                          key=f"disposal_problems_{aspects.index(aspect)}", height=320)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -196,6 +197,18 @@ def test_problem_ledger_overdue_and_tiers(direct):
     for tier, n in direct.execute("SELECT signoff_tier, count(*) FROM asset_results GROUP BY 1").fetchall():
         assert cell(tiers, "销号层级", tier, "资产数") == n
     assert cell(tiers, "销号层级", "T2", "销号主体") == "旗领导小组（实地核查）"
+    # MG1–MG6 findings: a problem of 项目资产管理运维 each (系统核查), or shown with the asset's typed one
+    ledger = pd.concat([d.value for d in at.main.dataframe if "系统核查发现" in d.value.columns])   # one per aspect
+    system = ledger[ledger["来源"] == "系统核查"]
+    typed = set(r for (r,) in direct.execute("SELECT DISTINCT asset_id FROM problems WHERE aspect = '项目资产管理运维'").fetchall())
+    findings = direct.execute("SELECT asset_id, rule_id FROM management_checks").fetchall()
+    assert sorted(system["问题编号"]) == sorted(f"XT-{r}-{a}" for a, r in findings if a not in typed) != []
+    assert set(system["整改状态"]) == {"整改中"}
+    both = ledger[ledger["来源"] == "问题台账、系统核查"]
+    assert set(both["资产编号"]) == {a for a, _ in findings if a in typed} != set()
+    assert all(t.startswith("MG") and "：" in t for t in both["系统核查发现"])
+    assert cell(aspects, "方面", "项目资产管理运维", "问题数") == one(
+        direct, "SELECT count(*) FROM problems WHERE aspect = '项目资产管理运维' AND found_date <= ?", AS_OF) + len(system)
 
 
 def test_disposal_town_filter(direct):

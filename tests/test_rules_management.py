@@ -119,3 +119,33 @@ def test_a_check_whose_column_was_not_uploaded_is_not_evaluated():
     ev = rules.evaluate(con, dt.date.fromisoformat(AS_OF))
     assert "MG3" in ev.not_evaluated and "MG1" not in ev.not_evaluated
     assert con.execute("SELECT count(*) FROM management_checks").fetchone()[0] == 0
+
+
+def test_system_found_problems_in_the_register_and_rectified_when_gone():
+    """处置与销号: each finding a problem of 项目资产管理运维 (系统核查, 整改中); one on an asset with a typed
+    problem of that aspect shown with it; gone in a later evaluation → 已整改 there."""
+    import rulekit
+    from dashboard import template
+    from dashboard.evaluated import Evaluated
+    books = rulekit.ledgers(
+        assets=[{**CLEAN, "asset_id": "A1", "ownership_date": "2024-07-01"},
+                {**CLEAN, "asset_id": "A2", "platform": None},
+                {**CLEAN, "asset_id": "A3", "ownership_date": "2024-07-01"}],
+        problems=[{"problem_id": "P1", "asset_id": "A3", "aspect": "项目资产管理运维", "found_date": "2024-01-10",
+                   "status": "整改中", "description": "未确权"},
+                  {"problem_id": "P2", "asset_id": "A1", "aspect": "项目效益", "found_date": "2024-01-10"}])
+    aspects = list(template.ASPECTS)
+    before, now = Evaluated(books, dt.date(2024, 6, 30)), Evaluated(books, dt.date(2024, 7, 31))
+    reg = before.frame("shared/problem_register", aspects=aspects, annex_order=False).set_index("problem_id")
+    assert sorted(reg.index) == ["P1", "P2", "XT-MG1-A1", "XT-MG3-A2"]
+    assert reg.loc["XT-MG1-A1", ["aspect", "problem_source", "status_as_of", "description"]].tolist() == \
+        ["项目资产管理运维", "系统核查", "整改中", "未确权移交"]
+    assert reg.loc["P1", "problem_source"] == "问题台账、系统核查" and list(reg.loc["P1", "checks"]) == ["MG1"]
+    assert reg.loc["P2", "problem_source"] == "问题台账"          # another aspect: not merged
+    counts = before.frame("shared/problem_aspects", aspects=aspects).set_index("aspect")
+    assert counts.loc["项目资产管理运维", ["problems", "rectifying"]].tolist() == [3, 3]
+    resolved = now.frame("shared/resolved_checks", tables={"prev_checks": before.arrow("shared/previous_checks")})
+    assert resolved.problem_id.tolist() == ["XT-MG1-A1"]       # A2 still fires, A3 is shown with P1
+    assert resolved.status_as_of.tolist() == ["已整改"] and resolved.found_date.tolist() == [dt.date(2024, 6, 30)]
+    assert sorted(now.frame("shared/problem_register", aspects=aspects, annex_order=False).problem_id) == \
+        ["P1", "P2", "XT-MG3-A2"]

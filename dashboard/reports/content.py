@@ -569,8 +569,8 @@ TREND = [("red", "红色预警（项）", INT), ("yellow", "黄色预警（项�
 
 
 # The rule results the trend's queries read (town_levels and problem_aspects through
-# filtered_assets / filtered_problems): each month end re-runs only the steps they need.
-TREND_READS = ("asset_results", "milestones")
+# filtered_assets / filtered_problems / filtered_findings): each month end re-runs only the steps they need.
+TREND_READS = ("asset_results", "milestones", "management_checks")
 # Month ends evaluated at once, each on a cursor of its own: DuckDB's small queries leave a
 # core idle much of the time; at 100,000 assets two cursors took 0.65× as long as one (2 cores).
 TREND_WORKERS = 2

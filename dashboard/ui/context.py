@@ -67,6 +67,10 @@ class Context:
     def compared(self, name: str, previous: EvalKey, **bind) -> pd.DataFrame:
         return data.compared_frame(self.key, previous, name, self.filters, data.freeze(bind))
 
+    def compared_checks(self, name: str, previous: EvalKey, **bind) -> pd.DataFrame:
+        """`name` with the management checks of an older evaluation registered as prev_checks."""
+        return data.checks_compared_frame(self.key, previous, name, self.filters, data.freeze(bind))
+
     def history(self, name: str) -> list[tuple[str, pd.DataFrame]]:
         """(month label, result) of one query over every saved snapshot, oldest first,
         each judged at its own reference date; this source alone when it is not a month.

@@ -177,6 +177,14 @@ def compared_frame(key: EvalKey, previous: EvalKey, name: str, where: Filters, b
     return evaluated(key).frame(name, where, tables, **thaw(bind))
 
 
+@st.cache_data(max_entries=50, show_spinner=False)
+def checks_compared_frame(key: EvalKey, previous: EvalKey, name: str, where: Filters, bind: tuple) -> pd.DataFrame:
+    """A query reading `prev_checks`: the management checks that fired in an older evaluation,
+    within the user's scope (shared/previous_checks; shared/resolved_checks lists those gone)."""
+    before = evaluated(previous).arrow("shared/previous_checks", Filters().within(where.scope))
+    return evaluated(key).frame(name, where, {"prev_checks": before}, **thaw(bind))
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _previous_tables(previous: EvalKey, scope) -> tuple:
     """The earlier evaluation's warnings and assets within the user's scope (Arrow, read-only):

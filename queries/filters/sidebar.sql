@@ -132,3 +132,16 @@ WHERE search = ''
    OR contains(a.operator, search) OR contains(a.custodian, search)
    OR contains(a.village, search) OR contains(a.town, search) OR contains(a.asset_id, search)
 ;
+-- The management checks MG1–MG6 that fired (management_checks) on the filtered assets: the
+-- system-found problems of aspect 项目资产管理运维 (source 系统核查), with the asset's name,
+-- place, value and sign-off tier; `typed` when 问题台账 holds a problem of that asset and
+-- aspect found by as_of (the finding is then shown with it, not as a problem of its own).
+CREATE OR REPLACE TEMP MACRO filtered_findings(f, as_of) AS TABLE
+SELECT m.asset_row, m.asset_id, m.rule_id, m.facts, x.asset_name, x.town, x.village, x.original_value,
+       x.signoff_tier,
+       coalesce(m.asset_id IN (SELECT p.asset_id FROM problems p
+                               WHERE p.aspect = '项目资产管理运维' AND p.asset_id IS NOT NULL
+                                 AND coalesce(p.found_date <= as_of, true)), false) AS typed
+FROM management_checks m
+JOIN filtered_assets(f) x ON x.row_id = m.asset_row
+;
