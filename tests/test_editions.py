@@ -294,3 +294,25 @@ def test_the_monthly_due_day_is_the_editions(data_dir):
     assert submissions.due_date("2026-02") == dt.date(2026, 2, 20)
     with pytest.raises(PolicyError, match="reporting.monthly_due_day"):
         editions.parse(NEXT + "\n[reporting]\nmonthly_due_day = 31\n", "x.toml")
+
+
+def test_progress_page_and_sidebar_follow_the_edition_in_force():
+    """An edition in force at the sample's date (as if made mid-2024): the header names it, the
+    sidebar starts from its defaults, 盘活进度 draws its milestones against their dates."""
+    import json
+    from conftest import app, assert_clean
+    from dashboard import settings
+    folder = settings.data_dir() / "editions"
+    folder.mkdir(parents=True)
+    (folder / "mid.toml").write_text(NEXT.replace("2026-01-01", "2024-06-01").replace("2026-03-31", "2024-09-30")
+                                     .replace("2026-06-30", "2024-11-30") + "\n[parameters]\nidle_months = 3\n",
+                                     encoding="utf-8")
+    at = app("progress")
+    assert_clean(at)
+    assert "政策版本：鄂前政办发〔2026〕1号（2024年6月1日起施行）" in at.main.caption[0].value
+    assert "政策参数：全部为默认值" in at.main.caption[0].value       # its defaults are the defaults
+    assert at.number_input(key="ui.param.idle_months").value == 3
+    titles = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text") for c in at.get("plotly_chart")]
+    assert "N1 年度核实" in titles and "N2 纳入管理平台" in titles and not any(t and t.startswith("M2") for t in titles)
+    table = next(d.value for d in at.main.dataframe if "N1" in d.value.iloc[:, 0].astype(str).tolist())
+    assert "2024-09-30" in table.to_string() or "2024年9月30日" in table.to_string()

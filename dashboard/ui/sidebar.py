@@ -112,7 +112,9 @@ def _params_panel(editable: bool, as_of: dt.date | None = None) -> dict:
         st.caption(f"政策版本：{edition.document}（{fmt_date(edition.effective_from)}起施行），下列默认值为该版本的。")
         if not editable:
             st.caption("政策参数由旗级管理员调整；本账号按下列取值评估。")
-        st.button("恢复默认值", on_click=_reset_params, key="ui.param_reset", disabled=not editable)
+        st.button("恢复默认值", on_click=_reset_params, args=(edition.parameters,), key="ui.param_reset",
+                  disabled=not editable)
+        _follow_edition(edition)
         values = {}
         for name, p in specs.items():
             key = PARAM_PREFIX + name
@@ -147,10 +149,27 @@ def _shown(value, factor: float):
     return value if factor == 1 else round(value * factor, 6)
 
 
-def _reset_params() -> None:
+def _reset_params(defaults: dict | None = None) -> None:
+    """Back to the defaults of the edition in force (the catalog's when none is given)."""
     for name, p in policy.parameters().items():
-        st.session_state[PARAM_PREFIX + name] = _shown(p.default, _shown_unit(p)[1])
+        st.session_state[PARAM_PREFIX + name] = _shown((defaults or {}).get(name, p.default), _shown_unit(p)[1])
     auth.record("parameters", "恢复默认值")
+
+
+PARAM_EDITION = "ui.param_edition"     # the edition whose defaults the parameter widgets started from
+
+
+def _follow_edition(edition) -> None:
+    """When as_of moves into another edition, the values still at the old edition's defaults
+    take the new one's; values the user changed stay."""
+    old = st.session_state.get(PARAM_EDITION)
+    st.session_state[PARAM_EDITION] = edition.parameters
+    if old is None or old == edition.parameters:
+        return
+    for name, p in policy.parameters().items():
+        key, factor = PARAM_PREFIX + name, _shown_unit(p)[1]
+        if key in st.session_state and st.session_state[key] == _shown(old.get(name, p.default), factor):
+            st.session_state[key] = _shown(edition.parameters.get(name, p.default), factor)
 
 
 def _param_changed(name: str) -> None:
