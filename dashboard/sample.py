@@ -1396,6 +1396,7 @@ def build(n_assets: int, seed: int, as_of_ref: dt.date = AS_OF_REF) -> Ledger:
     tables = {"assets": a, "income": income, "distribution": dist,
               "disposals": _disposal_table(a, disposals.rows), "problems": _problems(ctx, a, flagged)}
     _management_gaps(a, used, n_assets)
+    _quality_gaps(tables, used, n_assets, as_of_ref)
     placed_ids: dict[str, list[str]] = {}
     for sc, i in placed:
         placed_ids.setdefault(sc.key, []).append(a["asset_id"][i])
@@ -1421,6 +1422,27 @@ def _management_gaps(a: Table, used: np.ndarray, n_assets: int) -> None:
             ok &= np.isin(a["operating_mode"], modes)
         cand = np.flatnonzero(ok)
         a[col][cand[:: max(1, len(cand) // every)][:every]] = value
+
+
+# The data-quality checks DQ2–DQ4 (verification.md §2; DQ1 fires on the draws' blank cells) that
+# the draws above never make fire: a few ordinary assets and disposals get a cell no rule reads at
+# as_of_ref — 资产净值 above 资产原值 (DQ3), 核实日期 after the data date where none was drawn (DQ4;
+# M2 counts by the date) and 处置方式 “报废处置” (DQ2, kept as written; only 拍卖/转让 choose a path,
+# and a 资产台账 value kept as written would make its asset QA) — chosen and set without a random
+# draw, after every other table was built, so no other value of a seed changes.
+def _quality_gaps(tables: dict, used: np.ndarray, n_assets: int, as_of: dt.date) -> None:
+    a, d = tables["assets"], tables["disposals"]
+    every = max(1, n_assets // 400)                       # 2 of each in 800
+
+    def pick(ok: np.ndarray) -> np.ndarray:
+        cand = np.flatnonzero(ok & ~used)
+        return cand[:: max(1, len(cand) // every)][:every]
+
+    i = pick(a["category"] == "公益性")
+    a["net_value"][i] = a["original_value"][i] + 1000.0
+    a["verified_date"][pick(np.isnat(a["verified_date"]))] = _d64(as_of + dt.timedelta(days=15))
+    rows = np.flatnonzero(np.isin(d["method"], ("报废",)))
+    d["method"][rows[:: max(1, len(rows) // every)][:every]] = "报废处置"
 
 
 def _disposal_table(a: Table, rows: list[dict]) -> Table:

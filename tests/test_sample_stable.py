@@ -2,6 +2,8 @@
 import json
 from pathlib import Path
 
+import pandas as pd
+
 from conftest import AS_OF, COMMITTED_SAMPLE as COMMITTED
 from dashboard import evaluate, policy, sample
 
@@ -34,4 +36,8 @@ def test_every_rule_fires_on_the_sample_and_nothing_is_left_unevaluated(tmp_path
     assert s["not_evaluated"] == []
     # every management check fires on some assets and not on others (verification.md §1)
     assert all(0 < n < 400 for n in s["checks"].values()) and len(s["checks"]) == 6, s["checks"]
+    # and every data-quality check on some rows and not on others (verification.md §2)
+    dq = pd.read_csv(tmp_path / "out" / "dq.csv", encoding="utf-8-sig", dtype=str)
+    per_check = dq.groupby("check").apply(lambda f: len(set(zip(f.sheet, f.row))), include_groups=False)
+    assert set(per_check.index) == {"DQ1", "DQ2", "DQ3", "DQ4"} and (per_check < 400).all(), per_check
     assert s["counts_by_level"]["none"] > s["counts_by_level"]["red"] + s["counts_by_level"]["yellow"]
