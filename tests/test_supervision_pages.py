@@ -4,7 +4,7 @@ issued on 2 January 2025, long overdue), January saved with one of the two repai
 holds its two and nothing of another authority's, the navigation counts them, it answers and
 signs off the repaid one (T1) and is refused, R02 named, for the other; 农牧局 sees only its own;
 the administrator's 督办 page counts by authority (the overdue one in red) and refuses a T2
-sign-off while the asset is red; the dispatch says 督办办理情况 and lists every open 督办."""
+sign-off while the asset is red; the dispatch says 督办办理情况 in one sentence and its 附表 lists every open 督办."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,6 +16,7 @@ from conftest import COMMITTED_SAMPLE, account, app, assert_clean
 from dashboard import ledgers, store
 from dashboard import supervision as S
 from dashboard.reports import periods, supervised
+from dashboard.reports.document import Section
 from dashboard.supervision import red
 
 
@@ -143,10 +144,14 @@ def test_inbox_scoping_signoff_and_the_banners_overview(months):
     refused = [_plain(e.value) for e in at.main.error]
     assert len(refused) == 1 and f"资产{t2.asset_id}在最新保存的2025年1月仍为红色预警" in refused[0], refused
 
-    # the monthly dispatch: one sentence, every open 督办 on a sheet of the 附表
-    section = supervised.sections(periods.parse("monthly", "2025-01"), True)[0]
-    text = supervised.narrative(section.figures, None)
-    assert f"下发督办{len(every)}项，已反馈3项、已销号1项，逾期未整改1项（交通运输局1项）" in text, text
-    sheet = next(t for t in section.parts[0].tables if t.sheet == "未销号督办")
-    assert len(sheet.rows) == len(every) - 1 and cleared not in sheet.column("资产编号")
-    assert supervised.sections(periods.parse("monthly", "2024-11"), True) == []      # no 督办 on a month before
+    # the monthly dispatch: one sentence in 红色预警变化, every open 督办 on a sheet of the 附表
+    changes = Section("red_changes", "红色预警变化", [], {})
+    sheets = {t.sheet: t for t in supervised.gather(changes, periods.parse("monthly", "2025-01"), True)}
+    text = supervised.sentence(changes.figures["supervision"])
+    assert text.startswith(f"督办办理情况：累计下发督办{len(every)}项（3个单位），已反馈3项、已销号1项，"
+                           "逾期未整改1项（交通运输局1项）"), text
+    assert len(sheets["未销号督办"].rows) == len(every) - 1 and cleared not in sheets["未销号督办"].column("资产编号")
+    assert sheets["督办办理情况"].column("逾期（项）")[-1] == 1
+    empty = Section("red_changes", "红色预警变化", [], {})
+    assert supervised.gather(empty, periods.parse("monthly", "2024-11"), True) == [] and not empty.figures  # none before
+    assert supervised.gather(empty, periods.parse("monthly", "2025-01"), False) == []     # a town's own dispatch

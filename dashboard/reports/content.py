@@ -90,10 +90,11 @@ def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
         # new and cleared, what to do next; the registers go to the xlsx annex.
         first = overview(now, prev, warning_rows, towns)
         dispatch_figures(first)
-        report.sections = [first, *submissions(period, now), red_changes(now, warning_rows, before.evaluation.as_of),
-                           *supervised.sections(period, now.scope.whole)]
+        changes = red_changes(now, warning_rows, before.evaluation.as_of)
+        report.sections = [first, *submissions(period, now), changes]
         report.sections.append(next_steps(now, report.sections))
-        report.annexes = annexes(now, warning_rows) + [quality_annex(report.sections[-1], now)]
+        report.annexes = (annexes(now, warning_rows) + [quality_annex(report.sections[-1], now)]
+                          + supervised.gather(changes, period, now.scope.whole))    # 督办办理情况
         for section in report.sections:
             section.narrative = narrative.write(section, report)
         return report

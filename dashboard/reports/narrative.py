@@ -176,7 +176,8 @@ def red_changes(f: dict, r: Report) -> str:
     def assets(warnings: int, assets: int) -> str:      # one asset may fire two red rules
         return "" if warnings == assets else f"（涉及资产{assets}项）"
     return (f"本月新增红色预警{f['new_red']}条{assets(f['new_red'], f['new_red_assets'])}、解除{f['cleared_red']}条"
-            f"{assets(f['cleared_red'], f['cleared_red_assets'])}" + ("，明细见下表。" if f["new_red"] or f["cleared_red"] else "。"))
+            f"{assets(f['cleared_red'], f['cleared_red_assets'])}" + ("，明细见下表。" if f["new_red"] or f["cleared_red"] else "。")
+            + (supervised.sentence(f["supervision"]) if f.get("supervision") else ""))
 
 
 def next_steps(f: dict, r: Report) -> str:
@@ -229,5 +230,4 @@ def shortfalls(f: dict, r: Report) -> str:
 
 
 WRITERS = {"achievements": achievements, "shortfalls": shortfalls, "plans": next_steps, "overview": overview, "submissions": submissions, "red_changes": red_changes, "next_steps": next_steps, "warnings": warnings, "income": income, "milestones": milestones,
-           "disposals": disposals, "problems": problems, "ranking": ranking, "trend": trend,
-           "supervision": lambda f, r: supervised.narrative(f, r)}
+           "disposals": disposals, "problems": problems, "ranking": ranking, "trend": trend}

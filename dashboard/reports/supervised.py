@@ -1,11 +1,11 @@
-"""督办办理情况 in the monthly dispatch (verification.md §3 Reports): one sentence in the Word
-text — issued, answered, overdue (by authority), signed off, the median days to answer — and
-two sheets of the Excel 附表: the counts by authority and every 督办 not yet 已销号.  The
+"""督办办理情况 in the monthly dispatch (verification.md §3 Reports): one sentence at the end of
+its 红色预警变化 paragraph — issued, answered, overdue (by authority), signed off, the median
+days to answer — and two sheets of the Excel 附表: the counts by authority and every 督办 not yet 已销号.  The
 督办 are those issued on months up to the dispatch's, in the state they are in when the
 dispatch is made (dashboard/supervision/ reads and judges them)."""
 from __future__ import annotations
 
-from dashboard.reports.document import DATE, INT, TEXT, Col, Part, Section, Table
+from dashboard.reports.document import DATE, INT, TEXT, Col, Section, Table
 from dashboard.reports.periods import Period
 
 READER = ("月调度", "leader")       # reads the whole banner's 督办; reading writes nothing
@@ -26,9 +26,11 @@ def stamp() -> tuple:
             max((it.signed_at for it in found if it.signed_at), default=None), sum(len(it.evidence) for it in found))
 
 
-def sections(period: Period, whole: bool) -> list[Section]:
-    """[督办办理情况] for the whole banner's monthly dispatch (its two tables are 附表 sheets only);
-    nothing when no 督办 was issued on the month or before it, or the report is of a part of the banner."""
+def gather(changes: Section, period: Period, whole: bool) -> list[Table]:
+    """The whole banner's monthly dispatch: the figures of 督办办理情况 go into the 红色预警变化
+    section (its paragraph ends with the sentence; no heading of its own keeps the dispatch on two
+    pages), the two 附表 sheets are returned.  Nothing when no 督办 was issued on the month or
+    before it, or the report is of a part of the banner."""
     if period.kind != "monthly" or not whole:
         return []
     from dashboard import supervision as S
@@ -39,10 +41,10 @@ def sections(period: Period, whole: bool) -> list[Section]:
     today = S.beijing_today()
     rows = summary.by_authority(found, today)
     total = rows[-1]
-    overdue_by = [(r.authority, r.overdue) for r in rows if r.overdue and r.authority != summary.TOTAL]
-    figures = {"today": today, "authorities": len({it.authority for it in found}), "issued": total.issued,
-               "answered": total.answered, "overdue": total.overdue, "signed": total.signed, "open": total.open,
-               "median_days": total.median_days, "overdue_by": overdue_by}
+    changes.figures["supervision"] = {
+        "authorities": len({it.authority for it in found}), "issued": total.issued, "answered": total.answered,
+        "overdue": total.overdue, "signed": total.signed, "open": total.open, "median_days": total.median_days,
+        "overdue_by": [(r.authority, r.overdue) for r in rows if r.overdue and r.authority != summary.TOTAL]}
     by_authority = Table("督办办理情况", "各单位督办办理情况", [
         Col("责任单位", TEXT, 16), Col("已下发（项）", INT), Col("已反馈（项）", INT), Col("逾期（项）", INT),
         Col("已销号（项）", INT), Col("未销号（项）", INT), Col("反馈用时中位数（天）", TEXT, 12)],
@@ -58,19 +60,16 @@ def sections(period: Period, whole: bool) -> list[Section]:
           "、".join(f"{r['rule_id']} {r.get('name') or ''}" for r in it.rules), it.issue_date, it.due, it.state,
           "是" if it.overdue(today) else "否", "是" if it.cleared else "否", it.measures or ""]
          for i, it in enumerate(open_items)], in_docx=False)
-    section = Section("supervision", "督办办理情况", [Part("", [by_authority, annex])], figures)
-    return [section]
+    return [by_authority, annex]
 
 
-def narrative(f: dict, report) -> str:
-    """截至2026年12月5日，向3个单位下发督办15项，已反馈4项、已销号1项，逾期未整改12项（农牧局11项、交通运输局1项）；
+def sentence(f: dict) -> str:
+    """督办办理情况：累计下发督办15项（3个单位），已反馈4项、已销号1项，逾期未整改12项（农牧局11项、交通运输局1项）；
     反馈用时中位数3天。"""
-    from dashboard.explain import fmt_date
-    text = f"截至{fmt_date(f['today'])}，向{f['authorities']}个单位下发督办{f['issued']}项，已反馈{f['answered']}项、已销号{f['signed']}项"
+    text = f"督办办理情况：累计下发督办{f['issued']}项（{f['authorities']}个单位），已反馈{f['answered']}项、已销号{f['signed']}项"
     if f["overdue"]:
         named = "、".join(f"{a}{n}项" for a, n in sorted(f["overdue_by"], key=lambda x: -x[1])[:3])
-        more = "等" if len(f["overdue_by"]) > 3 else ""
-        text += f"，逾期未整改{f['overdue']}项（{named}{more}）"
+        text += f"，逾期未整改{f['overdue']}项（{named}{'等' if len(f['overdue_by']) > 3 else ''}）"
     if f["median_days"] is not None:
-        text += f"；反馈用时中位数{f['median_days']:g}天"
-    return text + ("。未销号督办见附表“未销号督办”工作表。" if f["open"] else "。")
+        text += f"，反馈用时中位数{f['median_days']:g}天"
+    return text + "。"
