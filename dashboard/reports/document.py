@@ -121,8 +121,9 @@ class Report:
     @property
     def edition_text(self) -> str:
         """《title》（document）: the plan the rules follow, as the closing names it."""
-        e = self.edition
-        return f"《{e['title']}》（{e['document']}）" if e else ""
+        from dashboard import editions          # a Report made without one: the seed's plan
+        e = self.edition or editions.seed().meta()
+        return f"《{e['title']}》（{e['document']}）"
 
     @property
     def title(self) -> str:
