@@ -32,7 +32,8 @@ from dashboard.filters import Filters
 TABLE = "month_summary"
 QUERY = "monthly/month_summary"
 HISTORY = "shared/town_levels_months"
-ANSWERS = {"shared/town_levels": HISTORY}      # which history a summary answers
+ANSWERS = {"shared/town_levels": HISTORY,      # which history a summary answers
+           "progress/check_shares": "progress/check_shares_months"}   # MG1 / MG3 passing (盘活进度)
 _MACROS = ("in_scope", "asset_in_filters")     # the scalar filter macros the history needs
 
 
@@ -61,7 +62,7 @@ def compute(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[dict, pa.Ta
     its own, only the steps asset_results needs) and summarise them: (meta, table)."""
     cur = con.cursor()
     try:
-        evaluation = rules.evaluate(cur, as_of, None, tables=("asset_results",))
+        evaluation = rules.evaluate(cur, as_of, None, tables=("asset_results", "management_checks"))
         table = sql.relation(cur, QUERY, {}).to_arrow_table()
         negative = negative_digest(cur.execute("SELECT item, keyword FROM negative_list").fetchall())
     finally:
@@ -138,7 +139,9 @@ def rollup(summaries: pa.Table, keep: tuple[str, ...]) -> pa.Table:
     columns = ", ".join(d if d in keep else f"CAST(NULL AS VARCHAR) AS {d}" for d in DIMENSIONS)
     return _run(lambda con: con.sql(
         f"SELECT month, town, level, {columns}, CAST(sum(assets) AS BIGINT) AS assets, "
-        "CAST(sum(value) AS DECIMAL(38,2)) AS value FROM month_summaries GROUP BY ALL").to_arrow_table(),
+        "CAST(sum(value) AS DECIMAL(38,2)) AS value, CAST(sum(checked) AS BIGINT) AS checked, "
+        "CAST(sum(confirmed) AS BIGINT) AS confirmed, CAST(sum(on_platform) AS BIGINT) AS on_platform "
+        "FROM month_summaries GROUP BY ALL").to_arrow_table(),
         summaries)
 
 
@@ -162,10 +165,10 @@ def _run(query, summaries: pa.Table):
             _con.unregister("month_summaries")
 
 
-def history(summaries: pa.Table, where: Filters = Filters()) -> pd.DataFrame:
+def history(summaries: pa.Table, where: Filters = Filters(), query: str = HISTORY) -> pd.DataFrame:
     """shared/town_levels_months over the months' summaries (each with its `month`:
     `with_month`, concatenated; or their `rollup` keeping `dimensions(where)`), in `where`
     (which `answers`)."""
     if not answers(where):
         raise ValueError("a history filtered by type, funding source or build year is evaluated")
-    return _run(lambda con: sql.relation(con, HISTORY, where.bind()).to_arrow_table().to_pandas(), summaries)
+    return _run(lambda con: sql.relation(con, query, where.bind()).to_arrow_table().to_pandas(), summaries)

@@ -1,5 +1,5 @@
 """盘活进度: the milestones of the edition in force (M1–M6 in the seed's) against their due dates
-(per town, with the due line drawn), 盘活率 (M5) month by month, the four batches suggested vs
+(per town, with the due line drawn), the shares passing MG1 (确权) and MG3 (纳入平台) by town and month, 盘活率 (M5) month by month, the four batches suggested vs
 recorded (with their national labels), the six paths."""
 import pandas as pd
 import plotly.graph_objects as go
@@ -95,6 +95,37 @@ def milestones(ctx: ui.Context) -> None:
                              config={"displayModeBar": False})
 
 
+def check_shares(ctx: ui.Context) -> None:
+    """MG1 (确权移交) and MG3 (纳入对应管理平台): the share of in-scope assets passing, by town, and
+    month by month from the saved months (their summaries)."""
+    st.header("确权移交与纳入平台（MG1、MG3）")
+    df = ctx.frame("progress/check_shares")
+    if df.empty or df[df.is_total].checked.iloc[0] == 0:
+        st.info("当前筛选条件下没有核查范围内的资产。")
+        return
+    st.caption("核查范围内资产：在核实范围内（未标记“不在核实范围”）且处置状态不是已处置的资产；确权移交率 = 未触发"
+               "MG1（未确权移交）的资产 ÷ 核查范围内资产，纳入平台率 = 未触发MG3（未纳入对应管理平台）的资产 ÷ "
+               "核查范围内资产（到户类等产权归属为农户的不检查MG3，计为已纳入）。")
+    df["town"] = df.town.fillna(BANNER)
+    ui.table(df.rename(columns={"checked": "in_scope_checked"})[
+        ["town", "in_scope_checked", "confirmed", "confirmed_share", "on_platform", "platform_share"]],
+        key="progress_check_shares")
+    months = [(label, frame[frame.is_total]) for label, frame in ctx.history("progress/check_shares")]
+    months = [(label, frame.iloc[0]) for label, frame in months if len(frame) and frame.checked.iloc[0] > 0]
+    if len(months) < 2:
+        st.caption("保存两个以上月份后，这里显示逐月变化。")
+        return
+    fig = go.Figure()
+    for j, (col, title) in enumerate((("confirmed_share", "确权移交率"), ("platform_share", "纳入平台率"))):
+        fig.add_trace(go.Scatter(x=[m for m, _ in months], y=[float(r[col]) * 100 for _, r in months],
+                                 mode="lines+markers", name=title, line=dict(color=LINE_COLOURS[j]),
+                                 hovertemplate=f"%{{x}} {title} %{{y:.2f}}%<extra></extra>"))
+    fig.update_yaxes(range=[0, 105], ticksuffix="%", fixedrange=True)
+    fig.update_xaxes(type="category", fixedrange=True)
+    fig.update_layout(height=300, margin=dict(t=30, b=10, l=10, r=20), legend=dict(orientation="h", y=1.15))
+    st.plotly_chart(fig, key="progress_check_shares_chart", config={"displayModeBar": False})
+
+
 def revitalisation(ctx: ui.Context) -> None:
     st.header("盘活率（M5）逐月变化")
     series = ctx.frame("progress/milestone_series")
@@ -168,6 +199,7 @@ def paths(ctx: ui.Context) -> None:
 
 def body(ctx: ui.Context) -> None:
     milestones(ctx)
+    check_shares(ctx)
     revitalisation(ctx)
     batches(ctx)
     paths(ctx)

@@ -126,6 +126,9 @@ FILTERS = [Filters(), Filters(towns=("城川镇", "未填写")), Filters(levels=
            Filters(villages=("无此村",))]
 
 
+SHARE_COLS = ["town", "checked", "confirmed", "on_platform", "is_total"]
+
+
 def _evaluations(months, params=None) -> dict[str, Evaluated]:
     return {s.month: Evaluated(books, books.reference, params)
             for s in months for books in [ledgers.saved_month(s)]}
@@ -167,6 +170,15 @@ def test_the_month_history_from_the_summaries_equals_evaluating_every_month(samp
         for saved in months:
             assert _from_summaries(got, saved.month).astype(str).values.tolist() == \
                 expected[saved.month].astype(str).values.tolist(), (where, saved.month)
+        # 盘活进度's MG1 / MG3 series (progress/check_shares) from the same summaries
+        shares = month_summary.history(rolled, where, month_summary.ANSWERS["progress/check_shares"])
+        for month, ev in evaluations.items():
+            want = ev.frame("progress/check_shares", where)
+            want = want[want.checked.gt(0) | ~want.is_total][SHARE_COLS].values.tolist()   # no total row when empty
+            assert shares[shares.month == month][SHARE_COLS].values.tolist() == want, (where, month)
+        if where == Filters():
+            total = shares[shares.is_total].iloc[-1]
+            assert total.checked > total.confirmed > 0 and total.checked > total.on_platform > 0
     assert got.empty                                  # the last filter: no such village
     with pytest.raises(ValueError):
         month_summary.history(table, Filters(year_from=2018))

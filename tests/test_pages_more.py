@@ -155,6 +155,17 @@ def test_batches_crosstab_and_differences(direct):
     assert "建议：提升（升级）" in cross.index and "台账：另起炉灶（调整）" in cross.columns
     differs = one(direct, "SELECT count(*) FROM asset_results WHERE batch_recorded <> batch_suggested")
     assert next(m.value for m in at.main.metric if m.label == "登记与建议不一致") == f"{differs:,}项"
+    # MG1 / MG3 passing among the in-scope assets not disposed (盘活进度's milestone view)
+    shares = table_with(at, "确权移交率")
+    checked, mg1, mg3 = direct.execute(
+        "SELECT count(*), count(*) FILTER (WHERE r.row_id IN (SELECT asset_row FROM management_checks WHERE rule_id = 'MG1')),"
+        " count(*) FILTER (WHERE r.row_id IN (SELECT asset_row FROM management_checks WHERE rule_id = 'MG3'))"
+        " FROM asset_results r JOIN assets a USING (row_id)"
+        " WHERE NOT list_contains(r.flags, 'OUT_OF_SCOPE') AND a.disposal_status IS DISTINCT FROM '已处置'").fetchone()
+    assert mg1 > 0 and mg3 > 0
+    assert cell(shares, "镇", "全旗", "核查范围内资产") == checked
+    assert cell(shares, "镇", "全旗", "已确权移交") == checked - mg1
+    assert cell(shares, "镇", "全旗", "纳入平台率") == pytest.approx((checked - mg3) / checked * 100, abs=0.01)
 
 
 def test_progress_town_filter(direct):

@@ -206,12 +206,13 @@ def test_every_money_and_share_column_a_page_shows_is_declared(sample_ev):
     prev = {"prev_rule_hits": sample_ev.arrow("shared/previous_warnings"),
             "prev_levels": sample_ev.arrow("shared/previous_assets"),
             "prev_assets": sample_ev.arrow("shared/previous_assets")}
+    compared = {"shared/changes": prev, "shared/resolved_checks": {"prev_checks": sample_ev.arrow("shared/previous_checks")}}
     known = sample_ev._params(Filters(), {})
     problems, declared_somewhere = [], 0
     for name in names:
         text = sql.text(name)
         bind = {**{k: None for k in sql.params_in(text) if k not in known}, **_BIND, "paths": list(template.PATHS)}
-        frame = sample_ev.frame(name, Filters(), prev if name == "shared/changes" else None,
+        frame = sample_ev.frame(name, Filters(), compared.get(name),
                                 **sql.used_params(text, bind))
         declared = sql.formats(name)
         declared_somewhere += bool(declared)

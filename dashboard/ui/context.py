@@ -84,7 +84,8 @@ class Context:
         months = snapshots.list_months()
         if name in month_summary.ANSWERS and month_summary.answers(self.filters):
             df = summaries.month_history(tuple((s.month, str(s.path), s.version) for s in months),
-                                         self.key.params, self.key.policy_version, self.filters)
+                                         self.key.params, self.key.policy_version, self.filters,
+                                         month_summary.ANSWERS[name])
             by_month = dict(tuple(df.groupby("month", sort=False))) if len(df) else {}   # one pass, not one per month
             return [(s.label, by_month.get(s.month, df.iloc[:0])) for s in months]
         return [(s.label, data.cached_frame(self.key_for(s.key, month_info.data_date(s)), name, self.filters, ()))

@@ -51,6 +51,10 @@ LABELS.update({
 })
 LABELS.update({name: f"{rid} {r.name}" for rid, r in policy.rules().items() for name in (rid, rid.lower())
                if r.level in ("collection", "distribution", "disposal")})
+# 盘活进度's MG1 / MG3 view (progress/check_shares)
+LABELS.update({"confirmed": "已确权移交", "on_platform": "已纳入对应平台", "confirmed_share": "确权移交率",
+               "platform_share": "纳入平台率", "in_scope_checked": "核查范围内资产"})
+SHARES |= {"confirmed_share", "platform_share"}
 MONEY |= {"failed_amount", "failed_value", "revitalised_value"}
 DATES |= {"due_date"}
 SHARES |= {"share_at_due", "share", "revitalised_share"}

@@ -56,14 +56,15 @@ def month_rollup(months: Months, params: tuple, policy_ver: float, keep: tuple[s
     return month_summary.rollup(month_summaries(months, params, policy_ver, editions_ver), keep)
 
 
-def month_history(months: Months, params: tuple, policy_ver: float, where: Filters) -> pd.DataFrame:
+def month_history(months: Months, params: tuple, policy_ver: float, where: Filters,
+                  query: str = month_summary.HISTORY) -> pd.DataFrame:
     """shared/town_levels_months over every saved month, in `where` (month_summary.answers); keyed
     by the edition files too (editions.version), so a new edition is seen on the next page run."""
-    return _month_history(months, params, policy_ver, where, editions.version())
+    return _month_history(months, params, policy_ver, where, editions.version(), query)
 
 
 @st.cache_data(max_entries=500, show_spinner=False)
 def _month_history(months: Months, params: tuple, policy_ver: float, where: Filters,
-                   editions_ver: str) -> pd.DataFrame:
+                   editions_ver: str, query: str = month_summary.HISTORY) -> pd.DataFrame:
     return month_summary.history(month_rollup(months, params, policy_ver, month_summary.dimensions(where),
-                                              editions_ver), where)
+                                              editions_ver), where, query)
