@@ -101,10 +101,12 @@ def run(files: list[str], as_of: dt.date | None, out: Path, params: dict, mappin
     if isinstance(books, str):
         return 2, books
     as_of = as_of or books.reference
-    summary = write_exports(books, Evaluated(books, as_of, params, edition=edition), out)   # None: in force
+    ev = Evaluated(books, as_of, params, edition=edition)      # edition None: the one in force at as_of
+    summary = write_exports(books, ev, out)
     if not files:                # the store's consolidated month left the server: attributed
         from dashboard.store import cli
-        cli.record("export", str(out), 月份=month, 数据截至=as_of.isoformat())
+        cli.record("export", str(out), 月份=month, 数据截至=as_of.isoformat(),
+                   政策版本=ev.evaluation.edition.label())     # exported under it (edition_admin.issued_under)
     counts = summary["counts_by_level"]
     return 0, (f"已评估{sum(counts.values())}项资产：红色预警{counts['red']}项，黄色预警{counts['yellow']}项；"
                f"结果写入{out}")

@@ -107,7 +107,9 @@ def run(kind: str, period_text: str, files: list[str], out: Path, params: dict,
         written += f"，附表：{annex}"
     if not files:                # the store's consolidated month left the server: attributed
         from dashboard.store import cli
-        cli.record("report", written, 类型=report.period.kind_name, 期间=period_text, 格式=fmt)
+        e = report.edition
+        cli.record("report", written, 类型=report.period.kind_name, 期间=period_text, 格式=fmt,
+                   政策版本=f"{e['document']}（{e['effective_from']}起施行）" if e else "")   # = Edition.label()
     f = report.section("overview").figures
     return 0, (f"已生成{report.period.label}{report.period.kind_name}：{written}（数据截至{report.as_of.isoformat()}，"
                f"红色预警{f['red']}项，黄色预警{f['yellow']}项）")
