@@ -116,7 +116,8 @@ def test_a_2026_edition_changes_scope_and_milestones_from_its_date_and_d5_takes_
     (data_dir / "editions" / "next.toml").write_text(NEXT, encoding="utf-8")
     sheets = dict(
         assets=[{"verified_date": "2024-01-10"}, NEW_MONEY | {"verified_date": "2026-02-01", "owner_level": "嘎查村",
-                                                           "platform": "三资平台", "village": "大发村"}],
+                                                           "platform": "三资平台", "village": "大发村"},
+                {"asset_id": "A3", "disposal_status": "已处置"}],       # MG3 does not check it: not on_platform's
         distribution=[{"asset_id": "A1", "year": 2026, "beneficiary": "防止返贫致贫对象", "amount": 1000.0,
                        "plan": "有", "purpose": "公益岗位工资"}])
     con = load(**sheets)
@@ -136,7 +137,7 @@ def test_a_2026_edition_changes_scope_and_milestones_from_its_date_and_d5_takes_
     rows = con.execute("SELECT milestone, due_date, done, total FROM milestones "
                        "WHERE town IS NULL AND is_due ORDER BY milestone").fetchall()
     # N1: A1 was verified in 2024, before the edition took effect: only A9's 2026 verification counts
-    assert rows == [("N1", D("2026-03-31"), 1, 2), ("N2", D("2026-06-30"), 1, 2)]   # MG3 fires on A1 (村 asset, no 三资平台)
+    assert rows == [("N1", D("2026-03-31"), 1, 3), ("N2", D("2026-06-30"), 1, 2)]   # MG3 fires on A1 (村 asset, no 三资平台)
     first = con.execute("SELECT min(at_date) FROM milestones").fetchone()[0]
     assert first == D("2026-01-31")                     # the series starts with the edition's year
 
@@ -146,7 +147,7 @@ def test_a_2026_edition_changes_scope_and_milestones_from_its_date_and_d5_takes_
     ev = Evaluated(Ledgers("测试台账", con, None), D("2026-06-30"))
     shown = [(m["milestone"], m["name"], m["due_date"], m["share_at_due"]) for m in ev.rows("shared/milestones")
              if m["town"] is None]
-    assert shown == [("N1", "年度核实", D("2026-03-31"), 0.5), ("N2", "纳入管理平台", D("2026-06-30"), 0.5)]
+    assert shown == [("N1", "年度核实", D("2026-03-31"), 1 / 3), ("N2", "纳入管理平台", D("2026-06-30"), 0.5)]
     ev.close()
 
     # --edition forces one: the seed judges 2026-06-30 as before

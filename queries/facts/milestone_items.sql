@@ -20,6 +20,7 @@ WITH problem_towns AS (
 ),
 scoped_assets AS (
     SELECT a.town, a.build_year, a.funding_source, a.original_value, a.verified_date,
+           a.disposal_status IS DISTINCT FROM '已处置' AS active,      -- on_platform counts these (MG3's)
            CASE WHEN a.ownership_status = '已确权' THEN a.ownership_date END AS owned_date
     FROM assets a
 ),
@@ -28,29 +29,29 @@ scoped_assets AS (
 items AS (
     -- issued: one item per town, done on the edition's effective date (milestones.sql)
     SELECT 'issued' AS measure, town, NULL::INTEGER AS build_year, NULL::VARCHAR AS funding_source,
-           NULL::DATE AS enters, NULL::DATE AS leaves, NULL::DATE AS done_on,
+           NULL::BOOLEAN AS active, NULL::DATE AS enters, NULL::DATE AS leaves, NULL::DATE AS done_on,
            0::DECIMAL(18,2) AS value
     FROM (SELECT DISTINCT town FROM assets)
     UNION ALL
-    SELECT 'verified', town, build_year, funding_source, NULL, NULL, verified_date, original_value
+    SELECT 'verified', town, build_year, funding_source, active, NULL, NULL, verified_date, original_value
     FROM scoped_assets
     UNION ALL
-    SELECT 'confirmed', town, build_year, funding_source, NULL, NULL, owned_date, original_value
+    SELECT 'confirmed', town, build_year, funding_source, active, NULL, NULL, owned_date, original_value
     FROM scoped_assets
     UNION ALL
     -- one_case_one_plan: problems not fixed at once need a plan; a signed-off problem
     -- leaves the count; one fixed with no plan was fixed at once and never counts.
-    SELECT 'one_case_one_plan', pt.town, NULL, NULL, p.found_date,
+    SELECT 'one_case_one_plan', pt.town, NULL, NULL, NULL, p.found_date,
            CASE WHEN p.status = '已销号' THEN p.signoff_date END,
            p.plan_date, 0
     FROM problems p JOIN problem_towns pt ON pt.row_id = p.row_id
     WHERE p.found_date IS NOT NULL AND NOT (p.status = '已整改' AND p.plan_date IS NULL)
     UNION ALL
-    SELECT 'signed_off', pt.town, NULL, NULL, p.found_date, NULL,
+    SELECT 'signed_off', pt.town, NULL, NULL, NULL, p.found_date, NULL,
            CASE WHEN p.status = '已销号' THEN p.signoff_date END, 0
     FROM problems p JOIN problem_towns pt ON pt.row_id = p.row_id
     WHERE p.found_date IS NOT NULL
 )
-SELECT measure, town, build_year, funding_source, enters, leaves, done_on,
+SELECT measure, town, build_year, funding_source, active, enters, leaves, done_on,
        count(*) AS n, sum(value) AS value
 FROM items GROUP BY ALL

@@ -8,7 +8,8 @@
 --   confirmed          in-scope assets 已确权 with 确权日期 ≤ the date (MG1's test)
 --   revitalised        盘活率 of the operating assets idle or low-efficiency on the effective date
 --   signed_off         problems found (since $counts_from) by the date and 已销号 by it
---   on_platform        in-scope assets MG3 does not fire on at $as_of (no date: counted from $counts_from)
+--   on_platform        in-scope assets not 已处置 that MG3 does not fire on at $as_of (no date: counted
+--                      from $counts_from)
 -- An edition's milestones count from its own effective date: the events before $counts_from
 -- (by default the effective date; the seed's counts every dated event) do not count.
 -- Items are grouped by their dates at load (milestone_items.sql), so evaluating reads a
@@ -72,18 +73,18 @@ grouped AS (
     SELECT 'revitalised', town, NULL, NULL, revitalised_date, count(*), sum(original_value)
     FROM needing GROUP BY ALL
     UNION ALL
-    -- on_platform: every in-scope asset, done since $counts_from unless MG3 fires on it
+    -- on_platform: every in-scope asset not 已处置 (MG3 checks those), done since $counts_from unless MG3 fires on it
     SELECT 'on_platform', i.town, NULL, NULL, CAST($counts_from AS DATE),
            sum(i.n) - coalesce(max(o.n), 0), 0
     FROM in_scope i
     LEFT JOIN off_platform o ON o.town IS NOT DISTINCT FROM i.town
          AND o.build_year IS NOT DISTINCT FROM i.build_year AND o.funding_source IS NOT DISTINCT FROM i.funding_source
-    WHERE list_contains($milestone_measures, 'on_platform') AND i.measure = 'verified' AND i.inside
+    WHERE list_contains($milestone_measures, 'on_platform') AND i.measure = 'verified' AND i.inside AND i.active
     GROUP BY i.town, i.build_year, i.funding_source
     UNION ALL
     SELECT 'on_platform', o.town, NULL, NULL, NULL, o.n, 0
     FROM off_platform o JOIN (SELECT DISTINCT town, build_year, funding_source, inside FROM in_scope
-                              WHERE measure = 'verified') s
+                              WHERE measure = 'verified' AND active) s
          ON s.town IS NOT DISTINCT FROM o.town AND s.build_year IS NOT DISTINCT FROM o.build_year
         AND s.funding_source IS NOT DISTINCT FROM o.funding_source
     WHERE s.inside
