@@ -29,7 +29,7 @@ STATE_FILTERS = ["全部", *S.STATES, S.OVERDUE, S.CLEARED]
 
 def _summary_frame(rows: list[summary.Row]) -> pd.DataFrame:
     frame = pd.DataFrame([r.as_list() for r in rows], columns=summary.HEADERS)
-    frame[summary.HEADERS[-1]] = pd.to_numeric(frame[summary.HEADERS[-1]])      # none answered: —, not None
+    frame[summary.HEADERS[-1]] = ["—" if pd.isna(v) else f"{v:g}" for v in frame[summary.HEADERS[-1]]]   # none answered
     return frame
 
 
@@ -53,7 +53,7 @@ def overview(actor: S.Actor, today: dt.date) -> None:
     table = _summary_frame(rows)
     st.subheader("各单位办理情况")
     st.caption("逾期：整改时限已过仍未反馈“已整改”（红色）；反馈用时：自下发之日至最近一次反馈的天数。")
-    st.dataframe(table.style.apply(_red_count, axis=1).format(precision=1, na_rep="—"), hide_index=True,
+    st.dataframe(table.style.apply(_red_count, axis=1), hide_index=True,
                  key="supervision.by_authority")
     late = [r for r in rows if r.overdue and r.authority != summary.TOTAL]
     if late:

@@ -136,6 +136,7 @@ def test_inbox_scoping_signoff_and_the_banners_overview(months):
     assert rows.loc["城川镇", "已下发（项）"] == 2 and rows.loc["城川镇", "已销号（项）"] == 1
     assert rows.loc["城川镇", "已反馈（项）"] == 2 and rows.loc["交通运输局", "逾期（项）"] == 1
     assert rows.loc["合计", "逾期（项）"] == 1 and rows.loc["合计", "已下发（项）"] == len(every)
+    assert rows.loc["城川镇", "反馈用时中位数（天）"] == "0" and rows.loc["交通运输局", "反馈用时中位数（天）"] == "—"
     assert any(":red[**逾期未整改1项**]" in m.value and "交通运输局1项" in _plain(m.value) for m in at.main.markdown)
     pick = at.selectbox(key="supervision.pick")
     pick.set_value(next(i for i, o in enumerate(pick.options) if t2.asset_id in o)).run()

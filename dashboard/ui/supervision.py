@@ -127,7 +127,8 @@ def evidence(it: S.Item) -> None:
             _, content = S.evidence_file(evidence_id, actor())
             auth.record("export", f"{number} 佐证材料 {name}", details={"格式": e.kind, "SHA-256": e.sha256})
             return content
-        st.download_button(f"{e.name}（{e.bytes / 1024:,.0f} KB）", auth.bound(data), e.name,
+        size = f"{e.bytes / 1024 / 1024:,.1f} MB" if e.bytes >= 1024 * 1024 else f"{max(1, round(e.bytes / 1024))} KB"
+        st.download_button(f"{e.name}（{size}）", auth.bound(data), e.name,
                            EVIDENCE_MIME.get(e.kind, "application/octet-stream"), on_click="ignore",
                            icon=":material/attach_file:", key=f"sup.ev.{e.id}")
 
