@@ -411,11 +411,17 @@ def save(e: Edition, folder: Path | None = None) -> Path:
     folder = folder or user_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / file_name(e)
+    refused = PolicyError(f"政策版本文件“{path.name}”已存在：已保存的版本不能修改，请以新的文号或施行日期另存")
     if path.exists():
-        raise PolicyError(f"政策版本文件“{path.name}”已存在：已保存的版本不能修改，请以新的文号或施行日期另存")
-    tmp = path.with_suffix(".tmp")
+        raise refused
+    tmp = folder / f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp"   # never read: not *.toml
     tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        os.link(tmp, path)          # whole file or nothing, and never over another writer's
+    except FileExistsError:
+        raise refused from None
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 
