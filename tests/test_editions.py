@@ -313,6 +313,15 @@ def test_progress_page_and_sidebar_follow_the_edition_in_force():
     assert "政策版本：鄂前政办发〔2026〕1号（2024年6月1日起施行）" in at.main.caption[0].value
     assert "政策参数：全部为默认值" in at.main.caption[0].value       # its defaults are the defaults
     assert at.number_input(key="ui.param.idle_months").value == 3
+    from dashboard.filters import Filters
+    from dashboard.ui import export
+
+    class Source:
+        label, month, data_date = "示例数据", None, None
+
+    class Ctx:                                   # a page's exports say it under their title
+        source, as_of, filters = Source(), D("2024-12-31"), Filters()
+    assert "政策版本：鄂前政办发〔2026〕1号（2024-06-01起施行）" in export.note(Ctx)
     titles = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text") for c in at.get("plotly_chart")]
     assert "N1 年度核实" in titles and "N2 纳入管理平台" in titles and not any(t and t.startswith("M2") for t in titles)
     table = next(d.value for d in at.main.dataframe if "N1" in d.value.iloc[:, 0].astype(str).tolist())

@@ -37,6 +37,8 @@ def note(ctx) -> str:
     if stated := month_info.stated(ctx.source):       # as the page header and the reports say it
         parts.append(f"数据截至{fmt_date(stated)}")
     parts.append(f"评估基准日{fmt_date(ctx.as_of)}")
+    from dashboard import editions         # the plan it was judged by: 政策版本 counts it as issued under it
+    parts.append(f"政策版本：{editions.in_force(ctx.as_of).label()}")
     f = ctx.filters
     chosen = [f"{zh}={'、'.join(LEVEL_SHORT.get(v, v) for v in getattr(f, name))}"
               for name, zh in FILTER_NAMES.items() if getattr(f, name)]
