@@ -69,48 +69,57 @@ def _draft(state: dict) -> None:
     st.markdown("**草稿**" + (f"（修改 {fmt.md(replacing.label())}）" if replacing else f"（复制自 {fmt.md(state['from'])}）"))
     if replacing and state["issued"]:
         st.info("已按此版本印发报告或导出数据，不能原地修改；修改后请“另存为新版本”（新的文号或施行日期）。")
-    left, right = st.columns(2)
-    document = left.text_input("文号", key=f"{K}.document")
-    effective = right.text_input("施行日期（YYYY-MM-DD）", key=f"{K}.effective")
-    title = left.text_input("标题", key=f"{K}.title")
-    start_year = right.text_input("工作范围起始年度", key=f"{K}.start_year")
-    due_day = left.text_input("月调度报送日（每月几日前，1–28）", key=f"{K}.due_day")
-    frames = edition_admin.tables(base)
-    st.markdown("**工作节点**（考核口径为政策规则所列口径之一；截止日期写作 2026-06-30）")
-    milestones = st.data_editor(
-        frames["milestones"], num_rows="dynamic", hide_index=True, width="stretch", key=f"{K}.milestones",
-        column_config={"考核口径": st.column_config.SelectboxColumn("考核口径", options=list(MEASURES.values()),
-                                                                 width="large"),
-                       "截止日期": st.column_config.TextColumn("截止日期", help="YYYY-MM-DD")})
-    a, b = st.columns(2)
-    with a:
-        st.markdown("**纳入工作范围的资金**")
-        funds = st.data_editor(frames["funds"], num_rows="dynamic", hide_index=True, width="stretch", key=f"{K}.funds")
-        st.markdown("**四个一批**（本方案名称 = 全国名称）")
-        batches = st.data_editor(frames["batches"], num_rows="dynamic", hide_index=True, width="stretch",
-                                 key=f"{K}.batches")
-    with b:
-        st.markdown("**收益分配对象类别（D5）及别名**")
-        beneficiaries = st.data_editor(frames["beneficiaries"], num_rows="dynamic", hide_index=True, width="stretch",
-                                       key=f"{K}.beneficiaries")
-    st.markdown("**参数默认值**")
-    parameters = st.data_editor(frames["parameters"], hide_index=True, width="stretch", key=f"{K}.parameters",
-                                disabled=["参数", "说明", "单位"])
-    edited = {"funds": funds, "beneficiaries": beneficiaries, "batches": batches, "parameters": parameters,
-              "milestones": milestones}
-    text = edition_admin.draft_text(base, document, title, effective, start_year, edited, due_day)
-    cols = st.columns(4)
-    if cols[0].button("预览变化", key=f"{K}.preview", help="按草稿与该月原采用的版本分别评估最近保存的月份，列出会变化的资产"):
-        _preview(text)
-    if replacing and not state["issued"] and cols[1].button("保存修改", key=f"{K}.save_in_place", type="primary"):
-        _save(text, state, in_place=True)
-    label = "另存为新版本" if replacing else "保存为新版本"
-    if cols[2].button(label, key=f"{K}.save", type="secondary" if replacing and not state["issued"] else "primary"):
-        _save(text, state, in_place=False)
-    if cols[3].button("放弃草稿", key=f"{K}.discard"):
+    # One form: typing and editing cells do not rerun the page (and lose nothing); the buttons
+    # below send everything at once.
+    form = st.form(f"{K}.form", border=False)
+    with form:
+        left, right = st.columns(2)
+        document = left.text_input("文号", key=f"{K}.document")
+        effective = right.text_input("施行日期（YYYY-MM-DD）", key=f"{K}.effective")
+        title = left.text_input("标题", key=f"{K}.title")
+        start_year = right.text_input("工作范围起始年度", key=f"{K}.start_year")
+        due_day = left.text_input("月调度报送日（每月几日前，1–28）", key=f"{K}.due_day")
+        frames = edition_admin.tables(base)
+        st.markdown("**工作节点**（考核口径为政策规则所列口径之一；截止日期写作 2026-06-30）")
+        milestones = st.data_editor(
+            frames["milestones"], num_rows="dynamic", hide_index=True, width="stretch", key=f"{K}.milestones",
+            column_config={"考核口径": st.column_config.SelectboxColumn("考核口径", options=list(MEASURES.values()),
+                                                                     width="large"),
+                           "截止日期": st.column_config.TextColumn("截止日期", help="YYYY-MM-DD")})
+        a, b = st.columns(2)
+        with a:
+            st.markdown("**纳入工作范围的资金**")
+            funds = st.data_editor(frames["funds"], num_rows="dynamic", hide_index=True, width="stretch", key=f"{K}.funds")
+            st.markdown("**四个一批**（本方案名称 = 全国名称）")
+            batches = st.data_editor(frames["batches"], num_rows="dynamic", hide_index=True, width="stretch",
+                                     key=f"{K}.batches")
+        with b:
+            st.markdown("**收益分配对象类别（D5）及别名**")
+            beneficiaries = st.data_editor(frames["beneficiaries"], num_rows="dynamic", hide_index=True, width="stretch",
+                                           key=f"{K}.beneficiaries")
+        st.markdown("**参数默认值**")
+        parameters = st.data_editor(frames["parameters"], hide_index=True, width="stretch", key=f"{K}.parameters",
+                                    disabled=["参数", "说明", "单位"])
+        edited = {"funds": funds, "beneficiaries": beneficiaries, "batches": batches, "parameters": parameters,
+                  "milestones": milestones}
+        text = edition_admin.draft_text(base, document, title, effective, start_year, edited, due_day)
+        cols = st.columns(4)
+        preview = cols[0].form_submit_button("预览变化", key=f"{K}.preview",
+                                             help="按草稿与该月原采用的版本分别评估最近保存的月份，列出会变化的资产")
+        in_place = replacing and not state["issued"] and cols[1].form_submit_button(
+            "保存修改", key=f"{K}.save_in_place", type="primary")
+        label = "另存为新版本" if replacing else "保存为新版本"
+        as_new = cols[2].form_submit_button(label, key=f"{K}.save",
+                                            type="secondary" if replacing and not state["issued"] else "primary")
+        discard = cols[3].form_submit_button("放弃草稿", key=f"{K}.discard")
+    if discard:
         st.session_state.pop(DRAFT, None)
         st.session_state.pop(PREVIEW, None)
         st.rerun()
+    if preview:
+        _preview(text)
+    if in_place or as_new:
+        _save(text, state, in_place=bool(in_place))
     shown = st.session_state.get(PREVIEW)
     if shown:
         _show(shown)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import io
+import json
 import os
 import re
 
@@ -134,6 +136,8 @@ def test_a_report_download_is_audited(banner, browser, trail):
         assert open(download.value.path(), "rb").read(2) == b"PK"
         found = trail("report")
         assert len(found) == before + 1 and found[0].user_name == "旗管理员" and "docx" in found[0].details
+        # the edition it was judged by: that edition is then corrected only by a new one (系统管理 → 政策版本)
+        assert json.loads(found[0].details)["政策版本"] == "鄂前政办发〔2024〕13号（2024-02-29起施行）"
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -179,6 +183,8 @@ def test_the_administrators_menu_lists_every_page_in_chinese(banner, browser):
         titles = [t for _, t in nav_links(page)]
         assert titles == [p.title for p in PAGES if p.right is None or "admin" in RIGHTS[p.right]], titles
         assert len(titles) >= 14, titles
+        page.mouse.move(1200, 40)      # a section header under the pointer shows its fold icon (expand_more)
+        page.wait_for_timeout(300)
         nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
         assert not [w for w in ("View", "more", "less") if w in nav], nav
         for title in ("公示", "系统管理", "审计记录"):
@@ -228,3 +234,82 @@ def test_a_county_workbook_loads_in_a_few_clicks_with_one_profile(banner, browse
         assert "共3项资产，原值235.50万元" in main.inner_text()
         print(f"clicks from upload to loaded: {len(clicks)} ({'、'.join(clicks)})")
         assert len(clicks) <= 8, clicks
+
+
+def _edit_cell(page, grid, row: int, col: int, text: str) -> None:
+    """Type into a cell of an st.data_editor (a canvas): from its first cell by the keyboard,
+    Enter opens the cell's editor (a select column: typing filters its options), Enter keeps it.
+    The draft is a form: an edit does not rerun the page."""
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 50, box["y"] + 35 + 17)
+    for key, times in (("ArrowDown", row), ("ArrowRight", col)):
+        for _ in range(times):
+            page.keyboard.press(key)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(150)
+    page.keyboard.type(text)
+    page.wait_for_timeout(250)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(150)
+
+
+def _fill_row(page, grid, row: int, cells: tuple[str, ...], width: int) -> None:
+    """Type a row's cells, each checked in the grid's accessible cells (a keystroke lost on a busy
+    machine is typed again)."""
+    for _ in range(3):
+        shown = grid.evaluate("g => [...g.querySelectorAll('[role=gridcell]')].map(c => c.textContent)")
+        wrong = [c for c, text in enumerate(cells)
+                 if not (shown[row * width + c] if row * width + c < len(shown) else "").startswith(text)]
+        if not wrong:
+            return
+        for col in wrong:
+            _edit_cell(page, grid, row, col, cells[col])
+    raise AssertionError(f"row {row} of the grid reads {shown[row * width:(row + 1) * width]}, not {cells}")
+
+
+def _add_row(page, grid) -> None:
+    grid.hover()
+    grid.locator("xpath=ancestor::*[@data-testid='stElementContainer'][1]").get_by_role(
+        "button", name="Add row").click()
+    page.wait_for_timeout(200)
+
+
+def test_an_administrator_makes_the_2026_edition_in_the_browser(banner, browser, trail):
+    """Issue 22's done-means, its browser half: in 系统管理 → 政策版本 the administrator copies the
+    edition in force, makes it 鄂前政办发〔2026〕1号 effective 2026-01-01, adds 常态化帮扶资金 and two
+    2026 milestones, saves; the file is in the data folder and loads as the edition in force in
+    2026 (what it changes is tests/test_editions*.py's, at SQL level)."""
+    from dashboard import editions
+    url, data_dir = banner
+    with signed_in(browser, url, "admin", "旗管理员", "系统管理") as page:
+        page.set_viewport_size({"width": 1440, "height": 2600})     # every grid in view: clicks land on cells
+        page.get_by_role("tab", name="政策版本").click()
+        settle(page)
+        page.get_by_role("button", name="复制现行版本").click()
+        settle(page)
+        for label, value in (("文号", "鄂前政办发〔2026〕1号"), ("施行日期（YYYY-MM-DD）", "2026-01-01")):
+            page.get_by_label(label).fill(value)
+        grids = page.locator('[role="tabpanel"]:visible [data-testid="stDataFrame"]')
+        milestones, funds = grids.nth(1), grids.nth(2)
+        _add_row(page, funds)
+        _fill_row(page, funds, 3, ("常态化帮扶资金",), 2)
+        for row, cells in ((6, ("N1", "常态化帮扶资产全面核实", "2026-06-30", "已核实资产")),
+                           (7, ("N2", "常态化帮扶资产盘活", "2026-12-31", "盘活率"))):
+            _add_row(page, milestones)
+            _fill_row(page, milestones, row, cells, 4)
+        shot(page, "edition-2026-draft")
+        page.get_by_role("button", name="保存为新版本").click()
+        settle(page)
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        assert "已保存政策版本鄂前政办发〔2026〕1号（2026-01-01起施行）" in text, text[-1500:]
+        assert_clean(page, "政策版本 saved")
+    path = data_dir / "editions" / "2026-01-01_鄂前政办发〔2026〕1号.toml"
+    assert path.exists()
+    made = next(e for e in editions.load_all() if e.source == str(path))      # trail: this data folder
+    assert "常态化帮扶资金" in made.funds and made.counts_from == dt.date(2026, 1, 1)
+    assert [(m.id, m.due, m.measure) for m in made.milestones[-2:]] == [
+        ("N1", dt.date(2026, 6, 30), "verified"), ("N2", dt.date(2026, 12, 31), "revitalised")]
+    assert editions.in_force(dt.date(2026, 6, 30)) == made
+    assert editions.in_force(dt.date(2025, 12, 31)).document == "鄂前政办发〔2024〕13号"
+    saves = trail("edition_save")
+    assert [(r.user_name, r.outcome) for r in saves] == [("旗管理员", "ok")] and len(trail("edition_draft")) == 1
