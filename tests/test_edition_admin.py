@@ -105,6 +105,17 @@ def test_copy_refuse_a_bad_date_edit_preview_and_save_then_load_all_reads_it():
     assert len(entries("edition_preview")) == 1
     saves = entries("edition_save", "ok")
     assert len(saves) == 1 and saves[0].user_name == "管理员" and json.loads(saves[0].details)["文件"] == str(path)
+    # opened again: no report issued under it yet, so it may be saved in place ...
+    at.button(key=f"{K}.open").click().run()
+    assert [b.key for b in at.button if b.key in (f"{K}.save_in_place", f"{K}.save")] == [f"{K}.save_in_place", f"{K}.save"]
+    assert not [i for i in at.main.info if "不能原地修改" in i.value]
+    # ... but once a report was issued under it, only as a new edition
+    from dashboard.store import cli
+    cli.record("report", "q.docx", 类型="季通报", 政策版本=saved.label())
+    at.button(key=f"{K}.open").click().run()
+    assert_clean(at)
+    assert [b.label for b in at.button if b.key in (f"{K}.save_in_place", f"{K}.save")] == ["另存为新版本"]
+    assert any("不能原地修改" in i.value for i in at.main.info)
 
 
 def test_town_and_department_users_have_no_edition_tab():
