@@ -24,13 +24,15 @@ from dashboard import safe, sql
 from dashboard.filters import Filters
 
 CHECKS = ("dq/dq1_missing", "dq/dq2_values", "dq/dq3_contradictions", "dq/dq4_future_dates")
-STEPS = CHECKS + ("dq/dq_found", "dq/dq_checked_cells")
+STEPS = CHECKS + ("dq/dq_found",)
+CELLS = "dq/dq_checked_cells"       # 完整率's denominator: judged only when by_authority is asked
 CHECK_NAMES = {"DQ1": "漏项", "DQ2": "错项·取值", "DQ3": "错项·矛盾", "DQ4": "错项·日期"}
 SHEET_ZH = {"assets": "资产台账", "income": "收益台账", "distribution": "收益分配", "disposals": "处置台账",
             "problems": "问题台账"}
 # dq.csv (verification.md §2): these columns, in this order.
 CSV_COLUMNS = ["authority", "sheet", "row", "asset_id", "column", "check", "value", "reason"]
 _DONE = "_dq_data_date"          # the data date ev's DQ tables were judged at
+_CELLS_DONE = "_dq_cells"
 
 
 def data_date(ev) -> dt.date:
@@ -39,18 +41,35 @@ def data_date(ev) -> dt.date:
     return books.data_date or getattr(books, "loaded_on", None) or dt.date.today()
 
 
-def ensure(ev) -> dt.date:
-    """Judge DQ1–DQ4 on ev's cursor once (again only when the data date differs); returns it."""
+def ensure(ev, cells: bool = False) -> dt.date:
+    """Judge DQ1–DQ4 on ev's cursor once (again only when the data date differs), and with
+    `cells` the cells checked (完整率); returns the data date."""
     when = data_date(ev)
-    if getattr(ev, _DONE, None) == when:
+    if getattr(ev, _DONE, None) == when and (not cells or getattr(ev, _CELLS_DONE, False)):
         return when
     with ev.lock:
         if getattr(ev, _DONE, None) != when:
-            for name in STEPS:
-                ev.cur.execute(f"CREATE OR REPLACE TEMP TABLE {sql.table_name(name)} AS {sql.text(name)}",
-                               sql.used_params(sql.text(name), {"data_date": when}) or None)
+            judge(ev.cur, when)
             setattr(ev, _DONE, when)
+        if cells and not getattr(ev, _CELLS_DONE, False):
+            count_cells(ev.cur)
+            setattr(ev, _CELLS_DONE, True)
     return when
+
+
+def judge(cur, data_date: dt.date) -> None:
+    """queries/dq/ on a cursor of loaded ledgers, as TEMP tables — the checks without a
+    $parameter as views, read once by dq_found (bench times this)."""
+    for name in STEPS:
+        text = sql.text(name)
+        bind = sql.used_params(text, {"data_date": data_date})
+        kind = "TABLE" if bind or name not in CHECKS else "VIEW"
+        cur.execute(f"CREATE OR REPLACE TEMP {kind} {sql.table_name(name)} AS {text}", bind or None)
+
+
+def count_cells(cur) -> None:
+    """The cells DQ1–DQ4 look at per place (queries/dq/dq_checked_cells.sql), as a TEMP table."""
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE {sql.table_name(CELLS)} AS {sql.text(CELLS)}")
 
 
 def _departments(bind: dict) -> dict:
@@ -66,7 +85,7 @@ def findings(ev, where: Filters = Filters(), authority: str | None = None, **bin
 
 
 def by_authority(ev, where: Filters = Filters(), **bind) -> pd.DataFrame:
-    ensure(ev)
+    ensure(ev, cells=True)
     return ev.frame("quality/by_authority", where, **_departments({**ev.bind, **bind}), **bind)
 
 

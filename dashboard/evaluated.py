@@ -80,7 +80,7 @@ class Evaluated:
         """The data-quality questions (queries/quality/) read DQ1–DQ4, judged on first ask."""
         if name.startswith("quality/"):
             from dashboard import dq
-            dq.ensure(self)
+            dq.ensure(self, cells=name == "quality/by_authority")
 
     def _params(self, where: Filters, bind: dict) -> dict:
         if where.scope.whole and not self.scope.whole:

@@ -6,43 +6,83 @@
 -- their rejection and are listed here too.  One row per (row, column).
 -- rules: DQ1
 -- used by: dashboard/dq.py
-WITH have AS (SELECT coalesce(list(column_name), []) AS cols FROM loaded_columns WHERE sheet = 'assets'),
-checked AS (
-    SELECT a.row_id, a.source_file, a.source_sheet, a.source_row, a.asset_id,
-           [x FOR x IN [
-               {col: 'category', zh: '资产类别', pos: 4, miss: a.category IS NULL},
-               {col: 'town', zh: '所在镇', pos: 6, miss: a.town IS NULL},
-               {col: 'village', zh: '所在嘎查村', pos: 7,
-                miss: a.village IS NULL AND a.owner_level IN ('嘎查村', '农户')},
-               {col: 'build_year', zh: '建成年度', pos: 8, miss: a.build_year IS NULL},
-               {col: 'funding_source', zh: '资金来源', pos: 9, miss: a.funding_source IS NULL},
-               {col: 'original_value', zh: '资产原值', pos: 10, miss: a.original_value IS NULL},
-               {col: 'ownership_status', zh: '确权状态', pos: 12, miss: a.ownership_status IS NULL},
-               {col: 'owner_level', zh: '产权归属', pos: 14, miss: a.owner_level IS NULL},
-               {col: 'platform', zh: '纳入管理平台', pos: 16, miss: a.platform IS NULL},
-               {col: 'department', zh: '主管部门', pos: 17, miss: a.department IS NULL},
-               {col: 'operating_mode', zh: '运营方式', pos: 20,
-                miss: a.operating_mode IS NULL AND a.category = '经营性'},
-               {col: 'operating_status', zh: '运营状况', pos: 22,
-                miss: a.operating_status IS NULL AND a.category = '经营性'},
-               {col: 'verified_date', zh: '核实日期', pos: 41, miss: a.verified_date IS NULL}]
-            IF x.miss AND list_contains(h.cols, x.col)] AS missing
-    FROM assets a, have h
-    WHERE a.category IS NULL OR a.town IS NULL OR a.build_year IS NULL OR a.original_value IS NULL
-       OR (a.village IS NULL AND a.owner_level IN ('嘎查村', '农户')) OR a.funding_source IS NULL
-       OR a.ownership_status IS NULL OR a.owner_level IS NULL OR a.platform IS NULL
-       OR a.department IS NULL OR a.verified_date IS NULL
-       OR (a.category = '经营性' AND (a.operating_mode IS NULL OR a.operating_status IS NULL))
-)
-SELECT 'assets' AS sheet_kind, c.source_file, c.source_sheet, c.source_row, c.row_id AS asset_row,
-       c.asset_id, CAST(NULL AS VARCHAR) AS town, CAST(NULL AS VARCHAR) AS department,
-       m.zh AS column_name, m.pos AS col_pos, 'DQ1' AS check_id, '' AS value,
-       m.zh || '未填写' || CASE m.col WHEN 'village' THEN '（产权归属为嘎查村或农户）'
-                                  WHEN 'operating_mode' THEN '（经营性资产）'
-                                  WHEN 'operating_status' THEN '（经营性资产）' ELSE '' END AS reason
-FROM checked c, LATERAL (SELECT unnest(c.missing) AS m)
+-- Each column is its own filtered scan (a million rows: one NULL test a column, no per-row lists).
+WITH have AS (
+    SELECT
+           coalesce(bool_or(column_name = 'category'), false) AS category,
+           coalesce(bool_or(column_name = 'town'), false) AS town,
+           coalesce(bool_or(column_name = 'village'), false) AS village,
+           coalesce(bool_or(column_name = 'build_year'), false) AS build_year,
+           coalesce(bool_or(column_name = 'funding_source'), false) AS funding_source,
+           coalesce(bool_or(column_name = 'original_value'), false) AS original_value,
+           coalesce(bool_or(column_name = 'ownership_status'), false) AS ownership_status,
+           coalesce(bool_or(column_name = 'owner_level'), false) AS owner_level,
+           coalesce(bool_or(column_name = 'platform'), false) AS platform,
+           coalesce(bool_or(column_name = 'department'), false) AS department,
+           coalesce(bool_or(column_name = 'operating_mode'), false) AS operating_mode,
+           coalesce(bool_or(column_name = 'operating_status'), false) AS operating_status,
+           coalesce(bool_or(column_name = 'verified_date'), false) AS verified_date
+    FROM loaded_columns WHERE sheet = 'assets'
+),
+missing(column_name, col_pos, reason, source_file, source_sheet, source_row, asset_row, asset_id, town, village,
+        department) AS (
+SELECT '资产类别', 4, '资产类别未填写', a.source_file, a.source_sheet, a.source_row, a.row_id, a.asset_id,
+       a.town, a.village, a.department
+FROM assets a, have h WHERE h.category AND a.category IS NULL
 UNION ALL
-SELECT 'assets', r.source_file, r.source_sheet, r.source_row, NULL, r.asset_id, r.town, r.department,
+SELECT '所在镇', 6, '所在镇未填写', a.source_file, a.source_sheet, a.source_row, a.row_id, a.asset_id,
+       a.town, a.village, a.department
+FROM assets a, have h WHERE h.town AND a.town IS NULL
+UNION ALL
+SELECT '所在嘎查村', 7, '所在嘎查村未填写（产权归属为嘎查村或农户）', a.source_file, a.source_sheet, a.source_row, a.row_id, a.asset_id,
+       a.town, a.village, a.department
+FROM assets a, have h WHERE h.village AND a.village IS NULL AND a.owner_level IN ('嘎查村', '农户')
+UNION ALL
+SELECT '建成年度', 8, '建成年度未填写', a.source_file, a.source_sheet, a.source_row, a.row_id, a.asset_id,
+       a.town, a.village, a.department
+FROM assets a, have h WHERE h.build_year AND a.build_year IS NULL
+UNION ALL
+SELECT '资金来源', 9, '资金来源未填写', a.source_file, a.source_sheet, a.source_row, a.row_id, a.asset_id,
+       a.town, a.village, a.department
+FROM assets a, have h WHERE h.funding_source AND a.funding_source IS NULL
+UNION ALL
+SELECT '资产原值', 10, '资产原值未填写', a.source_file, a.source_sheet, a.source_row, a.row_id, a.asset_id,
+       a.town, a.village, a.department
+FROM assets a, have h WHERE h.original_value AND a.original_value IS NULL
+UNION ALL
+SELECT '确权状态', 12, '确权状态未填写', a.source_file, a.source_sheet, a.source_row, a.row_id, a.asset_id,
+       a.town, a.village, a.department
+FROM assets a, have h WHERE h.ownership_status AND a.ownership_status IS NULL
+UNION ALL
+SELECT '产权归属', 14, '产权归属未填写', a.source_file, a.source_sheet, a.source_row, a.row_id, a.asset_id,
+       a.town, a.village, a.department
+FROM assets a, have h WHERE h.owner_level AND a.owner_level IS NULL
+UNION ALL
+SELECT '纳入管理平台', 16, '纳入管理平台未填写', a.source_file, a.source_sheet, a.source_row, a.row_id, a.asset_id,
+       a.town, a.village, a.department
+FROM assets a, have h WHERE h.platform AND a.platform IS NULL
+UNION ALL
+SELECT '主管部门', 17, '主管部门未填写', a.source_file, a.source_sheet, a.source_row, a.row_id, a.asset_id,
+       a.town, a.village, a.department
+FROM assets a, have h WHERE h.department AND a.department IS NULL
+UNION ALL
+SELECT '运营方式', 20, '运营方式未填写（经营性资产）', a.source_file, a.source_sheet, a.source_row, a.row_id, a.asset_id,
+       a.town, a.village, a.department
+FROM assets a, have h WHERE h.operating_mode AND a.operating_mode IS NULL AND a.category = '经营性'
+UNION ALL
+SELECT '运营状况', 22, '运营状况未填写（经营性资产）', a.source_file, a.source_sheet, a.source_row, a.row_id, a.asset_id,
+       a.town, a.village, a.department
+FROM assets a, have h WHERE h.operating_status AND a.operating_status IS NULL AND a.category = '经营性'
+UNION ALL
+SELECT '核实日期', 41, '核实日期未填写', a.source_file, a.source_sheet, a.source_row, a.row_id, a.asset_id,
+       a.town, a.village, a.department
+FROM assets a, have h WHERE h.verified_date AND a.verified_date IS NULL
+)
+SELECT 'assets' AS sheet_kind, source_file, source_sheet, source_row, asset_row, asset_id, town, village,
+       department, column_name, col_pos, 'DQ1' AS check_id, '' AS value, reason
+FROM missing
+UNION ALL
+SELECT 'assets', r.source_file, r.source_sheet, r.source_row, NULL, r.asset_id, r.town, NULL, r.department,
        CASE r.column_name WHEN 'asset_id' THEN '资产编号' WHEN 'asset_name' THEN '资产名称'
             WHEN 'category' THEN '资产类别' WHEN 'town' THEN '所在镇' WHEN 'build_year' THEN '建成年度'
             WHEN 'original_value' THEN '资产原值' ELSE r.column_name END,

@@ -11,7 +11,7 @@ WITH kept AS (
 ),
 asset_cells AS (
     SELECT 'assets' AS sheet_kind, k.source_file, k.source_sheet, k.source_row, k.row_id AS asset_row,
-           k.asset_id, k.col,
+           k.asset_id, k.town, k.village, k.department, k.col,
            CASE k.col WHEN 'category' THEN k.category WHEN 'ownership_status' THEN k.ownership_status
                 WHEN 'owner_level' THEN k.owner_level WHEN 'platform' THEN k.platform
                 WHEN 'operating_mode' THEN k.operating_mode WHEN 'operating_status' THEN k.operating_status
@@ -22,7 +22,7 @@ asset_cells AS (
 ),
 disposal_cells AS (
     SELECT 'disposals' AS sheet_kind, d.source_file, d.source_sheet, d.source_row, d.asset_row, d.asset_id,
-           'method' AS col, d.method AS value
+           NULL AS town, NULL AS village, NULL AS department, 'method' AS col, d.method AS value
     FROM disposals d WHERE d.dq_kept IS NOT NULL AND list_contains(string_split(d.dq_kept, ';'), 'method')
 ),
 lists(col, zh, pos, allowed) AS (VALUES
@@ -38,7 +38,7 @@ lists(col, zh, pos, allowed) AS (VALUES
     ('batch_recorded', '四个一批', 40, '巩固/提升/盘活/另起炉灶'),
     ('method', '处置方式', 3, '拍卖/转让/转产/报停/报损/报废/拆除/核销'))
 SELECT c.sheet_kind, c.source_file, c.source_sheet, c.source_row, c.asset_row, c.asset_id,
-       CAST(NULL AS VARCHAR) AS town, CAST(NULL AS VARCHAR) AS department,
+       CAST(c.town AS VARCHAR) AS town, CAST(c.village AS VARCHAR) AS village, CAST(c.department AS VARCHAR) AS department,
        l.zh AS column_name, l.pos AS col_pos, 'DQ2' AS check_id, c.value,
        l.zh || '“' || c.value || '”不在可选值（' || l.allowed || '）中，系统按原文保留' AS reason
 FROM (SELECT * FROM asset_cells UNION ALL SELECT * FROM disposal_cells) c

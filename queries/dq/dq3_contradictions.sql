@@ -7,7 +7,8 @@
 -- rules: DQ3
 -- used by: dashboard/dq.py
 WITH facts AS (
-    SELECT a.row_id, a.source_file, a.source_sheet, a.source_row, a.asset_id, [x FOR x IN [
+    SELECT a.row_id, a.source_file, a.source_sheet, a.source_row, a.asset_id, a.town, a.village, a.department,
+           [x FOR x IN [
         {zh: '资产净值', pos: 11, value: CAST(a.net_value AS VARCHAR),
          bad: a.net_value > a.original_value,
          why: '资产净值（' || CAST(a.net_value AS VARCHAR) || '元）大于资产原值（' || CAST(a.original_value AS VARCHAR) || '元）'},
@@ -39,12 +40,12 @@ WITH facts AS (
         IF coalesce(x.bad, false)] AS found
     FROM assets a
     WHERE a.net_value > a.original_value OR a.original_value <= 0 OR a.build_year > year($data_date)
-       OR year(a.ownership_date) < a.build_year OR year(a.stop_date) < a.build_year
-       OR year(a.revitalised_date) < a.build_year OR a.contract_end < a.contract_start
+       OR year(least(a.ownership_date, a.stop_date, a.revitalised_date)) < a.build_year   -- one year() a row
+       OR a.contract_end < a.contract_start
        OR (a.ownership_status = '未确权' AND a.ownership_date IS NOT NULL)
        OR (a.operating_status <> '停运' AND a.stop_date IS NOT NULL AND a.revitalised_date IS NULL)
 )
 SELECT 'assets' AS sheet_kind, f.source_file, f.source_sheet, f.source_row, f.row_id AS asset_row, f.asset_id,
-       CAST(NULL AS VARCHAR) AS town, CAST(NULL AS VARCHAR) AS department,
+       f.town, f.village, f.department,
        x.zh AS column_name, x.pos AS col_pos, 'DQ3' AS check_id, x.value, x.why AS reason
 FROM facts f, LATERAL (SELECT unnest(f.found) AS x)

@@ -7,24 +7,25 @@
 -- used by: dashboard/dq.py
 WITH dated AS (
     SELECT 'assets' AS sheet_kind, a.source_file, a.source_sheet, a.source_row, a.row_id AS asset_row,
-           a.asset_id, NULL AS town, unnest([
+           a.asset_id, a.town, a.village, a.department, unnest([
                {zh: '确权日期', pos: 13, d: a.ownership_date}, {zh: '停运日期', pos: 23, d: a.stop_date},
                {zh: '盘活日期', pos: 38, d: a.revitalised_date}, {zh: '核实日期', pos: 41, d: a.verified_date}]) AS x
     FROM assets a
     WHERE a.ownership_date > $data_date OR a.stop_date > $data_date OR a.revitalised_date > $data_date
        OR a.verified_date > $data_date
     UNION ALL
-    SELECT 'income', i.source_file, i.source_sheet, i.source_row, i.asset_row, i.asset_id, NULL, unnest([
+    SELECT 'income', i.source_file, i.source_sheet, i.source_row, i.asset_row, i.asset_id, NULL, NULL, NULL, unnest([
                {zh: '实际上缴日期', pos: 6, d: i.payment_date}, {zh: '实际分红日期', pos: 8, d: i.dividend_date}])
     FROM income i
     WHERE i.payment_date > $data_date OR i.dividend_date > $data_date
     UNION ALL
-    SELECT 'distribution', d.source_file, d.source_sheet, d.source_row, d.asset_row, d.asset_id, d.town, unnest([
+    SELECT 'distribution', d.source_file, d.source_sheet, d.source_row, d.asset_row, d.asset_id, d.town, NULL, NULL,
+           unnest([
                {zh: '分配日期', pos: 13, d: d.distributed_date}, {zh: '收益到账日期', pos: 14, d: d.income_arrived_date}])
     FROM distribution d
     WHERE d.distributed_date > $data_date OR d.income_arrived_date > $data_date
     UNION ALL
-    SELECT 'disposals', p.source_file, p.source_sheet, p.source_row, p.asset_row, p.asset_id, NULL, unnest([
+    SELECT 'disposals', p.source_file, p.source_sheet, p.source_row, p.asset_row, p.asset_id, NULL, NULL, NULL, unnest([
                {zh: '村申请日期', pos: 6, d: p.village_apply_date}, {zh: '村公示开始', pos: 7, d: p.village_notice_start},
                {zh: '村公示结束', pos: 8, d: p.village_notice_end}, {zh: '镇审核日期', pos: 10, d: p.town_review_date},
                {zh: '审核公示开始', pos: 11, d: p.review_notice_start}, {zh: '审核公示结束', pos: 12, d: p.review_notice_end},
@@ -36,14 +37,14 @@ WITH dated AS (
                    p.review_notice_start, p.review_notice_end, p.web_notice_start, p.web_notice_end,
                    p.approval_date, p.disposal_date, p.proceeds_allocated_date) > $data_date
     UNION ALL
-    SELECT 'problems', q.source_file, q.source_sheet, q.source_row, q.asset_row, q.asset_id, NULL, unnest([
+    SELECT 'problems', q.source_file, q.source_sheet, q.source_row, q.asset_row, q.asset_id, NULL, NULL, NULL, unnest([
                {zh: '发现日期', pos: 7, d: q.found_date}, {zh: '一案一策日期', pos: 9, d: q.plan_date},
                {zh: '销号日期', pos: 11, d: q.signoff_date}])
     FROM problems q
     WHERE q.found_date > $data_date OR q.plan_date > $data_date OR q.signoff_date > $data_date
 )
 SELECT sheet_kind, source_file, source_sheet, source_row, asset_row, asset_id,
-       CAST(town AS VARCHAR) AS town, CAST(NULL AS VARCHAR) AS department,
+       CAST(town AS VARCHAR) AS town, CAST(village AS VARCHAR) AS village, CAST(department AS VARCHAR) AS department,
        x.zh AS column_name, x.pos AS col_pos, 'DQ4' AS check_id, CAST(x.d AS VARCHAR) AS value,
        x.zh || '（' || CAST(x.d AS VARCHAR) || '）晚于台账数据截至日期（' || CAST($data_date AS VARCHAR)
        || '），填报时尚未发生' AS reason

@@ -7,25 +7,42 @@
 -- authority and the user's scope; dashboard/dq.py keeps it as the TEMP table dq_checked_cells.
 -- rules: DQ1–DQ4
 -- used by: dashboard/dq.py
-WITH have AS (SELECT coalesce(list(column_name), []) AS cols FROM loaded_columns WHERE sheet = 'assets'),
+-- Counted per group (a million rows: one aggregation, the loaded-column flags applied to the sums).
+WITH have AS (
+    SELECT
+           coalesce(bool_or(column_name = 'category'), false)::INT AS category,
+           coalesce(bool_or(column_name = 'town'), false)::INT AS town,
+           coalesce(bool_or(column_name = 'build_year'), false)::INT AS build_year,
+           coalesce(bool_or(column_name = 'funding_source'), false)::INT AS funding_source,
+           coalesce(bool_or(column_name = 'original_value'), false)::INT AS original_value,
+           coalesce(bool_or(column_name = 'ownership_status'), false)::INT AS ownership_status,
+           coalesce(bool_or(column_name = 'owner_level'), false)::INT AS owner_level,
+           coalesce(bool_or(column_name = 'platform'), false)::INT AS platform,
+           coalesce(bool_or(column_name = 'department'), false)::INT AS department,
+           coalesce(bool_or(column_name = 'verified_date'), false)::INT AS verified_date,
+           coalesce(bool_or(column_name = 'village'), false)::INT AS village,
+           coalesce(bool_or(column_name = 'operating_mode'), false)::INT AS operating_mode,
+           coalesce(bool_or(column_name = 'operating_status'), false)::INT AS operating_status
+    FROM loaded_columns WHERE sheet = 'assets'
+),
+groups AS (
+    SELECT a.town, a.village, a.department, count(*) AS n,
+           count(*) FILTER (a.owner_level IN ('嘎查村', '农户')) AS village_rows,
+           count(*) FILTER (a.category = '经营性') AS operating_rows,
+           count(a.net_value) + count(a.ownership_date) + count(a.stop_date) + count(a.revitalised_date)
+           + count(a.contract_end) + count(a.renewed) + count(a.disposal_status) + count(a.revitalisation_path)
+           + count(a.batch_recorded) AS filled,
+           count(a.operating_mode) FILTER (a.category IS DISTINCT FROM '经营性')
+           + count(a.operating_status) FILTER (a.category IS DISTINCT FROM '经营性') AS filled_other
+    FROM assets a
+    GROUP BY ALL
+),
 asset_cells AS (
-    SELECT a.row_id, a.town, a.village, trim(a.department) AS department,
-           list_contains(h.cols, 'category')::INT + list_contains(h.cols, 'town')::INT
-           + (list_contains(h.cols, 'village') AND a.owner_level IN ('嘎查村', '农户'))::INT
-           + list_contains(h.cols, 'build_year')::INT + list_contains(h.cols, 'funding_source')::INT
-           + list_contains(h.cols, 'original_value')::INT + list_contains(h.cols, 'ownership_status')::INT
-           + list_contains(h.cols, 'owner_level')::INT + list_contains(h.cols, 'platform')::INT
-           + list_contains(h.cols, 'department')::INT + list_contains(h.cols, 'verified_date')::INT
-           + (a.category = '经营性' AND list_contains(h.cols, 'operating_mode'))::INT
-           + (a.category = '经营性' AND list_contains(h.cols, 'operating_status'))::INT
-           + (a.net_value IS NOT NULL)::INT + (a.ownership_date IS NOT NULL)::INT
-           + (a.stop_date IS NOT NULL)::INT + (a.revitalised_date IS NOT NULL)::INT
-           + (a.contract_end IS NOT NULL)::INT
-           + (a.operating_mode IS NOT NULL AND a.category IS DISTINCT FROM '经营性')::INT
-           + (a.operating_status IS NOT NULL AND a.category IS DISTINCT FROM '经营性')::INT
-           + (a.renewed IS NOT NULL)::INT + (a.disposal_status IS NOT NULL)::INT
-           + (a.revitalisation_path IS NOT NULL)::INT + (a.batch_recorded IS NOT NULL)::INT AS cells
-    FROM assets a, have h
+    SELECT g.town, g.village, g.department,
+           g.n * (h.category + h.town + h.build_year + h.funding_source + h.original_value + h.ownership_status + h.owner_level + h.platform + h.department + h.verified_date)
+           + g.village_rows * h.village + g.operating_rows * (h.operating_mode + h.operating_status)
+           + g.filled + g.filled_other AS cells
+    FROM groups g, have h
 ),
 other_cells AS (
     SELECT asset_row, NULL AS town,
@@ -49,13 +66,13 @@ other_cells AS (
 placed AS (
     SELECT town, village, department, cells FROM asset_cells
     UNION ALL
-    SELECT coalesce(a.town, o.town), a.village, trim(a.department), o.cells
+    SELECT coalesce(a.town, o.town), a.village, a.department, o.cells
     FROM other_cells o LEFT JOIN assets a ON a.row_id = o.asset_row
     WHERE o.cells > 0
     UNION ALL
-    SELECT town, NULL, trim(department), 6
+    SELECT town, NULL, department, 6
     FROM (SELECT DISTINCT source_file, source_sheet, source_row, town, department FROM dq_empty_required)
 )
-SELECT town, village, department, sum(cells)::BIGINT AS cells
+SELECT town, village, trim(department) AS department, sum(cells)::BIGINT AS cells
 FROM placed
 GROUP BY ALL

@@ -9,10 +9,18 @@ WITH found AS (
     SELECT * FROM dq1_missing UNION ALL SELECT * FROM dq2_values
     UNION ALL SELECT * FROM dq3_contradictions UNION ALL SELECT * FROM dq4_future_dates
 )
-SELECT coalesce(a.town, f.town) AS town, a.village, trim(coalesce(a.department, f.department)) AS department,
-       f.sheet_kind, f.source_sheet AS sheet, f.source_file, f.source_row AS row, f.asset_id,
-       f.column_name, f.col_pos, f.check_id,
+-- A finding of 资产台账 carries its row's place already; the other sheets' take their asset's.
+SELECT f.town, f.village, trim(f.department) AS department, f.sheet_kind, f.source_sheet AS sheet, f.source_file,
+       f.source_row AS row, f.asset_id, f.column_name, f.col_pos, f.check_id,
        CASE f.check_id WHEN 'DQ1' THEN '漏项' WHEN 'DQ2' THEN '错项·取值' WHEN 'DQ3' THEN '错项·矛盾'
             ELSE '错项·日期' END AS check_name,
        f.value, f.reason
+FROM found f WHERE f.sheet_kind = 'assets'
+UNION ALL
+SELECT coalesce(a.town, f.town), a.village, trim(coalesce(a.department, f.department)),
+       f.sheet_kind, f.source_sheet, f.source_file, f.source_row, f.asset_id, f.column_name, f.col_pos, f.check_id,
+       CASE f.check_id WHEN 'DQ1' THEN '漏项' WHEN 'DQ2' THEN '错项·取值' WHEN 'DQ3' THEN '错项·矛盾'
+            ELSE '错项·日期' END,
+       f.value, f.reason
 FROM found f LEFT JOIN assets a ON a.row_id = f.asset_row
+WHERE f.sheet_kind <> 'assets'
