@@ -14,7 +14,7 @@ import sys
 import pytest
 import sqlalchemy as sa
 
-from conftest import ROOT
+from conftest import PRODUCTION_DUMMY, PRODUCTION_HASHER, ROOT
 from dashboard import store
 from dashboard.store import accounts, audit, schema, sessions, settings
 
@@ -70,6 +70,10 @@ def test_passwords_are_hashed_with_argon2_and_never_kept_in_clear(engine_name):
     with store.engine().connect() as con:
         row = con.execute(sa.select(schema.accounts).where(schema.accounts.c.name == "城川")).one()
     assert row.password_hash.startswith("$argon2id$") and "城川镇-password" not in row.password_hash
+    # the production cost (the tests hash cheaply in-process, conftest.py): RFC 9106's low-memory
+    # profile, and the unknown name's dummy hash at the same cost
+    assert (PRODUCTION_HASHER.time_cost, PRODUCTION_HASHER.memory_cost, PRODUCTION_HASHER.parallelism) == (3, 65536, 4)
+    assert PRODUCTION_DUMMY.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert row.town == "城川镇"                              # as the ledgers are read
     assert accounts.check("城川", "城川镇-password").outcome == "ok"
     with pytest.raises(accounts.AccountError, match="至少8个字符"):
@@ -198,6 +202,9 @@ def test_users_and_audit_commands(engine_name, tmp_path):
     assert _cli("users", "passwd", "旗管理员", "--password-stdin", stdin="another-pass\n").returncode == 0
     store.dispose()
     assert accounts.check("旗管理员", "another-pass").outcome == "ok" and accounts.get("村").disabled
+    with store.engine().connect() as con:                # the shell hashes at the production cost
+        hashes = con.execute(sa.select(schema.accounts.c.password_hash)).scalars().all()
+    assert len(hashes) == 2 and all(h.startswith("$argon2id$v=19$m=65536,t=3,p=4$") for h in hashes)
     out = tmp_path / "audit.csv"
     done = _cli("audit", "--action", "account_add", "--out", str(out))
     assert done.returncode == 0, done.stderr
