@@ -74,6 +74,8 @@ def test_passwords_are_hashed_with_argon2_and_never_kept_in_clear(engine_name):
     # profile, and the unknown name's dummy hash at the same cost
     assert (PRODUCTION_HASHER.time_cost, PRODUCTION_HASHER.memory_cost, PRODUCTION_HASHER.parallelism) == (3, 65536, 4)
     assert PRODUCTION_DUMMY.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert not PRODUCTION_HASHER.check_needs_rehash(PRODUCTION_DUMMY)      # exactly the hasher's parameters
+    assert not accounts._verify(PRODUCTION_DUMMY, "not-a-password-of-anyone")
     assert row.town == "城川镇"                              # as the ledgers are read
     assert accounts.check("城川", "城川镇-password").outcome == "ok"
     with pytest.raises(accounts.AccountError, match="至少8个字符"):
