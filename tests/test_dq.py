@@ -264,3 +264,16 @@ def test_a_town_user_downloads_only_its_own_rows(sample_ev, monkeypatch):
     assert others and not others & {g[2] for g in got}
     entry = next(r for r in audit.rows(action="export") if r.object == "城川镇漏项错项清单")
     assert entry.user_name == "城川" and "城川镇" in str(entry.details)
+
+
+def test_a_consolidated_month_keeps_each_authoritys_rejected_rows(tmp_path):
+    from dashboard.monthly import consolidate as C, submissions as M
+    rows = [ROW, {**ROW, "资产编号": "K3", "资产名称": None},
+            {**ROW, "资产编号": "K4", "资产名称": None, "所在镇": "昂素镇", "主管部门": "昂素镇"}]
+    done = M.submit("2024-06", "城川镇", [_book(tmp_path, rows)], by="测试")
+    assert done.submission is not None
+    result = C.consolidate("2024-06", today=dt.date(2024, 6, 30))
+    f = dq.findings(Checked(ledgers.saved_month(result.snapshot)))
+    one = f[f["check"] == "DQ1"]
+    assert list(zip(one.asset_id, one["column"], one.authority)) == [("K3", "资产名称", "城川镇")]   # not 昂素镇's
+    assert one.source_file.iloc[0].startswith("城川镇报送#")

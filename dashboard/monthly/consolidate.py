@@ -68,6 +68,11 @@ def _frames(part: Submission) -> tuple[dict[str, pd.DataFrame], set[str], dict]:
             frame["source_file"] = f"{part.authority}报送#{part.id}·" + frame["source_file"].fillna("").astype(str)
             tables[sheet.name] = frame
         columns = {f"{s}.{c}" for s, c in con.execute("SELECT sheet, column_name FROM part.loaded_columns").fetchall()}
+        if con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'part' AND table_name = ?",
+                       [model.EMPTY_REQUIRED]).fetchall()[0][0]:      # DQ1's rejected rows (parts since issue 21)
+            empty = con.sql(f"SELECT * FROM part.{model.EMPTY_REQUIRED}").to_arrow_table().to_pandas()
+            empty["source_file"] = f"{part.authority}报送#{part.id}·" + empty["source_file"].fillna("").astype(str)
+            tables[model.EMPTY_REQUIRED] = empty
         meta = json.loads(con.execute("SELECT meta FROM part.part_meta").fetchall()[0][0])
     finally:
         con.close()
@@ -124,7 +129,10 @@ def consolidate(month: str, *, save: bool = True, by: str | None = None,
     if not save:
         return result
     con = model.connect()
-    model.load_tables(con, tables, columns)
+    empty = [tuple(r) for p in parts if model.EMPTY_REQUIRED in frames[p.id]
+             for r in frames[p.id][model.EMPTY_REQUIRED].astype(object).pipe(lambda f: f.where(f.notna(), None))
+             .values.tolist()]
+    model.load_tables(con, tables, columns, empty)
     try:
         with snapshots.month_lock(month):        # two consolidations of one month: one after the other
             result.snapshot = snapshots.save(con, month, result.data_date,

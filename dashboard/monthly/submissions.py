@@ -212,6 +212,18 @@ def _accepted_where(table: str, mine_table: str, authority: str) -> str:
     return f"(asset_row IN (SELECT row_id FROM {mine_table}) OR (asset_row IS NULL AND {town}))"
 
 
+def _write_empty_required(con, authority: str) -> None:
+    """The authority's rows the importer rejected for an empty required cell (DQ1 of
+    verification.md §2 lists them; consolidation keeps them): by their 主管部门, else 所在镇."""
+    from dashboard import model
+    table = model.EMPTY_REQUIRED
+    con.execute(f"CREATE TABLE part.{table} AS SELECT * FROM main.{table} WHERE false")
+    rows = [r for r in con.execute(f"SELECT * FROM main.{table}").fetchall()
+            if (settings.department_of(r[6]) or r[5]) == authority]
+    if rows:
+        con.executemany(f"INSERT INTO part.{table} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+
 def _write_part(books, mine: set[int], path: Path, month: str, authority: str) -> None:
     con = books.con
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -226,6 +238,7 @@ def _write_part(books, mine: set[int], path: Path, month: str, authority: str) -
             con.execute(f"CREATE TABLE part.{sheet.name} AS SELECT * FROM main.{sheet.name} WHERE {where}",
                         {"authority": authority} if "$authority" in where else None)
         con.execute("CREATE TABLE part.loaded_columns AS SELECT * FROM main.loaded_columns")
+        _write_empty_required(con, authority)
         con.execute("CREATE TABLE part.part_meta (meta VARCHAR)")
         con.execute("INSERT INTO part.part_meta VALUES (?)", [json.dumps(meta, ensure_ascii=False)])
     finally:
