@@ -5,7 +5,7 @@ only its own)."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import dq, month_info, ui
+from dashboard import dq, month_info, safe, ui
 from dashboard.explain import fmt_date
 from dashboard.ui import auth, export, fmt
 
@@ -60,7 +60,7 @@ def rows(ctx: ui.Context, authorities: list[str]) -> pd.DataFrame:
         st.caption(f"共{fmt.count(len(shown))}处，下表列出前{fmt.count(ROW_LIMIT)}处；全部见导出或各单位清单。")
     ui.table(shown.head(ROW_LIMIT), key="quality_rows", height=420)
     name = "漏项错项清单（当前范围）"
-    st.download_button("导出 CSV（dq.csv 格式）",
+    st.download_button("导出 CSV（漏项错项清单）",
                        auth.bound(lambda: export.csv_bytes(dq.csv_frame(found), name, export.note(ctx))),
                        f"{name}.csv", mime="text/csv", key="quality_csv")
     return found
@@ -88,7 +88,7 @@ def send_back(ctx: ui.Context, rates: pd.DataFrame) -> None:
                                                          "更正期限": due.isoformat()})
         return dq.workbook(mine, who, rate, stated)
 
-    st.download_button(f"下载{who}的更正清单（Excel）", auth.bound(build), f"{who}_漏项错项清单.xlsx",
+    st.download_button(f"下载{safe.md(who)}的更正清单（Excel）", auth.bound(build), f"{who}_漏项错项清单.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="quality_workbook")
 
