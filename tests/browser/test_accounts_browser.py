@@ -253,25 +253,35 @@ def _edit_cell(page, grid, row: int, col: int, text: str) -> None:
     page.wait_for_timeout(150)
 
 
+CELLS_JS = "g => [...g.querySelectorAll('[role=gridcell]')].map(c => c.textContent)"
+
+
 def _fill_row(page, grid, row: int, cells: tuple[str, ...], width: int) -> None:
-    """Type a row's cells, each checked in the grid's accessible cells (a keystroke lost on a busy
-    machine is typed again)."""
+    """Type a row's cells, each checked in the grid's accessible cells once they show it (a
+    keystroke lost on a busy machine is typed again)."""
+    def wrong() -> list[int]:
+        shown = grid.evaluate(CELLS_JS)
+        return [c for c, text in enumerate(cells)
+                if not (shown[row * width + c] if row * width + c < len(shown) else "").startswith(text)]
     for _ in range(3):
-        shown = grid.evaluate("g => [...g.querySelectorAll('[role=gridcell]')].map(c => c.textContent)")
-        wrong = [c for c, text in enumerate(cells)
-                 if not (shown[row * width + c] if row * width + c < len(shown) else "").startswith(text)]
-        if not wrong:
-            return
-        for col in wrong:
+        for col in wrong():
             _edit_cell(page, grid, row, col, cells[col])
-    raise AssertionError(f"row {row} of the grid reads {shown[row * width:(row + 1) * width]}, not {cells}")
+        for _ in range(10):                    # the accessible cells follow the canvas a moment later
+            if not wrong():
+                return
+            page.wait_for_timeout(300)
+    raise AssertionError(f"row {row} of the grid reads {grid.evaluate(CELLS_JS)[row * width:(row + 1) * width]}")
 
 
 def _add_row(page, grid) -> None:
+    before = len(grid.evaluate(CELLS_JS))
     grid.hover()
     grid.locator("xpath=ancestor::*[@data-testid='stElementContainer'][1]").get_by_role(
         "button", name="Add row").click()
-    page.wait_for_timeout(200)
+    for _ in range(20):
+        if len(grid.evaluate(CELLS_JS)) > before:
+            return
+        page.wait_for_timeout(150)
 
 
 def test_an_administrator_makes_the_2026_edition_in_the_browser(banner, browser, trail):
