@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from conftest import AS_OF
-from dashboard import evaluate, labels, rules
+from dashboard import dq, evaluate, labels, rules
 from dashboard.reports import build, content
 
 PERIODS = {"monthly": "2024-12", "quarterly": "2024Q4", "annual": "2024"}
@@ -106,8 +106,9 @@ def test_every_section_in_both_files(files, kind):
         quality = next(t for t in report.annexes if t.sheet == "数据质量")
         rates = [r[-1] for r in quality.rows]
         assert rates == sorted(rates) and all(0 < r <= 1 for r in rates)
-        lowest = "、".join(r[0] for r in quality.rows[:3])
-        assert f"台账完整率最低的{lowest}抓紧更正" in report.section("next_steps").narrative
+        lowest = "、".join(f"{r[0]}（{r[-1] * 100:.2f}%）" for r in quality.rows[:3])
+        due = dq.correction_due()
+        assert f"台账完整率最低的{lowest}请于{due.month}月{due.day}日前按附表更正" in report.section("next_steps").narrative
     assert not [s for s in sheets if s.endswith("（摘）")]          # the dispatch's short lists stay in Word
     pictures = docx.Document(str(paths["docx"])).inline_shapes
     assert len(pictures) == {"monthly": 0, "quarterly": 2, "annual": 3}[kind]   # heatmap, milestones, trend

@@ -223,13 +223,29 @@ def submissions(period: Period, now: Evaluated) -> list[Section]:
         Col("本月工作推进情况", TEXT, 50, docx_chars=PROGRESS_CHARS)],
         [[r.authority, r.label(dated=True) + (f"（{r.carry_note}）" if r.carry_note else ""),
           (r.part.progress or "—") if r.part else "—"] for r in rows])
+    table.in_docx = False              # the 附表 has every authority; the Word text the exceptions
     figures = {"due": explain.fmt_date(S.due_date(month)), "expected": len(rows),
                "on_time": [r.authority for r in rows if r.state == "on_time"],
                "late": [r.authority for r in rows if r.state == "late"],
                "missing": [r.authority for r in rows if r.state == "missing"],
                "carried": [r.carried.label for r in rows if r.state == "missing" and r.carried],
                "uncovered": [r.authority for r in rows if r.state == "missing" and not r.carried]}
-    return [Section("submissions", "报送情况", [Part("", [table])], figures)]
+    return [Section("submissions", "报送情况", [Part("", [table, _exceptions(table)])], figures)]
+
+
+def _exceptions(table: Table) -> Table:
+    """The dispatch's table: every authority late, missing, resubmitted or with a 工作推进情况, and
+    the rest in one row — so two pages hold a banner of any number of authorities (the narrative
+    names the late and missing ones; the 附表 sheet 报送情况 lists all)."""
+    plain = [row for row in table.rows if row[1] == "按时报送" and row[2] == "—"]
+    rows = [row for row in table.rows if row not in plain]
+    if len(plain) > 1:
+        rows.append([f"其余{len(plain)}个单位", "按时报送", "—"])
+    else:
+        rows += plain
+    short = Table("报送情况（摘）", "各单位报送情况（按时报送且未填推进情况的合并为一行）", table.columns, rows)
+    short.in_xlsx = False
+    return short
 
 
 # --- the monthly dispatch: red warnings new and cleared, what to do next -------------

@@ -194,9 +194,9 @@ def next_steps(f: dict, r: Report) -> str:
     if m:
         share = "" if m["share"] is None else f"，目前完成{pct(_f(m['share']))}"
         steps.append(f"{m['milestone']}{m['name']}将于{explain.fmt_date(m['due_date'])}到期{share}")
-    if f.get("dq_lowest"):     # verification.md §2: the three lowest 完整率, named only (rates: 附表“数据质量”) —
-        # with the rates and the date the December dispatch printed on 3 pages (tests/test_monthly.py)
-        steps.append(f"台账完整率最低的{'、'.join(a for a, _ in f['dq_lowest'])}抓紧更正")
+    if f.get("dq_lowest"):     # verification.md §2: the three lowest 完整率 (all in 附表“数据质量”)
+        named = "、".join(f"{a}（{pct(r)}）" for a, r in f["dq_lowest"])
+        steps.append(f"台账完整率最低的{named}请于{f['dq_due'].month}月{f['dq_due'].day}日前按附表更正")
     if not steps:
         return "各项工作按计划推进，继续做好资产监测和月度调度。"
     return "".join(f"{'一二三四五六'[i]}是{s}；" for i, s in enumerate(steps))[:-1] + "。"
