@@ -467,3 +467,18 @@ def test_the_command_line_flow_on_the_saved_months(saved, tmp_path, capsys):
     assert "未知状态" in capsys.readouterr().err
     users = {e.user_name for e in audit.rows() if e.action.startswith("supervision")}
     assert len(users) == 2 and any(u.startswith("命令行（") for u in users)
+
+
+def test_the_time_limit_is_the_edition_in_force_on_the_issue_day(saved):
+    """verification.md §4: supervision_days belongs to the edition; a later edition in force on
+    the day of issue gives its own 整改时限."""
+    import dataclasses
+    from dashboard import editions
+    seed = editions.seed()
+    today = sv.beijing_today()
+    later = dataclasses.replace(seed, document="鄂前政办发〔2026〕9号", effective_from=today - dt.timedelta(days=1),
+                                parameters={**seed.parameters, "supervision_days": 15})
+    editions.save(later)
+    assert sv.supervision_days(today - dt.timedelta(days=2)) == 30 and sv.supervision_days(today) == 15
+    made = sv.issue("2024-12", ADMIN)
+    assert {n.due for n in made} == {today + dt.timedelta(days=15)}

@@ -202,8 +202,12 @@ def beijing_today() -> dt.date:
     return beijing_date(store.now())
 
 
-def supervision_days() -> int:
-    return int(policy.resolve_params().get("supervision_days", 30))
+def supervision_days(on: dt.date | None = None) -> int:
+    """整改时限 in calendar days: the edition in force on the issue day says (verification.md §4),
+    so a later plan's time limit applies to what is issued under it."""
+    from dashboard import editions
+    days = editions.in_force(on).parameters.get("supervision_days")
+    return int(days if days is not None else policy.resolve_params().get("supervision_days", 30))
 
 
 def _record(action: str, actor: Actor, obj: str, outcome: str = "ok", details: dict | None = None) -> None:
@@ -263,7 +267,7 @@ def issue(month: str, actor: Actor, authority: str | None = None, asset_ids: lis
         a = found.assets[asset_id]
         by_authority.setdefault(a.authority, []).append(a)
     issued_at = store.now()
-    due = beijing_date(issued_at) + dt.timedelta(days=supervision_days())
+    due = beijing_date(issued_at) + dt.timedelta(days=supervision_days(beijing_date(issued_at)))
     year = beijing_date(issued_at).year
     made: list[Notice] = []
     with store.engine().connect() as con, con.begin():
