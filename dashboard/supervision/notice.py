@@ -37,8 +37,7 @@ def _day(value: dt.date) -> str:
 def write(notice) -> bytes:
     """The 督办通知 of `notice` (dashboard.supervision.Notice with its items) as .docx bytes."""
     from dashboard.store import settings
-    from dashboard.supervision import beijing_date
-    issued = beijing_date(notice.issued_at)
+    issued = (notice.issued_at + dt.timedelta(hours=8)).date()     # Beijing, as the package's beijing_date
     mast = Masthead(issue_no=notice.number, issued=issued, **settings.masthead_defaults())
     run = report_docx._run
     doc = docx.Document()
@@ -92,7 +91,7 @@ def file_name(notice) -> str:
 
 def keep(notice) -> None:
     """Write the notice's document into the data folder and record it on the notice row."""
-    from dashboard.supervision import N
+    from dashboard.store.schema import supervision_notices as N      # not the package: it imports this module
     data = write(notice)
     relative = FOLDER / file_name(notice)
     target = snapshots.data_dir() / relative
