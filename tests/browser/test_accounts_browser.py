@@ -241,7 +241,10 @@ def _edit_cell(page, grid, row: int, col: int, text: str) -> None:
     Enter opens the cell's editor (a select column: typing filters its options), Enter keeps it.
     The draft is a form: an edit does not rerun the page."""
     box = grid.bounding_box()
+    page.keyboard.press("Escape")              # an editor still open would take the click
+    page.wait_for_timeout(100)
     page.mouse.click(box["x"] + 50, box["y"] + 35 + 17)
+    page.wait_for_timeout(100)
     for key, times in (("ArrowDown", row), ("ArrowRight", col)):
         for _ in range(times):
             page.keyboard.press(key)
@@ -256,32 +259,53 @@ def _edit_cell(page, grid, row: int, col: int, text: str) -> None:
 CELLS_JS = "g => [...g.querySelectorAll('[role=gridcell]')].map(c => c.textContent)"
 
 
-def _fill_row(page, grid, row: int, cells: tuple[str, ...], width: int) -> None:
-    """Type a row's cells, each checked in the grid's accessible cells once they show it (a
-    keystroke lost on a busy machine is typed again)."""
+def _fill_rows(page, grid, rows: dict[int, tuple[str, ...]], width: int, keep: list[str]) -> None:
+    """Type the given rows' cells and check the whole grid in its accessible cells once they show
+    it: the new rows as typed and every earlier cell as it was (`keep`, read before). A keystroke
+    lost on a busy machine can put a value into a neighbouring row; whatever is wrong is typed
+    again. The rows must exist first: moving the keyboard past the last row lands on the grid's
+    trailing 'add' row, where typing makes a new row."""
+    want = {i: text for i, text in enumerate(keep)}
+    want.update({row * width + c: text for row, cells in rows.items() for c, text in enumerate(cells)})
+    count = _wait_rows(page, grid, width, lambda n: n * width > max(want), "the rows to fill")
+
     def wrong() -> list[int]:
         shown = grid.evaluate(CELLS_JS)
-        return [c for c, text in enumerate(cells)
-                if not (shown[row * width + c] if row * width + c < len(shown) else "").startswith(text)]
-    for _ in range(3):
-        for col in wrong():
-            _edit_cell(page, grid, row, col, cells[col])
+        assert len(shown) // width == count, f"the grid grew from {count} rows while typing"
+        return [i for i, text in want.items() if not shown[i].startswith(text)]
+    for _ in range(4):
+        for i in wrong():
+            _edit_cell(page, grid, i // width, i % width, want[i])
         for _ in range(10):                    # the accessible cells follow the canvas a moment later
             if not wrong():
                 return
             page.wait_for_timeout(300)
-    raise AssertionError(f"row {row} of the grid reads {grid.evaluate(CELLS_JS)[row * width:(row + 1) * width]}")
+    shown = grid.evaluate(CELLS_JS)
+    raise AssertionError(f"cells {[(i, shown[i], want[i]) for i in wrong()]} (index, shown, wanted)")
 
 
-def _add_row(page, grid) -> None:
-    before = len(grid.evaluate(CELLS_JS))
+def _wait_rows(page, grid, width: int, ok, what: str) -> int:
+    """The grid's row count once ok(count) holds (up to 15 s: a loaded machine draws late)."""
+    for _ in range(60):
+        rows = len(grid.evaluate(CELLS_JS)) // width
+        if ok(rows):
+            return rows
+        page.wait_for_timeout(250)
+    raise AssertionError(f"waited for {what}; the grid has {rows} rows")
+
+
+def _add_row(page, grid, width: int) -> int:
+    """Click the grid's Add row once and return the new row's index, after the grid shows exactly
+    one more row (never a second click: each click is a row)."""
+    before = _wait_rows(page, grid, width, lambda n: n > 0, "the grid's cells")   # drawn late
     grid.hover()
     grid.locator("xpath=ancestor::*[@data-testid='stElementContainer'][1]").get_by_role(
         "button", name="Add row").click()
-    for _ in range(20):
-        if len(grid.evaluate(CELLS_JS)) > before:
-            return
-        page.wait_for_timeout(150)
+    after = _wait_rows(page, grid, width, lambda n: n > before, "the added row")
+    page.wait_for_timeout(300)                 # a second row, if one came, shows by now
+    after = len(grid.evaluate(CELLS_JS)) // width
+    assert after == before + 1, f"Add row made {after - before} rows"
+    return before
 
 
 def test_an_administrator_makes_the_2026_edition_in_the_browser(banner, browser, trail):
@@ -301,12 +325,14 @@ def test_an_administrator_makes_the_2026_edition_in_the_browser(banner, browser,
             page.get_by_label(label).fill(value)
         grids = page.locator('[role="tabpanel"]:visible [data-testid="stDataFrame"]')
         milestones, funds = grids.nth(1), grids.nth(2)
-        _add_row(page, funds)
-        _fill_row(page, funds, 3, ("常态化帮扶资金",), 2)
-        for row, cells in ((6, ("N1", "常态化帮扶资产全面核实", "2026-06-30", "已核实资产")),
-                           (7, ("N2", "常态化帮扶资产盘活", "2026-12-31", "盘活率"))):
-            _add_row(page, milestones)
-            _fill_row(page, milestones, row, cells, 4)
+        _wait_rows(page, funds, 2, lambda n: n > 0, "the grid's cells")
+        _wait_rows(page, milestones, 4, lambda n: n > 0, "the grid's cells")
+        seed_funds = funds.evaluate(CELLS_JS)
+        _fill_rows(page, funds, {_add_row(page, funds, 2): ("常态化帮扶资金",)}, 2, seed_funds)
+        seed_milestones = milestones.evaluate(CELLS_JS)
+        assert _add_row(page, milestones, 4) == 6 and _add_row(page, milestones, 4) == 7
+        _fill_rows(page, milestones, {6: ("N1", "常态化帮扶资产全面核实", "2026-06-30", "已核实资产"),
+                                      7: ("N2", "常态化帮扶资产盘活", "2026-12-31", "盘活率")}, 4, seed_milestones)
         shot(page, "edition-2026-draft")
         page.get_by_role("button", name="保存为新版本").click()
         settle(page)
