@@ -7,7 +7,9 @@ action one page run, with --think seconds between actions.  It prints each actio
 included) and the **server processes' CPU seconds per page run**: utime+stime (children
 included) of the app processes from /proc/<pid>/stat, read when every session is signed in
 and again when the last action ends, divided by the page runs measured — the figure that does
-not depend on where the browsers run.  Behind `serve`'s proxy the sessions are spread evenly
+not depend on where the browsers run — and the app processes' memory (VmRSS, sampled every
+15 s: at the start, the end, the peak, and every 10 minutes of a long run; the figure that
+decides Streamlit's garbage collection after every run, `runner.postScriptGC`).  Behind `serve`'s proxy the sessions are spread evenly
 over the processes (a route cookie per session, found by the proxy's X-Zcph-Upstream header).
 
 Without --url it builds its own banner: a temporary data folder (the store in it as SQLite,
@@ -85,6 +87,42 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return sum(int(v) for v in fields[11:15]) / TICK
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of one process (VmRSS in /proc/<pid>/status), MiB; 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+async def sample_rss(pids: list[int], samples: list[tuple[float, float]], every: float = 15.0) -> None:
+    """(seconds since start, the app processes' summed RSS in MiB) every `every` s until cancelled."""
+    started = time.monotonic()
+    while True:
+        samples.append((time.monotonic() - started, sum(rss_mib(p) for p in pids)))
+        await asyncio.sleep(every)
+
+
+def rss_lines(samples: list[tuple[float, float]]) -> list[str]:
+    """The memory lines of the report: start, end, peak; a long run also every 10 minutes."""
+    if not samples:
+        return []
+    peak = max(mib for _, mib in samples)
+    lines = [f"应用进程内存（RSS合计）：开始 {samples[0][1]:.0f} MiB，结束 {samples[-1][1]:.0f} MiB，"
+             f"峰值 {peak:.0f} MiB（每15秒采样{len(samples)}次）"]
+    if samples[-1][0] >= 20 * 60:
+        marks, shown = [], -1
+        for i, (t, mib) in enumerate(samples):
+            if int(t // 600) > shown or i == len(samples) - 1:
+                shown = int(t // 600)
+                marks.append(f"{t / 60:.0f}分 {mib:.0f}")
+        lines.append("  每10分钟：" + "，".join(marks) + " MiB")
+    return lines
 
 
 def pids_by_ports(ports: list[int]) -> list[int]:
@@ -325,9 +363,13 @@ async def drive(url, user, password, sessions, minutes, think, pids, nginx_pid, 
         out["nginx_before"] = cpu_seconds(nginx_pid) if nginx_pid else None
         out["load_before"], out["started"] = load_average(), time.monotonic()
         stop_at[0] = out["started"] + minutes * 60
+        out["rss"] = []
+        sampler = asyncio.create_task(sample_rss(pids, out["rss"]))
         start_event.set()
         await asyncio.gather(*tasks)
         out["elapsed"] = time.monotonic() - out["started"]
+        sampler.cancel()
+        out["rss"].append((out["elapsed"], sum(rss_mib(p) for p in pids)))
         out["cpu_after"] = {pid: cpu_seconds(pid) for pid in pids}
         out["nginx_after"] = cpu_seconds(nginx_pid) if nginx_pid else None
         out["load_after"] = load_average()
@@ -358,6 +400,7 @@ def report(out: dict, sessions: int, processes: int) -> str:
                      + f"），每次页面运行 {total / runs:.3f} s")
     if out.get("nginx_before") is not None:
         lines.append(f"nginx CPU：{out['nginx_after'] - out['nginx_before']:.2f} s")
+    lines += rss_lines(out.get("rss", []))
     lines.append(f"负载（1/5/15分钟平均）：开始 {out['load_before']}，结束 {out['load_after']}；CPU核数 {os.cpu_count()}")
     for e in out["errors"][:10]:
         lines.append("  " + e)

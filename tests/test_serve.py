@@ -57,6 +57,21 @@ def test_the_load_test_finds_a_listening_process_by_its_port_and_reads_its_cpu()
     assert loadtest.quantile([5.0], .95) == 5.0
 
 
+def test_the_load_test_reads_memory_and_reports_start_end_peak_and_every_ten_minutes():
+    blob = bytearray(64 * 1024 * 1024)                     # 64 MiB touched: RSS must show it
+    blob[::4096] = b"x" * len(blob[::4096])
+    assert loadtest.rss_mib(os.getpid()) >= 64
+    assert loadtest.rss_mib(2 ** 22 + 7) == 0.0            # a pid that is gone (beyond pid_max)
+    short = loadtest.rss_lines([(0.0, 500.0), (15.0, 620.0), (30.0, 580.0)])
+    assert short == ["应用进程内存（RSS合计）：开始 500 MiB，结束 580 MiB，峰值 620 MiB（每15秒采样3次）"]
+    hour = [(t * 15.0, 400.0 + t) for t in range(241)]      # 60 minutes, +1 MiB a sample
+    lines = loadtest.rss_lines(hour)
+    assert lines[0].startswith("应用进程内存（RSS合计）：开始 400 MiB，结束 640 MiB，峰值 640 MiB")
+    assert lines[1] == "  每10分钟：0分 400，10分 440，20分 480，30分 520，40分 560，50分 600，60分 640 MiB"
+    assert loadtest.rss_lines(hour[:-3])[1].endswith("50分 600，59分 637 MiB")   # 59.25 min: the last sample
+    assert loadtest.rss_lines([]) == []
+
+
 def test_loadtest_without_playwright_says_what_to_install_before_starting_anything(monkeypatch, capsys):
     import importlib.util
     real = importlib.util.find_spec
