@@ -100,9 +100,9 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
-async def sample_rss(pids: list[int], samples: list[tuple[float, float]], every: float = 15.0) -> None:
-    """(seconds since start, the app processes' summed RSS in MiB) every `every` s until cancelled."""
-    started = time.monotonic()
+async def sample_rss(pids: list[int], samples: list[tuple[float, float]], started: float,
+                     every: float = 15.0) -> None:
+    """(seconds since `started`, the app processes' summed RSS in MiB) every `every` s until cancelled."""
     while True:
         samples.append((time.monotonic() - started, sum(rss_mib(p) for p in pids)))
         await asyncio.sleep(every)
@@ -364,7 +364,7 @@ async def drive(url, user, password, sessions, minutes, think, pids, nginx_pid, 
         out["load_before"], out["started"] = load_average(), time.monotonic()
         stop_at[0] = out["started"] + minutes * 60
         out["rss"] = []
-        sampler = asyncio.create_task(sample_rss(pids, out["rss"]))
+        sampler = asyncio.create_task(sample_rss(pids, out["rss"], out["started"]))
         start_event.set()
         await asyncio.gather(*tasks)
         out["elapsed"] = time.monotonic() - out["started"]

@@ -75,8 +75,7 @@ def previous_month(month: str) -> str:
     return f"{year - (mon == 1):04d}-{12 if mon == 1 else mon - 1:02d}"
 
 
-def beijing_date(moment: dt.datetime) -> dt.date:
-    return (moment + dt.timedelta(hours=8)).date()
+beijing_date = store.beijing_date
 
 
 def check_month(month: str) -> str:

@@ -128,6 +128,11 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
+def beijing_date(moment: dt.datetime) -> dt.date:
+    """The Beijing calendar day of a moment the store keeps in UTC."""
+    return (moment + dt.timedelta(hours=8)).date()
+
+
 def beijing(moment: dt.datetime | None) -> str:
     if moment is None:
         return "—"

@@ -194,8 +194,7 @@ class Notice:
     skipped: list[str] = field(default_factory=list)      # assets left out: an open 督办 already
 
 
-def beijing_date(moment: dt.datetime) -> dt.date:
-    return (moment + dt.timedelta(hours=8)).date()
+beijing_date = store.beijing_date
 
 
 def beijing_today() -> dt.date:

@@ -36,8 +36,8 @@ def _day(value: dt.date) -> str:
 
 def write(notice) -> bytes:
     """The 督办通知 of `notice` (dashboard.supervision.Notice with its items) as .docx bytes."""
-    from dashboard.store import settings
-    issued = (notice.issued_at + dt.timedelta(hours=8)).date()     # Beijing, as the package's beijing_date
+    from dashboard.store import beijing_date, settings
+    issued = beijing_date(notice.issued_at)
     mast = Masthead(issue_no=notice.number, issued=issued, **settings.masthead_defaults())
     run = report_docx._run
     doc = docx.Document()
