@@ -294,21 +294,3 @@ def test_annual_summary_reviews_the_year_and_does_not_compare_before_the_plan(fi
     assert f"变为12月末的{months[-1]['红色预警（项）']}项" in review["achievements"].narrative
     quarterly, _ = files["quarterly"]
     assert quarterly.previous_as_of == dt.date(2024, 9, 30)      # a bulletin compares as before
-
-
-def test_the_dispatch_names_only_the_parameters_set_for_it_and_sends_the_reader_to_the_annex():
-    """Issue 23.4: the whole list of twenty made the dispatch with a 督办 sentence print its 版记 on
-    a third page; it says the values are the edition's, or names each one set otherwise with the
-    edition's value beside it, and every value stays in the 附表's 说明 sheet."""
-    from types import SimpleNamespace
-    from dashboard.reports import docx as writer
-    from dashboard.reports.document import Parameter
-    idle = Parameter("idle_months", "停运满多少个月认定为闲置", 6, "个月", 6)
-    cap = Parameter("simple_disposal_single_max", "简易处置程序：单项资产原值上限（含）", 100_000, "元", 100_000)
-    assert writer._dispatch_parameters(SimpleNamespace(parameters=[idle, cap])) == \
-        "附：本报告采用的参数均为政策版本的默认值，各项取值见附表“说明”。"
-    eight = Parameter("idle_months", "停运满多少个月认定为闲置", 8, "个月", 6)
-    text = writer._dispatch_parameters(SimpleNamespace(parameters=[eight, cap]))
-    assert text == ("附：本报告调整的参数：停运满多少个月认定为闲置（8个月，政策版本为6个月）；"
-                    "其余参数均为政策版本的默认值，各项取值见附表“说明”。")
-    assert not Parameter("x", "", 1, "月").adjusted            # no edition value known: not called adjusted

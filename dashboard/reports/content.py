@@ -77,11 +77,9 @@ def compared(period: Period) -> bool:
 def _assemble(period: Period, now: Evaluated, before: Evaluated) -> Report:
     ev = now.evaluation
     specs = policy.parameters()
-    defaults = ev.edition.parameters if ev.edition else {n: p.default for n, p in specs.items()}
     report = Report(kind=period.kind, period=period, as_of=ev.as_of,
                     previous_as_of=before.evaluation.as_of if compared(period) else None,
-                    parameters=[Parameter(n, specs[n].label, v, specs[n].unit, defaults.get(n))
-                                for n, v in ev.params.items()],
+                    parameters=[Parameter(n, specs[n].label, v, specs[n].unit) for n, v in ev.params.items()],
                     not_evaluated=ev.not_evaluated, sections=[], annexes=[], scope=now.scope.label,
                     edition=ev.edition.meta() if ev.edition else {})
     warning_rows = now.rows("reports/warning_list")

@@ -92,12 +92,6 @@ class Parameter:
     label: str
     value: float | int
     unit: str
-    default: float | int | None = None     # the edition's value (None: not known)
-
-    @property
-    def adjusted(self) -> bool:
-        """Set for this evaluation to other than the edition's value."""
-        return self.default is not None and self.value != self.default
 
     def written(self) -> tuple[float | int, str]:
         """(value, unit) as the plan writes a threshold: money in 万元 (100000 元 → 10万元), a rate

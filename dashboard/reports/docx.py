@@ -250,8 +250,9 @@ def _source(report: Report) -> str:
 def _closing(doc, report: Report, dated: bool = True) -> None:
     skipped = "、".join(report.not_evaluated)
     evaluated = ("未上传相应数据、未作评估的规则：" + skipped + "。") if skipped else "全部规则均已评估。"
+    params = [f"{p.label}（{_param_text(p)}）" for p in report.parameters]
     if report.kind == "monthly":     # one small paragraph keeps the dispatch to two pages
-        _para(doc, _dispatch_parameters(report) + evaluated + _source(report), PARAMS_PT, justify=False)
+        _para(doc, "附：本报告采用的参数：" + "；".join(params) + "。" + evaluated + _source(report), PARAMS_PT, justify=False)
     else:
         _heading(doc, "附：本报告采用的参数", HEI)
         rows = [[p.label, *_param_text(p, split=True)] for p in report.parameters]
@@ -264,22 +265,6 @@ def _closing(doc, report: Report, dated: bool = True) -> None:
     sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     sign.paragraph_format.space_before = Pt(28)
     _run(sign, f"{explain.fmt_date(report.generated)}", FANG, BODY_PT)
-
-
-def _dispatch_parameters(report: Report) -> str:
-    """The dispatch names the parameters set for it, not all twenty: the rest are the edition's
-    (the closing names it) and every value is in the 附表's 说明 sheet.  With the whole list the
-    dispatch with a 督办 sentence printed its 版记 on a third page (issue 23.4)."""
-    adjusted = [f"{p.label}（{_param_text(p)}，政策版本为{_param_text(_as_default(p))}）"
-                for p in report.parameters if p.adjusted]
-    if not adjusted:
-        return "附：本报告采用的参数均为政策版本的默认值，各项取值见附表“说明”。"
-    return "附：本报告调整的参数：" + "；".join(adjusted) + "；其余参数均为政策版本的默认值，各项取值见附表“说明”。"
-
-
-def _as_default(p):
-    from dataclasses import replace
-    return replace(p, value=p.default)
 
 
 def _param_value(value) -> str:
