@@ -13,11 +13,13 @@ import shutil
 import subprocess
 import sys
 
+import docx
 import openpyxl
 import pytest
 
 from conftest import COMMITTED_SAMPLE, ROOT, account
 from dashboard import ledgers, places, snapshots, store
+from dashboard import supervision as sv
 from dashboard.monthly import consolidate as C
 from dashboard.monthly import status as S
 from dashboard.monthly import submissions as M
@@ -126,6 +128,9 @@ def test_two_months_of_submissions_status_and_consolidation(tmp_path, offices, c
     income = books.con.execute("SELECT count(*) FROM income WHERE asset_row IS NULL").fetchone()[0]
     assert income == 0                                       # every income row follows its asset
     assert snapshots.find("2024-12") is not None
+    # 督办 on every red asset, long overdue by the time the dispatch is printed: its longest
+    # 督办办理情况 sentence must still leave the dispatch on two pages (issue 23.4).
+    assert sv.issue("2024-12", sv.Actor.command_line(), all_red=True, write_documents=False)
     _the_dispatch_prints_on_two_pages(tmp_path)
 
 
@@ -136,6 +141,8 @@ def _the_dispatch_prints_on_two_pages(tmp_path) -> None:
     done = _cli("report", "monthly", "--period", "2024-12", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "月调度_附表.xlsx").exists()
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "督办办理情况：累计下发督办" in text and "逾期未整改" in text
     if not (shutil.which("libreoffice") and shutil.which("pdfinfo")):
         assert not os.environ.get("CI"), "CI must install LibreOffice and poppler-utils"
         return

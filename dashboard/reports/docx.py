@@ -50,7 +50,7 @@ MAX_HEADER_LINES = 3    # a matrix whose headers would need more is turned round
 FOLD_MIN_ROWS = 12      # a matrix turned round into this many rows or more is printed in two blocks
 # The monthly dispatch is 1–2 pages: its tables and closing notes are set in 小五 (9 pt).
 DISPATCH_PT = 9
-PARAMS_PT = 7.5    # its closing list of every threshold in force, in 六号
+PARAMS_PT = 6.5    # its closing list of every threshold in force, in 小六 (the 附表 说明 sets them out in full)
 EXCERPT_PT = 9     # a list printed only in part (_shortened) is set in 小五, its reasons on fewer lines
 # The bulletin and the summary keep to 10 pages (issue 20.9): captions on 18-pt lines, 6 pt
 # under a table, charts 13 cm wide.
@@ -232,12 +232,12 @@ def _heading(doc, text: str, font: str) -> None:
     _run(p, text, font, BODY_PT, bold=font == FANG)
 
 
-def _para(doc, text: str, size: float = BODY_PT, justify: bool = True) -> None:
+def _para(doc, text: str, size: float = BODY_PT, justify: bool = True, leading: float = 1.3) -> None:
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if justify else WD_ALIGN_PARAGRAPH.LEFT
     p.paragraph_format.first_line_indent = Pt(size * 2)
     if size < BODY_PT:                       # a note in small type keeps small lines, not the body's 28 pt
-        p.paragraph_format.line_spacing = Pt(size * 1.3)
+        p.paragraph_format.line_spacing = Pt(size * leading)
     _run(p, text, FANG, size)
 
 
@@ -251,8 +251,9 @@ def _closing(doc, report: Report, dated: bool = True) -> None:
     skipped = "、".join(report.not_evaluated)
     evaluated = ("未上传相应数据、未作评估的规则：" + skipped + "。") if skipped else "全部规则均已评估。"
     params = [f"{p.label}（{_param_text(p)}）" for p in report.parameters]
-    if report.kind == "monthly":     # one small paragraph keeps the dispatch to two pages
-        _para(doc, "附：本报告采用的参数：" + "；".join(params) + "。" + evaluated + _source(report), PARAMS_PT, justify=False)
+    if report.kind == "monthly":     # one small, closely set paragraph keeps the dispatch to two pages
+        _para(doc, "附：本报告采用的参数：" + "；".join(params) + "。" + evaluated + _source(report), PARAMS_PT,
+              justify=False, leading=1.15)
     else:
         _heading(doc, "附：本报告采用的参数", HEI)
         rows = [[p.label, *_param_text(p, split=True)] for p in report.parameters]

@@ -56,22 +56,22 @@ def head(doc, m: Masthead, kind_name: str, run) -> None:
 
 
 def tail(doc, m: Masthead, run) -> None:
-    for text, space in ((m.signer, 10), (explain.fmt_date(m.issued) if m.issued else "", 0)):
+    for text, space in ((m.signer, 4), (explain.fmt_date(m.issued) if m.issued else "", 0)):
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         p.paragraph_format.right_indent = Pt(32)
         p.paragraph_format.space_before = Pt(space)
         run(p, text, FANG, 16)
     copy = doc.add_paragraph()
-    copy.paragraph_format.space_before = Pt(16)
-    copy.paragraph_format.line_spacing = Pt(22)    # 四号 lines between the rules
+    copy.paragraph_format.space_before = Pt(8)
+    copy.paragraph_format.line_spacing = Pt(20)    # 四号 lines between the rules
     copy.paragraph_format.left_indent = Pt(14)
     copy.paragraph_format.keep_with_next = True
     run(copy, f"抄送：{m.copy_to}", FANG, 14)
     rule(copy, "top", "000000", 4)
     printed = doc.add_paragraph()
     printed.paragraph_format.left_indent = Pt(14)
-    printed.paragraph_format.line_spacing = Pt(22)
+    printed.paragraph_format.line_spacing = Pt(20)
     printed.paragraph_format.tab_stops.add_tab_stop(Cm(15.2), WD_TAB_ALIGNMENT.RIGHT)
     run(printed, f"{m.printer}\t{explain.fmt_date(m.issued) if m.issued else ''}印发", FANG, 14)
     rule(printed, "top", "000000", 4)
