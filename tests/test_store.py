@@ -245,3 +245,14 @@ def test_the_readmes_command_lines_run_with_the_venvs_python():
         words = shlex.split(line.split("#")[0].split(" | ")[0])
         assert words[:3] == [".venv/bin/python", "-m", "dashboard"], line
         build_parser().parse_args(words[3:])          # argparse exits on a line it cannot read
+
+
+def test_the_readme_is_a_front_door_of_at_most_10_kb():
+    """Issue 20.6: ≤ 10 kB (read as 10,000 bytes, the stricter reading); the details live in docs/,
+    every document it links to exists."""
+    import re
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(text.encode("utf-8")) <= 10_000, len(text.encode("utf-8"))
+    links = re.findall(r"\]\(([^)#]+)\)", text)
+    assert {"docs/performance.md", "docs/interpretations.md", "docs/operations.md"} <= set(links)
+    assert all((ROOT / link).exists() for link in links), links
