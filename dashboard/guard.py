@@ -15,16 +15,24 @@ A downloaded file (a `/media/` answer with Content-Disposition: attachment — t
 reports and forms of download buttons) goes only to a request whose cookie is a live session
 (in demo mode to anyone): a file's address kept from before an account was disabled or
 signed out serves nothing after it (issue 19 item 9).  Images (the favicon) stay public.
+
+An address that names no page of ours (`/nosuchpage`) gets a Chinese 404 page with a link
+home: Streamlit would open it on the home page under an English "Page not found" dialog.
 """
 from __future__ import annotations
 
+import html
 import logging
+import re
 from http.cookies import CookieError, SimpleCookie
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 log = logging.getLogger(__name__)
 METRICS, STREAM, MEDIA = "/_stcore/metrics", "/_stcore/stream", "/media/"
+# A page's address is one segment without a dot; Streamlit's own routes have more, or a dot.
+PAGE_ADDRESS = re.compile(r"^/([^/.]+)/?$")
+STREAMLIT_SINGLE = {"_stcore", "static", "media", "app", "component", "auth", "oauth2callback"}
 
 
 def _cookie(scope) -> str | None:
@@ -75,6 +83,9 @@ class Guard:
             receive = self._filtered(scope, receive)
         if scope["type"] == "http" and MEDIA in path:
             send = _downloads_checked(scope, send)
+        if scope["type"] == "http" and unknown_page(path):
+            await _not_found(send, path)
+            return
         await self.app(scope, receive, send)
 
     def _filtered(self, scope, receive):
@@ -120,6 +131,25 @@ def _downloads_checked(scope, send):
         if not refused:
             await send(message)
     return checked
+
+
+def unknown_page(path: str) -> bool:
+    """Whether `path` looks like a page's address and names none of dashboard/ui/pages.py's."""
+    found = PAGE_ADDRESS.match(path)
+    if not found or found.group(1) in STREAMLIT_SINGLE:
+        return False
+    from dashboard.ui.pages import HOME, PAGES
+    return found.group(1) not in {p.url for p in PAGES} | {HOME.url}
+
+
+async def _not_found(send, path: str) -> None:
+    body = ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>未找到页面</title>"
+            "<body style=\"font-family:sans-serif;margin:3em\"><h1>未找到页面</h1>"
+            f"<p>资产盘活驾驶舱没有“{html.escape(path)}”这一页。</p><p><a href=\"/\">返回首页</a></p></body></html>").encode()
+    await send({"type": "http.response.start", "status": 404,
+                "headers": [(b"content-type", b"text/html; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _forbidden(send) -> None:

@@ -106,3 +106,16 @@ def test_clear_cache_and_metrics_are_for_whom_they_are_for(served):
     assert _cache_bytes(url, cookie["管理员"]) >= filled
     _run(_send(url, cookie["管理员"], _clear(), settle=METRICS_TTL))   # the administrator: cleared
     assert _cache_bytes(url, cookie["管理员"]) < filled
+
+
+def test_an_address_that_names_no_page_gets_a_chinese_404(served):
+    """Streamlit would run the home page under an English "Page not found" dialog; the guard
+    answers 404 with a Chinese page and a link home, and leaves every real address alone."""
+    url, _ = served
+    status, text = _get(f"{url}/nosuchpage")
+    assert status == 404 and "未找到页面" in text and "没有“/nosuchpage”这一页" in text and 'href="/"' in text
+    status, text = _get(f"{url}/%3Cscript%3E")
+    assert status == 404 and "<script>" not in text and "&lt;script&gt;" in text      # the path escaped
+    for path in ("/", "/overview", "/gongshi", "/admin", "/home", "/_stcore/health", "/favicon.png"):
+        with urllib.request.urlopen(f"{url}{path}", timeout=30) as r:          # raises on 4xx/5xx
+            assert r.status == 200, path
