@@ -1,6 +1,5 @@
 """督办办理情况 in the monthly dispatch (verification.md §3 Reports): one sentence at the end of
-its 红色预警变化 paragraph — issued, answered, overdue (by authority), signed off, the median
-days to answer — and two sheets of the Excel 附表: the counts by authority and every 督办 not yet 已销号.  The
+its 红色预警变化 paragraph — issued, answered, overdue (by authority), signed off — and two sheets of the Excel 附表: the counts by authority and every 督办 not yet 已销号.  The
 督办 are those issued on months up to the dispatch's, in the state they are in when the
 dispatch is made (dashboard/supervision/ reads and judges them)."""
 from __future__ import annotations
@@ -64,12 +63,11 @@ def gather(changes: Section, period: Period, whole: bool) -> list[Table]:
 
 
 def sentence(f: dict) -> str:
-    """督办办理情况：累计下发督办15项（3个单位），已反馈4项、已销号1项，逾期未整改12项（农牧局11项、交通运输局1项）；
-    反馈用时中位数3天。"""
+    """督办办理情况：累计下发督办15项（3个单位），已反馈4项、已销号1项，逾期未整改12项（农牧局11项、交通运输局1项）。
+    The median days to answer stay on the 督办 page and the 附表's 督办办理情况 sheet: in the sentence
+    they made it a line longer and the dispatch a page longer once anything was answered."""
     text = f"督办办理情况：累计下发督办{f['issued']}项（{f['authorities']}个单位），已反馈{f['answered']}项、已销号{f['signed']}项"
     if f["overdue"]:
         named = "、".join(f"{a}{n}项" for a, n in sorted(f["overdue_by"], key=lambda x: -x[1])[:3])
         text += f"，逾期未整改{f['overdue']}项（{named}{'等' if len(f['overdue_by']) > 3 else ''}）"
-    if f["median_days"] is not None:
-        text += f"，反馈用时中位数{f['median_days']:g}天"
     return text + "。"
