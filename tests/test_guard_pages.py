@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
@@ -30,9 +31,14 @@ def test_the_guard_answers_404_without_calling_streamlit():
     async def send(message):
         sent.append(message)
 
+    def run(coroutine) -> None:      # in a thread of its own: another test's browser may hold this one's loop
+        worker = threading.Thread(target=asyncio.run, args=(coroutine,))
+        worker.start()
+        worker.join(30)
+
     g = guard.Guard(app)
-    asyncio.run(g({"type": "http", "path": "/nosuchpage", "headers": []}, None, send))
+    run(g({"type": "http", "path": "/nosuchpage", "headers": []}, None, send))
     assert not called and sent[0]["status"] == 404
     assert "未找到页面".encode() in sent[1]["body"]
-    asyncio.run(g({"type": "http", "path": "/overview", "headers": []}, None, send))
+    run(g({"type": "http", "path": "/overview", "headers": []}, None, send))
     assert called == ["/overview"]
