@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -267,13 +268,27 @@ async def _settle(page, timeout: float) -> None:
                                      timeout=timeout * 1000)
 
 
+SIGNED_IN, REFUSED = '[data-testid="stSidebarNav"]', '[data-testid="stAlert"]'
+
+
 async def _sign_in(page, url: str, user: str, password: str, timeout: float) -> None:
+    """Sign in as a person would: a wave of sign-ins is answered 登录繁忙 (argon2 runs two at a
+    time, accounts.BUSY), and the person tries again a moment later."""
     await page.goto(f"{url}/overview", timeout=timeout * 1000)
     await _settle(page, timeout)
-    await page.get_by_label("用户名").fill(user)
-    await page.get_by_label("密码").fill(password)
-    await page.get_by_role("button", name="登录", exact=True).click()
-    await page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    while True:
+        await page.get_by_label("用户名").fill(user)
+        await page.get_by_label("密码").fill(password)
+        await page.get_by_role("button", name="登录", exact=True).click()
+        await _settle(page, timeout)
+        await page.wait_for_selector(f"{SIGNED_IN}, {REFUSED}", state="attached", timeout=timeout * 1000)
+        if await page.locator(SIGNED_IN).count():
+            break
+        refused = await page.locator(REFUSED).first.inner_text()
+        if "繁忙" not in refused or time.monotonic() > deadline:
+            raise LoadError(f"登录被拒绝：{refused}")
+        await asyncio.sleep(1 + random.random() * 2)
     await _settle(page, timeout)
 
 
