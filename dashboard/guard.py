@@ -21,6 +21,7 @@ home: Streamlit would open it on the home page under an English "Page not found"
 """
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import re
@@ -136,25 +137,30 @@ def _downloads_checked(scope, send):
 def unknown_page(path: str) -> bool:
     """Whether `path` looks like a page's address and names none of dashboard/ui/pages.py's."""
     found = PAGE_ADDRESS.match(path)
-    if not found or found.group(1) in STREAMLIT_SINGLE:
-        return False
+    return bool(found) and found.group(1) not in STREAMLIT_SINGLE | _page_addresses()
+
+
+@functools.cache
+def _page_addresses() -> frozenset[str]:
     from dashboard.ui.pages import HOME, PAGES
-    return found.group(1) not in {p.url for p in PAGES} | {HOME.url}
+    return frozenset({p.url for p in PAGES} | {HOME.url})
 
 
 async def _not_found(send, path: str) -> None:
-    body = ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>未找到页面</title>"
-            "<body style=\"font-family:sans-serif;margin:3em\"><h1>未找到页面</h1>"
-            f"<p>资产盘活驾驶舱没有“{html.escape(path)}”这一页。</p><p><a href=\"/\">返回首页</a></p></body></html>").encode()
-    await send({"type": "http.response.start", "status": 404,
-                "headers": [(b"content-type", b"text/html; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+    await _answer(send, 404, "text/html", (
+        "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>未找到页面</title>"
+        "<body style=\"font-family:sans-serif;margin:3em\"><h1>未找到页面</h1>"
+        f"<p>资产盘活驾驶舱没有“{html.escape(path)}”这一页。</p><p><a href=\"/\">返回首页</a></p></body></html>"))
 
 
 async def _forbidden(send) -> None:
-    body = "需要登录后访问。".encode()
-    await send({"type": "http.response.start", "status": 403,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+    await _answer(send, 403, "text/plain", "需要登录后访问。")
+
+
+async def _answer(send, status: int, kind: str, text: str) -> None:
+    """A whole answer from the guard itself, in UTF-8."""
+    body = text.encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", f"{kind}; charset=utf-8".encode()),
                             (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})

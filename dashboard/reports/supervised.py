@@ -1,5 +1,6 @@
 """督办办理情况 in the monthly dispatch (verification.md §3 Reports): one sentence at the end of
-its 红色预警变化 paragraph — issued, answered, overdue (by authority), signed off — and two sheets of the Excel 附表: the counts by authority and every 督办 not yet 已销号.  The
+its 红色预警变化 paragraph — issued, answered, overdue (by authority), signed off — and two
+sheets of the Excel 附表: the counts by authority and every 督办 not yet 已销号.  The
 督办 are those issued on months up to the dispatch's, in the state they are in when the
 dispatch is made (dashboard/supervision/ reads and judges them)."""
 from __future__ import annotations
@@ -42,7 +43,7 @@ def gather(changes: Section, period: Period, whole: bool) -> list[Table]:
     total = rows[-1]
     changes.figures["supervision"] = {
         "authorities": len({it.authority for it in found}), "issued": total.issued, "answered": total.answered,
-        "overdue": total.overdue, "signed": total.signed, "open": total.open, "median_days": total.median_days,
+        "overdue": total.overdue, "signed": total.signed, "open": total.open,
         "overdue_by": [(r.authority, r.overdue) for r in rows if r.overdue and r.authority != summary.TOTAL]}
     by_authority = Table("督办办理情况", "各单位督办办理情况", [
         Col("责任单位", TEXT, 16), Col("已下发（项）", INT), Col("已反馈（项）", INT), Col("逾期（项）", INT),
