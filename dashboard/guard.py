@@ -148,7 +148,8 @@ def _page_addresses() -> frozenset[str]:
 
 async def _not_found(send, path: str) -> None:
     await _answer(send, 404, "text/html", (
-        "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>未找到页面</title>"
+        "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>未找到页面</title>"
         "<body style=\"font-family:sans-serif;margin:3em\"><h1>未找到页面</h1>"
         f"<p>资产盘活驾驶舱没有“{html.escape(path)}”这一页。</p><p><a href=\"/\">返回首页</a></p></body></html>"))
 
