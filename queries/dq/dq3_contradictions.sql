@@ -6,7 +6,18 @@
 -- and was never recorded as revitalised; an empty 运营状况 is DQ1's).  Every row, 已处置 too.
 -- rules: DQ3
 -- used by: dashboard/dq.py
-WITH facts AS (
+-- Two passes: the rows are found by a scan of the compared columns alone, and only those rows'
+-- texts are fetched and their reasons built (fetching a million rows' file, sheet and place
+-- texts to keep a few thousand cost more than the tests; at 1M assets 0.067 → 0.042 s).
+WITH contradicting AS (
+    SELECT a.row_id FROM assets a
+    WHERE a.net_value > a.original_value OR a.original_value <= 0 OR a.build_year > year($data_date)
+       OR year(least(a.ownership_date, a.stop_date, a.revitalised_date)) < a.build_year   -- one year() a row
+       OR a.contract_end < a.contract_start
+       OR (a.ownership_status = '未确权' AND a.ownership_date IS NOT NULL)
+       OR (a.operating_status <> '停运' AND a.stop_date IS NOT NULL AND a.revitalised_date IS NULL)
+),
+facts AS (
     SELECT a.row_id, a.source_file, a.source_sheet, a.source_row, a.asset_id, a.town, a.village, a.department,
            [x FOR x IN [
         {zh: '资产净值', pos: 11, value: CAST(a.net_value AS VARCHAR),
@@ -38,12 +49,7 @@ WITH facts AS (
          why: '运营状况为“' || a.operating_status || '”，却填有停运日期（' || CAST(a.stop_date AS VARCHAR)
               || '）且无盘活日期'}]
         IF coalesce(x.bad, false)] AS found
-    FROM assets a
-    WHERE a.net_value > a.original_value OR a.original_value <= 0 OR a.build_year > year($data_date)
-       OR year(least(a.ownership_date, a.stop_date, a.revitalised_date)) < a.build_year   -- one year() a row
-       OR a.contract_end < a.contract_start
-       OR (a.ownership_status = '未确权' AND a.ownership_date IS NOT NULL)
-       OR (a.operating_status <> '停运' AND a.stop_date IS NOT NULL AND a.revitalised_date IS NULL)
+    FROM assets a SEMI JOIN contradicting c ON c.row_id = a.row_id
 )
 SELECT 'assets' AS sheet_kind, f.source_file, f.source_sheet, f.source_row, f.row_id AS asset_row, f.asset_id,
        f.town, f.village, f.department,

@@ -5,25 +5,30 @@
 -- dates (合同到期, 约定上缴, 约定分红, 本金到期, 整改时限) are not events.  Every sheet, 已处置 too.
 -- rules: DQ4
 -- used by: dashboard/dq.py
+-- The large sheets in two passes: their late rows found by a scan of the dates alone, and only
+-- those rows' texts fetched (as dq3_contradictions.sql: a full fetch of the texts cost more).
 WITH dated AS (
     SELECT 'assets' AS sheet_kind, a.source_file, a.source_sheet, a.source_row, a.row_id AS asset_row,
            a.asset_id, a.town, a.village, a.department, unnest([
                {zh: '确权日期', pos: 13, d: a.ownership_date}, {zh: '停运日期', pos: 23, d: a.stop_date},
                {zh: '盘活日期', pos: 38, d: a.revitalised_date}, {zh: '核实日期', pos: 41, d: a.verified_date}]) AS x
-    FROM assets a
-    WHERE a.ownership_date > $data_date OR a.stop_date > $data_date OR a.revitalised_date > $data_date
-       OR a.verified_date > $data_date
+    FROM assets a SEMI JOIN (
+        SELECT row_id FROM assets
+        WHERE ownership_date > $data_date OR stop_date > $data_date OR revitalised_date > $data_date
+           OR verified_date > $data_date) late ON late.row_id = a.row_id
     UNION ALL
     SELECT 'income', i.source_file, i.source_sheet, i.source_row, i.asset_row, i.asset_id, NULL, NULL, NULL, unnest([
                {zh: '实际上缴日期', pos: 6, d: i.payment_date}, {zh: '实际分红日期', pos: 8, d: i.dividend_date}])
-    FROM income i
-    WHERE i.payment_date > $data_date OR i.dividend_date > $data_date
+    FROM income i SEMI JOIN (
+        SELECT row_id FROM income WHERE payment_date > $data_date OR dividend_date > $data_date) late
+        ON late.row_id = i.row_id
     UNION ALL
     SELECT 'distribution', d.source_file, d.source_sheet, d.source_row, d.asset_row, d.asset_id, d.town, NULL, NULL,
            unnest([
                {zh: '分配日期', pos: 13, d: d.distributed_date}, {zh: '收益到账日期', pos: 14, d: d.income_arrived_date}])
-    FROM distribution d
-    WHERE d.distributed_date > $data_date OR d.income_arrived_date > $data_date
+    FROM distribution d SEMI JOIN (
+        SELECT row_id FROM distribution WHERE distributed_date > $data_date OR income_arrived_date > $data_date) late
+        ON late.row_id = d.row_id
     UNION ALL
     SELECT 'disposals', p.source_file, p.source_sheet, p.source_row, p.asset_row, p.asset_id, NULL, NULL, NULL, unnest([
                {zh: '村申请日期', pos: 6, d: p.village_apply_date}, {zh: '村公示开始', pos: 7, d: p.village_notice_start},
