@@ -130,22 +130,25 @@ def _evaluate(path: str) -> tuple[float, int, float]:
         _verification_seconds(con, ev)
 
 
-def _verification_seconds(con, ev) -> tuple[float, float, float]:
-    """(MG1–MG6's rule step run once more with the same binds, DQ1–DQ4 judged as a page's first
-    question judges them, the cells 完整率 counts) on the evaluated connection (issue 21.5)."""
+def _verification_seconds(con, ev) -> tuple[float, float, float, float]:
+    """(MG1–MG6's rule step run once more with the same binds, their load-time facts judged once
+    more, DQ1–DQ4 judged as a page's first question judges them, the cells 完整率 counts) on the
+    evaluated connection (issue 21.5)."""
     from dashboard import dq, rules, sql
-    name = "rules/management_checks"
-    text = sql.text(name)
+    text = sql.text("rules/management_checks")
     bind = rules.bindings(ev.as_of, ev.params, ev.not_evaluated, ev.edition)
     t = time.perf_counter()
     con.execute(f"CREATE OR REPLACE TEMP TABLE bench_mg AS {text}", sql.used_params(text, bind))
     mg = time.perf_counter() - t
     t = time.perf_counter()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE bench_mg_facts AS {sql.text('facts/management_facts')}")
+    mg_load = time.perf_counter() - t
+    t = time.perf_counter()
     dq.judge(con, AS_OF)
     judged = time.perf_counter() - t
     t = time.perf_counter()
     dq.count_cells(con)
-    return mg, judged, time.perf_counter() - t
+    return mg, mg_load, judged, time.perf_counter() - t
 
 
 REPORT_PERIODS = (("monthly", "2024-12", "月调度"), ("quarterly", "2024Q4", "季通报"), ("annual", "2024", "年总结"))
@@ -240,8 +243,10 @@ def main(args) -> int:
             print(f"{'    其前：载入 DuckDB 并预判台账事实':<28}{loading:>10.2f}", flush=True)
         print(f"{label:<28}{seconds:>10.2f}{rows:>12,}{peak:>16,.0f}", flush=True)
         if checks is not None:
-            mg, dq, cells = checks
-            print(f"    其中 MG1–MG6 管理核查 {mg:.3f} s（在 (d) 内）；MG+DQ {mg + dq:.3f} s  （目标：100万项资产时 ≤ 0.3 s）\n"
+            mg, mg_load, dq, cells = checks
+            print(f"    其中 MG1–MG6 管理核查 {mg:.3f} s（在 (d) 内；不随日期变的部分 {mg_load:.3f} s 在载入内）\n"
+                  f"    MG+DQ 加在评估上 {mg + dq:.3f} s  （目标：100万项资产时 ≤ 0.3 s）；"
+                  f"连同载入时的部分 {mg + mg_load + dq:.3f} s\n"
                   f"    另：DQ1–DQ4 数据质量 {dq:.3f} s、完整率的单元格计数 {cells:.3f} s（不在评估内：数据质量页、dq.csv、"
                   f"月调度首次问及时各算一次）", flush=True)
     if "(b)" in results and "(c)" in results:

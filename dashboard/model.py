@@ -16,7 +16,7 @@ from dashboard import policy, sql, template
 
 # Judged once per upload: what the ledgers say regardless of as_of and thresholds.
 LOAD_TIME_QUERIES = ("facts/asset_facts", "facts/fund_sources", "facts/milestone_items",
-                     "facts/distribution_facts")
+                     "facts/distribution_facts", "facts/management_facts")
 
 SQL_TYPES = {
     template.TEXT: "VARCHAR", template.ENUM: "VARCHAR", template.YESNO: "VARCHAR",

@@ -15,7 +15,7 @@ from conftest import AS_OF
 from dashboard import ledgers, model, rules, snapshots, sql
 
 OUTPUTS = ("rule_hits", "asset_results", "disposal_checks", "distribution_checks",
-           "collection_checks", "milestones", "income_rate")
+           "collection_checks", "milestones", "income_rate", "management_checks")
 
 
 @pytest.mark.parametrize("name", model.LOAD_TIME_QUERIES)

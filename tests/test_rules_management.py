@@ -22,6 +22,9 @@ CASES = {
     "mg1_day_before": ({"ownership_date": "2024-06-29"}, set()),
     "mg1_day_of": ({"ownership_date": "2024-06-30"}, set()),
     "mg1_day_after": ({"ownership_date": "2024-07-01"}, {"MG1"}),
+    # the date part joins a check judged at load time (facts/management_facts.sql)
+    "mg1_day_after_and_mg3": ({"ownership_date": "2024-07-01", "platform": None}, {"MG1", "MG3"}),
+    "mg1_day_of_and_mg3": ({"ownership_date": "2024-06-30", "platform": None}, {"MG3"}),
     "mg1_confirmed_no_date": ({"ownership_date": None}, {"MG1"}),
     "mg1_unconfirmed": ({"ownership_status": "未确权", "ownership_date": None}, {"MG1"}),
     "mg1_unconfirmed_dated": ({"ownership_status": "未确权"}, {"MG1"}),
