@@ -1,7 +1,9 @@
 """`python -m dashboard loadtest --sessions N --minutes M [--url U]`: server cost per page run.
 
-N signed-in browser sessions (Debian's chromium through Playwright: one browser, a context
-per session) go round 总览 → a town filter → 预警热力图 → 资产台账 → that town dropped → …, each
+N signed-in sessions — browser pages (Debian's chromium through Playwright: one browser, a
+context per session), or with --client protocol Streamlit's websocket protocol spoken by this
+process without drawing (dashboard/loadtest_protocol.py: the clients then leave the cores to the
+server) — go round 总览 → a town filter → 预警热力图 → 资产台账 → that town dropped → …, each
 action one page run, with --think seconds between actions.  It prints each action's p50/p95
 (from the click to the run's script_finished message reaching the browser — drawing not
 included) and the **server processes' CPU seconds per page run**: utime+stime (children
@@ -69,6 +71,8 @@ def add_parsers(sub) -> None:
     s.add_argument("--processes", type=int, default=1, help="自建服务时的应用进程数（缺省1）")
     s.add_argument("--workbook", type=Path, default=None, help="自建服务时保存为月份的台账（缺省：示例数据）")
     s.add_argument("--database-url", default=None, help="自建服务时的账号库（缺省：临时数据目录中的SQLite）")
+    s.add_argument("--client", choices=("browser", "protocol"), default="browser",
+                   help="browser：chromium页面（缺省）；protocol：Streamlit的websocket协议，不绘制页面，客户端几乎不占CPU")
 
 
 def dispatch(args) -> int | None:
@@ -361,34 +365,54 @@ async def _session(i: int, browser, url, route, user, password, ready, start_eve
         await context.close()
 
 
-async def drive(url, user, password, sessions, minutes, think, pids, nginx_pid, timeout=120.0) -> dict:
+async def drive(url, user, password, sessions, minutes, think, pids, nginx_pid, timeout=120.0,
+                client: str = "browser") -> dict:
+    """The sessions as `client` ("browser": chromium pages; "protocol": Streamlit's websocket
+    protocol without a browser, dashboard/loadtest_protocol.py), measured alike."""
+    if client == "protocol":
+        from dashboard import loadtest_protocol
+        out: dict = {"times": {}, "errors": []}
+        spread = routes(url, len(pids))
+        start = lambda i, ready, start_event, stop_at: loadtest_protocol.run_session(   # noqa: E731
+            i, url, spread[i % len(spread)], user, password, ready, start_event, stop_at, think, timeout, out, ACTIONS)
+        return await _measure(start, sessions, minutes, pids, nginx_pid, out)
     from playwright.async_api import async_playwright
     if not Path(CHROMIUM).exists():
         raise LoadError("未找到chromium：apt-get install chromium fonts-noto-cjk")
-    out: dict = {"times": {}, "errors": []}
+    out = {"times": {}, "errors": []}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        ready, start_event, stop_at = asyncio.Semaphore(0), asyncio.Event(), [0.0]
         spread = routes(url, len(pids))
-        tasks = [asyncio.create_task(_session(i, browser, url, spread[i % len(spread)], user, password, ready,
-                                              start_event, stop_at, think, timeout, out)) for i in range(sessions)]
-        for _ in range(sessions):
-            await ready.acquire()
-        out["cpu_before"] = {pid: cpu_seconds(pid) for pid in pids}
-        out["nginx_before"] = cpu_seconds(nginx_pid) if nginx_pid else None
-        out["load_before"], out["started"] = load_average(), time.monotonic()
-        stop_at[0] = out["started"] + minutes * 60
-        out["rss"] = []
-        sampler = asyncio.create_task(sample_rss(pids, out["rss"], out["started"]))
-        start_event.set()
-        await asyncio.gather(*tasks)
-        out["elapsed"] = time.monotonic() - out["started"]
-        sampler.cancel()
-        out["rss"].append((out["elapsed"], sum(rss_mib(p) for p in pids)))
-        out["cpu_after"] = {pid: cpu_seconds(pid) for pid in pids}
-        out["nginx_after"] = cpu_seconds(nginx_pid) if nginx_pid else None
-        out["load_after"] = load_average()
+        start = lambda i, ready, start_event, stop_at: _session(   # noqa: E731
+            i, browser, url, spread[i % len(spread)], user, password, ready, start_event, stop_at, think, timeout, out)
+        await _measure(start, sessions, minutes, pids, nginx_pid, out)
         await browser.close()
+    return out
+
+
+async def _measure(start, sessions, minutes, pids, nginx_pid, out) -> dict:
+    """Start every session, wait until all are signed in, then measure the app processes' CPU
+    and memory while the sessions go round for `minutes`."""
+    ready, start_event, stop_at = asyncio.Semaphore(0), asyncio.Event(), [0.0]
+    tasks = [asyncio.create_task(start(i, ready, start_event, stop_at)) for i in range(sessions)]
+    for _ in range(sessions):
+        await ready.acquire()
+    out["cpu_before"] = {pid: cpu_seconds(pid) for pid in pids}
+    out["nginx_before"] = cpu_seconds(nginx_pid) if nginx_pid else None
+    out["load_before"], out["started"] = load_average(), time.monotonic()
+    out["client_before"] = sum(os.times()[:2])
+    stop_at[0] = out["started"] + minutes * 60
+    out["rss"] = []
+    sampler = asyncio.create_task(sample_rss(pids, out["rss"], out["started"]))
+    start_event.set()
+    await asyncio.gather(*tasks)
+    out["elapsed"] = time.monotonic() - out["started"]
+    sampler.cancel()
+    out["rss"].append((out["elapsed"], sum(rss_mib(p) for p in pids)))
+    out["cpu_after"] = {pid: cpu_seconds(pid) for pid in pids}
+    out["nginx_after"] = cpu_seconds(nginx_pid) if nginx_pid else None
+    out["load_after"] = load_average()
+    out["client_cpu"] = sum(os.times()[:2]) - out["client_before"]
     return out
 
 
@@ -413,6 +437,7 @@ def report(out: dict, sessions: int, processes: int) -> str:
         lines.append(f"全部页面运行：p50 {quantile(every, .5):.2f} s，p95 {quantile(every, .95):.2f} s")
         lines.append(f"应用进程CPU：共{total:.1f} s（" + "、".join(f"{pid} {s:.1f} s" for pid, s in cpu.items())
                      + f"），每次页面运行 {total / runs:.3f} s")
+    lines.append(f"压测进程自身CPU：{out['client_cpu']:.1f} s（浏览器客户端时不含chromium）")
     if out.get("nginx_before") is not None:
         lines.append(f"nginx CPU：{out['nginx_after'] - out['nginx_before']:.2f} s")
     lines += rss_lines(out.get("rss", []))
@@ -433,7 +458,8 @@ def require_playwright() -> None:
 def main(args) -> int:
     if args.sessions < 1 or args.minutes <= 0:
         raise LoadError("--sessions 至少为1，--minutes 须大于0。")
-    require_playwright()
+    if args.client == "browser":
+        require_playwright()
     work = Path(tempfile.mkdtemp(prefix="zcph-loadtest-"))
     serving = None
     try:
@@ -450,7 +476,8 @@ def main(args) -> int:
             processes = args.processes
         print(f"压测：{url}，{args.sessions}个会话，{args.minutes:g}分钟；应用进程{pids}；负载 {load_average()}",
               flush=True)
-        out = asyncio.run(drive(url, user, password, args.sessions, args.minutes, args.think, pids, nginx_pid))
+        out = asyncio.run(drive(url, user, password, args.sessions, args.minutes, args.think, pids, nginx_pid,
+                                client=args.client))
         print(report(out, args.sessions, processes), flush=True)
         return 0 if any(out["times"].values()) else 1
     finally:

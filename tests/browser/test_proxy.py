@@ -159,6 +159,60 @@ def test_a_browser_keeps_to_its_process_and_a_reload_keeps_it_signed_in(proxy, b
         assert answered <= {f"127.0.0.1:{p}" for p in ports}
 
 
+def test_loadtest_speaks_streamlits_protocol_through_the_proxy_on_each_process(proxy):
+    """`loadtest --client protocol`'s sessions: signed in through the form on each process, a
+    page by its hash, the 镇 filter taking effect (its villages only), a refused sign-in said;
+    then a short measured round over both processes."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dashboard import loadtest, loadtest_protocol as lp
+    url, ports = proxy
+
+    def run(coroutine):
+        """asyncio.run on a thread of its own: the browser tests' sync playwright keeps a loop
+        running on this one."""
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coroutine).result()
+
+    async def one(route: str) -> None:
+        session = lp.Session(url, route, 90)
+        try:
+            await session.open("overview")
+            assert await session.sign_in("旗管理员", PASSWORD)
+            await session.go("heatmap")
+            every = len(session.widget("sidebar:multiselect:嘎查村").options)
+            await session.towns(["城川镇"])
+            some = len(session.widget("sidebar:multiselect:嘎查村").options)
+            assert 0 < some < every, (some, every)
+            await session.towns([])
+            assert len(session.widget("sidebar:multiselect:嘎查村").options) == every
+        finally:
+            await session.close()
+
+    async def refused() -> str:
+        session = lp.Session(url, route_to(url, ports[0]), 90)
+        try:
+            await session.open("overview")
+            with pytest.raises(lp.ProtocolError) as caught:
+                await session.sign_in("无此人", "wrong-password")
+            return str(caught.value)
+        finally:
+            await session.close()
+
+    async def both() -> None:
+        await asyncio.gather(*(one(route_to(url, port)) for port in ports))
+
+    run(both())
+    assert "登录被拒绝" in run(refused())
+    pids = loadtest.pids_by_ports(ports)
+    out = run(loadtest.drive(url, "旗管理员", PASSWORD, 2, 0.1, 0.2, pids, None, client="protocol"))
+    assert not out["errors"], out["errors"]
+    assert sum(len(t) for t in out["times"].values()) >= 4
+    assert all(out["cpu_after"][p] > out["cpu_before"][p] for p in pids), "a process had no page runs"
+    assert "每次页面运行" in loadtest.report(out, 2, 2)
+
+
 def test_what_one_process_changes_the_other_sees_on_its_next_run(proxy, browser):
     url, (port_a, port_b) = proxy
     with browsing(browser, url, route_to(url, port_a)) as admin, browsing(browser, url, route_to(url, port_b)) as town:
