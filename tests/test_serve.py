@@ -4,6 +4,8 @@ the store is read by another on its next page run; the proxy's config; the load 
 from __future__ import annotations
 
 import argparse
+
+import pytest
 import os
 import socket
 import time
@@ -77,6 +79,10 @@ def test_loadtest_without_playwright_says_what_to_install_before_starting_anythi
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "playwright" else real(name, *a))
     monkeypatch.setattr(loadtest, "own_banner", lambda *a: (_ for _ in ()).throw(AssertionError("a server started")))
-    args = argparse.Namespace(command="loadtest", sessions=2, minutes=1.0)
+    args = argparse.Namespace(command="loadtest", sessions=2, minutes=1.0, client="browser")
     assert loadtest.dispatch(args) == 2
     assert "requirements-test.txt" in capsys.readouterr().err
+    # the protocol client needs no browser: it goes on to start its banner
+    with pytest.raises(AssertionError, match="a server started"):
+        loadtest.dispatch(argparse.Namespace(command="loadtest", sessions=2, minutes=1.0, client="protocol",
+                                             url=None))
