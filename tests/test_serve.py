@@ -4,11 +4,11 @@ the store is read by another on its next page run; the proxy's config; the load 
 from __future__ import annotations
 
 import argparse
-
-import pytest
 import os
 import socket
 import time
+
+import pytest
 
 from conftest import account, app
 from dashboard import loadtest, serve
