@@ -275,9 +275,20 @@ async def _settle(page, timeout: float) -> None:
 SIGNED_IN, REFUSED = '[data-testid="stSidebarNav"]', '[data-testid="stAlert"]'
 
 
+def retry_after(refused: str) -> float | None:
+    """Seconds a person would wait before signing in again after this answer, None when waiting
+    does not help.  Every session signs in with one account from one address, so a wave of them
+    meets accounts.py's guards: 登录繁忙 (argon2 two at a time: a moment) and, as simultaneous
+    attempts are each reserved as a failure until one succeeds, 请N秒后再试 (N seconds)."""
+    if "繁忙" in refused:
+        return 1 + random.random() * 2
+    m = re.search(r"请(\d+)秒后再试", refused)
+    return int(m.group(1)) + random.random() * 2 if m else None
+
+
 async def _sign_in(page, url: str, user: str, password: str, timeout: float) -> None:
-    """Sign in as a person would: a wave of sign-ins is answered 登录繁忙 (argon2 runs two at a
-    time, accounts.BUSY), and the person tries again a moment later."""
+    """Sign in as a person would: a wave of sign-ins is answered 登录繁忙 or 请N秒后再试
+    (retry_after), and the person tries again when told."""
     await page.goto(f"{url}/overview", timeout=timeout * 1000)
     await _settle(page, timeout)
     deadline = time.monotonic() + timeout
@@ -290,9 +301,10 @@ async def _sign_in(page, url: str, user: str, password: str, timeout: float) -> 
         if await page.locator(SIGNED_IN).count():
             break
         refused = await page.locator(REFUSED).first.inner_text()
-        if "繁忙" not in refused or time.monotonic() > deadline:
+        wait = retry_after(refused)
+        if wait is None or time.monotonic() > deadline:
             raise LoadError(f"登录被拒绝：{refused}")
-        await asyncio.sleep(1 + random.random() * 2)
+        await asyncio.sleep(wait)
     await _settle(page, timeout)
 
 

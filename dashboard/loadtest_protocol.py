@@ -11,7 +11,6 @@ clients cost the machine little and the server's share is what a run on one mach
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -112,19 +111,22 @@ class Session:
             raise ProtocolError(f"本次运行没有{key}（有：{', '.join(self.widgets) or '无'}）")
         return found
 
-    async def sign_in(self, user: str, password: str) -> bool:
-        """Fill 用户名 and 密码 and press 登录; True once the pages' navigation lists more than
-        the sign-in page, False when refused as busy (登录繁忙, the caller tries again)."""
+    async def sign_in(self, user: str, password: str) -> float | None:
+        """Fill 用户名 and 密码 and press 登录: None once signed in (the sidebar's filters are
+        drawn), else the seconds to wait before trying again (登录繁忙, 请N秒后再试)."""
         name, secret = self.widget("main:text_input:用户名"), self.widget("main:text_input:密码")
         self.states[name.id] = WidgetState(id=name.id, string_value=user)
         self.states[secret.id] = WidgetState(id=secret.id, string_value=password)
         await self.rerun(trigger=self.widget("main:button:登录").id)   # counted after the st.rerun() it makes
         if "heatmap" in self.pages and "sidebar:multiselect:镇" in self.widgets:
             self.states.pop(name.id), self.states.pop(secret.id)
-            return True
-        if any("繁忙" in a for a in self.alerts):
-            return False
-        raise ProtocolError("登录被拒绝：" + "；".join(self.alerts)[:200])
+            return None
+        from dashboard.loadtest import retry_after
+        refused = "；".join(self.alerts)
+        wait = retry_after(refused)
+        if wait is None:
+            raise ProtocolError("登录被拒绝：" + refused[:200])
+        return wait
 
     async def go(self, page: str) -> float:
         if page not in self.pages:
@@ -165,10 +167,10 @@ async def run_session(i, url, route, user, password, ready, start_event, stop_at
     try:
         await session.open("overview")
         deadline = time.monotonic() + max(timeout, 900)       # the first open of a big month
-        while not await session.sign_in(user, password):
+        while (wait := await session.sign_in(user, password)) is not None:
             if time.monotonic() > deadline:
-                raise ProtocolError("登录繁忙，超时")
-            await asyncio.sleep(1 + random.random() * 2)
+                raise ProtocolError("登录一直被拒绝，超时")
+            await asyncio.sleep(wait)
     except Exception as exc:        # noqa: BLE001 — a session that cannot sign in is reported, not fatal
         out["errors"].append(f"会话{i + 1}登录失败：{type(exc).__name__} {str(exc)[:160]}")
         ready.release()

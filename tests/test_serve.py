@@ -86,3 +86,12 @@ def test_loadtest_without_playwright_says_what_to_install_before_starting_anythi
     with pytest.raises(AssertionError, match="a server started"):
         loadtest.dispatch(argparse.Namespace(command="loadtest", sessions=2, minutes=1.0, client="protocol",
                                              url=None))
+
+
+def test_loadtest_signs_in_again_when_told_and_not_when_refused():
+    from dashboard.store import accounts
+    assert 1 <= loadtest.retry_after(accounts.BUSY) <= 3
+    assert 10 <= loadtest.retry_after("登录失败次数较多，请10秒后再试。") <= 12
+    assert 30 <= loadtest.retry_after("该账号登录失败次数较多，请30秒后再试。") <= 32
+    assert loadtest.retry_after("用户名或密码不正确。") is None
+    assert loadtest.retry_after("连续登录失败次数过多，账号已锁定，请5分钟后再试或联系管理员。") is None

@@ -179,7 +179,7 @@ def test_loadtest_speaks_streamlits_protocol_through_the_proxy_on_each_process(p
         session = lp.Session(url, route, 90)
         try:
             await session.open("overview")
-            assert await session.sign_in("旗管理员", PASSWORD)
+            assert await session.sign_in("旗管理员", PASSWORD) is None
             await session.go("heatmap")
             every = len(session.widget("sidebar:multiselect:嘎查村").options)
             await session.towns(["城川镇"])
