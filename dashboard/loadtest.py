@@ -341,61 +341,100 @@ async def _act(page, runs: Runs, kind: str, target: str | None, n: int, timeout:
     return time.monotonic() - started
 
 
-async def _session(i: int, browser, url, route, user, password, ready, start_event, stop_at, think, timeout, out):
+class Ended(Exception):
+    """A session that cannot go on (its connection closed): it leaves the round."""
+
+
+async def go_round(i: int, sign_in, act, recover, close, ready, start_event, stop_at, think, out) -> None:
+    """One session's part, whatever the client: sign in (a failure is reported, not fatal), wait
+    for every session, then go round ACTIONS until stop_at — starting at its own point of the
+    round — timing each action's run; after a failed action `recover(step)` (it may raise Ended)."""
+    try:
+        await sign_in()
+    except Exception as exc:        # noqa: BLE001 — a session that cannot sign in is reported, not fatal
+        out["errors"].append(f"会话{i + 1}登录失败：{type(exc).__name__} {str(exc)[:160]}")
+        ready.release()
+        await close()
+        return
+    ready.release()
+    await start_event.wait()
+    step = i % len(ACTIONS)
+    try:
+        while time.monotonic() < stop_at[0]:
+            name, kind, target = ACTIONS[step % len(ACTIONS)]
+            try:
+                seconds = await act(kind, target, step // len(ACTIONS) + i)
+                if seconds is not None:
+                    out["times"].setdefault(name, []).append(seconds)
+            except Exception as exc:  # noqa: BLE001 — count it and go on with the round
+                out["errors"].append(f"会话{i + 1} {name}：{type(exc).__name__} {str(exc)[:160]}")
+                await recover(step)
+            step += 1
+            await asyncio.sleep(think)
+    except Ended:
+        pass
+    finally:
+        await close()
+
+
+async def _browser_session(i: int, browser, url, route, user, password, ready, start_event, stop_at, think,
+                           timeout, out) -> None:
     context = await browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
     if route:
         await context.add_cookies([{"name": "zcph_route", "value": route, "url": url}])
     page = await context.new_page()
     runs = Runs(page)
     page.set_default_timeout(timeout * 1000)
-    try:
-        await _sign_in(page, url, user, password, max(timeout, 900))   # the first open of a big month
-    except Exception as exc:        # noqa: BLE001 — a session that cannot sign in is reported, not fatal
-        out["errors"].append(f"会话{i + 1}登录失败：{type(exc).__name__}")
-        ready.release()
-        await context.close()
-        return
-    ready.release()
-    await start_event.wait()
-    step = i % len(ACTIONS)          # sessions start at different points of the round
-    try:
-        while time.monotonic() < stop_at[0]:
-            name, kind, target = ACTIONS[step % len(ACTIONS)]
-            try:
-                seconds = await _act(page, runs, kind, target, step // len(ACTIONS) + i, timeout)
-                if seconds is not None:
-                    out["times"].setdefault(name, []).append(seconds)
-            except Exception as exc:  # noqa: BLE001 — count it, start the page again
-                out["errors"].append(f"会话{i + 1} {name}：{type(exc).__name__} {str(exc)[:160]}")
-                if settings.text("ZCPH_LOADTEST_SHOTS"):
-                    await page.screenshot(path=f"{settings.text('ZCPH_LOADTEST_SHOTS')}/s{i + 1}-{step}.png")
-                await page.goto(f"{url}/overview")
-                await _settle(page, timeout)
-            step += 1
-            await asyncio.sleep(think)
-    finally:
-        await context.close()
+
+    async def recover(step: int) -> None:             # start the page again
+        if settings.text("ZCPH_LOADTEST_SHOTS"):
+            await page.screenshot(path=f"{settings.text('ZCPH_LOADTEST_SHOTS')}/s{i + 1}-{step}.png")
+        await page.goto(f"{url}/overview")
+        await _settle(page, timeout)
+
+    await go_round(i, lambda: _sign_in(page, url, user, password, max(timeout, 900)),   # the first open of a big month
+                   lambda kind, target, n: _act(page, runs, kind, target, n, timeout),
+                   recover, context.close, ready, start_event, stop_at, think, out)
+
+
+async def _protocol_session(i: int, url, route, user, password, ready, start_event, stop_at, think,
+                            timeout, out) -> None:
+    from dashboard import loadtest_protocol
+    session = loadtest_protocol.Session(url, route, timeout)
+
+    async def sign_in() -> None:
+        await session.open("overview")
+        deadline = time.monotonic() + max(timeout, 900)       # the first open of a big month
+        while (refused := await session.sign_in(user, password)) is not None:
+            wait = retry_after(refused)
+            if wait is None or time.monotonic() > deadline:
+                raise LoadError(f"登录被拒绝：{refused[:200]}")
+            await asyncio.sleep(wait)
+
+    async def recover(step: int) -> None:
+        if session.closed:
+            raise Ended
+
+    await go_round(i, sign_in, lambda kind, target, n: loadtest_protocol.act(session, kind, target, n),
+                   recover, session.close, ready, start_event, stop_at, think, out)
 
 
 async def drive(url, user, password, sessions, minutes, think, pids, nginx_pid, timeout=120.0,
                 client: str = "browser") -> dict:
     """The sessions as `client` ("browser": chromium pages; "protocol": Streamlit's websocket
     protocol without a browser, dashboard/loadtest_protocol.py), measured alike."""
+    out: dict = {"times": {}, "errors": []}
+    spread = routes(url, len(pids))
     if client == "protocol":
-        from dashboard import loadtest_protocol
-        out: dict = {"times": {}, "errors": []}
-        spread = routes(url, len(pids))
-        start = lambda i, ready, start_event, stop_at: loadtest_protocol.run_session(   # noqa: E731
-            i, url, spread[i % len(spread)], user, password, ready, start_event, stop_at, think, timeout, out, ACTIONS)
+        start = lambda i, ready, start_event, stop_at: _protocol_session(   # noqa: E731
+            i, url, spread[i % len(spread)], user, password, ready, start_event, stop_at, think, timeout, out)
         return await _measure(start, sessions, minutes, pids, nginx_pid, out)
     from playwright.async_api import async_playwright
     if not Path(CHROMIUM).exists():
         raise LoadError("未找到chromium：apt-get install chromium fonts-noto-cjk")
-    out = {"times": {}, "errors": []}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        spread = routes(url, len(pids))
-        start = lambda i, ready, start_event, stop_at: _session(   # noqa: E731
+        start = lambda i, ready, start_event, stop_at: _browser_session(   # noqa: E731
             i, browser, url, spread[i % len(spread)], user, password, ready, start_event, stop_at, think, timeout, out)
         await _measure(start, sessions, minutes, pids, nginx_pid, out)
         await browser.close()

@@ -48,6 +48,11 @@ class Session:
         self._reader = asyncio.create_task(self._read())
         await self.rerun(page_name=page)
 
+    @property
+    def closed(self) -> bool:
+        """The connection ended (the reader stopped)."""
+        return self._reader is not None and self._reader.done()
+
     async def close(self) -> None:
         if self._reader:
             self._reader.cancel()
@@ -96,7 +101,7 @@ class Session:
         await self._ws.send(msg.SerializeToString())
         deadline = started + self.timeout
         while self.count <= before:
-            if self._reader.done():
+            if self.closed:
                 raise ProtocolError(f"连接已断开：{self._reader.exception()!r}")
             if time.monotonic() > deadline:
                 raise TimeoutError("no finished run")
@@ -111,9 +116,9 @@ class Session:
             raise ProtocolError(f"本次运行没有{key}（有：{', '.join(self.widgets) or '无'}）")
         return found
 
-    async def sign_in(self, user: str, password: str) -> float | None:
+    async def sign_in(self, user: str, password: str) -> str | None:
         """Fill 用户名 and 密码 and press 登录: None once signed in (the sidebar's filters are
-        drawn), else the seconds to wait before trying again (登录繁忙, 请N秒后再试)."""
+        drawn), else what the page answered (登录繁忙, 请N秒后再试, 用户名或密码不正确 …)."""
         name, secret = self.widget("main:text_input:用户名"), self.widget("main:text_input:密码")
         self.states[name.id] = WidgetState(id=name.id, string_value=user)
         self.states[secret.id] = WidgetState(id=secret.id, string_value=password)
@@ -121,12 +126,7 @@ class Session:
         if "heatmap" in self.pages and "sidebar:multiselect:镇" in self.widgets:
             self.states.pop(name.id), self.states.pop(secret.id)
             return None
-        from dashboard.loadtest import retry_after
-        refused = "；".join(self.alerts)
-        wait = retry_after(refused)
-        if wait is None:
-            raise ProtocolError("登录被拒绝：" + refused[:200])
-        return wait
+        return "；".join(self.alerts) or "登录后没有出现筛选栏"
 
     async def go(self, page: str) -> float:
         if page not in self.pages:
@@ -159,38 +159,3 @@ async def act(session: Session, kind: str, target: str | None, n: int) -> float 
         return None
     return await session.towns([])
 
-
-async def run_session(i, url, route, user, password, ready, start_event, stop_at, think, timeout, out, actions):
-    """loadtest's session over the protocol: sign in (again after 1–3 s when 登录繁忙), then go
-    round `actions` until stop_at, as the browser session does."""
-    session = Session(url, route, timeout)
-    try:
-        await session.open("overview")
-        deadline = time.monotonic() + max(timeout, 900)       # the first open of a big month
-        while (wait := await session.sign_in(user, password)) is not None:
-            if time.monotonic() > deadline:
-                raise ProtocolError("登录一直被拒绝，超时")
-            await asyncio.sleep(wait)
-    except Exception as exc:        # noqa: BLE001 — a session that cannot sign in is reported, not fatal
-        out["errors"].append(f"会话{i + 1}登录失败：{type(exc).__name__} {str(exc)[:160]}")
-        ready.release()
-        await session.close()
-        return
-    ready.release()
-    await start_event.wait()
-    step = i % len(actions)
-    try:
-        while time.monotonic() < stop_at[0]:
-            name, kind, target = actions[step % len(actions)]
-            try:
-                seconds = await act(session, kind, target, step // len(actions) + i)
-                if seconds is not None:
-                    out["times"].setdefault(name, []).append(seconds)
-            except Exception as exc:  # noqa: BLE001 — count it and go on with the round
-                out["errors"].append(f"会话{i + 1} {name}：{type(exc).__name__} {str(exc)[:160]}")
-                if session._reader.done():
-                    return
-            step += 1
-            await asyncio.sleep(think)
-    finally:
-        await session.close()
