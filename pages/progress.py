@@ -23,10 +23,12 @@ def milestone_table(ctx: ui.Context) -> None:
     df["town"] = df.town.fillna(BANNER)
     df = df.rename(columns={"name": "milestone_name"})
     cols = ["milestone", "milestone_name", "town", "due_date", "share_at_due", "share", "done", "total"]
-    ui.table(df[df.town == BANNER][cols], key="progress_milestones")
+    banner, towns = df[df.town == BANNER], df[df.town != BANNER]
+    # A town's user has no banner-wide row (it counts other towns): its own town's table is the answer.
+    if not banner.empty or towns.empty:
+        ui.table(banner[cols], key="progress_milestones")
     if df.pending.any():
         st.caption("到期日晚于评估基准日的节点尚未到期，“到期时完成率”为空。")
-    towns = df[df.town != BANNER]
     if not towns.empty:
         st.markdown("**分镇完成率**（到期时 / 截至评估基准日）")
         ui.table(towns[cols], key="progress_milestones_towns", height=300)

@@ -180,6 +180,16 @@ def test_progress_town_filter(direct):
     assert {t["name"] for t in fig["data"] if t.get("mode") == "lines"} == {town}
 
 
+def test_progress_for_a_town_user_shows_its_town_not_an_empty_banner_table():
+    """A town's user has no 全旗 row (it counts other towns): the page shows the town's table and
+    no "没有数据" where the banner table would be (found in a browser walk)."""
+    account("城川镇", "town", town="城川镇")
+    at = app("progress", user="城川镇")
+    assert "当前筛选条件下没有数据。" not in [i.value for i in at.main.info]
+    towns = table_with(at, "到期时完成率")
+    assert set(towns["镇"]) == {"城川镇"} and len(towns) == len(editions.seed().milestones)
+
+
 # --- 处置与销号 -----------------------------------------------------------------
 
 def test_disposal_counts_annex_and_explanations(direct):
