@@ -83,6 +83,11 @@ def milestones(ctx: ui.Context) -> None:
     st.header(f"重点工作节点（{ids[0]}–{ids[-1]}）" if len(ids) > 1 else "重点工作节点")
     st.caption(f"节点依据{edition.document}（{fmt.fmt_date(edition.effective_from)}起施行），自其施行之日起计算。"
                "节点按镇统计：侧栏只有“镇”筛选适用。红色虚线为到期日，菱形标出到期日的完成率。")
+    scope = ctx.filters.scope
+    if scope.village or scope.department:     # milestone_in_scope: counted per town, not per village or department
+        st.info(f"节点完成率按全旗和各镇统计，本账号的查看范围（{scope.label}）不是整镇，这里不显示；"
+                "本页以下各部分只含本范围的资产。")
+        return
     milestone_table(ctx)
     series = ctx.frame("progress/milestone_series")
     if series.empty:

@@ -190,6 +190,19 @@ def test_progress_for_a_town_user_shows_its_town_not_an_empty_banner_table():
     assert set(towns["镇"]) == {"城川镇"} and len(towns) == len(editions.seed().milestones)
 
 
+@pytest.mark.parametrize("name, place", [("克泊日嘎查", {"role": "village", "town": "城川镇", "village": "克泊日嘎查"}),
+                                         ("水利局", {"role": "department", "department": "水利局"})])
+def test_progress_tells_a_village_or_department_user_why_no_milestones(name, place):
+    """Milestones are counted per town: a village's or a department's user is told so, not
+    "没有数据" and "评估基准日之前没有节点数据" (found in a browser walk)."""
+    account(name, **place)
+    at = app("progress", user=name)
+    said = [i.value for i in at.main.info]
+    assert any("不是整镇" in s and name in s for s in said), said
+    assert "当前筛选条件下没有数据。" not in said and "评估基准日之前没有节点数据。" not in said
+    assert table_with(at, "确权移交率") is not None          # the rest of the page is there, in its scope
+
+
 # --- 处置与销号 -----------------------------------------------------------------
 
 def test_disposal_counts_annex_and_explanations(direct):
