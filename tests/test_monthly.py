@@ -137,24 +137,65 @@ def test_two_months_of_submissions_status_and_consolidation(tmp_path, offices, c
     _the_dispatch_prints_on_two_pages(tmp_path)
 
 
-def _the_dispatch_prints_on_two_pages(tmp_path) -> None:
+def test_a_month_most_authorities_missed_still_prints_on_two_pages(tmp_path, offices, clock):
+    """Six of seven authorities do not report December (all carried forward from November), the one
+    that does writes its 工作推进情况, and 督办 goes out on every red asset: the dispatch names the
+    six once, says what was carried in one clause, puts the 工作推进情况 in its text, and stays on
+    two pages (it printed three when each carried authority had its sentence and its table row)."""
+    for authority in AUTHORITIES:
+        clock("2024-11-20")
+        M.submit("2024-11", authority, [COMMITTED_SAMPLE], by="旗管理员")
+    clock("2024-12-18")
+    progress = "本月完成全镇项目资产核实，对闲置低效资产逐项制定盘活方案"
+    M.submit("2024-12", "城川镇", [COMMITTED_SAMPLE], by="旗管理员", progress=progress)
+    clock("2024-12-30")
+    result = C.consolidate("2024-12")
+    assert len(result.carried) == len(AUTHORITIES) - 1
+    assert sv.issue("2024-12", sv.Actor.command_line(), all_red=True, write_documents=False)
+    text = _the_dispatch_prints_on_two_pages(tmp_path, answered=False)
+    missing = [a for a in AUTHORITIES if a != "城川镇"]
+    assert f"未报送{len(missing)}个（{'、'.join(missing)}），均沿用11月数据（资产共" in text
+    assert "未报送，沿用11月数据" not in text                   # not once per authority
+    assert f"请未报送的{len(missing)}个单位尽快补报" in text
+    assert f"各单位本月工作推进情况：城川镇，{progress}。" in text
+    sheet = openpyxl.load_workbook(tmp_path / "月调度_附表.xlsx")["报送情况"]
+    assert progress in [c.value for row in sheet.iter_rows() for c in row]
+
+
+def test_the_dispatch_gives_each_authoritys_progress_its_share_of_the_text():
+    from dashboard.reports import narrative as N
+    assert N.progress([]) == ""
+    assert N.progress([("城川镇", "已完成核实。")]) == "各单位本月工作推进情况：城川镇，已完成核实。"
+    long = "对闲置低效资产逐项制定盘活方案并落实管护责任，" * 6
+    one = N.progress([("城川镇", long)])
+    assert one.endswith("…（全文见附表“报送情况”）。") and len(one) < len("各单位本月工作推进情况：城川镇，") + N.PROGRESS_EACH + 16
+    seven = N.progress([(a, long) for a in AUTHORITIES])
+    assert seven.endswith("（全文见附表“报送情况”）。")
+    shares = seven.removesuffix("（全文见附表“报送情况”）。").split("：", 1)[1].split("；")
+    assert [s.split("，", 1)[0] for s in shares] == list(AUTHORITIES)       # every authority, in order
+    assert all(len(s.split("，", 1)[1]) <= N.PROGRESS_BUDGET // len(AUTHORITIES) + 12 for s in shares)
+
+
+def _the_dispatch_prints_on_two_pages(tmp_path, answered: bool = True) -> str:
     """December's dispatch of the consolidated month, under its 红头 and with its 版记, as
-    LibreOffice prints it: 1–2 pages (issue 12); its 附表 beside it."""
+    LibreOffice prints it: 1–2 pages (issue 12); its 附表 beside it.  Returns its text."""
     out = tmp_path / "月调度.docx"
     done = _cli("report", "monthly", "--period", "2024-12", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "月调度_附表.xlsx").exists()
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
-    assert "督办办理情况：累计下发督办" in text and "已反馈1项" in text and "逾期未整改" in text
+    assert "督办办理情况：累计下发督办" in text and "逾期未整改" in text
+    assert not answered or "已反馈1项" in text
     if not (shutil.which("libreoffice") and shutil.which("pdfinfo")):
         assert not os.environ.get("CI"), "CI must install LibreOffice and poppler-utils"
-        return
+        return text
     profile = f"file://{tmp_path / 'lo-profile'}"
     subprocess.run(["libreoffice", "--headless", f"-env:UserInstallation={profile}", "--convert-to", "pdf",
                     "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=180)
     info = subprocess.run(["pdfinfo", str(tmp_path / "月调度.pdf")], check=True, capture_output=True, text=True)
     pages = int(info.stdout.split("Pages:")[1].split()[0])
     assert 1 <= pages <= 2, pages
+    return text
 
 
 def _cli(*args) -> subprocess.CompletedProcess:

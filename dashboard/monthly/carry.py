@@ -37,6 +37,14 @@ class Carried:
         return f"{self.authority}未报送，沿用{_short(self.month)}数据（资产{self.assets:,}项）"
 
 
+def together(carried: list[Carried]) -> str | None:
+    """均沿用11月数据（资产共668项） when several authorities were carried from one month — the
+    dispatch's one clause for them all (each one's count is in the 附表); None otherwise."""
+    if len(carried) < 2 or len({c.month for c in carried}) > 1:
+        return None
+    return f"均沿用{_short(carried[0].month)}数据（资产共{sum(c.assets for c in carried):,}项，各单位见附表）"
+
+
 @dataclass
 class Plan:
     """What consolidating M would do with the authorities that have not reported."""

@@ -207,13 +207,13 @@ def _total(now: Evaluated) -> str:
 
 # --- 报送情况 (月调度, when the month was submitted part by part) ---------------------
 
-PROGRESS_CHARS = 80     # a longer 工作推进情况 is cut in the dispatch; the xlsx has it whole
+PROGRESS_CHARS = 80     # an authority's 工作推进情况 in the 附表's Word twin is cut here; the xlsx has it whole
 
 
 def submissions(period: Period, now: Evaluated) -> list[Section]:
     """Who reported the month by the 25th, with their 工作推进情况 — for the whole banner's
     monthly dispatch of a month that was submitted (dashboard/monthly/)."""
-    from dashboard.monthly import status as S
+    from dashboard.monthly import carry, status as S
     month = period.end.strftime("%Y-%m")
     if period.kind != "monthly" or not now.scope.whole or not S.history(month):
         return []
@@ -229,23 +229,12 @@ def submissions(period: Period, now: Evaluated) -> list[Section]:
                "late": [r.authority for r in rows if r.state == "late"],
                "missing": [r.authority for r in rows if r.state == "missing"],
                "carried": [r.carried.label for r in rows if r.state == "missing" and r.carried],
+               "carried_together": carry.together([r.carried for r in rows if r.state == "missing" and r.carried]),
+               "progress": [(r.authority, r.part.progress) for r in rows if r.part and r.part.progress],
                "uncovered": [r.authority for r in rows if r.state == "missing" and not r.carried]}
-    return [Section("submissions", "报送情况", [Part("", [table, _exceptions(table)])], figures)]
-
-
-def _exceptions(table: Table) -> Table:
-    """The dispatch's table: every authority late, missing, resubmitted or with a 工作推进情况, and
-    the rest in one row — so two pages hold a banner of any number of authorities (the narrative
-    names the late and missing ones; the 附表 sheet 报送情况 lists all)."""
-    plain = [row for row in table.rows if row[1] == "按时报送" and row[2] == "—"]
-    rows = [row for row in table.rows if row not in plain]
-    if len(plain) > 1:
-        rows.append([f"其余{len(plain)}个单位", "按时报送", "—"])
-    else:
-        rows += plain
-    short = Table("报送情况（摘）", "各单位报送情况（按时报送且未填推进情况的合并为一行）", table.columns, rows)
-    short.in_xlsx = False
-    return short
+    # The dispatch says who reported and what they wrote in its text (narrative.submissions), which
+    # flows over the page break; the 附表 sheet 报送情况 lists every authority with its whole text.
+    return [Section("submissions", "报送情况", [Part("", [table])], figures)]
 
 
 # --- the monthly dispatch: red warnings new and cleared, what to do next -------------

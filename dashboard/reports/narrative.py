@@ -162,14 +162,35 @@ def submissions(f: dict, r: Report) -> str:
     text = f"本月应报送{f['expected']}个单位，{f['due']}前按时报送{len(f['on_time'])}个"
     if f["late"]:
         text += f"，逾期报送{len(f['late'])}个（{'、'.join(f['late'])}）"
+    together = f.get("carried_together") if len(f.get("carried", [])) == len(f["missing"]) else None
     if f["missing"]:
-        text += f"，未报送{len(f['missing'])}个（{'、'.join(f['missing'])}）"
+        text += f"，未报送{len(f['missing'])}个（{'、'.join(f['missing'])}）" + (f"，{together}" if together else "")
     text += "。"
     # What the month's figures hold for them: their rows of the month before, or nothing.
-    notes = list(f.get("carried", []))
+    notes = [] if together else list(f.get("carried", []))
     if f.get("uncovered"):
         notes.append(f"{'、'.join(f['uncovered'])}无上月数据，本月汇总不含其资产")
-    return text + ("；".join(notes) + "。" if notes else "")
+    return text + ("；".join(notes) + "。" if notes else "") + progress(f.get("progress", []))
+
+
+PROGRESS_BUDGET = 120    # characters of 工作推进情况 the two-page dispatch gives all authorities together
+PROGRESS_EACH = 60       # and one authority at most; the 附表 sheet 报送情况 has every text whole
+
+
+def progress(said: list[tuple[str, str]]) -> str:
+    """各单位本月工作推进情况：城川镇，…；水利局，…（全文见附表） — each text cut to its share of
+    PROGRESS_BUDGET (at least 12 characters), so any number of authorities leaves the dispatch on
+    two pages (a table of them had made a third)."""
+    if not said:
+        return ""
+    each = max(12, min(PROGRESS_EACH, PROGRESS_BUDGET // len(said)))
+    cut = any(len(t.strip()) > each for _, t in said)
+
+    def short(text: str) -> str:
+        text = " ".join(text.split()).rstrip("。；;，,")
+        return text if len(text) <= each else text[:each - 1].rstrip("，,、；;") + "…"
+    return ("各单位本月工作推进情况：" + "；".join(f"{a}，{short(t)}" for a, t in said)
+            + ("（全文见附表“报送情况”）" if cut else "") + "。")
 
 
 def red_changes(f: dict, r: Report) -> str:
@@ -182,8 +203,9 @@ def red_changes(f: dict, r: Report) -> str:
 
 def next_steps(f: dict, r: Report) -> str:
     steps = []
-    if f["missing"]:
-        steps.append(f"请{'、'.join(f['missing'])}尽快补报本月台账及工作推进情况")
+    if f["missing"]:          # named in 报送情况 just above: a long list is not repeated
+        who = "、".join(f["missing"]) if len(f["missing"]) <= 3 else f"未报送的{len(f['missing'])}个单位"
+        steps.append(f"请{who}尽快补报本月台账及工作推进情况")
     if f["new_red_assets"]:
         steps.append(f"对{f['red_phrase']}的{f['new_red_assets']}项资产，由所在镇和旗行业主管部门逐项核实、限期整改")
     if f["overdue_problems"]:
