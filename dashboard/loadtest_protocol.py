@@ -124,7 +124,7 @@ class Session:
         self.states[secret.id] = WidgetState(id=secret.id, string_value=password)
         await self.rerun(trigger=self.widget("main:button:登录").id)   # counted after the st.rerun() it makes
         if "heatmap" in self.pages and "sidebar:multiselect:镇" in self.widgets:
-            self.states.pop(name.id), self.states.pop(secret.id)
+            del self.states[name.id], self.states[secret.id]     # a signed-in page has no such widgets
             return None
         return "；".join(self.alerts) or "登录后没有出现筛选栏"
 

@@ -207,9 +207,6 @@ def _total(now: Evaluated) -> str:
 
 # --- 报送情况 (月调度, when the month was submitted part by part) ---------------------
 
-PROGRESS_CHARS = 80     # an authority's 工作推进情况 in the 附表's Word twin is cut here; the xlsx has it whole
-
-
 def submissions(period: Period, now: Evaluated) -> list[Section]:
     """Who reported the month by the 25th, with their 工作推进情况 — for the whole banner's
     monthly dispatch of a month that was submitted (dashboard/monthly/)."""
@@ -220,16 +217,16 @@ def submissions(period: Period, now: Evaluated) -> list[Section]:
     rows = S.status(month, with_changes=False)
     table = Table("报送情况", "各单位报送情况", [
         Col("报送单位", TEXT, 14), Col("报送情况", TEXT, 12),
-        Col("本月工作推进情况", TEXT, 50, docx_chars=PROGRESS_CHARS)],
+        Col("本月工作推进情况", TEXT, 50)],
         [[r.authority, r.label(dated=True) + (f"（{r.carry_note}）" if r.carry_note else ""),
           (r.part.progress or "—") if r.part else "—"] for r in rows])
-    table.in_docx = False              # the 附表 has every authority; the Word text the exceptions
+    table.in_docx = False              # the 附表 has every authority; the Word text says who and what
+    carried = [r.carried for r in rows if r.state == "missing" and r.carried]
     figures = {"due": explain.fmt_date(S.due_date(month)), "expected": len(rows),
                "on_time": [r.authority for r in rows if r.state == "on_time"],
                "late": [r.authority for r in rows if r.state == "late"],
                "missing": [r.authority for r in rows if r.state == "missing"],
-               "carried": [r.carried.label for r in rows if r.state == "missing" and r.carried],
-               "carried_together": carry.together([r.carried for r in rows if r.state == "missing" and r.carried]),
+               "carried": [c.label for c in carried], "carried_together": carry.together(carried),
                "progress": [(r.authority, r.part.progress) for r in rows if r.part and r.part.progress],
                "uncovered": [r.authority for r in rows if r.state == "missing" and not r.carried]}
     # The dispatch says who reported and what they wrote in its text (narrative.submissions), which

@@ -175,22 +175,20 @@ def submissions(f: dict, r: Report) -> str:
 
 PROGRESS_BUDGET = 120    # characters of 工作推进情况 the two-page dispatch gives all authorities together
 PROGRESS_EACH = 60       # and one authority at most; the 附表 sheet 报送情况 has every text whole
+PROGRESS_LEAST = 12      # however many authorities wrote one
 
 
 def progress(said: list[tuple[str, str]]) -> str:
     """各单位本月工作推进情况：城川镇，…；水利局，…（全文见附表） — each text cut to its share of
-    PROGRESS_BUDGET (at least 12 characters), so any number of authorities leaves the dispatch on
-    two pages (a table of them had made a third)."""
+    PROGRESS_BUDGET, so any number of authorities leaves the dispatch on two pages (a table of
+    them had made a third)."""
     if not said:
         return ""
-    each = max(12, min(PROGRESS_EACH, PROGRESS_BUDGET // len(said)))
-    cut = any(len(t.strip()) > each for _, t in said)
-
-    def short(text: str) -> str:
-        text = " ".join(text.split()).rstrip("。；;，,")
-        return text if len(text) <= each else text[:each - 1].rstrip("，,、；;") + "…"
-    return ("各单位本月工作推进情况：" + "；".join(f"{a}，{short(t)}" for a, t in said)
-            + ("（全文见附表“报送情况”）" if cut else "") + "。")
+    each = max(PROGRESS_LEAST, min(PROGRESS_EACH, PROGRESS_BUDGET // len(said)))
+    texts = [" ".join(t.split()).rstrip("。；;，,") for _, t in said]
+    shown = [t if len(t) <= each else t[:each - 1].rstrip("，,、；;") + "…" for t in texts]
+    return ("各单位本月工作推进情况：" + "；".join(f"{a}，{t}" for (a, _), t in zip(said, shown))
+            + ("（全文见附表“报送情况”）" if shown != texts else "") + "。")
 
 
 def red_changes(f: dict, r: Report) -> str:
